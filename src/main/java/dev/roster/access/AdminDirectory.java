@@ -1,0 +1,99 @@
+package dev.roster.access;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.NotFoundException;
+
+/** Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. */
+@ApplicationScoped
+public class AdminDirectory {
+
+    /** Fired after each change, for the audit trail. */
+    public record AdminChanged(UUID adminId, String email, String change, String before, String after) {
+    }
+
+    @Inject
+    AdminSessionStore sessions;
+    @Inject
+    LocalPasswordIdentityProvider basicCache;
+    @Inject
+    Event<AdminChanged> changes;
+
+    @Transactional
+    public AdminAccount add(String email, String displayName, String password, AdminRole role) {
+        String cleanEmail = email == null ? "" : email.trim();
+        if (!cleanEmail.matches("[^@\\s]+@[^@\\s]+")) {
+            throw new BadRequestException("\"" + cleanEmail + "\" is not an email address.");
+        }
+        if (password == null || password.length() < 12 || password.length() > 128) {
+            throw new BadRequestException("The password must have 12 to 128 characters.");
+        }
+        if (AdminAccount.findByEmail(cleanEmail).isPresent()) {
+            throw new BadRequestException("An admin with the email " + cleanEmail + " exists already.");
+        }
+        String name = displayName == null || displayName.isBlank() ? cleanEmail : displayName.trim();
+        AdminAccount admin = AdminAccount.newLocal(cleanEmail, name, PasswordHasher.hash(password), role);
+        admin.persist();
+        changes.fire(new AdminChanged(admin.id, admin.email, "added", null, role.label()));
+        return admin;
+    }
+
+    @Transactional
+    public void changeRole(UUID id, AdminRole role, UUID actingAdmin) {
+        AdminAccount admin = find(id);
+        if (admin.role == role) {
+            return;
+        }
+        if (admin.role == AdminRole.ADMIN && role != AdminRole.ADMIN) {
+            requireAnotherEnabledAdmin(admin);
+        }
+        String before = admin.role.label();
+        admin.role = role;
+        admin.updatedAt = Instant.now();
+        sessions.closeAllOf(admin.id);
+        basicCache.forgetAll();
+        changes.fire(new AdminChanged(admin.id, admin.email, "role", before, role.label()));
+    }
+
+    @Transactional
+    public void setEnabled(UUID id, boolean enabled, UUID actingAdmin) {
+        AdminAccount admin = find(id);
+        if (admin.enabled == enabled) {
+            return;
+        }
+        if (!enabled && admin.id.equals(actingAdmin)) {
+            throw new BadRequestException("You cannot disable your own account.");
+        }
+        if (!enabled && admin.role == AdminRole.ADMIN) {
+            requireAnotherEnabledAdmin(admin);
+        }
+        admin.enabled = enabled;
+        admin.updatedAt = Instant.now();
+        if (!enabled) {
+            sessions.closeAllOf(admin.id);
+            basicCache.forgetAll();
+        }
+        changes.fire(new AdminChanged(admin.id, admin.email, "enabled", String.valueOf(!enabled), String.valueOf(enabled)));
+    }
+
+    private AdminAccount find(UUID id) {
+        AdminAccount admin = AdminAccount.findById(id);
+        if (admin == null) {
+            throw new NotFoundException("No admin with id " + id);
+        }
+        return admin;
+    }
+
+    private static void requireAnotherEnabledAdmin(AdminAccount leaving) {
+        long others = AdminAccount.count("role = ?1 and enabled = true and id <> ?2", AdminRole.ADMIN, leaving.id);
+        if (others == 0) {
+            throw new BadRequestException("Roster needs at least one enabled admin with the admin role.");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.roster.access;
+
+import java.util.UUID;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** The admin of the current request, for services (the audit actor) and templates ({inject:currentAdmin}). */
+@RequestScoped
+@Named("currentAdmin")
+public class CurrentAdmin {
+
+    @Inject
+    SecurityIdentity identity;
+
+    public boolean isSignedIn() {
+        return !identity.isAnonymous();
+    }
+
+    public UUID id() {
+        return identity.getAttribute(AdminIdentities.ADMIN_ID);
+    }
+
+    public String email() {
+        return identity.isAnonymous() ? null : identity.getPrincipal().getName();
+    }
+
+    public String displayName() {
+        String name = identity.getAttribute(AdminIdentities.DISPLAY_NAME);
+        return name != null ? name : email();
+    }
+
+    public String roleLabel() {
+        if (identity.hasRole(AdminRole.ADMIN_ROLE)) {
+            return AdminRole.ADMIN_ROLE;
+        }
+        if (identity.hasRole(AdminRole.OPERATOR_ROLE)) {
+            return AdminRole.OPERATOR_ROLE;
+        }
+        return identity.hasRole(AdminRole.VIEWER_ROLE) ? AdminRole.VIEWER_ROLE : "none";
+    }
+
+    public boolean isOperator() {
+        return identity.hasRole(AdminRole.OPERATOR_ROLE);
+    }
+
+    public boolean isAdmin() {
+        return identity.hasRole(AdminRole.ADMIN_ROLE);
+    }
+
+    /** session, basic or oidc. */
+    public String channel() {
+        String channel = identity.getAttribute(AdminIdentities.CHANNEL);
+        return channel == null ? "none" : channel;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.roster.access;
+
+import java.net.URI;
+import java.util.Optional;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The sign-in form (local admins), the hand-off to the OIDC provider, and sign-out. */
+@Path("/")
+public class LoginResource {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance login(String next, String email, String error, boolean localLogin, boolean oidc);
+    }
+
+    @Inject
+    SignInService signIn;
+    @Inject
+    AdminSessionStore sessions;
+    @Inject
+    CurrentAdmin currentAdmin;
+    @Inject
+    RoutingContext routing;
+    @ConfigProperty(name = "roster.local-login.enabled")
+    boolean localLogin;
+    @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
+    boolean oidc;
+    @ConfigProperty(name = "roster.local-mode")
+    boolean localMode;
+
+    @GET
+    @Path("login")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance loginPage(@QueryParam("next") String next) {
+        return Templates.login(safeNext(next), "", null, localLogin, oidc);
+    }
+
+    @POST
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response signIn(@FormParam("email") String email, @FormParam("password") String password,
+            @FormParam("next") String next) {
+        String target = safeNext(next);
+        if (!localLogin) {
+            return Response.status(403).entity(Templates.login(target, "", "Local sign-in is switched off; use single sign-on.",
+                    false, oidc)).build();
+        }
+        HttpServerRequest request = routing.request();
+        String ip = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        SignInService.Outcome outcome = signIn.signIn(email == null ? "" : email, password == null ? "" : password, ip,
+                request.getHeader("User-Agent"), "form");
+        if (outcome instanceof SignInService.Outcome.SignedIn ok) {
+            String token = sessions.open(ok.admin().id, ip, request.getHeader("User-Agent"));
+            routing.response().addCookie(sessionCookie(token, sessions.idleTimeout().toSeconds() * 48));
+            return Response.seeOther(URI.create(target)).build();
+        }
+        String message = outcome instanceof SignInService.Outcome.Throttled t
+                ? "Too many failed attempts. Wait " + Math.max(1, t.retryAfter().toSeconds()) + " seconds and try again."
+                : ((SignInService.Outcome.Refused) outcome).reason();
+        int status = outcome instanceof SignInService.Outcome.Throttled ? 429 : 401;
+        return Response.status(status).entity(Templates.login(target, email, message, true, oidc)).build();
+    }
+
+    /** Protected by the code-flow mechanism (application.properties): reaching it means OIDC sign-in succeeded. */
+    @GET
+    @Path("login/oidc")
+    @Authenticated
+    public Response afterOidcSignIn() {
+        return Response.seeOther(URI.create("/")).build();
+    }
+
+    @POST
+    @Path("logout")
+    public Response signOut() {
+        Cookie cookie = routing.request().getCookie(SessionCookieMechanism.COOKIE);
+        if (cookie != null) {
+            sessions.close(cookie.getValue());
+        }
+        routing.response().addCookie(sessionCookie("", 0));
+        if ("oidc".equals(currentAdmin.channel())) {
+            return Response.seeOther(URI.create("/logout/oidc")).build();
+        }
+        return Response.seeOther(URI.create("/login?signedOut")).build();
+    }
+
+    private Cookie sessionCookie(String value, long maxAgeSeconds) {
+        return Cookie.cookie(SessionCookieMechanism.COOKIE, value)
+                .setPath("/")
+                .setHttpOnly(true)
+                .setSecure(!localMode)
+                .setSameSite(CookieSameSite.LAX)
+                .setMaxAge(maxAgeSeconds);
+    }
+
+    /** Only a path on this site; anything else (//evil.example, https://...) goes home. */
+    static String safeNext(String next) {
+        return Optional.ofNullable(next)
+                .filter(n -> n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") && !n.startsWith("/login"))
+                .filter(n -> n.length() < 2000)
+                .orElse("/");
+    }
+}

@@ -1,0 +1,88 @@
+package dev.roster.access;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Hashes passwords with Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1) as PHC strings,
+ * and verifies Argon2id or bcrypt hashes (imported users keep theirs).
+ */
+public final class PasswordHasher {
+
+    private static final int MEMORY_KIB = 19 * 1024;
+    private static final int ITERATIONS = 2;
+    private static final int PARALLELISM = 1;
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BYTES = 32;
+    private static final Pattern PHC = Pattern.compile(
+            "\\$argon2id\\$v=(\\d+)\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    private PasswordHasher() {
+    }
+
+    public static String hash(String password) {
+        byte[] salt = new byte[SALT_BYTES];
+        RANDOM.nextBytes(salt);
+        byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
+                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+    }
+
+    public static boolean verify(String password, String storedHash) {
+        if (password == null || storedHash == null) {
+            return false;
+        }
+        if (BCRYPT.matcher(storedHash).matches()) {
+            try {
+                return OpenBSDBCrypt.checkPassword(storedHash, password.toCharArray());
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        Matcher m = PHC.matcher(storedHash);
+        if (!m.matches()) {
+            return false;
+        }
+        byte[] salt = B64D.decode(m.group(5));
+        byte[] expected = B64D.decode(m.group(6));
+        byte[] actual = argon2(password, salt, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                Integer.parseInt(m.group(4)), expected.length);
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    /** A hash with the same cost as a real one, so an unknown account takes as long to refuse as a wrong password. */
+    public static void burnEquivalentTime(String password) {
+        argon2(password == null ? "" : password, new byte[SALT_BYTES], MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+    }
+
+    public static boolean isSupportedHash(String value) {
+        return value != null && (BCRYPT.matcher(value).matches() || PHC.matcher(value).matches());
+    }
+
+    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+        Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(memoryKib)
+                .withIterations(iterations)
+                .withParallelism(parallelism)
+                .withSalt(salt)
+                .build();
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(params);
+        byte[] out = new byte[length];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        return out;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.roster.directory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.text.Normalizer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Seeds about a thousand realistic users (some with accents, other scripts) into an empty
+ * directory on the local default, so a first look at Roster shows a populated portal.
+ * Switched off with ROSTER_DEMO_DATA=false, and off by default in production.
+ */
+@ApplicationScoped
+public class DemoDirectory {
+
+    private static final List<String> GIVEN = List.of("Anna", "Ben", "Chloé", "David", "Elif", "François", "Grace",
+            "Hiroshi", "Inès", "Jonas", "Katarzyna", "Lars", "María", "Noah", "Olga", "Pedro", "Quentin", "Rania",
+            "Søren", "Tomás", "Ümit", "Valentina", "Wei", "Xavier", "Yasmin", "Zoë", "Ahmed", "Björn", "Camille",
+            "Dmitri", "Émilie", "Fatima", "Giulia", "Hannah", "Ivan", "Jürgen", "Kenji", "Leïla", "Mateusz", "Nadia",
+            "Oskar", "Priya", "Raphaël", "Siobhán", "Thảo", "Ulrike", "Vikram", "Wiktoria", "Yuki", "Zeynep");
+    private static final List<String> FAMILY = List.of("Andersson", "Bianchi", "Çelik", "Dubois", "Eriksen",
+            "Fernández", "García", "Hoffmann", "Ivanova", "Jensen", "Kowalski", "López", "Müller", "Nguyễn", "O'Brien",
+            "Petrović", "Quintero", "Rossi", "Schmidt", "Tanaka", "Urbański", "Vázquez", "Wójcik", "Yılmaz",
+            "Zhang", "Åberg", "Brontë", "Costa", "Dvořák", "Łukasiewicz", "Nakamura", "Okafor", "Papadopoulos",
+            "Rahman", "Singh", "Takahashi", "van der Berg", "Weiß", "Øvergaard", "Kim");
+    private static final List<String> DEPARTMENTS = List.of("Engineering", "Sales", "Marketing", "Finance",
+            "Human Resources", "Support", "Legal", "Operations", "Research", "Design");
+    private static final List<String> TITLES = List.of("Engineer", "Senior Engineer", "Manager", "Analyst",
+            "Specialist", "Director", "Coordinator", "Consultant", "Associate", "Lead");
+    private static final List<String> LOCALES = List.of("en-GB", "en-US", "fr-FR", "de-DE", "es-ES", "it-IT",
+            "pl-PL", "ja-JP", "nl-NL", "sv-SE", "tr-TR", "pt-BR");
+    private static final List<String> DOMAINS = List.of("example.com", "example.org", "acme.test");
+
+    @ConfigProperty(name = "roster.demo-data")
+    boolean enabled;
+    @ConfigProperty(name = "roster.demo-data.size", defaultValue = "1000")
+    int size;
+    @Inject
+    AgroalDataSource dataSource;
+
+    void onStart(@Observes @Priority(20) StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(4242002)");
+                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM directory_user)")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        c.rollback();
+                        return;
+                    }
+                }
+            }
+            int written = insert(c);
+            c.commit();
+            Log.infof("Seeded %d demo users into the empty directory (ROSTER_DEMO_DATA=false switches this off)", written);
+        } catch (SQLException e) {
+            Log.warnf("Demo data not seeded: %s", e.getMessage());
+        }
+    }
+
+    private int insert(Connection c) throws SQLException {
+        Random random = new Random(20261126L);
+        Set<String> emails = new HashSet<>();
+        int written = 0;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name,
+                    phone, department, title, locale, status, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+            for (int i = 0; written < size && i < size * 3; i++) {
+                String given = GIVEN.get(random.nextInt(GIVEN.size()));
+                String family = FAMILY.get(random.nextInt(FAMILY.size()));
+                String local = ascii(given) + "." + ascii(family);
+                String email = local + (emails.contains(local + "@" + DOMAINS.get(0)) ? String.valueOf(i) : "")
+                        + "@" + DOMAINS.get(random.nextInt(DOMAINS.size()));
+                if (!emails.add(email)) {
+                    continue;
+                }
+                int roll = random.nextInt(100);
+                String status = roll < 82 ? "ACTIVE" : roll < 92 ? "INVITED" : roll < 97 ? "SUSPENDED" : "DELETED";
+                String department = DEPARTMENTS.get(random.nextInt(DEPARTMENTS.size()));
+                ps.setObject(1, UUID.nameUUIDFromBytes(email.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                ps.setString(2, email);
+                ps.setString(3, String.format("E%05d", 10000 + written));
+                ps.setString(4, email.substring(0, email.indexOf('@')));
+                ps.setString(5, given);
+                ps.setString(6, family);
+                ps.setString(7, given + " " + family);
+                ps.setString(8, "+4420" + (7000000 + random.nextInt(999999)));
+                ps.setString(9, department);
+                ps.setString(10, TITLES.get(random.nextInt(TITLES.size())));
+                ps.setString(11, LOCALES.get(random.nextInt(LOCALES.size())));
+                ps.setString(12, status);
+                ps.setString(13, "{\"costCenter\": \"CC-" + (100 + DEPARTMENTS.indexOf(department)) + "\"}");
+                ps.addBatch();
+                written++;
+            }
+            ps.executeBatch();
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE directory_user SET deleted_at = now() - interval '3 days' WHERE status = 'DELETED'");
+        }
+        return written;
+    }
+
+    private static String ascii(String name) {
+        return Normalizer.normalize(name, Normalizer.Form.NFD).replaceAll("\\p{M}", "")
+                .replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O").replace("ß", "ss")
+                .replace("ı", "i").replace("đ", "d").replaceAll("[^A-Za-z]", "").toLowerCase(Locale.ROOT);
+    }
+}

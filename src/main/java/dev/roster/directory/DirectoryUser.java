@@ -1,0 +1,69 @@
+package dev.roster.directory;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import dev.roster.plan.UserStatus;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** A user of the managed directory: the population CSV batches onboard, update, delete and reset. */
+@Entity
+@Table(name = "directory_user")
+public class DirectoryUser extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    public String email;
+    @Column(name = "external_id")
+    public String externalId;
+    public String username;
+    @Column(name = "given_name")
+    public String givenName;
+    @Column(name = "family_name")
+    public String familyName;
+    @Column(name = "display_name")
+    public String displayName;
+    public String phone;
+    public String department;
+    public String title;
+    public String locale;
+    @Enumerated(EnumType.STRING)
+    public UserStatus status;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> attributes = new TreeMap<>();
+    @Column(name = "password_hash")
+    public String passwordHash;
+    @Version
+    public long version;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+
+    /** The name to show: display name, else given + family name, else the email. */
+    public String name() {
+        if (displayName != null && !displayName.isBlank()) {
+            return displayName;
+        }
+        String joined = ((givenName == null ? "" : givenName) + " " + (familyName == null ? "" : familyName)).trim();
+        return joined.isEmpty() ? email : joined;
+    }
+
+    public Map<String, String> sortedAttributes() {
+        return attributes == null ? Map.of() : new TreeMap<>(attributes);
+    }
+}

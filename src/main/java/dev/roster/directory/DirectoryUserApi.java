@@ -1,0 +1,76 @@
+package dev.roster.directory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.roster.access.AdminRole;
+import dev.roster.plan.UserStatus;
+import dev.roster.web.PageOf;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** JSON API over the directory: GET /api/users, /api/users/{id}, /api/users/export.csv. */
+@Path("/api/users")
+@RolesAllowed(AdminRole.VIEWER_ROLE)
+public class DirectoryUserApi {
+
+    /** A directory user as the API shows it (never the password hash). */
+    public record UserJson(UUID id, String email, String externalId, String username, String givenName,
+            String familyName, String displayName, String phone, String department, String title, String locale,
+            UserStatus status, Map<String, String> attributes, boolean hasPassword, long version, Instant createdAt,
+            Instant updatedAt, Instant deletedAt) {
+
+        static UserJson of(DirectoryUser u) {
+            return new UserJson(u.id, u.email, u.externalId, u.username, u.givenName, u.familyName, u.displayName,
+                    u.phone, u.department, u.title, u.locale, u.status, u.sortedAttributes(), u.passwordHash != null,
+                    u.version, u.createdAt, u.updatedAt, u.deletedAt);
+        }
+    }
+
+    /** The page shape every list endpoint of the API uses. */
+    public record PageJson<T>(List<T> items, long total, int page, int size) {
+    }
+
+    @Inject
+    DirectoryQuery query;
+    @Inject
+    UserExportResponses exports;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public PageJson<UserJson> list(@QueryParam("q") String q, @QueryParam("status") String status,
+            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        PageOf<DirectoryUser> users = query.search(q, DirectoryUserResource.parseStatus(status),
+                PageOf.clampPage(page), PageOf.clampSize(size));
+        return new PageJson<>(users.items().stream().map(UserJson::of).toList(), users.total(), users.page(),
+                users.size());
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public UserJson one(@PathParam("id") UUID id) {
+        DirectoryUser user = DirectoryUser.findById(id);
+        if (user == null) {
+            throw new NotFoundException("No directory user with id " + id + ".");
+        }
+        return UserJson.of(user);
+    }
+
+    @GET
+    @Path("export.csv")
+    @Produces("text/csv")
+    public Response export() {
+        return exports.csv();
+    }
+}
