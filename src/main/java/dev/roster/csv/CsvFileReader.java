@@ -164,7 +164,7 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
 
     private CsvRecord check(CsvRecord record) {
         List<String> cells = record.cells();
-        if (cells.size() > limits.maxColumns()) {
+        if (header != null && cells.size() > limits.maxColumns()) {
             throw new CsvRefusedException(fileName, record.line(), null, String.format(Locale.ROOT,
                     "this line has %d cells, more than the limit of %d columns. Check the separators on this line.",
                     cells.size(), limits.maxColumns()));

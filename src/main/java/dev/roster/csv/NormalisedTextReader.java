@@ -30,6 +30,7 @@ final class NormalisedTextReader extends Reader {
     private long bytesRead;
     private boolean endOfInput;
     private boolean flushed;
+    private boolean overLimit;
     private boolean lastWasCarriageReturn;
     private long line = 1;
     private long recordStartLine = 1;
@@ -125,18 +126,23 @@ final class NormalisedTextReader extends Reader {
                 if (result.isOverflow() || chars.position() > 0) {
                     break;
                 }
+                if (overLimit) {
+                    // all bytes up to the limit are decoded and emitted: the line count now names the line it cuts
+                    throw new CsvRefusedException(fileName, line, null, String.format(Locale.ROOT,
+                            "the file is larger than the limit of %,d bytes (%s); it goes past the limit on this line. "
+                                    + "Split it into smaller files.", limits.maxBytes(), humanBytes(limits.maxBytes())));
+                }
                 bytes.compact();
                 int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
                 if (n < 0) {
                     endOfInput = true;
                 } else {
+                    if (bytesRead + n > limits.maxBytes()) {
+                        overLimit = true;
+                        n = (int) (limits.maxBytes() - bytesRead);
+                    }
                     bytes.position(bytes.position() + n);
                     bytesRead += n;
-                    if (bytesRead > limits.maxBytes()) {
-                        throw new CsvRefusedException(fileName, line, null, String.format(Locale.ROOT,
-                                "the file is larger than the limit of %,d bytes (%s). Split it into smaller files.",
-                                limits.maxBytes(), humanBytes(limits.maxBytes())));
-                    }
                 }
                 bytes.flip();
             }
