@@ -1,0 +1,4 @@
+package dev.roster.plan;
+
+/** Life-cycle state of a directory user. */
+public enum UserStatus { INVITED, ACTIVE, SUSPENDED, DELETED }
