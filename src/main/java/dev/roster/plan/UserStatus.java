@@ -1,6 +1,4 @@
 package dev.roster.plan;
 
-/** Life-cycle status of a directory user. */
-public enum UserStatus {
-    INVITED, ACTIVE, SUSPENDED, DELETED
-}
+/** Life-cycle state of a directory user. */
+public enum UserStatus { INVITED, ACTIVE, SUSPENDED, DELETED }

@@ -1,0 +1,183 @@
+package dev.roster.csv;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The known columns of the Roster format, their aliases, and how a header name maps to a canonical name. */
+public final class ColumnNames {
+
+    public static final String EMAIL = "email";
+    public static final String EXTERNAL_ID = "external_id";
+    public static final String USERNAME = "username";
+    public static final String GIVEN_NAME = "given_name";
+    public static final String FAMILY_NAME = "family_name";
+    public static final String DISPLAY_NAME = "display_name";
+    public static final String PHONE = "phone";
+    public static final String DEPARTMENT = "department";
+    public static final String TITLE = "title";
+    public static final String LOCALE = "locale";
+    public static final String SEND_INVITE = "send_invite";
+    public static final String PASSWORD_HASH = "password_hash";
+    public static final String ACTION = "action";
+    public static final String NEW_EMAIL = "new_email";
+    public static final String REASON = "reason";
+    public static final String ATTRIBUTE_PREFIX = "attr.";
+
+    /** Canonical names in the order the documentation lists them. */
+    public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
+            DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON);
+
+    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    /** Normalised alias -> canonical name. */
+    private static final Map<String, String> ALIASES = new LinkedHashMap<>();
+
+    /** Normalised names of columns that would carry plaintext passwords. */
+    private static final Set<String> PLAINTEXT_PASSWORD = Set.of("password", "passwd", "pwd", "pass", "passwort",
+            "kennwort", "motdepasse", "contrasena", "contraseña", "wachtwoord", "initialpassword", "temppassword",
+            "temporarypassword", "newpassword", "plaintextpassword", "userpassword", "passcode");
+
+    static {
+        alias(EMAIL, "email", "emailaddress", "mail", "mailaddress", "workemail", "primaryemail", "emailid");
+        alias(EXTERNAL_ID, "externalid", "employeeid", "employeenumber", "employeeno", "staffid", "personnelnumber", "extid");
+        alias(USERNAME, "username", "login", "loginname", "uid");
+        alias(GIVEN_NAME, "givenname", "firstname", "forename", "first");
+        alias(FAMILY_NAME, "familyname", "lastname", "surname", "last");
+        alias(DISPLAY_NAME, "displayname", "name", "fullname");
+        alias(PHONE, "phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cellphone", "telephone", "tel");
+        alias(DEPARTMENT, "department", "dept");
+        alias(TITLE, "title", "jobtitle", "position");
+        alias(LOCALE, "locale", "language", "lang");
+        alias(SEND_INVITE, "sendinvite", "sendinvitation", "invite");
+        alias(PASSWORD_HASH, "passwordhash", "hashedpassword", "pwhash");
+        alias(ACTION, "action");
+        alias(NEW_EMAIL, "newemail", "newemailaddress", "newmail");
+        alias(REASON, "reason");
+    }
+
+    private ColumnNames() {
+    }
+
+    private static void alias(String canonical, String... normalisedNames) {
+        for (String name : normalisedNames) {
+            ALIASES.put(name, canonical);
+        }
+    }
+
+    /** Lower case without spaces, underscores and hyphens: "E-Mail Address" -> "emailaddress". */
+    public static String normalise(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c != ' ' && c != '_' && c != '-' && c != '\t' && c != '\u00A0') {
+                out.append(c);
+            }
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    public static boolean isAttribute(String canonicalName) {
+        return canonicalName.startsWith(ATTRIBUTE_PREFIX);
+    }
+
+    /** The custom attribute name of an "attr.costCenter" column: "costCenter". */
+    public static String attributeName(String canonicalName) {
+        return canonicalName.substring(ATTRIBUTE_PREFIX.length());
+    }
+
+    /**
+     * Maps one header name to its canonical name.
+     *
+     * @throws CsvRefusedException for an unknown name, a plaintext password column or a malformed attr name
+     */
+    static String canonicalise(String written, String fileName, long line) {
+        String trimmed = written.strip();
+        if (trimmed.regionMatches(true, 0, ATTRIBUTE_PREFIX, 0, ATTRIBUTE_PREFIX.length())) {
+            String name = trimmed.substring(ATTRIBUTE_PREFIX.length());
+            if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+                throw new CsvRefusedException(fileName, line, written, "a custom attribute name may contain only letters, "
+                        + "digits, \"_\", \"-\" and \".\"; rename the column, for example to \"attr."
+                        + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "\".");
+            }
+            if (PLAINTEXT_PASSWORD.contains(normalise(name))) {
+                throw plaintextPassword(written, fileName, line);
+            }
+            return ATTRIBUTE_PREFIX + name;
+        }
+        String normalised = normalise(trimmed);
+        String canonical = ALIASES.get(normalised);
+        if (canonical != null) {
+            return canonical;
+        }
+        if (PLAINTEXT_PASSWORD.contains(normalised)) {
+            throw plaintextPassword(written, fileName, line);
+        }
+        throw new CsvRefusedException(fileName, line, written, unknownColumnMessage(trimmed));
+    }
+
+    private static CsvRefusedException plaintextPassword(String written, String fileName, long line) {
+        return new CsvRefusedException(fileName, line, written, "plaintext passwords are not accepted: files get copied, "
+                + "mailed and logged. Remove the column; new users get an email with a link to set their own password. "
+                + "To migrate existing passwords, use a \"password_hash\" column with bcrypt or Argon2id hashes.");
+    }
+
+    static String unknownColumnMessage(String written) {
+        String suggestion = suggest(written);
+        String fix = ". Rename the column in the header line, or write a custom attribute as \"attr.<name>\".";
+        if (suggestion != null) {
+            return "unknown column \"" + written + "\" (did you mean \"" + suggestion + "\"?)" + fix;
+        }
+        return "unknown column \"" + written + "\"" + fix + " Known columns: "
+                + String.join(", ", CANONICAL) + ".";
+    }
+
+    /** The canonical name closest to a misspelt one, or null when nothing is close. */
+    static String suggest(String written) {
+        String normalised = normalise(written);
+        if (normalised.startsWith("attr") && normalised.length() > 4) {
+            // attr_costCenter, attr:costCenter, "attr costCenter"
+            String rest = written.strip().substring(4).replaceFirst("^[\\s_:\\-/]+", "");
+            if (!rest.isEmpty() && ATTRIBUTE_NAME.matcher(rest).matches()) {
+                return ATTRIBUTE_PREFIX + rest;
+            }
+        }
+        int allowed = normalised.length() >= 5 ? 2 : 1;
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        List<Map.Entry<String, String>> candidates = new ArrayList<>(ALIASES.entrySet());
+        for (Map.Entry<String, String> candidate : candidates) {
+            int distance = editDistance(normalised, candidate.getKey());
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = candidate.getValue();
+            }
+        }
+        return bestDistance <= allowed ? best : null;
+    }
+
+    /** Optimal string alignment distance: Levenshtein plus swaps of neighbours ("emial" -> "email" is 1). */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

@@ -1,0 +1,136 @@
+package dev.roster.plan;
+
+import java.net.IDN;
+import java.util.IllformedLocaleException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Syntax rules and normal forms of single cell values: emails, phones, locales, booleans, password hashes. */
+final class CellRules {
+
+    static final int MAX_EMAIL = 254;
+    static final int MAX_EMAIL_LOCAL_PART = 64;
+    static final int MAX_NAME = 100;
+    static final int MAX_TEXT = 255;
+    static final int MAX_LOCALE = 35;
+
+    private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{5,14}");
+    private static final Pattern PHONE_SEPARATORS = Pattern.compile("[\\s\\-.()\\u00A0]");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+    private static final Pattern ARGON2ID = Pattern.compile(
+            "\\$argon2id\\$v=19\\$m=[0-9]{1,10},t=[0-9]{1,10},p=[0-9]{1,3}\\$[A-Za-z0-9+/]{11,}={0,2}\\$[A-Za-z0-9+/]{16,}={0,2}");
+    private static final String LOCAL_PART_FORBIDDEN = "()<>,;:\\\"[]@";
+
+    /** A normalised value, or the reason it is not valid. */
+    record Checked(String value, String problem) {
+        static Checked ok(String value) {
+            return new Checked(value, null);
+        }
+
+        static Checked bad(String problem) {
+            return new Checked(null, problem);
+        }
+
+        boolean valid() {
+            return problem == null;
+        }
+    }
+
+    private CellRules() {
+    }
+
+    /** Checks an address and lower-cases it; the domain may be international (IDN), the local part UTF-8. */
+    static Checked email(String value) {
+        if (value.length() > MAX_EMAIL) {
+            return Checked.bad("is " + value.length() + " characters long; an email address has at most " + MAX_EMAIL);
+        }
+        int at = value.lastIndexOf('@');
+        if (at <= 0 || at == value.length() - 1) {
+            return Checked.bad("\"" + value + "\" is not an email address: it needs a name, an @ and a domain, like jane.doe@example.org");
+        }
+        String local = value.substring(0, at);
+        String domain = value.substring(at + 1);
+        if (local.length() > MAX_EMAIL_LOCAL_PART) {
+            return Checked.bad("the part before @ of \"" + value + "\" is longer than " + MAX_EMAIL_LOCAL_PART + " characters");
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || LOCAL_PART_FORBIDDEN.indexOf(c) >= 0) {
+                return Checked.bad("\"" + value + "\" is not an email address: the part before @ may not contain "
+                        + (Character.isWhitespace(c) ? "spaces" : "\"" + c + "\""));
+            }
+        }
+        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+            return Checked.bad("\"" + value + "\" is not an email address: dots before @ may not lead, trail or be doubled");
+        }
+        String ascii;
+        try {
+            ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
+        } catch (IllegalArgumentException e) {
+            return Checked.bad("\"" + domain + "\" after the @ of \"" + value + "\" is not a valid domain name");
+        }
+        String[] labels = ascii.split("\\.", -1);
+        boolean labelsOk = labels.length >= 2 && ascii.length() <= 253;
+        for (String label : labels) {
+            labelsOk &= !label.isEmpty() && label.length() <= 63;
+        }
+        if (!labelsOk || labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+            return Checked.bad("\"" + domain + "\" after the @ of \"" + value + "\" is not a valid domain name");
+        }
+        return Checked.ok(value.toLowerCase(Locale.ROOT));
+    }
+
+    /** E.164 after removing spaces, dashes, dots and parentheses; a leading 00 counts as +. */
+    static Checked phone(String value) {
+        String compact = PHONE_SEPARATORS.matcher(value).replaceAll("");
+        if (compact.startsWith("00")) {
+            compact = "+" + compact.substring(2);
+        }
+        if (E164.matcher(compact).matches()) {
+            return Checked.ok(compact);
+        }
+        return Checked.bad("\"" + value + "\" is not a phone number in international format: write + and the country "
+                + "code first, like +49 30 1234567 (E.164, at most 15 digits)");
+    }
+
+    /** A BCP 47 language tag ("de-CH"); "de_CH" is accepted and normalised. */
+    static Checked locale(String value) {
+        try {
+            Locale locale = new Locale.Builder().setLanguageTag(value.replace('_', '-')).build();
+            String tag = locale.toLanguageTag();
+            if (locale.getLanguage().isEmpty() || "und".equals(tag)) {
+                return Checked.bad("\"" + value + "\" is not a language tag; use a BCP 47 tag like en, de-CH or pt-BR");
+            }
+            return Checked.ok(tag);
+        } catch (IllformedLocaleException e) {
+            return Checked.bad("\"" + value + "\" is not a language tag; use a BCP 47 tag like en, de-CH or pt-BR");
+        }
+    }
+
+    /** true/false/yes/no/y/n/1/0 in any case; null when the word is none of these. */
+    static Boolean bool(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "y", "1" -> Boolean.TRUE;
+            case "false", "no", "n", "0" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** The problem with a password hash, or null when it is a bcrypt or Argon2id hash. Never echoes the value. */
+    static String passwordHashProblem(String value) {
+        if (BCRYPT.matcher(value).matches() || ARGON2ID.matcher(value).matches()) {
+            return null;
+        }
+        return "is not a bcrypt hash ($2a$, $2b$ or $2y$) or an Argon2id hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash); "
+                + "plaintext passwords are not accepted (the value is not shown here)";
+    }
+
+    /** Spreadsheet programs may run a cell starting with one of these as a formula. */
+    static boolean looksLikeFormula(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        char first = value.charAt(0);
+        return first == '=' || first == '+' || first == '-' || first == '@';
+    }
+}

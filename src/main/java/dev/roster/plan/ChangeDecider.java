@@ -1,0 +1,223 @@
+package dev.roster.plan;
+
+import dev.roster.csv.ColumnNames;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import static dev.roster.csv.ColumnNames.*;
+
+/** Decides the change for one checked row, given the users found for its chunk. */
+final class ChangeDecider {
+
+    /** How each profile column reads from a snapshot. */
+    private static final Map<String, Function<UserSnapshot, String>> SNAPSHOT_FIELDS = Map.of(
+            EMAIL, UserSnapshot::email,
+            EXTERNAL_ID, UserSnapshot::externalId,
+            USERNAME, UserSnapshot::username,
+            GIVEN_NAME, UserSnapshot::givenName,
+            FAMILY_NAME, UserSnapshot::familyName,
+            DISPLAY_NAME, UserSnapshot::displayName,
+            PHONE, UserSnapshot::phone,
+            DEPARTMENT, UserSnapshot::department,
+            TITLE, UserSnapshot::title,
+            LOCALE, UserSnapshot::locale);
+
+    private final RowReader rows;
+    private final MatchKey matchBy;
+
+    ChangeDecider(RowReader rows, MatchKey matchBy) {
+        this.rows = rows;
+        this.matchBy = matchBy;
+    }
+
+    PlannedChange decide(RowInput row, Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail) {
+        List<PlanMessage> messages = new ArrayList<>(row.messages());
+        UserSnapshot existing = row.key() == null ? null : byKey.get(row.key());
+        RowAction action = row.action();
+        if (action == RowAction.UPSERT) {
+            action = existing == null ? RowAction.CREATE : RowAction.UPDATE;
+        }
+        if (action == null) {
+            return change(row, ChangeKind.ERROR, existing, List.of(), messages);
+        }
+        if (!action.writesProfile() && row.passwordHash() != null) {
+            messages.add(PlanMessage.note(rows.written(PASSWORD_HASH), "password_hash is used only when a user is created; ignored"));
+        }
+        return switch (action) {
+            case CREATE -> create(row, existing, byEmail, messages);
+            case UPDATE -> update(row, existing, byEmail, messages);
+            case DELETE -> delete(row, existing, messages);
+            case RESET -> reset(row, existing, messages);
+            case UPSERT -> throw new IllegalStateException("upsert is resolved above");
+        };
+    }
+
+    private PlannedChange create(RowInput row, UserSnapshot existing, Map<String, UserSnapshot> byEmail, List<PlanMessage> messages) {
+        String keyColumn = rows.written(matchBy.column());
+        if (existing != null) {
+            messages.add(PlanMessage.error(keyColumn, matchBy.column() + " " + row.key() + " already belongs to user "
+                    + describe(existing) + "; use the update operation (or action upsert in a mixed file) to change it"));
+        }
+        if (row.newEmail() != null) {
+            messages.add(PlanMessage.error(rows.written(NEW_EMAIL), "new_email only changes existing users; "
+                    + "put the address in the email column to create a user"));
+        }
+        for (String required : List.of(EMAIL, GIVEN_NAME, FAMILY_NAME)) {
+            if (!isSet(row.values().get(required)) && !hasErrorFor(messages, rows.written(required))) {
+                messages.add(PlanMessage.error(rows.written(required), required + " is required to create a user"));
+            }
+        }
+        String email = row.values().get(EMAIL);
+        if (matchBy == MatchKey.EXTERNAL_ID && isSet(email)) {
+            UserSnapshot owner = byEmail.get(email);
+            if (owner != null) {
+                messages.add(PlanMessage.error(rows.written(EMAIL), "email " + email + " already belongs to user "
+                        + describe(owner) + "; each user needs an address of their own"));
+            }
+        }
+        List<FieldDiff> fields = new ArrayList<>();
+        row.values().forEach((column, value) -> {
+            if (isSet(value) && !column.equals(REASON)) {
+                fields.add(new FieldDiff(column, null, value));
+            }
+        });
+        if (hasErrors(messages)) {
+            return change(row, ChangeKind.ERROR, existing, List.of(), messages);
+        }
+        return new PlannedChange(row.line(), ChangeKind.CREATE, row.key(), null, null, fields, messages,
+                row.sendInvite(), row.passwordHash(), row.originalCells());
+    }
+
+    private PlannedChange update(RowInput row, UserSnapshot existing, Map<String, UserSnapshot> byEmail, List<PlanMessage> messages) {
+        String keyColumn = rows.written(matchBy.column());
+        if (existing == null) {
+            if (row.key() != null) {
+                messages.add(PlanMessage.error(keyColumn, "no user with " + matchBy.column() + " " + row.key()
+                        + "; check the value, or create the user with onboard (or action upsert in a mixed file)"));
+            }
+            return change(row, ChangeKind.ERROR, null, List.of(), messages);
+        }
+        if (existing.status() == UserStatus.DELETED) {
+            messages.add(PlanMessage.error(keyColumn, "user " + describe(existing) + " is deleted; restore it before updating it"));
+            return change(row, ChangeKind.ERROR, existing, List.of(), messages);
+        }
+        if (row.values().containsKey(REASON)) {
+            messages.add(PlanMessage.note(rows.written(REASON), "reason is used only for delete and reset; ignored"));
+        }
+        List<FieldDiff> fields = new ArrayList<>();
+        for (Map.Entry<String, String> entry : row.values().entrySet()) {
+            String column = entry.getKey();
+            if (column.equals(matchBy.column()) || column.equals(REASON)) {
+                continue;
+            }
+            String before = ColumnNames.isAttribute(column)
+                    ? existing.attributes().get(ColumnNames.attributeName(column))
+                    : SNAPSHOT_FIELDS.get(column).apply(existing);
+            String after = RowReader.CLEAR.equals(entry.getValue()) ? null : entry.getValue();
+            boolean same = column.equals(EMAIL) ? after != null && after.equalsIgnoreCase(before) : Objects.equals(before, after);
+            if (!same) {
+                fields.add(new FieldDiff(column, before, after));
+            }
+        }
+        String newEmail = row.newEmail();
+        if (newEmail != null && !newEmail.equalsIgnoreCase(existing.email())) {
+            fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));
+        }
+        for (FieldDiff diff : fields) {
+            if (diff.name().equals(EMAIL)) {
+                UserSnapshot owner = byEmail.get(diff.after());
+                if (owner != null && !owner.id().equals(existing.id())) {
+                    String column = newEmail != null ? rows.written(NEW_EMAIL) : rows.written(EMAIL);
+                    messages.add(PlanMessage.error(column, "email " + diff.after() + " already belongs to user "
+                            + describe(owner) + "; each user needs an address of their own"));
+                }
+            }
+        }
+        if (hasErrors(messages)) {
+            return change(row, ChangeKind.ERROR, existing, List.of(), messages);
+        }
+        if (fields.isEmpty()) {
+            messages.add(PlanMessage.note(null, "nothing to change: the values in this row match the current user"));
+            return change(row, ChangeKind.UNCHANGED, existing, List.of(), messages);
+        }
+        return change(row, ChangeKind.UPDATE, existing, fields, messages);
+    }
+
+    private PlannedChange delete(RowInput row, UserSnapshot existing, List<PlanMessage> messages) {
+        if (!hasErrors(messages)) {
+            if (existing == null) {
+                messages.add(PlanMessage.note(rows.written(matchBy.column()), "no user with " + matchBy.column() + " "
+                        + row.key() + "; nothing to delete"));
+                return change(row, ChangeKind.UNCHANGED, null, List.of(), messages);
+            }
+            if (existing.status() == UserStatus.DELETED) {
+                messages.add(PlanMessage.note(null, "user " + describe(existing) + " is already deleted; nothing to do"));
+                return change(row, ChangeKind.UNCHANGED, existing, List.of(), messages);
+            }
+        }
+        crossCheck(row, existing, messages);
+        return change(row, hasErrors(messages) ? ChangeKind.ERROR : ChangeKind.DELETE, existing, List.of(), messages);
+    }
+
+    private PlannedChange reset(RowInput row, UserSnapshot existing, List<PlanMessage> messages) {
+        String keyColumn = rows.written(matchBy.column());
+        if (existing == null) {
+            if (row.key() != null) {
+                messages.add(PlanMessage.error(keyColumn, "no user with " + matchBy.column() + " " + row.key()
+                        + "; check the value"));
+            }
+        } else if (existing.status() == UserStatus.DELETED || existing.status() == UserStatus.SUSPENDED) {
+            String state = existing.status() == UserStatus.DELETED ? "deleted" : "suspended";
+            messages.add(PlanMessage.error(keyColumn, "user " + describe(existing) + " is " + state
+                    + ", so its password cannot be reset; " + (existing.status() == UserStatus.DELETED
+                    ? "restore the user first" : "reactivate the user first")));
+        }
+        crossCheck(row, existing, messages);
+        return change(row, hasErrors(messages) ? ChangeKind.ERROR : ChangeKind.RESET, existing, List.of(), messages);
+    }
+
+    /** In delete and reset files the other identity column, when filled in, must match the user found. */
+    private void crossCheck(RowInput row, UserSnapshot existing, List<PlanMessage> messages) {
+        if (existing == null) {
+            return;
+        }
+        String other = matchBy == MatchKey.EMAIL ? EXTERNAL_ID : EMAIL;
+        String value = row.values().get(other);
+        if (!isSet(value)) {
+            return;
+        }
+        String actual = SNAPSHOT_FIELDS.get(other).apply(existing);
+        boolean same = other.equals(EMAIL) ? value.equalsIgnoreCase(actual) : value.equals(actual);
+        if (!same) {
+            messages.add(PlanMessage.error(rows.written(other), other + " " + value + " does not match user "
+                    + describe(existing) + ", whose " + other + " is " + (actual == null ? "empty" : actual)
+                    + "; check that this row names the right user"));
+        }
+    }
+
+    private PlannedChange change(RowInput row, ChangeKind kind, UserSnapshot existing, List<FieldDiff> fields, List<PlanMessage> messages) {
+        return new PlannedChange(row.line(), kind, row.key(), existing == null ? null : existing.id(),
+                existing == null ? null : existing.version(), fields, messages, false, null, row.originalCells());
+    }
+
+    static String describe(UserSnapshot user) {
+        String status = user.status() == UserStatus.DELETED ? ", deleted" : user.status() == UserStatus.SUSPENDED ? ", suspended" : "";
+        return user.id() + " (" + user.email() + status + ")";
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.equals(RowReader.CLEAR);
+    }
+
+    private static boolean hasErrors(List<PlanMessage> messages) {
+        return messages.stream().anyMatch(m -> m.severity() == Severity.ERROR);
+    }
+
+    private static boolean hasErrorFor(List<PlanMessage> messages, String column) {
+        return messages.stream().anyMatch(m -> m.severity() == Severity.ERROR && column.equals(m.column()));
+    }
+}

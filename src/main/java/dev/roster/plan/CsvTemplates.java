@@ -1,0 +1,29 @@
+package dev.roster.plan;
+
+/** Ready-to-fill CSV files per operation: a header line and one example row, as served by GET /api/templates/{operation}. */
+public final class CsvTemplates {
+
+    private CsvTemplates() {
+    }
+
+    /** Template for matching by email, the default. */
+    public static String template(Operation op) {
+        return switch (op) {
+            case ONBOARD -> "email,given_name,family_name,display_name,external_id,phone,department,title,locale,send_invite,attr.costCenter\r\n"
+                    + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42\r\n";
+            case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter\r\n"
+                    + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,\r\n";
+            case DELETE -> "email,reason\r\n"
+                    + "jane.doe@example.org,left the company\r\n";
+            case RESET -> "email,reason\r\n"
+                    + "jane.doe@example.org,forgot password\r\n";
+            case MIXED -> "action,email,given_name,family_name,department,reason\r\n"
+                    + "upsert,jane.doe@example.org,Jane,Doe,Sales,\r\n";
+        };
+    }
+
+    /** Suggested download name, e.g. "roster-onboard.csv". */
+    public static String fileName(Operation op) {
+        return "roster-" + op.urlName() + ".csv";
+    }
+}

@@ -1,0 +1,27 @@
+package dev.roster.plan;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a whole upload does; lower case in URLs and the API ("onboard", "mixed"). */
+public enum Operation {
+    ONBOARD, UPDATE, DELETE, RESET, MIXED;
+
+    /** Parses "onboard", "Update", ...; throws IllegalArgumentException listing the valid names. */
+    public static Operation parse(String value) {
+        if (value != null) {
+            for (Operation op : values()) {
+                if (op.name().equalsIgnoreCase(value.strip())) {
+                    return op;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown operation \"" + value + "\"; use one of "
+                + Arrays.stream(values()).map(Operation::urlName).collect(Collectors.joining(", ")));
+    }
+
+    public String urlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

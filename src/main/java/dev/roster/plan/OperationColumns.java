@@ -1,0 +1,98 @@
+package dev.roster.plan;
+
+import dev.roster.csv.ColumnNames;
+import dev.roster.csv.CsvHeader;
+import dev.roster.csv.CsvRefusedException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.roster.csv.ColumnNames.*;
+
+/** Which columns an operation requires and allows; refuses a header that does not fit. */
+final class OperationColumns {
+
+    /** Profile fields every create/update may carry (besides the match key and attr.* columns). */
+    static final List<String> PROFILE = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
+            PHONE, DEPARTMENT, TITLE, LOCALE);
+
+    private OperationColumns() {
+    }
+
+    static List<String> required(Operation op, MatchKey matchBy) {
+        Set<String> required = new LinkedHashSet<>();
+        required.add(matchBy.column());
+        switch (op) {
+            case ONBOARD -> required.addAll(List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
+            case MIXED -> required.add(ACTION);
+            default -> {
+            }
+        }
+        return List.copyOf(required);
+    }
+
+    /** Allowed canonical columns, attr.* excluded (see {@link #allowsAttributes}). */
+    static List<String> allowed(Operation op, MatchKey matchBy) {
+        List<String> allowed = new ArrayList<>();
+        switch (op) {
+            case ONBOARD -> {
+                allowed.addAll(PROFILE);
+                allowed.addAll(List.of(SEND_INVITE, PASSWORD_HASH));
+            }
+            case UPDATE -> {
+                allowed.addAll(PROFILE);
+                if (matchBy == MatchKey.EMAIL) {
+                    allowed.add(NEW_EMAIL);
+                }
+            }
+            case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, REASON));
+            case MIXED -> {
+                allowed.add(ACTION);
+                allowed.addAll(PROFILE);
+                allowed.addAll(List.of(SEND_INVITE, PASSWORD_HASH));
+                if (matchBy == MatchKey.EMAIL) {
+                    allowed.add(NEW_EMAIL);
+                }
+                allowed.add(REASON);
+            }
+        }
+        return List.copyOf(allowed);
+    }
+
+    static boolean allowsAttributes(Operation op) {
+        return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.MIXED;
+    }
+
+    static void check(CsvHeader header, Operation op, MatchKey matchBy, String fileName, long headerLine) {
+        List<String> allowed = allowed(op, matchBy);
+        for (int i = 0; i < header.size(); i++) {
+            String canonical = header.canonicalNames().get(i);
+            String written = header.originalNames().get(i);
+            boolean ok = ColumnNames.isAttribute(canonical) ? allowsAttributes(op) : allowed.contains(canonical);
+            if (ok) {
+                continue;
+            }
+            if (canonical.equals(NEW_EMAIL) && matchBy == MatchKey.EXTERNAL_ID) {
+                throw new CsvRefusedException(fileName, headerLine, written, "new_email is only used when users are "
+                        + "matched by email. When matching by external_id, put the new address in the email column.");
+            }
+            String what = ColumnNames.isAttribute(canonical) ? "custom attributes are" : "column \"" + canonical + "\" is";
+            throw new CsvRefusedException(fileName, headerLine, written, what + " not used by the " + op.urlName()
+                    + " operation. Remove the column; " + op.urlName() + " files take: " + describe(op, matchBy) + ".");
+        }
+        for (String column : required(op, matchBy)) {
+            if (!header.has(column)) {
+                throw new CsvRefusedException(fileName, headerLine, column, "missing required column \"" + column
+                        + "\": the " + op.urlName() + " operation needs " + String.join(", ", required(op, matchBy))
+                        + ". Add the column to the header line.");
+            }
+        }
+    }
+
+    static String describe(Operation op, MatchKey matchBy) {
+        String columns = String.join(", ", allowed(op, matchBy));
+        return allowsAttributes(op) ? columns + ", attr.<name>" : columns;
+    }
+}

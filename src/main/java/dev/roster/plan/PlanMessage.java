@@ -1,0 +1,26 @@
+package dev.roster.plan;
+
+/**
+ * A message about one row.
+ *
+ * @param column the column as written in the file's header, or null for the whole row
+ */
+public record PlanMessage(Severity severity, String column, String text) {
+
+    static PlanMessage error(String column, String text) {
+        return new PlanMessage(Severity.ERROR, column, text);
+    }
+
+    static PlanMessage warning(String column, String text) {
+        return new PlanMessage(Severity.WARNING, column, text);
+    }
+
+    static PlanMessage note(String column, String text) {
+        return new PlanMessage(Severity.NOTE, column, text);
+    }
+
+    /** User-facing form: {@code people.csv, line 4, column "email": ...}. */
+    public String format(String fileName, long line) {
+        return dev.roster.csv.CsvRefusedException.format(fileName, line, column, text);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.roster.plan;
+
+import dev.roster.csv.ColumnNames;
+import dev.roster.csv.CsvHeader;
+import dev.roster.csv.CsvRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static dev.roster.csv.ColumnNames.*;
+
+/** Turns a CSV record into a checked {@link RowInput}, reporting every problem of the row, not just the first. */
+final class RowReader {
+
+    /** The cell token that clears a field in updates. */
+    static final String CLEAR = "#clear";
+
+    private final CsvHeader header;
+    private final Operation op;
+    private final MatchKey matchBy;
+    private final int keyIndex;
+    private final int actionIndex;
+    private final int emailIndex;
+    private final int newEmailIndex;
+
+    RowReader(CsvHeader header, Operation op, MatchKey matchBy) {
+        this.header = header;
+        this.op = op;
+        this.matchBy = matchBy;
+        this.keyIndex = header.indexOf(matchBy.column());
+        this.actionIndex = header.indexOf(ACTION);
+        this.emailIndex = header.indexOf(EMAIL);
+        this.newEmailIndex = header.indexOf(NEW_EMAIL);
+    }
+
+    String written(String canonical) {
+        return header.originalNameOf(canonical).orElse(canonical);
+    }
+
+    /** A value that should not repeat within a file: a match key, or an email address a row would give a user. */
+    record KeyUse(char namespace, String column, String value) {
+    }
+
+    /** The values this row claims, cheaply, for the duplicate pass: no validation, only trimming and lower-casing. */
+    List<KeyUse> keyUses(CsvRecord record) {
+        List<KeyUse> uses = new ArrayList<>(2);
+        String key = normaliseKey(record.cell(keyIndex).strip());
+        if (!key.isEmpty() && !key.equalsIgnoreCase(CLEAR)) {
+            uses.add(new KeyUse('k', matchBy.column(), key));
+        }
+        if (matchBy == MatchKey.EMAIL) {
+            String newEmail = newEmailIndex < 0 ? "" : record.cell(newEmailIndex).strip().toLowerCase(Locale.ROOT);
+            if (!newEmail.isEmpty() && !newEmail.equals(key) && !newEmail.equalsIgnoreCase(CLEAR) && writesProfile(record)) {
+                uses.add(new KeyUse('k', NEW_EMAIL, newEmail));
+            }
+        } else if (emailIndex >= 0 && writesProfile(record)) {
+            String email = record.cell(emailIndex).strip().toLowerCase(Locale.ROOT);
+            if (!email.isEmpty() && !email.equalsIgnoreCase(CLEAR)) {
+                uses.add(new KeyUse('e', EMAIL, email));
+            }
+        }
+        return uses;
+    }
+
+    private boolean writesProfile(CsvRecord record) {
+        if (op != Operation.MIXED) {
+            return op == Operation.ONBOARD || op == Operation.UPDATE;
+        }
+        RowAction action = RowAction.parse(record.cell(actionIndex));
+        return action != null && action.writesProfile();
+    }
+
+    private String normaliseKey(String raw) {
+        return matchBy == MatchKey.EMAIL ? raw.toLowerCase(Locale.ROOT) : raw;
+    }
+
+    RowInput read(CsvRecord record) {
+        List<PlanMessage> messages = new ArrayList<>();
+        List<String> cells = record.cells();
+        List<String> shown = hidePasswordHash(cells);
+        int extra = cells.size() - header.size();
+        boolean extraBlank = extra <= 0 || cells.subList(header.size(), cells.size()).stream().allMatch(String::isBlank);
+        if (extra < 0 || !extraBlank) {
+            messages.add(PlanMessage.error(null, "this line has " + cells.size() + " cells but the header has "
+                    + header.size() + " columns; check the separators and quotes on this line"));
+            String key = normaliseKey(record.cell(keyIndex).strip());
+            return new RowInput(record.line(), null, key.isEmpty() ? null : key, Map.of(), null, messages, false, null, shown);
+        }
+
+        RowAction action;
+        if (op == Operation.MIXED) {
+            String cell = record.cell(actionIndex).strip();
+            action = RowAction.parse(cell);
+            if (cell.isEmpty()) {
+                messages.add(PlanMessage.error(written(ACTION), "action is empty; use one of " + RowAction.VALID));
+            } else if (action == null) {
+                messages.add(PlanMessage.error(written(ACTION), "unknown action \"" + cell + "\"; use one of " + RowAction.VALID));
+            }
+        } else {
+            action = RowAction.of(op);
+        }
+
+        Map<String, String> values = new LinkedHashMap<>();
+        String key = null;
+        String newEmail = null;
+        boolean sendInvite = true;
+        String passwordHash = null;
+        for (int i = 0; i < header.size(); i++) {
+            String column = header.canonicalNames().get(i);
+            String name = header.originalNames().get(i);
+            String value = record.cell(i).strip();
+            if (value.isEmpty()) {
+                if (i == keyIndex) {
+                    messages.add(PlanMessage.error(name, column + " is empty; every row needs its " + column));
+                }
+                continue;
+            }
+            if (value.equalsIgnoreCase(CLEAR)) {
+                if (i == keyIndex) {
+                    messages.add(PlanMessage.error(name, column + " is the match key and cannot be cleared"));
+                } else if (column.equals(EMAIL) || column.equals(NEW_EMAIL) || column.equals(GIVEN_NAME) || column.equals(FAMILY_NAME)) {
+                    messages.add(PlanMessage.error(name, column + " is required and cannot be cleared"));
+                } else if (column.equals(ACTION) || column.equals(SEND_INVITE) || column.equals(PASSWORD_HASH) || column.equals(REASON)) {
+                    messages.add(PlanMessage.error(name, CLEAR + " only clears profile fields and attributes"));
+                } else {
+                    values.put(column, CLEAR);
+                }
+                continue;
+            }
+            if (CellRules.looksLikeFormula(value) && !(column.equals(PHONE) && CellRules.phone(value).valid())) {
+                messages.add(PlanMessage.warning(name, "starts with \"" + value.charAt(0) + "\", which spreadsheet programs "
+                        + "may run as a formula; it is kept as data"));
+            }
+            String checked = check(column, name, value, messages);
+            if (checked == null) {
+                continue;
+            }
+            switch (column) {
+                case ACTION -> {
+                }
+                case SEND_INVITE -> sendInvite = Boolean.parseBoolean(checked);
+                case PASSWORD_HASH -> passwordHash = checked;
+                case NEW_EMAIL -> newEmail = checked;
+                case REASON -> values.put(column, checked);
+                default -> values.put(column, checked);
+            }
+            if (i == keyIndex) {
+                key = checked;
+            }
+        }
+        if (newEmail != null && newEmail.equals(key)) {
+            newEmail = null;
+        }
+        return new RowInput(record.line(), action, key, values, newEmail, messages, sendInvite, passwordHash, shown);
+    }
+
+    /** The normalised value, or null after adding an error. */
+    private String check(String column, String name, String value, List<PlanMessage> messages) {
+        int max = switch (column) {
+            case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME -> CellRules.MAX_NAME;
+            case LOCALE -> CellRules.MAX_LOCALE;
+            case EMAIL, NEW_EMAIL -> Integer.MAX_VALUE; // the email rule reports length itself
+            default -> ColumnNames.isAttribute(column) || column.equals(PASSWORD_HASH) ? Integer.MAX_VALUE : CellRules.MAX_TEXT;
+        };
+        if (value.length() > max) {
+            messages.add(PlanMessage.error(name, column + " is " + value.length() + " characters long; at most " + max + " are allowed"));
+            return null;
+        }
+        return switch (column) {
+            case EMAIL, NEW_EMAIL -> problemOrValue(CellRules.email(value), name, messages);
+            case PHONE -> problemOrValue(CellRules.phone(value), name, messages);
+            case LOCALE -> problemOrValue(CellRules.locale(value), name, messages);
+            case SEND_INVITE -> {
+                Boolean b = CellRules.bool(value);
+                if (b == null) {
+                    messages.add(PlanMessage.error(name, "\"" + value + "\" is not a yes/no value; use true or false (yes/no, y/n, 1/0 work too)"));
+                }
+                yield b == null ? null : b.toString();
+            }
+            case PASSWORD_HASH -> {
+                String problem = CellRules.passwordHashProblem(value);
+                if (problem != null) {
+                    messages.add(PlanMessage.error(name, "password_hash " + problem));
+                }
+                yield problem == null ? value : null;
+            }
+            default -> value;
+        };
+    }
+
+    private static String problemOrValue(CellRules.Checked checked, String name, List<PlanMessage> messages) {
+        if (!checked.valid()) {
+            messages.add(PlanMessage.error(name, checked.problem()));
+        }
+        return checked.value();
+    }
+
+    private List<String> hidePasswordHash(List<String> cells) {
+        int index = header.indexOf(PASSWORD_HASH);
+        if (index < 0 || index >= cells.size() || cells.get(index).isBlank()) {
+            return cells;
+        }
+        List<String> copy = new ArrayList<>(cells);
+        copy.set(index, "[hidden]");
+        return copy;
+    }
+}
