@@ -60,7 +60,7 @@ public class ErrorPages {
     }
 
     @ServerExceptionMapper
-    public Response csrf(CsrfVerificationFilter.CsrfRejectedException e, UriInfo uri, HttpHeaders headers) {
+    public Response csrf(CsrfProtection.CsrfRejectedException e, UriInfo uri, HttpHeaders headers) {
         return respond(403, "Form expired", e.getMessage(), null, uri, headers);
     }
 

@@ -1,0 +1,95 @@
+package dev.roster.batch;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import dev.roster.plan.MatchKey;
+import dev.roster.plan.Operation;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** One uploaded file for one operation, with its plan's totals and its status. */
+@Entity
+@Table(name = "batch")
+public class Batch extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    @Enumerated(EnumType.STRING)
+    public Operation operation;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "match_by")
+    public MatchKey matchBy;
+    @Enumerated(EnumType.STRING)
+    public BatchStatus status;
+    @Column(name = "file_name")
+    public String fileName;
+    public String sha256;
+    @Column(name = "size_bytes")
+    public long sizeBytes;
+    @Column(name = "row_count")
+    public long rows;
+    @Column(name = "count_create")
+    public long countCreate;
+    @Column(name = "count_update")
+    public long countUpdate;
+    @Column(name = "count_delete")
+    public long countDelete;
+    @Column(name = "count_reset")
+    public long countReset;
+    @Column(name = "count_unchanged")
+    public long countUnchanged;
+    @Column(name = "count_error")
+    public long countError;
+    @Column(name = "count_warning")
+    public long countWarning;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> warnings = new ArrayList<>();
+    public String error;
+    @Column(name = "progress_done")
+    public long progressDone;
+    @Column(name = "progress_total")
+    public long progressTotal;
+    @Column(name = "planning_heartbeat")
+    public Instant planningHeartbeat;
+    @Column(name = "planning_attempts")
+    public int planningAttempts;
+    @Column(name = "created_by")
+    public UUID createdBy;
+    @Column(name = "created_by_name")
+    public String createdByName;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "planned_at")
+    public Instant plannedAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    /** Changes an apply would make (creates, updates, deletes, resets). */
+    public long changeCount() {
+        return countCreate + countUpdate + countDelete + countReset;
+    }
+
+    public int percentDone() {
+        return progressTotal <= 0 ? 0 : (int) Math.min(100, progressDone * 100 / progressTotal);
+    }
+
+    /** Width in percent of a kind's bar in the totals chart. */
+    public int barWidth(long count) {
+        return rows <= 0 ? 0 : (int) Math.max(count > 0 ? 1 : 0, Math.round(count * 100.0 / rows));
+    }
+
+    public String operationName() {
+        return operation.name().toLowerCase();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.roster.batch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import dev.roster.access.AdminRole;
+import dev.roster.access.CurrentAdmin;
+import dev.roster.batch.PlanItemQuery.ChangeView;
+import dev.roster.directory.DirectoryUserApi.PageJson;
+import dev.roster.web.PageOf;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The batches' JSON API: upload a file, read its plan, download reports, discard. */
+@Path("/api")
+@RolesAllowed(AdminRole.VIEWER_ROLE)
+@Produces(MediaType.APPLICATION_JSON)
+public class BatchApi {
+
+    /** The change page shape: {total, items}. */
+    public record ChangesJson(long total, int page, int size, java.util.List<ChangeView> items) {
+    }
+
+    @Inject
+    BatchService batches;
+    @Inject
+    PlanItemQuery items;
+    @Inject
+    BatchDownloads downloads;
+    @Inject
+    CurrentAdmin currentAdmin;
+
+    @GET
+    @Path("templates/{operation}")
+    @Produces("text/csv")
+    public Response template(@PathParam("operation") String operation) {
+        return downloads.template(operation);
+    }
+
+    @POST
+    @Path("batches")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
+            @RestForm("matchBy") String matchBy) throws IOException {
+        if (file == null || file.uploadedFile() == null) {
+            throw new BadRequestException("Send the CSV as the multipart field \"file\".");
+        }
+        UUID id;
+        try (InputStream in = Files.newInputStream(file.uploadedFile())) {
+            id = batches.upload(in, file.fileName(), BatchService.parseOperation(operation),
+                    BatchService.parseMatchBy(matchBy), currentAdmin.id(), currentAdmin.displayName());
+        }
+        return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
+                .location(URI.create("/api/batches/" + id)).build();
+    }
+
+    @GET
+    @Path("batches")
+    public PageJson<BatchJson> list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        PageOf<Batch> list = batches.list(PageOf.clampPage(page), PageOf.clampSize(size));
+        return new PageJson<>(list.items().stream().map(BatchJson::of).toList(), list.total(), list.page(), list.size());
+    }
+
+    @GET
+    @Path("batches/{id}")
+    public BatchJson one(@PathParam("id") UUID id) {
+        return BatchJson.of(batches.find(id));
+    }
+
+    @GET
+    @Path("batches/{id}/changes")
+    public ChangesJson changes(@PathParam("id") UUID id, @QueryParam("kind") String kind, @QueryParam("q") String q,
+            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        PageOf<ChangeView> result = items.page(batches.find(id), PlanItemQuery.Filter.parse(kind, q),
+                PageOf.clampPage(page), PageOf.clampSize(size));
+        return new ChangesJson(result.total(), result.page(), result.size(), result.items());
+    }
+
+    @GET
+    @Path("batches/{id}/errors.csv")
+    @Produces("text/csv")
+    public Response errors(@PathParam("id") UUID id) {
+        return downloads.errors(id);
+    }
+
+    @GET
+    @Path("batches/{id}/plan.csv")
+    @Produces("text/csv")
+    public Response plan(@PathParam("id") UUID id) {
+        return downloads.plan(id);
+    }
+
+    @POST
+    @Path("batches/{id}/discard")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public BatchJson discard(@PathParam("id") UUID id) {
+        batches.discard(id);
+        return BatchJson.of(batches.find(id));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.roster.batch;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A batch as the API shows it. */
+public record BatchJson(UUID id, String operation, String matchBy, String status, String fileName, String sha256,
+        long size, long rows, Map<String, Long> summary, List<String> warnings, String error,
+        Map<String, Long> progress, UUID createdBy, String createdByName, Instant createdAt, Instant plannedAt) {
+
+    static BatchJson of(Batch b) {
+        Map<String, Long> summary = new LinkedHashMap<>();
+        summary.put("create", b.countCreate);
+        summary.put("update", b.countUpdate);
+        summary.put("delete", b.countDelete);
+        summary.put("reset", b.countReset);
+        summary.put("unchanged", b.countUnchanged);
+        summary.put("error", b.countError);
+        summary.put("warning", b.countWarning);
+        Map<String, Long> progress = new LinkedHashMap<>();
+        progress.put("done", b.progressDone);
+        progress.put("total", b.progressTotal);
+        return new BatchJson(b.id, b.operation.name().toLowerCase(), b.matchBy.name().toLowerCase(), b.status.name(),
+                b.fileName, b.sha256, b.sizeBytes, b.rows, summary, b.warnings == null ? List.of() : b.warnings,
+                b.error, progress, b.createdBy, b.createdByName, b.createdAt, b.plannedAt);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.roster.batch;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.roster.plan.ChangeKind;
+import dev.roster.web.PageOf;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+
+/** Pages through a stored plan: by kind (or rows with warnings), by key substring, in file order. */
+@ApplicationScoped
+public class PlanItemQuery {
+
+    /** One field's change as shown: before and after. */
+    public record FieldChange(String name, String before, String after) {
+        public boolean cleared() {
+            return after == null && before != null;
+        }
+    }
+
+    /** One message about a row. */
+    public record RowMessage(String severity, String column, String text) {
+    }
+
+    /** One planned change as pages and the API show it (never the password hash). */
+    public record ChangeView(long line, String kind, String key, UUID userId, List<FieldChange> fields,
+            List<RowMessage> messages) {
+        public String kindLabel() {
+            return kind.charAt(0) + kind.substring(1).toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A tab of the diff: a kind, "warning", or null for all. */
+    public record Filter(ChangeKind kind, boolean warningsOnly, String q) {
+        public static Filter parse(String kind, String q) {
+            String k = kind == null ? "" : kind.trim().toLowerCase(Locale.ROOT);
+            String query = q == null || q.isBlank() ? null : q.trim().toLowerCase(Locale.ROOT);
+            if (k.isEmpty() || k.equals("all")) {
+                return new Filter(null, false, query);
+            }
+            if (k.equals("warning") || k.equals("warnings")) {
+                return new Filter(null, true, query);
+            }
+            String singular = k.endsWith("s") ? k.substring(0, k.length() - 1) : k;
+            for (ChangeKind ck : ChangeKind.values()) {
+                if (ck.name().equalsIgnoreCase(k) || ck.name().equalsIgnoreCase(singular)) {
+                    return new Filter(ck, false, query);
+                }
+            }
+            throw new BadRequestException("Unknown kind \"" + kind
+                    + "\": use all, create, update, delete, reset, unchanged, error or warning.");
+        }
+
+        public String tab() {
+            return warningsOnly ? "warning" : kind == null ? "all" : kind.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final TypeReference<List<FieldChange>> FIELDS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<RowMessage>> MESSAGES = new TypeReference<>() {
+    };
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    ObjectMapper json;
+
+    public PageOf<ChangeView> page(Batch batch, Filter filter, int page, int size) {
+        StringBuilder where = new StringBuilder(" WHERE batch_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(batch.id);
+        if (filter.kind() != null) {
+            where.append(" AND kind = ?");
+            params.add(filter.kind().name());
+        }
+        if (filter.warningsOnly()) {
+            where.append(" AND has_warning");
+        }
+        if (filter.q() != null) {
+            where.append(" AND lower(key) LIKE ? ESCAPE '\\'");
+            params.add("%" + filter.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            long total = knownTotal(batch, filter);
+            if (total < 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM plan_item" + where)) {
+                    bind(ps, params);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                    }
+                }
+            }
+            List<ChangeView> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT line, kind, key, user_id, fields::text, messages::text "
+                    + "FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?")) {
+                bind(ps, params);
+                ps.setInt(params.size() + 1, size);
+                ps.setLong(params.size() + 2, (long) (page - 1) * size);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(new ChangeView(rs.getLong(1), rs.getString(2), rs.getString(3),
+                                rs.getObject(4, UUID.class), json.readValue(rs.getString(5), FIELDS),
+                                json.readValue(rs.getString(6), MESSAGES)));
+                    }
+                }
+            }
+            return new PageOf<>(items, total, page, size);
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("could not read the plan: " + e.getMessage(), e);
+        }
+    }
+
+    /** Totals the batch row already holds, so the common tabs need no count(*) over a million items. */
+    private static long knownTotal(Batch batch, Filter filter) {
+        if (filter.q() != null) {
+            return -1;
+        }
+        if (filter.warningsOnly()) {
+            return batch.countWarning;
+        }
+        if (filter.kind() == null) {
+            return batch.rows;
+        }
+        return switch (filter.kind()) {
+            case CREATE -> batch.countCreate;
+            case UPDATE -> batch.countUpdate;
+            case DELETE -> batch.countDelete;
+            case RESET -> batch.countReset;
+            case UNCHANGED -> batch.countUnchanged;
+            case ERROR -> batch.countError;
+        };
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.roster.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.restassured.path.json.JsonPath;
+
+/** Uploads CSV text through the API and waits for its plan, as a script would. */
+public final class Batches {
+
+    private Batches() {
+    }
+
+    /** Uploads and returns the new batch's id. */
+    public static String upload(String email, String password, String csv, String operation, String fileName) {
+        return given().auth().preemptive().basic(email, password)
+                .multiPart("file", fileName, csv.getBytes(StandardCharsets.UTF_8), "text/csv")
+                .multiPart("operation", operation)
+                .post("/api/batches")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    /** Polls GET /api/batches/{id} until the batch leaves PLANNING (planning runs in the background). */
+    public static JsonPath awaitPlanned(String email, String password, String id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (true) {
+            JsonPath batch = given().auth().preemptive().basic(email, password).get("/api/batches/" + id)
+                    .then().statusCode(200).extract().jsonPath();
+            if (!"PLANNING".equals(batch.getString("status"))) {
+                return batch;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("batch " + id + " still PLANNING after 60 s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
