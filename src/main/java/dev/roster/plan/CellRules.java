@@ -98,7 +98,8 @@ final class CellRules {
         try {
             Locale locale = new Locale.Builder().setLanguageTag(value.replace('_', '-')).build();
             String tag = locale.toLanguageTag();
-            if (locale.getLanguage().isEmpty() || "und".equals(tag)) {
+            // well-formed BCP 47 allows 5-8 letter languages ("english"), which no real locale uses
+            if (locale.getLanguage().length() < 2 || locale.getLanguage().length() > 3 || "und".equals(tag)) {
                 return Checked.bad("\"" + value + "\" is not a language tag; use a BCP 47 tag like en, de-CH or pt-BR");
             }
             return Checked.ok(tag);
