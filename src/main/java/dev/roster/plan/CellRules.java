@@ -42,7 +42,7 @@ final class CellRules {
     /** Checks an address and lower-cases it; the domain may be international (IDN), the local part UTF-8. */
     static Checked email(String value) {
         if (value.length() > MAX_EMAIL) {
-            return Checked.bad("is " + value.length() + " characters long; an email address has at most " + MAX_EMAIL);
+            return Checked.bad("the address is " + value.length() + " characters long; an email address has at most " + MAX_EMAIL);
         }
         int at = value.lastIndexOf('@');
         if (at <= 0 || at == value.length() - 1) {

@@ -352,7 +352,7 @@ class PlannerTest {
     @Test
     void aRowWithTheWrongNumberOfCellsIsAnError() {
         Run run = plan(Operation.ONBOARD, "email,given_name,family_name\na@x.org;A;A\nb@x.org,B,B,,\nc@x.org,C,C,extra\n");
-        assertTrue(run.errors(2).contains("has 1 cells but the header has 3 columns"), run.errors(2));
+        assertTrue(run.errors(2).contains("has 1 cell but the header has 3 columns"), run.errors(2));
         assertEquals(ChangeKind.CREATE, run.at(3).kind());
         assertEquals(ChangeKind.ERROR, run.at(4).kind());
     }
