@@ -42,7 +42,7 @@ final class CellRules {
     /** Checks an address and lower-cases it; the domain may be international (IDN), the local part UTF-8. */
     static Checked email(String value) {
         if (value.length() > MAX_EMAIL) {
-            return Checked.bad("is " + value.length() + " characters long; an email address has at most " + MAX_EMAIL);
+            return Checked.bad("the address is " + value.length() + " characters long; an email address has at most " + MAX_EMAIL);
         }
         int at = value.lastIndexOf('@');
         if (at <= 0 || at == value.length() - 1) {
@@ -98,7 +98,8 @@ final class CellRules {
         try {
             Locale locale = new Locale.Builder().setLanguageTag(value.replace('_', '-')).build();
             String tag = locale.toLanguageTag();
-            if (locale.getLanguage().isEmpty() || "und".equals(tag)) {
+            // well-formed BCP 47 allows 5-8 letter languages ("english"), which no real locale uses
+            if (locale.getLanguage().length() < 2 || locale.getLanguage().length() > 3 || "und".equals(tag)) {
                 return Checked.bad("\"" + value + "\" is not a language tag; use a BCP 47 tag like en, de-CH or pt-BR");
             }
             return Checked.ok(tag);

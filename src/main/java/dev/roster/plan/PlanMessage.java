@@ -1,5 +1,7 @@
 package dev.roster.plan;
 
+import dev.roster.csv.CsvRefusedException;
+
 /**
  * A message about one row.
  *
@@ -21,6 +23,6 @@ public record PlanMessage(Severity severity, String column, String text) {
 
     /** User-facing form: {@code people.csv, line 4, column "email": ...}. */
     public String format(String fileName, long line) {
-        return dev.roster.csv.CsvRefusedException.format(fileName, line, column, text);
+        return CsvRefusedException.format(fileName, line, column, text);
     }
 }

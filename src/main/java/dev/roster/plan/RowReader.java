@@ -84,7 +84,7 @@ final class RowReader {
         int extra = cells.size() - header.size();
         boolean extraBlank = extra <= 0 || cells.subList(header.size(), cells.size()).stream().allMatch(String::isBlank);
         if (extra < 0 || !extraBlank) {
-            messages.add(PlanMessage.error(null, "this line has " + cells.size() + " cells but the header has "
+            messages.add(PlanMessage.error(null, "this line has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + " but the header has "
                     + header.size() + " columns; check the separators and quotes on this line"));
             String key = normaliseKey(record.cell(keyIndex).strip());
             return new RowInput(record.line(), null, key.isEmpty() ? null : key, Map.of(), null, messages, false, null, shown);
