@@ -74,6 +74,31 @@ public class Batch extends PanacheEntityBase {
     public Instant plannedAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    @Column(name = "applied_by")
+    public UUID appliedBy;
+    @Column(name = "applied_by_name")
+    public String appliedByName;
+    @Column(name = "apply_started_at")
+    public Instant applyStartedAt;
+    @Column(name = "applied_at")
+    public Instant appliedAt;
+    @Column(name = "skip_errors")
+    public boolean skipErrors;
+    @Column(name = "override_reason")
+    public String overrideReason;
+    public String failure;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<ApplyConflict> conflicts = new ArrayList<>();
+    @Column(name = "approved_by")
+    public UUID approvedBy;
+    @Column(name = "approved_by_name")
+    public String approvedByName;
+    @Column(name = "approved_at")
+    public Instant approvedAt;
+    @Column(name = "reverts_batch")
+    public UUID revertsBatch;
+    @Column(name = "reverted_by_batch")
+    public UUID revertedByBatch;
 
     /** Changes an apply would make (creates, updates, deletes, resets). */
     public long changeCount() {
@@ -84,9 +109,12 @@ public class Batch extends PanacheEntityBase {
         return progressTotal <= 0 ? 0 : (int) Math.min(100, progressDone * 100 / progressTotal);
     }
 
-    /** Width in percent of a kind's bar in the totals chart. */
-    public int barWidth(long count) {
-        return rows <= 0 ? 0 : (int) Math.max(count > 0 ? 1 : 0, Math.round(count * 100.0 / rows));
+    public boolean isRevert() {
+        return revertsBatch != null;
+    }
+
+    public boolean hasConflicts() {
+        return conflicts != null && !conflicts.isEmpty();
     }
 
     public String operationName() {

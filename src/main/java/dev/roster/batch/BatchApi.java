@@ -46,6 +46,12 @@ public class BatchApi {
     BatchDownloads downloads;
     @Inject
     CurrentAdmin currentAdmin;
+    @Inject
+    ApplyService applies;
+    @Inject
+    RevertPlanner reverts;
+    @Inject
+    dev.roster.audit.AuditTrail audit;
 
     @GET
     @Path("templates/{operation}")
@@ -106,6 +112,60 @@ public class BatchApi {
     @Produces("text/csv")
     public Response plan(@PathParam("id") UUID id) {
         return downloads.plan(id);
+    }
+
+    /** The body of POST /api/batches/{id}/apply. */
+    public record ApplyBody(Long confirm, Boolean skipErrors, String overrideReason) {
+    }
+
+    @POST
+    @Path("batches/{id}/apply")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response apply(@PathParam("id") UUID id, ApplyBody body) {
+        ApplyBody request = body == null ? new ApplyBody(null, false, null) : body;
+        try {
+            applies.requestApply(id, new ApplyService.ApplyRequest(request.confirm(),
+                    Boolean.TRUE.equals(request.skipErrors()), request.overrideReason()), requester());
+        } catch (ApplyService.ApplyRefusedException e) {
+            return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
+        }
+        return Response.accepted(BatchJson.of(batches.find(id))).location(URI.create("/api/batches/" + id)).build();
+    }
+
+    @POST
+    @Path("batches/{id}/approve")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response approve(@PathParam("id") UUID id) {
+        try {
+            applies.approve(id, requester());
+        } catch (ApplyService.ApplyRefusedException e) {
+            return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
+        }
+        return Response.ok(BatchJson.of(batches.find(id))).build();
+    }
+
+    @POST
+    @Path("batches/{id}/replan")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response replan(@PathParam("id") UUID id) {
+        UUID fresh = batches.replan(id, currentAdmin.id(), currentAdmin.displayName());
+        return Response.accepted(Map.of("id", fresh, "status", BatchStatus.PLANNING.name()))
+                .location(URI.create("/api/batches/" + fresh)).build();
+    }
+
+    @POST
+    @Path("batches/{id}/revert")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response revert(@PathParam("id") UUID id) {
+        UUID revert = reverts.planRevert(id, currentAdmin.id(), currentAdmin.displayName(), audit.currentActor());
+        return Response.status(201).entity(BatchJson.of(batches.find(revert)))
+                .location(URI.create("/api/batches/" + revert)).build();
+    }
+
+    ApplyService.Requester requester() {
+        return new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(), currentAdmin.isAdmin(),
+                audit.currentActor());
     }
 
     @POST

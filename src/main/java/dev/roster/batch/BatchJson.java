@@ -9,7 +9,9 @@ import java.util.UUID;
 /** A batch as the API shows it. */
 public record BatchJson(UUID id, String operation, String matchBy, String status, String fileName, String sha256,
         long size, long rows, Map<String, Long> summary, List<String> warnings, String error,
-        Map<String, Long> progress, UUID createdBy, String createdByName, Instant createdAt, Instant plannedAt) {
+        Map<String, Long> progress, UUID createdBy, String createdByName, Instant createdAt, Instant plannedAt,
+        UUID appliedBy, String appliedByName, Instant appliedAt, String failure, List<ApplyConflict> conflicts,
+        UUID approvedBy, String approvedByName, Instant approvedAt, UUID revertsBatch, UUID revertedByBatch) {
 
     static BatchJson of(Batch b) {
         Map<String, Long> summary = new LinkedHashMap<>();
@@ -25,6 +27,8 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
         progress.put("total", b.progressTotal);
         return new BatchJson(b.id, b.operation.name().toLowerCase(), b.matchBy.name().toLowerCase(), b.status.name(),
                 b.fileName, b.sha256, b.sizeBytes, b.rows, summary, b.warnings == null ? List.of() : b.warnings,
-                b.error, progress, b.createdBy, b.createdByName, b.createdAt, b.plannedAt);
+                b.error, progress, b.createdBy, b.createdByName, b.createdAt, b.plannedAt, b.appliedBy, b.appliedByName,
+                b.appliedAt, b.failure, b.conflicts == null ? List.of() : b.conflicts, b.approvedBy, b.approvedByName,
+                b.approvedAt, b.revertsBatch, b.revertedByBatch);
     }
 }

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -56,6 +57,9 @@ public class BatchResource {
                 PageOf<ChangeView> changes, String pageUrl);
 
         static native TemplateInstance batch$progress(Batch batch);
+
+        static native TemplateInstance confirm(Batch batch, List<ChangeView> sample, long mails, boolean approvalRequired,
+                boolean overCap, long activeUsers, String error, List<ApplyConflict> conflicts);
     }
 
     @Inject
@@ -66,6 +70,12 @@ public class BatchResource {
     BatchDownloads downloads;
     @Inject
     CurrentAdmin currentAdmin;
+    @Inject
+    ApplyService applies;
+    @Inject
+    RevertPlanner reverts;
+    @Inject
+    dev.roster.audit.AuditTrail audit;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -121,8 +131,8 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     public Response progress(@PathParam("id") UUID id) {
         Batch batch = batches.find(id);
-        if (batch.status != BatchStatus.PLANNING) {
-            // Planning is over: the whole page changes (totals, diff), so reload it.
+        if (batch.status != BatchStatus.PLANNING && batch.status != BatchStatus.APPLYING) {
+            // Planning or applying is over: the whole page changes (totals, diff), so reload it.
             return Response.ok("").header("HX-Refresh", "true").build();
         }
         return Response.ok(Templates.batch$progress(batch)).build();
@@ -140,6 +150,76 @@ public class BatchResource {
     @Produces("text/csv")
     public Response plan(@PathParam("id") UUID id) {
         return downloads.plan(id);
+    }
+
+    @GET
+    @Path("{id}/confirm")
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public TemplateInstance confirm(@PathParam("id") UUID id) {
+        return confirmPage(batches.find(id), null, List.of());
+    }
+
+    @POST
+    @Path("{id}/apply")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response apply(@PathParam("id") UUID id, @FormParam("confirm") Long confirm,
+            @FormParam("deleteCount") Long deleteCount, @FormParam("skipErrors") boolean skipErrors,
+            @FormParam("overrideReason") String overrideReason) {
+        Batch batch = batches.find(id);
+        try {
+            if (batch.countDelete > 0 && (deleteCount == null || deleteCount != batch.countDelete)) {
+                throw new ApplyService.ApplyRefusedException(422, "Type the number of users this batch deletes ("
+                        + batch.countDelete + ") to confirm the deletions.", List.of());
+            }
+            applies.requestApply(id, new ApplyService.ApplyRequest(confirm, skipErrors, overrideReason),
+                    new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(), currentAdmin.isAdmin(),
+                            audit.currentActor()));
+            return Response.seeOther(URI.create("/batches/" + id)).build();
+        } catch (ApplyService.ApplyRefusedException e) {
+            return Response.status(e.status()).entity(confirmPage(batches.find(id), e.getMessage(), e.conflicts())).build();
+        }
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response approve(@PathParam("id") UUID id) {
+        try {
+            applies.approve(id, new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(),
+                    currentAdmin.isAdmin(), audit.currentActor()));
+        } catch (ApplyService.ApplyRefusedException e) {
+            throw new ClientErrorException(e.getMessage(), e.status());
+        }
+        return Response.seeOther(URI.create("/batches/" + id)).build();
+    }
+
+    @POST
+    @Path("{id}/replan")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response replan(@PathParam("id") UUID id) {
+        UUID fresh = batches.replan(id, currentAdmin.id(), currentAdmin.displayName());
+        return Response.seeOther(URI.create("/batches/" + fresh)).build();
+    }
+
+    @POST
+    @Path("{id}/revert")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response revert(@PathParam("id") UUID id) {
+        UUID revert = reverts.planRevert(id, currentAdmin.id(), currentAdmin.displayName(), audit.currentActor());
+        return Response.seeOther(URI.create("/batches/" + revert)).build();
+    }
+
+    private TemplateInstance confirmPage(Batch batch, String error, List<ApplyConflict> conflicts) {
+        List<ChangeView> sample = new java.util.ArrayList<>();
+        for (String kind : List.of("create", "update", "delete", "reset")) {
+            sample.addAll(items.page(batch, PlanItemQuery.Filter.parse(kind, null), 1, 5).items());
+        }
+        List<ApplyConflict> shown = conflicts.isEmpty() && batch.conflicts != null ? batch.conflicts : conflicts;
+        return Templates.confirm(batch, sample, items.mailCount(batch), applies.approvalRequired(batch),
+                applies.overDeleteCap(batch), applies.activeUsers(), error, shown);
     }
 
     @POST

@@ -127,6 +127,63 @@ public class BatchService {
         journal.record("batch.discarded", id, Map.of());
     }
 
+    /**
+     * Plans the stored file again as a new batch (after a refused, stale apply); the old batch is
+     * discarded. Returns the new batch's id.
+     */
+    public UUID replan(UUID id, UUID adminId, String adminName) {
+        Batch old = find(id);
+        if (old.isRevert()) {
+            throw new ClientErrorException("A revert has no file to plan again: revert the original batch again instead.", 409);
+        }
+        if (old.status != BatchStatus.PLANNED && old.status != BatchStatus.FAILED) {
+            throw new ClientErrorException("Only a planned or failed batch can be re-planned; this one is " + old.status + ".", 409);
+        }
+        UUID fresh = UUID.randomUUID();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name)
+                    SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ? FROM batch WHERE id = ?""")) {
+                ps.setObject(1, fresh);
+                ps.setObject(2, adminId);
+                ps.setString(3, adminName);
+                ps.setObject(4, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO batch_file_chunk (batch_id, seq, data) SELECT ?, seq, data FROM batch_file_chunk WHERE batch_id = ?")) {
+                ps.setObject(1, fresh);
+                ps.setObject(2, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE batch SET status = 'DISCARDED', failure = coalesce(failure, 'superseded by re-plan ' || ?),
+                                     updated_at = now() WHERE id = ? AND status IN ('PLANNED', 'FAILED')""")) {
+                ps.setString(1, fresh.toString());
+                ps.setObject(2, id);
+                if (ps.executeUpdate() != 1) {
+                    c.rollback();
+                    throw new ClientErrorException("Batch " + id + " changed while re-planning; reload it.", 409);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM plan_item WHERE batch_id = ?")) {
+                ps.setObject(1, id);
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not re-plan batch " + id + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("replans", id.toString());
+        details.put("fileName", old.fileName);
+        journal.record("batch.uploaded", fresh, details);
+        journal.record("batch.discarded", id, Map.of("supersededBy", fresh.toString()));
+        planning.submit(fresh);
+        return fresh;
+    }
+
     static String cleanFileName(String fileName) {
         String name = fileName == null || fileName.isBlank() ? "upload.csv" : fileName;
         name = name.replace('\\', '/');

@@ -124,6 +124,22 @@ public class PlanItemQuery {
         }
     }
 
+    /** E-mails an apply of this plan queues: invitations of creates and reset links. */
+    public long mailCount(Batch batch) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT count(*) FROM plan_item WHERE batch_id = ?
+                           AND (kind = 'RESET' OR (kind = 'CREATE' AND send_invite AND password_hash IS NULL))""")) {
+            ps.setObject(1, batch.id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count mails: " + e.getMessage(), e);
+        }
+    }
+
     /** Totals the batch row already holds, so the common tabs need no count(*) over a million items. */
     private static long knownTotal(Batch batch, Filter filter) {
         if (filter.q() != null) {

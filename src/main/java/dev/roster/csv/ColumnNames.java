@@ -26,6 +26,8 @@ public final class ColumnNames {
     public static final String ACTION = "action";
     public static final String NEW_EMAIL = "new_email";
     public static final String REASON = "reason";
+    /** Account status in updates: ACTIVE or SUSPENDED (exports carry it, so they re-upload). */
+    public static final String STATUS = "status";
     public static final String ATTRIBUTE_PREFIX = "attr.";
 
     /** Canonical names in the order the documentation lists them. */
@@ -58,6 +60,7 @@ public final class ColumnNames {
         alias(ACTION, "action");
         alias(NEW_EMAIL, "newemail", "newemailaddress", "newmail");
         alias(REASON, "reason");
+        alias(STATUS, "status", "accountstatus", "userstatus");
     }
 
     private ColumnNames() {

@@ -53,6 +53,10 @@ public class DirectoryUser extends PanacheEntityBase {
     public Instant updatedAt;
     @Column(name = "deleted_at")
     public Instant deletedAt;
+    @Column(name = "status_before_delete")
+    public String statusBeforeDelete;
+    @Column(name = "purged_at")
+    public Instant purgedAt;
 
     /** The name to show: display name, else given + family name, else the email. */
     public String name() {

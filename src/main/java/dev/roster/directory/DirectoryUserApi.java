@@ -12,6 +12,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -45,6 +46,10 @@ public class DirectoryUserApi {
     DirectoryQuery query;
     @Inject
     UserExportResponses exports;
+    @Inject
+    DirectoryLifecycle lifecycle;
+    @Inject
+    dev.roster.audit.AuditTrail audit;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -65,6 +70,15 @@ public class DirectoryUserApi {
             throw new NotFoundException("No directory user with id " + id + ".");
         }
         return UserJson.of(user);
+    }
+
+    @POST
+    @Path("{id}/restore")
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public UserJson restore(@PathParam("id") UUID id) {
+        lifecycle.restore(id, audit.currentActor());
+        return UserJson.of(DirectoryUser.findById(id));
     }
 
     @GET

@@ -15,6 +15,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -37,13 +38,17 @@ public class DirectoryUserResource {
         static native TemplateInstance users$table(PageOf<DirectoryUser> users, String q, String status,
                 List<UserStatus> statuses, String pageUrl);
 
-        static native TemplateInstance user(DirectoryUser user);
+        static native TemplateInstance user(DirectoryUser user, boolean restorable, String error);
     }
 
     @Inject
     DirectoryQuery query;
     @Inject
     UserExportResponses exports;
+    @Inject
+    DirectoryLifecycle lifecycle;
+    @Inject
+    dev.roster.audit.AuditTrail audit;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -69,7 +74,30 @@ public class DirectoryUserResource {
         if (user == null) {
             throw new NotFoundException("No directory user with id " + id + ".");
         }
-        return Templates.user(user);
+        return userPage(user, null);
+    }
+
+    @POST
+    @Path("{id}/restore")
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response restore(@PathParam("id") UUID id) {
+        try {
+            lifecycle.restore(id, audit.currentActor());
+            return Response.seeOther(java.net.URI.create("/users/" + id)).build();
+        } catch (jakarta.ws.rs.ClientErrorException e) {
+            DirectoryUser user = DirectoryUser.findById(id);
+            if (user == null) {
+                throw e;
+            }
+            return Response.status(e.getResponse().getStatus()).entity(userPage(user, e.getMessage())).build();
+        }
+    }
+
+    private TemplateInstance userPage(DirectoryUser user, String error) {
+        boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
+                && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
+        return Templates.user(user, restorable, error);
     }
 
     @GET

@@ -24,7 +24,8 @@ final class ChangeDecider {
             PHONE, UserSnapshot::phone,
             DEPARTMENT, UserSnapshot::department,
             TITLE, UserSnapshot::title,
-            LOCALE, UserSnapshot::locale);
+            LOCALE, UserSnapshot::locale,
+            STATUS, u -> u.status().name());
 
     private final RowReader rows;
     private final MatchKey matchBy;
@@ -81,7 +82,7 @@ final class ChangeDecider {
         }
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
-            if (isSet(value) && !column.equals(REASON)) {
+            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS)) {
                 fields.add(new FieldDiff(column, null, value));
             }
         });
@@ -119,6 +120,16 @@ final class ChangeDecider {
                     : SNAPSHOT_FIELDS.get(column).apply(existing);
             String after = RowReader.CLEAR.equals(entry.getValue()) ? null : entry.getValue();
             boolean same = column.equals(EMAIL) ? after != null && after.equalsIgnoreCase(before) : Objects.equals(before, after);
+            if (!same && column.equals(STATUS)) {
+                // Only suspending and reactivating are updates; the other moves have their own operations.
+                if (!(Objects.equals(after, "ACTIVE") || Objects.equals(after, "SUSPENDED"))) {
+                    messages.add(PlanMessage.error(rows.written(STATUS), "status cannot be set to " + after
+                            + " by an update; use ACTIVE or SUSPENDED (delete users with the delete operation)"));
+                } else if (existing.status() == UserStatus.INVITED && after.equals("ACTIVE")) {
+                    messages.add(PlanMessage.error(rows.written(STATUS), "user " + describe(existing)
+                            + " is INVITED and becomes ACTIVE by setting a password; send a reset or leave status as INVITED"));
+                }
+            }
             if (!same) {
                 fields.add(new FieldDiff(column, before, after));
             }

@@ -43,6 +43,7 @@ final class OperationColumns {
             }
             case UPDATE -> {
                 allowed.addAll(PROFILE);
+                allowed.add(STATUS);
                 if (matchBy == MatchKey.EMAIL) {
                     allowed.add(NEW_EMAIL);
                 }
@@ -51,6 +52,7 @@ final class OperationColumns {
             case MIXED -> {
                 allowed.add(ACTION);
                 allowed.addAll(PROFILE);
+                allowed.add(STATUS);
                 allowed.addAll(List.of(SEND_INVITE, PASSWORD_HASH));
                 if (matchBy == MatchKey.EMAIL) {
                     allowed.add(NEW_EMAIL);

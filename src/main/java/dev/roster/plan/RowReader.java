@@ -12,6 +12,8 @@ import java.util.Map;
 
 import static dev.roster.csv.ColumnNames.*;
 
+import dev.roster.csv.SpreadsheetSafeCell;
+
 /** Turns a CSV record into a checked {@link RowInput}, reporting every problem of the row, not just the first. */
 final class RowReader {
 
@@ -111,7 +113,8 @@ final class RowReader {
         for (int i = 0; i < header.size(); i++) {
             String column = header.canonicalNames().get(i);
             String name = header.originalNames().get(i);
-            String value = record.cell(i).strip();
+            // An apostrophe before a formula character is how exports neutralise formulas: read the value itself.
+            String value = SpreadsheetSafeCell.restore(record.cell(i).strip());
             if (value.isEmpty()) {
                 if (i == keyIndex) {
                     messages.add(PlanMessage.error(name, column + " is empty; every row needs its " + column));
@@ -123,7 +126,8 @@ final class RowReader {
                     messages.add(PlanMessage.error(name, column + " is the match key and cannot be cleared"));
                 } else if (column.equals(EMAIL) || column.equals(NEW_EMAIL) || column.equals(GIVEN_NAME) || column.equals(FAMILY_NAME)) {
                     messages.add(PlanMessage.error(name, column + " is required and cannot be cleared"));
-                } else if (column.equals(ACTION) || column.equals(SEND_INVITE) || column.equals(PASSWORD_HASH) || column.equals(REASON)) {
+                } else if (column.equals(ACTION) || column.equals(SEND_INVITE) || column.equals(PASSWORD_HASH) || column.equals(REASON)
+                        || column.equals(STATUS)) {
                     messages.add(PlanMessage.error(name, CLEAR + " only clears profile fields and attributes"));
                 } else {
                     values.put(column, CLEAR);
@@ -179,6 +183,14 @@ final class RowReader {
                     messages.add(PlanMessage.error(name, "\"" + value + "\" is not a yes/no value; use true or false (yes/no, y/n, 1/0 work too)"));
                 }
                 yield b == null ? null : b.toString();
+            }
+            case STATUS -> {
+                String upper = value.toUpperCase(Locale.ROOT);
+                boolean known = upper.equals("ACTIVE") || upper.equals("SUSPENDED") || upper.equals("INVITED") || upper.equals("DELETED");
+                if (!known) {
+                    messages.add(PlanMessage.error(name, "\"" + value + "\" is not a status; use ACTIVE or SUSPENDED"));
+                }
+                yield known ? upper : null;
             }
             case PASSWORD_HASH -> {
                 String problem = CellRules.passwordHashProblem(value);

@@ -148,6 +148,30 @@ class PlannerTest {
     }
 
     @Test
+    void updateSuspendsAndReactivatesThroughTheStatusColumnOnly() {
+        directory.add("active@x.org", null, UserStatus.ACTIVE);
+        directory.add("suspended@x.org", null, UserStatus.SUSPENDED);
+        directory.add("invited@x.org", null, UserStatus.INVITED);
+        Run run = plan(Operation.UPDATE, "email,status\nactive@x.org,suspended\nsuspended@x.org,ACTIVE\n"
+                + "invited@x.org,active\n");
+        assertEquals(List.of(new FieldDiff("status", "ACTIVE", "SUSPENDED")), run.at(2).fields());
+        assertEquals(List.of(new FieldDiff("status", "SUSPENDED", "ACTIVE")), run.at(3).fields());
+        assertEquals(ChangeKind.ERROR, run.at(4).kind());
+        assertTrue(run.errors(4).contains("setting a password"), run.errors(4));
+        Run deleting = plan(Operation.UPDATE, "email,status\nactive@x.org,deleted\n");
+        assertTrue(deleting.errors(2).contains("delete operation"), deleting.errors(2));
+        Run unknown = plan(Operation.UPDATE, "email,status\nactive@x.org,asleep\n");
+        assertTrue(unknown.errors(2).contains("not a status"), unknown.errors(2));
+    }
+
+    @Test
+    void exportedFormulaGuardsAreReadAsTheValueItself() {
+        directory.add(full("jane@x.org", UserStatus.ACTIVE));
+        Run run = plan(Operation.UPDATE, "email,phone,department\njane@x.org,'+49301234567,'=Sales\n");
+        assertEquals(List.of(new FieldDiff("department", "Sales", "=Sales")), run.at(2).fields());
+    }
+
+    @Test
     void updateOfAMissingOrDeletedUserIsAnError() {
         directory.add("gone@x.org", null, UserStatus.DELETED);
         Run run = plan(Operation.UPDATE, "email,department\nnobody@x.org,Sales\ngone@x.org,Sales\n");

@@ -1,0 +1,148 @@
+package dev.roster.directory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ClientErrorException;
+import jakarta.ws.rs.NotFoundException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Deletes are soft: a deleted user can be restored within the retention period
+ * (roster.users.delete-retention, 30 days by default); after it, a scheduled purge erases the
+ * user's personal data, keeping only the id the audit trail refers to.
+ */
+@ApplicationScoped
+public class DirectoryLifecycle {
+
+    private static final int PURGE_CHUNK = 5000;
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    AuditTrail audit;
+    @ConfigProperty(name = "roster.users.delete-retention", defaultValue = "30D")
+    Duration retention;
+
+    public Duration retention() {
+        return retention;
+    }
+
+    /** Restores a soft-deleted user to the status they had before the delete. */
+    public void restore(UUID userId, AuditActor actor) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE directory_user SET status = coalesce(status_before_delete, 'ACTIVE'), status_before_delete = NULL,
+                                              deleted_at = NULL, version = version + 1, updated_at = now()
+                     WHERE id = ? AND status = 'DELETED' AND purged_at IS NULL
+                       AND deleted_at > now() - make_interval(secs => ?)
+                    RETURNING email, status""")) {
+                ps.setObject(1, userId);
+                ps.setLong(2, retention.toSeconds());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        throw refusal(c, userId);
+                    }
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("fields", List.of(Map.of("name", "status", "before", "DELETED", "after", rs.getString(2))));
+                    audit.record(c, actor, new AuditEventDraft(AuditAction.USER_RESTORED, userId, rs.getString(1), null,
+                            details));
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not restore " + userId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private RuntimeException refusal(Connection c, UUID userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, purged_at IS NOT NULL FROM directory_user WHERE id = ?")) {
+            ps.setObject(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new NotFoundException("No directory user with id " + userId + ".");
+                }
+                if (!"DELETED".equals(rs.getString(1))) {
+                    return new ClientErrorException("This user is " + rs.getString(1) + ", not deleted: nothing to restore.", 409);
+                }
+                if (rs.getBoolean(2)) {
+                    return new ClientErrorException("This user was purged: the personal data is gone and cannot be restored.", 409);
+                }
+                return new ClientErrorException("This user was deleted more than " + retention.toDays()
+                        + " days ago, past the retention period; it cannot be restored.", 409);
+            }
+        }
+    }
+
+    /** Erases the personal data of users deleted longer ago than the retention period; returns how many. */
+    @Scheduled(every = "${roster.users.purge-every:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public long purgeExpired() {
+        long total = 0;
+        while (true) {
+            int n = purgeChunk();
+            total += n;
+            if (n < PURGE_CHUNK) {
+                break;
+            }
+        }
+        if (total > 0) {
+            Log.infof("purged the personal data of %d users deleted more than %s ago", total, retention);
+        }
+        return total;
+    }
+
+    private int purgeChunk() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            List<AuditEventDraft> drafts = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH victims AS (
+                        SELECT id, email, deleted_at FROM directory_user
+                         WHERE status = 'DELETED' AND purged_at IS NULL AND deleted_at < now() - make_interval(secs => ?)
+                         ORDER BY deleted_at LIMIT ? FOR UPDATE SKIP LOCKED),
+                    erased AS (
+                        UPDATE directory_user u SET email = 'purged-' || u.id || '@purged.invalid', external_id = NULL,
+                               username = NULL, given_name = NULL, family_name = NULL, display_name = NULL, phone = NULL,
+                               department = NULL, title = NULL, locale = NULL, attributes = '{}'::jsonb,
+                               password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
+                          FROM victims v WHERE u.id = v.id RETURNING u.id)
+                    SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""")) {
+                ps.setLong(1, retention.toSeconds());
+                ps.setInt(2, PURGE_CHUNK);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        drafts.add(new AuditEventDraft(AuditAction.USER_PURGED, rs.getObject(1, UUID.class), rs.getString(2),
+                                null, Map.of("deletedAt", rs.getTimestamp(3).toInstant().toString(),
+                                        "retention", retention.toString())));
+                    }
+                }
+            }
+            if (!drafts.isEmpty()) {
+                audit.recordAll(c, AuditActor.system(), drafts.iterator());
+            }
+            c.commit();
+            return drafts.size();
+        } catch (SQLException e) {
+            throw new IllegalStateException("purge failed: " + e.getMessage(), e);
+        }
+    }
+}
