@@ -13,6 +13,8 @@ import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -92,12 +94,13 @@ public class AuditApi {
         return body;
     }
 
-    /** The retention purge: removes events older than `before` (an ISO instant or a date) and records a checkpoint. */
+    /** The retention purge (form field before=<ISO instant or date>): removes older events and records a checkpoint. */
     @POST
     @Path("purge")
     @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public AuditRetention.Purged purge(@QueryParam("before") String before) {
+    public AuditRetention.Purged purge(@FormParam("before") String before) {
         if (before == null || before.isBlank()) {
             throw new BadRequestException("Give before=<date or time>: events older than it are removed.");
         }
