@@ -1,0 +1,42 @@
+package dev.roster.audit;
+
+import java.util.List;
+
+/** Every action the audit trail records: one vocabulary for writers, filters, pages and exports. */
+public final class AuditAction {
+
+    public static final String USER_CREATED = "user.created";
+    public static final String USER_UPDATED = "user.updated";
+    public static final String USER_DELETED = "user.deleted";
+    public static final String USER_RESTORED = "user.restored";
+    public static final String USER_PURGED = "user.purged";
+    public static final String PASSWORD_RESET_ISSUED = "password.reset-issued";
+    public static final String PASSWORD_SET = "password.set";
+    public static final String INVITE_ISSUED = "invite.issued";
+    public static final String MAIL_SENT = "mail.sent";
+    public static final String MAIL_FAILED = "mail.failed";
+    public static final String BATCH_UPLOADED = "batch.uploaded";
+    public static final String BATCH_PLANNED = "batch.planned";
+    public static final String BATCH_REJECTED = "batch.rejected";
+    public static final String BATCH_APPROVED = "batch.approved";
+    public static final String BATCH_APPLIED = "batch.applied";
+    public static final String BATCH_FAILED = "batch.failed";
+    public static final String BATCH_REVERTED = "batch.reverted";
+    public static final String BATCH_DISCARDED = "batch.discarded";
+    public static final String ADMIN_SIGNED_IN = "admin.signed-in";
+    public static final String ADMIN_SIGN_IN_FAILED = "admin.sign-in-failed";
+    public static final String ADMIN_CHANGED = "admin.changed";
+    public static final String AUDIT_EXPORTED = "audit.exported";
+    /** The checkpoint the retention purge appends: what it removed and the hash the chain now starts from. */
+    public static final String AUDIT_PURGED = "audit.purged";
+    public static final String USERS_EXPORTED = "users.exported";
+
+    public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
+            USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, BATCH_UPLOADED,
+            BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
+            BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
+            USERS_EXPORTED);
+
+    private AuditAction() {
+    }
+}

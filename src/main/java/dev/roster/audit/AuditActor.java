@@ -1,0 +1,33 @@
+package dev.roster.audit;
+
+import java.util.UUID;
+
+/**
+ * Who did it: an admin (id and display name), Roster itself (system), or a directory user acting on
+ * their own account (set-password), with the IP address and user agent of the request if there was one.
+ */
+public record AuditActor(String kind, UUID id, String name, String ip, String userAgent) {
+
+    public static final String ADMIN = "admin";
+    public static final String SYSTEM = "system";
+    public static final String USER = "user";
+
+    public AuditActor {
+        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system or user, not " + kind);
+        }
+    }
+
+    public static AuditActor system() {
+        return new AuditActor(SYSTEM, null, SYSTEM, null, null);
+    }
+
+    public static AuditActor admin(UUID id, String name, String ip, String userAgent) {
+        return new AuditActor(ADMIN, id, name, ip, userAgent);
+    }
+
+    /** A directory user acting on their own account, e.g. setting their password from a reset link. */
+    public static AuditActor user(UUID userId, String email, String ip, String userAgent) {
+        return new AuditActor(USER, userId, email, ip, userAgent);
+    }
+}

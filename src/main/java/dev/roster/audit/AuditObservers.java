@@ -1,0 +1,69 @@
+package dev.roster.audit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.roster.access.AdminDirectory;
+import dev.roster.access.SignInService;
+import dev.roster.directory.UserExportResponses;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+/** Records the events the rest of Roster fires without knowing about the audit trail. */
+@ApplicationScoped
+public class AuditObservers {
+
+    @Inject
+    AuditTrail trail;
+
+    /**
+     * Sign-ins are written in SignInService's own transaction (a plain synchronous observer): a refused
+     * attempt commits normally too, so both outcomes are recorded, atomically with the sign-in's own
+     * writes, and a sign-in whose event cannot be written fails rather than going unrecorded.
+     * HTTP Basic successes are not recorded (every API call would be one); its failures are.
+     */
+    void onSignIn(@Observes SignInService.SignInAttempt attempt) {
+        if (attempt.success() && "basic".equals(attempt.channel())) {
+            return;
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("channel", attempt.channel());
+        if (attempt.success()) {
+            AuditActor actor = AuditActor.admin(attempt.admin().id, attempt.admin().displayName, attempt.ip(),
+                    attempt.userAgent());
+            trail.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGNED_IN, null, attempt.admin().email, null,
+                    details));
+            return;
+        }
+        // Nobody is authenticated: the actor is whoever typed that email, known only by it and their origin.
+        details.put("email", attempt.email());
+        details.put("reason", attempt.reason());
+        details.put("knownAdmin", attempt.admin() != null);
+        AuditActor actor = AuditActor.admin(null, attempt.email(), attempt.ip(), attempt.userAgent());
+        trail.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
+                attempt.admin() == null ? null : attempt.admin().email, null, details));
+    }
+
+    /** Written in AdminDirectory's transaction: the change and its event commit or roll back together. */
+    void onAdminChanged(@Observes AdminDirectory.AdminChanged change) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("adminId", change.adminId());
+        details.put("change", change.change());
+        details.put("before", change.before());
+        details.put("after", change.after());
+        trail.record(trail.currentActor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, change.email(), null,
+                details));
+    }
+
+    /** Fired after the stream is written, outside any request transaction: written in one of its own. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    void onUsersExported(@Observes UserExportResponses.UsersExported exported) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("format", "csv");
+        details.put("count", exported.users());
+        trail.record(trail.adminActor(exported.adminId(), exported.adminEmail()),
+                AuditEventDraft.of(AuditAction.USERS_EXPORTED, details));
+    }
+}
