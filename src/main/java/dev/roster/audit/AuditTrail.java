@@ -67,6 +67,23 @@ public class AuditTrail {
         return append(actor, drafts, false, 0, AuditHash.GENESIS);
     }
 
+    /**
+     * Appends one event through a plain JDBC transaction the caller owns (for work done outside
+     * JTA, such as an apply's own connection). The chain lock is held until that transaction ends.
+     */
+    public void record(Connection connection, AuditActor actor, AuditEventDraft draft) {
+        recordAll(connection, actor, List.of(draft).iterator());
+    }
+
+    /** {@link #recordAll(AuditActor, Iterator)} on a JDBC transaction the caller owns. */
+    public long recordAll(Connection connection, AuditActor actor, Iterator<AuditEventDraft> drafts) {
+        try {
+            return append(connection, actor, drafts, false, 0, AuditHash.GENESIS);
+        } catch (SQLException e) {
+            throw new IllegalStateException("audit events not written: " + e.getMessage(), e);
+        }
+    }
+
     /** The actor of the current request (admin + IP + user agent), or system outside a request. */
     public AuditActor currentActor() {
         if (!Arc.container().requestContext().isActive()) {
@@ -111,8 +128,17 @@ public class AuditTrail {
     /** emptyHeadSeq/Hash: where the chain continues when the table is empty (0 and genesis, or after a full purge). */
     private long append(AuditActor actor, Iterator<AuditEventDraft> drafts, boolean trusted, long emptyHeadSeq,
             String emptyHeadHash) {
-        AuditActor who = actor == null ? AuditActor.system() : actor;
         try (Connection c = dataSource.getConnection()) {
+            return append(c, actor, drafts, trusted, emptyHeadSeq, emptyHeadHash);
+        } catch (SQLException e) {
+            throw new IllegalStateException("audit events not written: " + e.getMessage(), e);
+        }
+    }
+
+    private long append(Connection c, AuditActor actor, Iterator<AuditEventDraft> drafts, boolean trusted,
+            long emptyHeadSeq, String emptyHeadHash) throws SQLException {
+        AuditActor who = actor == null ? AuditActor.system() : actor;
+        {
             lockChain(c);
             long seq = emptyHeadSeq;
             String prevHash = emptyHeadHash;
@@ -156,8 +182,6 @@ public class AuditTrail {
                 throw e;
             }
             return count;
-        } catch (SQLException e) {
-            throw new IllegalStateException("audit events not written: " + e.getMessage(), e);
         }
     }
 

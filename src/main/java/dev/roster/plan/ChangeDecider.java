@@ -14,18 +14,18 @@ import static dev.roster.csv.ColumnNames.*;
 final class ChangeDecider {
 
     /** How each profile column reads from a snapshot. */
-    private static final Map<String, Function<UserSnapshot, String>> SNAPSHOT_FIELDS = Map.of(
-            EMAIL, UserSnapshot::email,
-            EXTERNAL_ID, UserSnapshot::externalId,
-            USERNAME, UserSnapshot::username,
-            GIVEN_NAME, UserSnapshot::givenName,
-            FAMILY_NAME, UserSnapshot::familyName,
-            DISPLAY_NAME, UserSnapshot::displayName,
-            PHONE, UserSnapshot::phone,
-            DEPARTMENT, UserSnapshot::department,
-            TITLE, UserSnapshot::title,
-            LOCALE, UserSnapshot::locale,
-            STATUS, u -> u.status().name());
+    private static final Map<String, Function<UserSnapshot, String>> SNAPSHOT_FIELDS = Map.ofEntries(
+            Map.entry(EMAIL, UserSnapshot::email),
+            Map.entry(EXTERNAL_ID, UserSnapshot::externalId),
+            Map.entry(USERNAME, UserSnapshot::username),
+            Map.entry(GIVEN_NAME, UserSnapshot::givenName),
+            Map.entry(FAMILY_NAME, UserSnapshot::familyName),
+            Map.entry(DISPLAY_NAME, UserSnapshot::displayName),
+            Map.entry(PHONE, UserSnapshot::phone),
+            Map.entry(DEPARTMENT, UserSnapshot::department),
+            Map.entry(TITLE, UserSnapshot::title),
+            Map.entry(LOCALE, UserSnapshot::locale),
+            Map.entry(STATUS, u -> u.status().name()));
 
     private final RowReader rows;
     private final MatchKey matchBy;

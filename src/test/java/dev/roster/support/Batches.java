@@ -25,15 +25,36 @@ public final class Batches {
 
     /** Polls GET /api/batches/{id} until the batch leaves PLANNING (planning runs in the background). */
     public static JsonPath awaitPlanned(String email, String password, String id) {
+        return awaitLeaving(email, password, id, "PLANNING");
+    }
+
+    /** Polls until the batch leaves APPLYING. */
+    public static JsonPath awaitApplied(String email, String password, String id) {
+        return awaitLeaving(email, password, id, "APPLYING");
+    }
+
+    /** Uploads, waits for the plan and applies it with the right confirmation; returns the batch when done. */
+    public static JsonPath uploadAndApply(String email, String password, String csv, String operation) {
+        String id = upload(email, password, csv, operation, operation + ".csv");
+        JsonPath planned = awaitPlanned(email, password, id);
+        long changes = planned.getLong("summary.create") + planned.getLong("summary.update")
+                + planned.getLong("summary.delete") + planned.getLong("summary.reset");
+        given().auth().preemptive().basic(email, password).contentType("application/json")
+                .body("{\"confirm\": " + changes + "}").post("/api/batches/" + id + "/apply")
+                .then().statusCode(202);
+        return awaitApplied(email, password, id);
+    }
+
+    private static JsonPath awaitLeaving(String email, String password, String id, String state) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (true) {
             JsonPath batch = given().auth().preemptive().basic(email, password).get("/api/batches/" + id)
                     .then().statusCode(200).extract().jsonPath();
-            if (!"PLANNING".equals(batch.getString("status"))) {
+            if (!state.equals(batch.getString("status"))) {
                 return batch;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("batch " + id + " still PLANNING after 60 s");
+                throw new AssertionError("batch " + id + " still " + state + " after 60 s");
             }
             try {
                 Thread.sleep(100);

@@ -1,0 +1,299 @@
+package dev.roster.batch;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.roster.access.AdminRole;
+import dev.roster.support.Batches;
+import dev.roster.support.Browser;
+import dev.roster.support.Sql;
+import dev.roster.support.TestAdmins;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+class ApplyTest {
+
+    @Inject
+    TestAdmins admins;
+    @Inject
+    Sql sql;
+    @Inject
+    ApplyFaults faults;
+    @Inject
+    ApplyService applies;
+
+    @AfterEach
+    void clearFaults() {
+        faults.clear();
+        ClientProxy.unwrap(applies).approvalEnabled = false;
+    }
+
+    private String operator() {
+        return admins.create(AdminRole.OPERATOR);
+    }
+
+    private Response apply(String admin, String id, long confirm, boolean skipErrors) {
+        return given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": " + confirm + ", \"skipErrors\": " + skipErrors + "}")
+                .post("/api/batches/" + id + "/apply");
+    }
+
+    private JsonPath planned(String admin, String csv, String operation) {
+        String id = Batches.upload(admin, TestAdmins.PASSWORD, csv, operation, operation + ".csv");
+        return Batches.awaitPlanned(admin, TestAdmins.PASSWORD, id);
+    }
+
+    private long users(String marker) {
+        return sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ?", marker + "%");
+    }
+
+    @Test
+    void onboardingAppliesEveryCreateWithAuditEventsAndQueuedInvitations() {
+        String op = operator();
+        String m = "apl" + System.nanoTime();
+        JsonPath batch = Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,department,attr.team\n"
+                + m + "-a@example.com,Ann,Lee,Sales,blue\n" + m + "-b@example.com,Bo,Ek,,\n" + m + "-c@example.com,Cy,Ng,Ops,red\n",
+                "onboard");
+        assertEquals("APPLIED", batch.getString("status"), batch.prettify());
+        assertTrue(batch.getString("appliedAt") != null);
+        assertEquals(3, users(m));
+        Map<String, Object> ann = sql.rows("SELECT * FROM directory_user WHERE email = ?", m + "-a@example.com").get(0);
+        assertEquals("INVITED", ann.get("status"));
+        assertEquals(1L, ann.get("version"));
+        assertEquals("Sales", ann.get("department"));
+        assertTrue(String.valueOf(ann.get("attributes")).contains("\"team\": \"blue\""), String.valueOf(ann.get("attributes")));
+        UUID batchId = UUID.fromString(batch.getString("id"));
+        assertEquals(CreatedUserIds.of(batchId, 2), ann.get("id"));
+        assertEquals(3, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'user.created'", batchId));
+        assertEquals(3, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'invite.issued'", batchId));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'batch.applied'", batchId));
+        assertEquals(3, sql.count("SELECT count(*) FROM mail_outbox WHERE batch_id = ? AND kind = 'INVITE'", batchId));
+        // Applied once: a second request is refused.
+        apply(op, batch.getString("id"), 3, false).then().statusCode(409).body("error", containsString("at most once"));
+    }
+
+    @Test
+    void theConfirmationAndErrorRulesAreEnforcedByTheServer() {
+        String op = operator();
+        String m = "cnf" + System.nanoTime();
+        JsonPath batch = planned(op, "email,given_name,family_name\n" + m + "-a@example.com,A,B\nbroken,C,D\n", "onboard");
+        String id = batch.getString("id");
+        apply(op, id, 1, false).then().statusCode(422).body("error", containsString("1 rows have errors"));
+        apply(op, id, 2, true).then().statusCode(422).body("error", containsString("number of changes to apply: 1"));
+        apply(op, id, 1, true).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(1, users(m));
+        String viewer = admins.create(AdminRole.VIEWER);
+        apply(viewer, id, 1, true).then().statusCode(403);
+    }
+
+    @Test
+    void aUserChangedBetweenPlanAndApplyMakesThePlanStaleAndNothingIsApplied() {
+        String op = operator();
+        String m = "stl" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-a@example.com,Ann,Lee\n"
+                + m + "-b@example.com,Bo,Ek\n", "onboard");
+        JsonPath update = planned(op, "email,department\n" + m + "-a@example.com,Legal\n" + m + "-b@example.com,Legal\n", "update");
+        sql.update("UPDATE directory_user SET title = 'Boss', version = version + 1 WHERE email = ?", m + "-b@example.com");
+        String id = update.getString("id");
+        apply(op, id, 2, false).then().statusCode(409)
+                .body("conflicts", hasSize(1)).body("conflicts[0].line", equalTo(3))
+                .body("conflicts[0].reason", containsString("changed since the plan"));
+        JsonPath after = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + id).jsonPath();
+        assertEquals("PLANNED", after.getString("status"));
+        assertEquals(1, after.getList("conflicts").size());
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
+        // Re-plan from the stored file: a new plan against the current directory, which applies.
+        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+                .then().statusCode(202).extract().path("id");
+        assertEquals("PLANNED", Batches.awaitPlanned(op, TestAdmins.PASSWORD, fresh).getString("status"));
+        apply(op, fresh, 2, false).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, fresh).getString("status"));
+        assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
+    }
+
+    @Test
+    void twoOverlappingBatchesAppliedConcurrentlyExactlyOneSucceeds() throws Exception {
+        String op = operator();
+        String m = "ovl" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,Ann,Lee\n", "onboard");
+        String first = planned(op, "email,department\n" + m + "@example.com,Sales\n", "update").getString("id");
+        String second = planned(op, "email,department\n" + m + "@example.com,Legal\n", "update").getString("id");
+        CompletableFuture<Integer> a = CompletableFuture.supplyAsync(() -> apply(op, first, 1, false).statusCode());
+        CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> apply(op, second, 1, false).statusCode());
+        int statusA = a.get();
+        int statusB = b.get();
+        String endA = statusA == 202 ? Batches.awaitApplied(op, TestAdmins.PASSWORD, first).getString("status") : "PLANNED";
+        String endB = statusB == 202 ? Batches.awaitApplied(op, TestAdmins.PASSWORD, second).getString("status") : "PLANNED";
+        assertEquals(1, List.of(endA, endB).stream().filter("APPLIED"::equals).count(), endA + " / " + endB);
+        assertEquals(1, List.of(endA, endB).stream().filter("PLANNED"::equals).count(), endA + " / " + endB);
+        assertEquals(2L, sql.rows("SELECT version FROM directory_user WHERE email = ?", m + "@example.com").get(0).get("version"));
+    }
+
+    @Test
+    void aFailureAtRowNLeavesNothingAppliedAndTheBatchCanBeAppliedAgain() {
+        String op = operator();
+        String m = "flt" + System.nanoTime();
+        StringBuilder csv = new StringBuilder("email,given_name,family_name\n");
+        for (int i = 0; i < 50; i++) {
+            csv.append(m).append('-').append(i).append("@example.com,N").append(i).append(",Test\n");
+        }
+        String id = planned(op, csv.toString(), "onboard").getString("id");
+        faults.failAtLine(30);
+        apply(op, id, 50, false).then().statusCode(202);
+        JsonPath failed = Batches.awaitApplied(op, TestAdmins.PASSWORD, id);
+        assertEquals("FAILED", failed.getString("status"));
+        assertTrue(failed.getString("failure").contains("fault injected at line 30"), failed.getString("failure"));
+        assertEquals(0, users(m), "nothing of a failed apply stays");
+        UUID batchId = UUID.fromString(id);
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE batch_id = ?", batchId));
+        assertEquals(0, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'user.created'", batchId));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'batch.failed'", batchId));
+        faults.clear();
+        apply(op, id, 50, false).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(50, users(m));
+    }
+
+    @Test
+    void anApplyWhoseInstanceDiedIsMarkedFailedInterrupted() {
+        String op = operator();
+        String m = "int" + System.nanoTime();
+        String id = planned(op, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard").getString("id");
+        // What a SIGKILL leaves: APPLYING, and no transaction holding the batch's lock.
+        sql.update("UPDATE batch SET status = 'APPLYING', apply_started_at = now() - interval '1 minute' WHERE id = ?",
+                UUID.fromString(id));
+        applies.failInterruptedApplies();
+        JsonPath batch = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + id).jsonPath();
+        assertEquals("FAILED", batch.getString("status"));
+        assertTrue(batch.getString("failure").startsWith("interrupted"), batch.getString("failure"));
+        assertEquals(0, users(m));
+        apply(op, id, 1, false).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+    }
+
+    @Test
+    void revertBringsTheDirectoryBackAndReportsUsersChangedSince() {
+        String op = operator();
+        String m = "rev" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,department,attr.team\n"
+                + m + "-keep@example.com,Kim,Lo,Sales,blue\n" + m + "-gone@example.com,Gus,Ro,Ops,\n"
+                + m + "-touched@example.com,Tia,Su,Ops,\n", "onboard");
+        List<Map<String, Object>> before = sql.rows("SELECT email, given_name, department, attributes::text AS a, status "
+                + "FROM directory_user WHERE email LIKE ? ORDER BY email", m + "%");
+        JsonPath mixed = Batches.uploadAndApply(op, TestAdmins.PASSWORD, "action,email,given_name,family_name,department\n"
+                + "update," + m + "-keep@example.com,Kimberly,,Legal\n"
+                + "delete," + m + "-gone@example.com,,,\n"
+                + "create," + m + "-new@example.com,Nia,Po,\n"
+                + "update," + m + "-touched@example.com,,,Legal\n", "mixed");
+        assertEquals("APPLIED", mixed.getString("status"), mixed.prettify());
+        assertEquals("DELETED", sql.rows("SELECT status FROM directory_user WHERE email = ?", m + "-gone@example.com").get(0).get("status"));
+        // Someone edits one of the batch's users afterwards: the revert must not overwrite that.
+        sql.update("UPDATE directory_user SET title = 'Edited', version = version + 1 WHERE email = ?", m + "-touched@example.com");
+        String revert = given().auth().preemptive().basic(op, TestAdmins.PASSWORD)
+                .post("/api/batches/" + mixed.getString("id") + "/revert").then().statusCode(201)
+                .body("status", equalTo("PLANNED")).body("summary.error", equalTo(1)).body("summary.delete", equalTo(1))
+                .body("summary.update", equalTo(2)).extract().path("id");
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + revert + "/changes?kind=error")
+                .then().body("items[0].messages[0].text", containsString("changed again since the batch"));
+        apply(op, revert, 3, true).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, revert).getString("status"));
+        List<Map<String, Object>> after = sql.rows("SELECT email, given_name, department, attributes::text AS a, status "
+                + "FROM directory_user WHERE email LIKE ? AND email NOT LIKE ? ORDER BY email", m + "%", "%-new@%");
+        assertEquals(before.get(0), after.get(0), "gone is restored");
+        assertEquals(before.get(1), after.get(1), "keep is back");
+        assertEquals("Legal", after.get(2).get("department"), "the user edited since keeps the batch's value");
+        assertEquals("DELETED", sql.rows("SELECT status FROM directory_user WHERE email = ?", m + "-new@example.com").get(0).get("status"));
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + mixed.getString("id"))
+                .then().body("revertedByBatch", equalTo(revert));
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + mixed.getString("id") + "/revert")
+                .then().statusCode(409);
+    }
+
+    @Test
+    void aDeleteOverTheCapNeedsAnAdminWithAReason() {
+        String op = operator();
+        String m = "cap" + System.nanoTime();
+        long active = applies.activeUsers();
+        int n = (int) Math.floor(applies.maxDeleteFraction() * (active + 400)) + 1;
+        n = Math.max(n, 1);
+        StringBuilder create = new StringBuilder("email,given_name,family_name\n");
+        StringBuilder delete = new StringBuilder("email\n");
+        for (int i = 0; i < n + 400; i++) {
+            create.append(m).append('-').append(i).append("@example.com,A,B\n");
+            if (i < n) {
+                delete.append(m).append('-').append(i).append("@example.com\n");
+            }
+        }
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, create.toString(), "onboard");
+        String id = planned(op, delete.toString(), "delete").getString("id");
+        apply(op, id, n, false).then().statusCode(422).body("error", containsString("An admin must override"));
+        String admin = admins.create(AdminRole.ADMIN);
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": " + n + "}").post("/api/batches/" + id + "/apply").then().statusCode(422);
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": " + n + ", \"overrideReason\": \"office closed\"}").post("/api/batches/" + id + "/apply")
+                .then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(n, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+    }
+
+    @Test
+    void fourEyesNeedsAnotherOperatorsApproval() {
+        ClientProxy.unwrap(applies).approvalEnabled = true;
+        String uploader = operator();
+        String m = "eye" + System.nanoTime();
+        Batches.uploadAndApply(uploader, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");
+        String id = planned(uploader, "email\n" + m + "@example.com\n", "delete").getString("id");
+        apply(uploader, id, 1, false).then().statusCode(422).body("error", containsString("approval"));
+        given().auth().preemptive().basic(uploader, TestAdmins.PASSWORD).post("/api/batches/" + id + "/approve")
+                .then().statusCode(422).body("error", containsString("uploader cannot approve"));
+        String second = operator();
+        given().auth().preemptive().basic(second, TestAdmins.PASSWORD).post("/api/batches/" + id + "/approve")
+                .then().statusCode(200).body("approvedBy", org.hamcrest.Matchers.notNullValue());
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'batch.approved'",
+                UUID.fromString(id)));
+        apply(uploader, id, 1, false).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(uploader, TestAdmins.PASSWORD, id).getString("status"));
+    }
+
+    @Test
+    void theConfirmPageNeedsTheTypedDeleteCountAndShowsTheProgressThenTheResult() {
+        String op = operator();
+        String m = "pge" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-a@example.com,A,B\n"
+                + m + "-b@example.com,C,D\n", "onboard");
+        String id = planned(op, "email\n" + m + "-a@example.com\n" + m + "-b@example.com\n", "delete").getString("id");
+        Browser browser = Browser.signedIn(op, TestAdmins.PASSWORD);
+        browser.get("/batches/" + id + "/confirm").then().statusCode(200)
+                .body(containsString("Type the number of users to be deleted (2)"))
+                .body(containsString("data-confirm-expected=\"2\""));
+        browser.postForm("/batches/" + id + "/apply", Map.of("confirm", "2", "deleteCount", "3"))
+                .then().statusCode(422).body(containsString("Type the number of users this batch deletes (2)"));
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+        browser.postFormWithoutToken("/batches/" + id + "/apply", Map.of("confirm", "2", "deleteCount", "2"))
+                .then().statusCode(403);
+        browser.postForm("/batches/" + id + "/apply", Map.of("confirm", "2", "deleteCount", "2"))
+                .then().statusCode(303);
+        Batches.awaitApplied(op, TestAdmins.PASSWORD, id);
+        browser.get("/batches/" + id).then().statusCode(200).body(containsString("Applied by"));
+        browser.htmxGet("/batches/" + id + "/progress").then().statusCode(200).header("HX-Refresh", "true");
+        assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+    }
+}
