@@ -218,7 +218,6 @@ public class MailOutbox {
      * Encrypted tokens are kept after sending only for the Sent mail page, and only while the link
      * could still work: this drops them once expired, and all delivered ones when the page is off.
      */
-    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public int forgetDeadLinks() {
         String sql = "update OutboxMessage set tokenSecret = null where tokenSecret is not null and status in (:done)"
@@ -228,6 +227,11 @@ public class MailOutbox {
             update.setParameter("now", clock.instant());
         }
         return update.executeUpdate();
+    }
+
+    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void forgetDeadLinksRegularly() {
+        forgetDeadLinks();
     }
 
     public boolean sentMailPageEnabled() {
