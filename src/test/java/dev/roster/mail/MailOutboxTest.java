@@ -262,7 +262,10 @@ class MailOutboxTest {
         assertTrue(detail.contains("http://localhost:8080/invite/" + token), "the link is shown");
         assertTrue(detail.contains("<iframe class=\"mail-body\" sandbox=\"\" src=\"/mail/" + id + "/body\""), detail);
         assertFalse(detail.contains("<img src=x"), "escaped in the page");
-        browser.get("/mail/" + id + "/body").then().statusCode(200)
+        io.restassured.response.Response body = browser.get("/mail/" + id + "/body");
+        assertEquals(1, body.headers().getValues("Content-Security-Policy").size(), "the global CSP is replaced, not added to");
+        assertEquals(1, body.headers().getValues("X-Frame-Options").size());
+        body.then().statusCode(200)
                 .header("Content-Security-Policy", containsString("default-src 'none'"))
                 .header("Content-Security-Policy", containsString("sandbox"))
                 .header("X-Frame-Options", "SAMEORIGIN")

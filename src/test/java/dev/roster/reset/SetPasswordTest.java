@@ -86,6 +86,8 @@ class SetPasswordTest {
         Response form = browser.get("/invite/" + token);
         form.then().statusCode(200).header("Referrer-Policy", "no-referrer").header("Cache-Control", "no-store")
                 .body(containsString(u.email)).body(containsString("12 to 128 characters")).body(containsString("csrf-token"));
+        assertEquals(1, form.headers().getValues("Referrer-Policy").size(), "the global same-origin is replaced");
+        assertEquals(1, form.headers().getValues("Cache-Control").size());
         long versionBefore = fixtures.reload(u.id).version;
 
         Response done = browser.postForm("/invite/" + token, Map.of("password", GOOD_PASSWORD, "confirm", GOOD_PASSWORD));
