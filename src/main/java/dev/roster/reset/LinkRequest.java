@@ -1,0 +1,7 @@
+package dev.roster.reset;
+
+import java.util.UUID;
+
+/** One link to issue and mail: for a RESET change or an onboarded user with send_invite. */
+public record LinkRequest(UUID userId, String email, String displayName, TokenPurpose purpose, UUID batchId) {
+}

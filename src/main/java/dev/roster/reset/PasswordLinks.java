@@ -1,0 +1,111 @@
+package dev.roster.reset;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.hibernate.Session;
+
+import dev.roster.mail.MailEvents;
+import dev.roster.mail.MailKind;
+import dev.roster.mail.MailOutbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * Issues reset and invitation links for the apply: a new token (voiding the user's earlier open
+ * ones of that purpose) and its mail in the outbox, all in the caller's transaction, so a rolled
+ * back apply sends nothing and a committed one never loses a mail.
+ */
+@ApplicationScoped
+public class PasswordLinks {
+
+    static final int CHUNK = 1000;
+
+    @Inject
+    EntityManager em;
+    @Inject
+    PasswordTokens tokens;
+    @Inject
+    MailOutbox outbox;
+    @Inject
+    Clock clock;
+    @Inject
+    Event<ResetEvents.TokenIssued> issued;
+    @Inject
+    Event<MailEvents.Queued> queued;
+
+    /**
+     * In the CALLER's transaction: voids earlier unused tokens of this purpose for the user, stores a
+     * new token hash, and queues the mail in the outbox. Returns the outbox message id.
+     */
+    @Transactional
+    public UUID issue(UUID userId, String email, String displayName, TokenPurpose purpose, UUID batchId) {
+        List<UUID> ids = issueChunk(List.of(new LinkRequest(userId, email, displayName, purpose, batchId)));
+        queued.fire(new MailEvents.Queued(1));
+        return ids.get(0);
+    }
+
+    /**
+     * Set-based variant for an apply of many rows: same semantics, in chunks of 1,000 with batched
+     * statements on the caller's transaction connection. Returns how many links were issued.
+     */
+    @Transactional
+    public long issueAll(Iterator<LinkRequest> requests) {
+        long count = 0;
+        List<LinkRequest> chunk = new ArrayList<>(CHUNK);
+        Set<String> keys = new HashSet<>();
+        while (requests.hasNext()) {
+            LinkRequest request = requests.next();
+            // A second link for the same user and purpose voids the first: it goes in the next chunk.
+            if (!keys.add(request.userId() + "/" + request.purpose()) || chunk.size() == CHUNK) {
+                count += issueChunk(chunk).size();
+                chunk.clear();
+                keys.clear();
+                keys.add(request.userId() + "/" + request.purpose());
+            }
+            chunk.add(request);
+        }
+        count += issueChunk(chunk).size();
+        if (count > 0) {
+            queued.fire(new MailEvents.Queued(count));
+        }
+        return count;
+    }
+
+    private List<UUID> issueChunk(List<LinkRequest> chunk) {
+        if (chunk.isEmpty()) {
+            return List.of();
+        }
+        outbox.prepare();
+        Session session = em.unwrap(Session.class);
+        // Users the caller persisted in this transaction must be in the table before tokens reference them.
+        session.flush();
+        Instant now = clock.instant();
+        List<UUID> ids = session.doReturningWork(connection -> {
+            List<PasswordTokens.Want> wants = chunk.stream()
+                    .map(r -> new PasswordTokens.Want(r.userId(), r.purpose(), r.batchId())).toList();
+            List<PasswordTokens.Minted> minted = tokens.mint(connection, wants, now);
+            List<MailOutbox.NewMessage> messages = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                LinkRequest r = chunk.get(i);
+                PasswordTokens.Minted m = minted.get(i);
+                messages.add(new MailOutbox.NewMessage(UUID.randomUUID(), MailKind.of(r.purpose()), r.userId(), r.email(),
+                        r.displayName(), r.batchId(), m.tokenId(), m.rawToken(), m.expiresAt()));
+            }
+            return outbox.insert(connection, messages, now);
+        });
+        for (LinkRequest r : chunk) {
+            issued.fire(new ResetEvents.TokenIssued(r.userId(), r.email(), r.batchId(), r.purpose().name()));
+        }
+        return ids;
+    }
+}

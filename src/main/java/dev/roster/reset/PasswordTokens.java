@@ -1,0 +1,83 @@
+package dev.roster.reset;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.roster.access.SecureTokens;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Mints tokens set-based on the caller's JDBC connection: voids the users' open tokens of the
+ * purpose, then inserts the new ones (only their SHA-256) in one JDBC batch.
+ */
+@ApplicationScoped
+public class PasswordTokens {
+
+    /** 256 random bits. */
+    static final int TOKEN_BYTES = 32;
+
+    /** What to mint a token for. */
+    public record Want(UUID userId, TokenPurpose purpose, UUID batchId) {
+    }
+
+    /** A new token: the raw value exists only in memory (and encrypted in its outbox row). */
+    public record Minted(UUID tokenId, String rawToken, Instant expiresAt) {
+    }
+
+    @ConfigProperty(name = "roster.tokens.reset-ttl", defaultValue = "60M")
+    Duration resetTtl;
+    @ConfigProperty(name = "roster.tokens.invite-ttl", defaultValue = "7D")
+    Duration inviteTtl;
+
+    public Duration ttl(TokenPurpose purpose) {
+        return purpose == TokenPurpose.INVITE ? inviteTtl : resetTtl;
+    }
+
+    /** Mints one token per want, in order. Wants must not repeat a (user, purpose) pair. */
+    public List<Minted> mint(Connection connection, List<Want> wants, Instant now) throws SQLException {
+        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        Map<TokenPurpose, List<UUID>> byPurpose = wants.stream()
+                .collect(Collectors.groupingBy(Want::purpose, Collectors.mapping(Want::userId, Collectors.toList())));
+        try (PreparedStatement voiding = connection.prepareStatement(
+                "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id = ANY (?) AND used_at IS NULL AND voided_at IS NULL")) {
+            for (Map.Entry<TokenPurpose, List<UUID>> e : byPurpose.entrySet()) {
+                voiding.setObject(1, at);
+                voiding.setString(2, e.getKey().name());
+                voiding.setArray(3, connection.createArrayOf("uuid", e.getValue().toArray()));
+                voiding.addBatch();
+            }
+            voiding.executeBatch();
+        }
+        List<Minted> minted = new ArrayList<>(wants.size());
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO password_token (id, user_id, purpose, token_hash, batch_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Want want : wants) {
+                String raw = SecureTokens.newToken(TOKEN_BYTES);
+                Instant expires = now.plus(ttl(want.purpose()));
+                UUID id = UUID.randomUUID();
+                insert.setObject(1, id);
+                insert.setObject(2, want.userId());
+                insert.setString(3, want.purpose().name());
+                insert.setString(4, SecureTokens.sha256Hex(raw));
+                insert.setObject(5, want.batchId());
+                insert.setObject(6, at);
+                insert.setObject(7, OffsetDateTime.ofInstant(expires, ZoneOffset.UTC));
+                insert.addBatch();
+                minted.add(new Minted(id, raw, expires));
+            }
+            insert.executeBatch();
+        }
+        return minted;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.roster.reset;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Response headers that replace the global ones (application.properties) on two kinds of path,
+ * set when the headers are written so they hold for every response there, error pages included:
+ * the set-password pages carry a token in their address, so they must not leak it in a Referer
+ * nor be cached; a mail body shown on the Sent mail page runs under a CSP that allows nothing
+ * and may only be framed by Roster's own page.
+ */
+@ApplicationScoped
+public class PublicPageHeaders {
+
+    public static final String MAIL_BODY_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox";
+
+    void install(@Observes Router router) {
+        router.route().order(-100).handler(this::apply);
+    }
+
+    void apply(RoutingContext rc) {
+        String path = rc.normalizedPath();
+        if (path.startsWith("/reset/") || path.startsWith("/invite/")) {
+            rc.addHeadersEndHandler(v -> {
+                rc.response().headers().set("Referrer-Policy", "no-referrer");
+                rc.response().headers().set("Cache-Control", "no-store");
+            });
+        } else if (path.startsWith("/mail/") && path.endsWith("/body")) {
+            rc.addHeadersEndHandler(v -> {
+                rc.response().headers().set("Content-Security-Policy", MAIL_BODY_CSP);
+                rc.response().headers().set("X-Frame-Options", "SAMEORIGIN");
+                rc.response().headers().set("Referrer-Policy", "no-referrer");
+                rc.response().headers().set("Cache-Control", "no-store");
+            });
+        }
+        rc.next();
+    }
+}
