@@ -3,6 +3,8 @@ package dev.roster.audit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.roster.mail.MailEvents;
+import dev.roster.reset.ResetEvents;
 import dev.roster.access.AdminDirectory;
 import dev.roster.access.SignInService;
 import dev.roster.directory.UserExportResponses;
@@ -65,5 +67,33 @@ public class AuditObservers {
         details.put("count", exported.users());
         trail.record(trail.adminActor(exported.adminId(), exported.adminEmail()),
                 AuditEventDraft.of(AuditAction.USERS_EXPORTED, details));
+    }
+
+    /** A link issued one at a time (an apply records its own, set-based): in the issuing transaction. */
+    void onTokenIssued(@Observes ResetEvents.TokenIssued issued) {
+        trail.record(trail.currentActor(), new AuditEventDraft(issued.auditAction(), issued.userId(), issued.email(),
+                issued.batchId(), Map.of("purpose", issued.purpose())));
+    }
+
+    /** The user themself set a password through a link: they are the actor. */
+    void onPasswordSet(@Observes ResetEvents.PasswordSet set) {
+        trail.record(AuditActor.user(set.userId(), set.email(), set.ip(), set.userAgent()),
+                new AuditEventDraft(AuditAction.PASSWORD_SET, set.userId(), set.email(), null, Map.of()));
+    }
+
+    /** In the sender's transaction that marks the message sent. */
+    void onMailSent(@Observes MailEvents.MailSent sent) {
+        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.MAIL_SENT, sent.userId(), sent.email(),
+                sent.batchId(), Map.of("messageId", sent.messageId().toString(), "kind", sent.kind())));
+    }
+
+    /** In the sender's transaction that marks the message failed for good; the SMTP reply is kept. */
+    void onMailFailed(@Observes MailEvents.MailFailed failed) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("messageId", failed.messageId().toString());
+        details.put("kind", failed.kind());
+        details.put("smtpReply", failed.smtpReply());
+        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.MAIL_FAILED, failed.userId(), failed.email(),
+                failed.batchId(), details));
     }
 }

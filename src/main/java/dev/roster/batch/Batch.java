@@ -113,8 +113,8 @@ public class Batch extends PanacheEntityBase {
         return revertsBatch != null;
     }
 
-    public boolean hasConflicts() {
-        return conflicts != null && !conflicts.isEmpty();
+    public int conflictCount() {
+        return conflicts == null ? 0 : conflicts.size();
     }
 
     public String operationName() {

@@ -130,7 +130,7 @@ public class BatchApi {
         } catch (ApplyService.ApplyRefusedException e) {
             return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
         }
-        return Response.accepted(BatchJson.of(batches.find(id))).location(URI.create("/api/batches/" + id)).build();
+        return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
     }
 
     @POST
@@ -142,7 +142,7 @@ public class BatchApi {
         } catch (ApplyService.ApplyRefusedException e) {
             return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
         }
-        return Response.ok(BatchJson.of(batches.find(id))).build();
+        return Response.ok(BatchJson.of(batches.fresh(id))).build();
     }
 
     @POST
@@ -173,6 +173,6 @@ public class BatchApi {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public BatchJson discard(@PathParam("id") UUID id) {
         batches.discard(id);
-        return BatchJson.of(batches.find(id));
+        return BatchJson.of(batches.fresh(id));
     }
 }

@@ -92,6 +92,15 @@ public class BatchService {
         return batch;
     }
 
+    /** The batch as the database has it now, even if this request read it before a change. */
+    public Batch fresh(UUID id) {
+        Batch cached = Batch.findById(id);
+        if (cached != null) {
+            Batch.getEntityManager().detach(cached);
+        }
+        return find(id);
+    }
+
     public PageOf<Batch> list(int page, int size) {
         var query = Batch.find("order by createdAt desc, id");
         long total = query.count();

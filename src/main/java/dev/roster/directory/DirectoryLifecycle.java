@@ -93,8 +93,12 @@ public class DirectoryLifecycle {
         }
     }
 
-    /** Erases the personal data of users deleted longer ago than the retention period; returns how many. */
     @Scheduled(every = "${roster.users.purge-every:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledPurge() {
+        purgeExpired();
+    }
+
+    /** Erases the personal data of users deleted longer ago than the retention period; returns how many. */
     public long purgeExpired() {
         long total = 0;
         while (true) {

@@ -1,6 +1,8 @@
 package dev.roster.reset;
 
 import java.time.Clock;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -79,6 +81,47 @@ public class PasswordLinks {
             queued.fire(new MailEvents.Queued(count));
         }
         return count;
+    }
+
+    /**
+     * The same on a JDBC transaction the caller owns (an apply's own connection). Fires no event per
+     * link: the caller writes the audit events of its rows itself, set-based. Returns how many links.
+     */
+    public long issueAll(Connection connection, Iterator<LinkRequest> requests) throws SQLException {
+        outbox.prepare();
+        long count = 0;
+        List<LinkRequest> chunk = new ArrayList<>(CHUNK);
+        Set<String> keys = new HashSet<>();
+        Instant now = clock.instant();
+        while (requests.hasNext()) {
+            LinkRequest request = requests.next();
+            if (!keys.add(request.userId() + "/" + request.purpose()) || chunk.size() == CHUNK) {
+                count += issueChunk(connection, chunk, now).size();
+                chunk.clear();
+                keys.clear();
+                keys.add(request.userId() + "/" + request.purpose());
+            }
+            chunk.add(request);
+        }
+        count += issueChunk(connection, chunk, now).size();
+        return count;
+    }
+
+    private List<UUID> issueChunk(Connection connection, List<LinkRequest> chunk, Instant now) throws SQLException {
+        if (chunk.isEmpty()) {
+            return List.of();
+        }
+        List<PasswordTokens.Want> wants = chunk.stream()
+                .map(r -> new PasswordTokens.Want(r.userId(), r.purpose(), r.batchId())).toList();
+        List<PasswordTokens.Minted> minted = tokens.mint(connection, wants, now);
+        List<MailOutbox.NewMessage> messages = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            LinkRequest r = chunk.get(i);
+            PasswordTokens.Minted m = minted.get(i);
+            messages.add(new MailOutbox.NewMessage(UUID.randomUUID(), MailKind.of(r.purpose()), r.userId(), r.email(),
+                    r.displayName(), r.batchId(), m.tokenId(), m.rawToken(), m.expiresAt()));
+        }
+        return outbox.insert(connection, messages, now);
     }
 
     private List<UUID> issueChunk(List<LinkRequest> chunk) {

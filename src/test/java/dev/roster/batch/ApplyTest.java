@@ -231,8 +231,9 @@ class ApplyTest {
         String op = operator();
         String m = "cap" + System.nanoTime();
         long active = applies.activeUsers();
-        int n = (int) Math.floor(applies.maxDeleteFraction() * (active + 400)) + 1;
-        n = Math.max(n, 1);
+        // The n users created here count too: n must exceed f * (active + n + 400).
+        double f = applies.maxDeleteFraction();
+        int n = (int) Math.floor(f * (active + 400) / (1 - f)) + 2;
         StringBuilder create = new StringBuilder("email,given_name,family_name\n");
         StringBuilder delete = new StringBuilder("email\n");
         for (int i = 0; i < n + 400; i++) {
