@@ -51,6 +51,8 @@ public class BatchApi {
     @Inject
     RevertPlanner reverts;
     @Inject
+    BatchManifest manifests;
+    @Inject
     dev.roster.audit.AuditTrail audit;
 
     @GET
@@ -98,6 +100,12 @@ public class BatchApi {
         PageOf<ChangeView> result = items.page(batches.find(id), PlanItemQuery.Filter.parse(kind, q),
                 PageOf.clampPage(page), PageOf.clampSize(size));
         return new ChangesJson(result.total(), result.page(), result.size(), result.items());
+    }
+
+    @GET
+    @Path("batches/{id}/manifest")
+    public Response manifest(@PathParam("id") UUID id) {
+        return manifests.download(id);
     }
 
     @GET

@@ -75,6 +75,8 @@ public class BatchResource {
     @Inject
     RevertPlanner reverts;
     @Inject
+    BatchManifest manifests;
+    @Inject
     dev.roster.audit.AuditTrail audit;
 
     @GET
@@ -136,6 +138,13 @@ public class BatchResource {
             return Response.ok("").header("HX-Refresh", "true").build();
         }
         return Response.ok(Templates.batch$progress(batch)).build();
+    }
+
+    @GET
+    @Path("{id}/manifest.json")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response manifest(@PathParam("id") UUID id) {
+        return manifests.download(id);
     }
 
     @GET
