@@ -66,6 +66,9 @@ public class ApplyService {
 
     /** Who asks, as the service needs it. */
     public record Requester(UUID adminId, String name, boolean isAdmin, AuditActor actor) {
+        static Requester of(dev.roster.access.CurrentAdmin admin, AuditTrail audit) {
+            return new Requester(admin.id(), admin.displayName(), admin.isAdmin(), audit.currentActor());
+        }
     }
 
     @Inject

@@ -1,9 +1,6 @@
 package dev.roster.batch;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,7 +14,6 @@ import dev.roster.directory.DirectoryUserApi.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -67,15 +63,9 @@ public class BatchApi {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy) throws IOException {
-        if (file == null || file.uploadedFile() == null) {
-            throw new BadRequestException("Send the CSV as the multipart field \"file\".");
-        }
-        UUID id;
-        try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-            id = batches.upload(in, file.fileName(), BatchService.parseOperation(operation),
-                    BatchService.parseMatchBy(matchBy), currentAdmin.id(), currentAdmin.displayName());
-        }
+            @RestForm("matchBy") String matchBy) {
+        UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
+                operation, matchBy, currentAdmin.id(), currentAdmin.displayName());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }
@@ -172,8 +162,7 @@ public class BatchApi {
     }
 
     ApplyService.Requester requester() {
-        return new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(), currentAdmin.isAdmin(),
-                audit.currentActor());
+        return ApplyService.Requester.of(currentAdmin, audit);
     }
 
     @POST

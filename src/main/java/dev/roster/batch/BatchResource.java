@@ -1,11 +1,8 @@
 package dev.roster.batch;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,7 +19,6 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -92,20 +88,12 @@ public class BatchResource {
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy) {
         try {
-            if (file == null || file.uploadedFile() == null || file.fileName() == null || file.fileName().isBlank()) {
-                throw new BadRequestException("Choose a CSV file to upload.");
-            }
-            UUID id;
-            try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                id = batches.upload(in, file.fileName(), BatchService.parseOperation(operation),
-                        BatchService.parseMatchBy(matchBy), currentAdmin.id(), currentAdmin.displayName());
-            }
+            UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
+                    operation, matchBy, currentAdmin.id(), currentAdmin.displayName());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
                     .entity(Templates.batches(batches.list(1, 20), List.of(Operation.values()), e.getMessage())).build();
-        } catch (IOException e) {
-            throw new IllegalStateException("could not read the upload", e);
         }
     }
 
@@ -184,8 +172,7 @@ public class BatchResource {
                         + batch.countDelete + ") to confirm the deletions.", List.of());
             }
             applies.requestApply(id, new ApplyService.ApplyRequest(confirm, skipErrors, overrideReason),
-                    new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(), currentAdmin.isAdmin(),
-                            audit.currentActor()));
+                    ApplyService.Requester.of(currentAdmin, audit));
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ApplyService.ApplyRefusedException e) {
             return Response.status(e.status()).entity(confirmPage(batches.find(id), e.getMessage(), e.conflicts())).build();
@@ -197,8 +184,7 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response approve(@PathParam("id") UUID id) {
         try {
-            applies.approve(id, new ApplyService.Requester(currentAdmin.id(), currentAdmin.displayName(),
-                    currentAdmin.isAdmin(), audit.currentActor()));
+            applies.approve(id, ApplyService.Requester.of(currentAdmin, audit));
         } catch (ApplyService.ApplyRefusedException e) {
             throw new ClientErrorException(e.getMessage(), e.status());
         }

@@ -84,6 +84,19 @@ public class BatchService {
         return id;
     }
 
+    /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, UUID adminId,
+            String adminName) {
+        if (file == null || fileName == null || fileName.isBlank()) {
+            throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
+        }
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), adminId, adminName);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
+        }
+    }
+
     public Batch find(UUID id) {
         Batch batch = Batch.findById(id);
         if (batch == null) {
