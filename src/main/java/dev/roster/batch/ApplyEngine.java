@@ -82,6 +82,9 @@ public class ApplyEngine {
                 progress.done(done);
                 done += update(write, ApplySql.APPLY_DELETES, batch.id);
                 progress.done(done);
+                if (done >= BatchPlanning.ANALYZE_ROWS) {
+                    BatchPlanning.analyze(write, "directory_user");
+                }
                 links.issueAll(write, linkRequests(read, batch.id));
                 long[] audited = { 0 };
                 long base = done;
