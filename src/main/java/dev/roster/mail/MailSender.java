@@ -280,7 +280,7 @@ public class MailSender {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     UPDATE mail_outbox SET status = 'SENT', sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
                         token_secret = CASE WHEN ? THEN token_secret ELSE NULL END
-                    WHERE id = ANY(?) AND status = 'SENDING' RETURNING id""")) {
+                    WHERE id IN (SELECT unnest(?::uuid[])) AND status = 'SENDING' RETURNING id""")) {
                 ps.setObject(1, utc(now));
                 ps.setObject(2, utc(now));
                 ps.setBoolean(3, keepLinks);
