@@ -50,8 +50,7 @@ public class PasswordTokens {
         Map<TokenPurpose, List<UUID>> byPurpose = wants.stream()
                 .collect(Collectors.groupingBy(Want::purpose, Collectors.mapping(Want::userId, Collectors.toList())));
         try (PreparedStatement voiding = connection.prepareStatement(
-                "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id IN (SELECT unnest(?::uuid[]))"
-                        + " AND used_at IS NULL AND voided_at IS NULL")) {
+                "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id = ANY (?) AND used_at IS NULL AND voided_at IS NULL")) {
             for (Map.Entry<TokenPurpose, List<UUID>> e : byPurpose.entrySet()) {
                 voiding.setObject(1, at);
                 voiding.setString(2, e.getKey().name());
