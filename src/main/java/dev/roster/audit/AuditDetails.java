@@ -38,11 +38,32 @@ public final class AuditDetails {
     private AuditDetails() {
     }
 
+    /** Names already judged: a handful of distinct keys recur in every event of an apply (bounded, never evicted). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> SECRET_NAMES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SECRET_NAMES_MAX = 10_000;
+
     public static boolean isSecretName(String name) {
         if (name == null) {
             return false;
         }
-        return SECRET.matcher(name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "")).find();
+        Boolean known = SECRET_NAMES.get(name);
+        if (known != null) {
+            return known;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        StringBuilder letters = new StringBuilder(lower.length());
+        for (int i = 0; i < lower.length(); i++) {
+            char ch = lower.charAt(i);
+            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+                letters.append(ch);
+            }
+        }
+        boolean secret = SECRET.matcher(letters).find();
+        if (SECRET_NAMES.size() < SECRET_NAMES_MAX) {
+            SECRET_NAMES.put(name, secret);
+        }
+        return secret;
     }
 
     /** The canonical JSON text of the details, secrets stripped. */

@@ -81,10 +81,12 @@ public class AuditObservers {
                 new AuditEventDraft(AuditAction.PASSWORD_SET, set.userId(), set.email(), null, Map.of()));
     }
 
-    /** In the sender's transaction that marks the message sent. */
-    void onMailSent(@Observes MailEvents.MailSent sent) {
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.MAIL_SENT, sent.userId(), sent.email(),
-                sent.batchId(), Map.of("messageId", sent.messageId().toString(), "kind", sent.kind())));
+    /** In the sender's transaction that marks a pass's messages sent: one append for all of them. */
+    void onMailsSent(@Observes MailEvents.MailsSent pass) {
+        trail.recordAll(AuditActor.system(), pass.sent().stream()
+                .map(sent -> new AuditEventDraft(AuditAction.MAIL_SENT, sent.userId(), sent.email(), sent.batchId(),
+                        Map.of("messageId", sent.messageId().toString(), "kind", sent.kind())))
+                .iterator());
     }
 
     /** In the sender's transaction that marks the message failed for good; the SMTP reply is kept. */

@@ -26,6 +26,7 @@ import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
 import dev.roster.reset.TokenPurpose;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -75,23 +76,36 @@ public class ApplyEngine {
                     write.rollback();
                     return new Outcome(false, conflicts, 0);
                 }
+                // Where an apply's time goes, logged at the end (docs/performance.md).
+                PhaseTimes times = new PhaseTimes();
                 long done = 0;
                 done += update(write, ApplySql.INSERT_CREATES, batch.id);
+                times.lap("creates");
                 progress.done(done);
                 done += update(write, ApplySql.APPLY_UPDATES, batch.id);
+                times.lap("updates");
                 progress.done(done);
                 done += update(write, ApplySql.APPLY_DELETES, batch.id);
+                times.lap("deletes");
                 progress.done(done);
-                links.issueAll(write, linkRequests(read, batch.id));
+                if (done >= BatchPlanning.ANALYZE_ROWS) {
+                    BatchPlanning.analyze(write, "directory_user");
+                    times.lap("analyze");
+                }
+                long mails = links.issueAll(write, linkRequests(read, batch.id));
+                times.lap("links+outbox(" + mails + ")");
                 long[] audited = { 0 };
                 long base = done;
-                audit.recordAll(write, actor, drafts(read, batch, n -> {
+                long events = audit.recordAll(write, actor, drafts(read, batch, n -> {
                     audited[0] = n;
                     progress.done(base + n);
                 }));
+                times.lap("audit(" + events + ")");
                 read.commit();
                 markApplied(write, batch.id, actor);
                 write.commit();
+                times.lap("commit");
+                Log.infof("apply of batch %s: %s", batch.id, times);
                 return new Outcome(true, List.of(), base + audited[0]);
             } catch (SQLException e) {
                 write.rollback();
@@ -317,6 +331,23 @@ public class ApplyEngine {
         details.put("reset", batch.countReset);
         details.put("skippedErrors", batch.countError);
         return new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, batch.id, details);
+    }
+
+    /** Milliseconds per phase of one apply, for the log. */
+    private static final class PhaseTimes {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void lap(String phase) {
+            long now = System.nanoTime();
+            text.append(text.length() == 0 ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000).append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
 
     /** Reads one row per element from an open cursor; closes it at the end. */

@@ -135,6 +135,9 @@ public class BatchPlanning {
                 result = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                 writer.finish();
             }
+            if (result.rows() >= ANALYZE_ROWS) {
+                analyze(write, "plan_item");
+            }
             markPlanned(write, batchId, result);
             write.commit();
             Log.infof("planned batch %s: %d rows in %d ms", batchId, result.rows(),
@@ -154,6 +157,18 @@ public class BatchPlanning {
             Log.errorf(e, "planning batch %s failed, reference %s", batchId, reference);
             finishRejected(batchId, "Roster could not plan this file because of an internal error (reference "
                     + reference + "). Nothing was changed; upload it again, and report the reference if it repeats.", false);
+        }
+    }
+
+    /**
+     * Plans and applies this large change a table's statistics enough that PostgreSQL should look again;
+     * autovacuum may be late or off, and a plan made for a small table (a scan) is slow for a big one.
+     */
+    static final long ANALYZE_ROWS = 10_000;
+
+    static void analyze(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("ANALYZE " + table)) {
+            ps.execute();
         }
     }
 

@@ -129,6 +129,9 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
             return row;
         }
         row.append('"');
+        if (value.indexOf('"') < 0 && value.indexOf(0) < 0) {
+            return row.append(value).append('"'); // the common case, without a char-by-char copy
+        }
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
             if (ch == '"') {

@@ -105,11 +105,17 @@ public class PlanItemQuery {
                 }
             }
             List<ChangeView> items = new ArrayList<>();
+            // A deferred join: the offset walks the (batch_id, line) or (batch_id, kind, line) index for line
+            // numbers only, and just the page's rows are read whole (their jsonb included).
             try (PreparedStatement ps = c.prepareStatement("SELECT line, kind, key, user_id, fields::text, messages::text "
-                    + "FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?")) {
-                bind(ps, params);
-                ps.setInt(params.size() + 1, size);
-                ps.setLong(params.size() + 2, (long) (page - 1) * size);
+                    + "FROM plan_item WHERE batch_id = ? AND line IN (SELECT line FROM plan_item" + where
+                    + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line")) {
+                ps.setObject(1, batch.id);
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 2, params.get(i));
+                }
+                ps.setInt(params.size() + 2, size);
+                ps.setLong(params.size() + 3, (long) (page - 1) * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new ChangeView(rs.getLong(1), rs.getString(2), rs.getString(3),

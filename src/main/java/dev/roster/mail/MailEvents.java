@@ -15,6 +15,10 @@ public final class MailEvents {
     public record MailSent(UUID messageId, UUID userId, String email, UUID batchId, String kind) {
     }
 
+    /** Messages one sender pass delivered, recorded in one transaction (in file order of the pass). */
+    public record MailsSent(java.util.List<MailSent> sent) {
+    }
+
     /** The message was given up: a permanent (5xx) reply, or the last allowed attempt failed. */
     public record MailFailed(UUID messageId, UUID userId, String email, UUID batchId, String kind, String smtpReply) {
     }

@@ -42,7 +42,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Delivers the outbox. Each pass claims due messages in a short transaction (FOR UPDATE SKIP
  * LOCKED: status SENDING, a lease, attempts + 1), sends them outside any transaction with bounded
- * concurrency and a rate limit, then records each outcome in its own short transaction. Safe with
+ * concurrency and a rate limit, then records the pass's deliveries in one short transaction (and
+ * one audit append) and each failure in its own. Safe with
  * several instances; a crashed sender's messages are claimed again when their lease runs out.
  */
 @ApplicationScoped
@@ -71,7 +72,7 @@ public class MailSender {
     @Inject
     Clock clock;
     @Inject
-    Event<MailEvents.MailSent> sentEvents;
+    Event<MailEvents.MailsSent> sentEvents;
     @Inject
     Event<MailEvents.MailFailed> failedEvents;
 
@@ -173,13 +174,16 @@ public class MailSender {
         if (claimed.isEmpty()) {
             return 0;
         }
-        List<Future<?>> running = new ArrayList<>(claimed.size());
+        List<Future<Outcome>> running = new ArrayList<>(claimed.size());
         for (Claimed c : claimed) {
             running.add(pool.submit(() -> deliver(c)));
         }
-        for (Future<?> f : running) {
+        List<Claimed> sent = new ArrayList<>(claimed.size());
+        for (int i = 0; i < running.size(); i++) {
             try {
-                f.get();
+                if (running.get(i).get() == Outcome.SENT) {
+                    sent.add(claimed.get(i));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -187,6 +191,8 @@ public class MailSender {
                 Log.warn("Mail delivery task failed", e.getCause());
             }
         }
+        // One transaction (and one audit append) for the whole pass: per message, the chain lock serialised the sender.
+        recordSent(sent);
         if (mock && mockMailbox.isResolvable()) {
             // The local default keeps nothing in memory: the Sent mail page reads the outbox.
             mockMailbox.get().clear();
@@ -249,7 +255,7 @@ public class MailSender {
             }
             return recordFailure(c, describe(e), false);
         }
-        return recordSent(c);
+        return Outcome.SENT;
     }
 
     private RenderedMail render(Claimed c) {
@@ -263,17 +269,36 @@ public class MailSender {
         return renderer.render(c.kind(), c.subject(), c.displayName(), c.recipient(), token, at);
     }
 
-    Outcome recordSent(Claimed c) {
+    /** Marks delivered messages SENT in one statement and fires one event for those still ours (not re-claimed). */
+    void recordSent(List<Claimed> sent) {
+        if (sent.isEmpty()) {
+            return;
+        }
         Instant now = clock.instant();
-        return QuarkusTransaction.requiringNew().call(() -> {
-            int updated = update("""
+        QuarkusTransaction.requiringNew().run(() -> {
+            java.util.Set<UUID> marked = new java.util.HashSet<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     UPDATE mail_outbox SET status = 'SENT', sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
                         token_secret = CASE WHEN ? THEN token_secret ELSE NULL END
-                    WHERE id = ? AND status = 'SENDING'""", utc(now), utc(now), keepLinks, c.id());
-            if (updated == 1) {
-                sentEvents.fire(new MailEvents.MailSent(c.id(), c.userId(), c.recipient(), c.batchId(), c.kind().name()));
+                    WHERE id IN (SELECT unnest(?::uuid[])) AND status = 'SENDING' RETURNING id""")) {
+                ps.setObject(1, utc(now));
+                ps.setObject(2, utc(now));
+                ps.setBoolean(3, keepLinks);
+                ps.setArray(4, c.createArrayOf("uuid", sent.stream().map(Claimed::id).toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        marked.add(rs.getObject(1, UUID.class));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
-            return Outcome.SENT;
+            List<MailEvents.MailSent> events = sent.stream().filter(c -> marked.contains(c.id()))
+                    .map(c -> new MailEvents.MailSent(c.id(), c.userId(), c.recipient(), c.batchId(), c.kind().name()))
+                    .toList();
+            if (!events.isEmpty()) {
+                sentEvents.fire(new MailEvents.MailsSent(events));
+            }
         });
     }
 

@@ -45,8 +45,8 @@ public class MailFixtures {
         events.add(e);
     }
 
-    void mailSent(@Observes MailEvents.MailSent e) {
-        events.add(e);
+    void mailsSent(@Observes MailEvents.MailsSent e) {
+        events.addAll(e.sent());
     }
 
     void mailFailed(@Observes MailEvents.MailFailed e) {

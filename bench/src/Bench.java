@@ -1,0 +1,870 @@
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Roster's benchmark (docs/performance.md): generates CSVs, measures a raw COPY baseline, plan and
+ * apply through the API, memory, diff page latency under 20 readers, audit download, the mail
+ * sender against an in-process SMTP sink, and Keycloak's partial import of the same users; prints
+ * one table. Run by bench/run, which builds the app and passes the settings as system properties.
+ */
+public class Bench {
+
+    static final String ADMIN = "admin@roster.local";
+    static final String PASSWORD = "bench-admin-password-1";
+
+    final boolean smoke = Boolean.getBoolean("bench.smoke");
+    final Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath();
+    final Path out = Path.of(System.getProperty("bench.out", "bench/out")).toAbsolutePath();
+    final String db = System.getProperty("bench.db", "roster_bench");
+    final String kcDb = System.getProperty("bench.keycloak-db", "keycloak_bench");
+    final String heap = System.getProperty("bench.xmx", "512m");
+    final boolean keycloak = !smoke && !Boolean.getBoolean("bench.skip-keycloak");
+    final String jfr = System.getProperty("bench.jfr", "");
+    final String keycloakArchive = System.getProperty("bench.keycloak-archive", "");
+    final List<Integer> sizes = parseSizes(System.getProperty("bench.sizes", smoke ? "1000" : "10000,100000,1000000"));
+    final int readers = Integer.getInteger("bench.readers", 20);
+    final int readSeconds = Integer.getInteger("bench.read-seconds", smoke ? 2 : 20);
+    final int mailSeconds = Integer.getInteger("bench.mail-seconds", smoke ? 10 : 20);
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Signed in once through the form, like a browser: HTTP Basic would cost an Argon2 hash on every request. */
+    final Map<String, String> cookies = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, String> results = new LinkedHashMap<>();
+    final List<String[]> rows = new ArrayList<>();
+    final List<Process> processes = new ArrayList<>();
+    Process roster;
+    int port;
+    final AtomicLong peakHeap = new AtomicLong();
+    volatile boolean sampling;
+
+    public static void main(String[] args) throws Exception {
+        Bench bench = new Bench();
+        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
+        try {
+            bench.run();
+        } finally {
+            bench.stopAll();
+        }
+    }
+
+    static List<Integer> parseSizes(String s) {
+        List<Integer> list = new ArrayList<>();
+        for (String p : s.split(",")) {
+            list.add(Integer.parseInt(p.trim()));
+        }
+        return list;
+    }
+
+    String loadAtStart;
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(out);
+        loadAtStart = loadAverage();
+        log("mode " + (smoke ? "smoke" : "full") + ", sizes " + sizes + ", Roster -Xmx" + heap + ", database " + db);
+        psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        Map<Integer, Path> onboard = new LinkedHashMap<>();
+        Map<Integer, Path> update = new LinkedHashMap<>();
+        for (int n : sizes) {
+            onboard.put(n, generateOnboard(n));
+            update.put(n, generateUpdate(n));
+        }
+
+        SmtpSink sink = new SmtpSink();
+        startRoster(false, sink.port);
+        Thread sampler = startHeapSampler();
+        Map<Integer, Double> copySeconds = new LinkedHashMap<>();
+        Map<Integer, Double> planSeconds = new LinkedHashMap<>();
+        Map<Integer, Double> applySeconds = new LinkedHashMap<>();
+        Map<Integer, Double> updPlanSeconds = new LinkedHashMap<>();
+        Map<Integer, Double> updApplySeconds = new LinkedHashMap<>();
+        String largestUpdatePlan = null;
+        long auditEvents = 0;
+        for (int n : sizes) {
+            copySeconds.put(n, copyBaseline(onboard.get(n)));
+            Batch b = uploadAndPlan(onboard.get(n), "onboard");
+            planSeconds.put(n, b.planSeconds);
+            applySeconds.put(n, apply(b));
+            Batch u = uploadAndPlan(update.get(n), "update");
+            updPlanSeconds.put(n, u.planSeconds);
+            largestUpdatePlan = u.id;
+            if (n == sizes.get(sizes.size() - 1)) {
+                // The diff page is read while this plan is PLANNED, then it is applied.
+                results.put("diff", diffLatency(u.id, u.rows));
+            }
+            updApplySeconds.put(n, apply(u));
+            log(String.format(Locale.ROOT, "%,d rows: COPY %.2fs, onboard plan %.2fs apply %.2fs, update plan %.2fs apply %.2fs",
+                    n, copySeconds.get(n), planSeconds.get(n), applySeconds.get(n), updPlanSeconds.get(n),
+                    updApplySeconds.get(n)));
+        }
+        double[] audit = auditDownload();
+        long rss = vmHwm(roster.pid());
+        sampling = false;
+        sampler.join();
+        stopRoster();
+
+        // Phase two: the sender on, against the sink, draining the invitations queued above.
+        startRoster(true, sink.port);
+        double mailRate = mailRate(sink);
+        stopRoster();
+        sink.close();
+
+        Double keycloakSeconds = null;
+        Double rosterSmallSeconds = null;
+        int peerSize = sizes.get(0);
+        if (keycloak) {
+            keycloakSeconds = keycloakImport(onboard.get(peerSize));
+        }
+        rosterSmallSeconds = planSeconds.get(peerSize) + applySeconds.get(peerSize);
+
+        // The table.
+        for (int n : sizes) {
+            double copy = copySeconds.get(n);
+            row("COPY " + fmtRows(n) + " users (baseline)", secs(copy), rate(n, copy), "1.0×", "");
+            row("Plan onboard " + fmtRows(n), secs(planSeconds.get(n)), rate(n, planSeconds.get(n)),
+                    ratio(planSeconds.get(n), copy), n == 100_000 ? "≤ 2×" : "");
+            row("Apply onboard " + fmtRows(n) + " (+audit, invites)", secs(applySeconds.get(n)), rate(n, applySeconds.get(n)),
+                    ratio(applySeconds.get(n), copy), n == 100_000 ? "≤ 3×" : "");
+            row("Plan update " + fmtRows(n), secs(updPlanSeconds.get(n)), rate(n, updPlanSeconds.get(n)),
+                    ratio(updPlanSeconds.get(n), copy), "");
+            row("Apply update " + fmtRows(n) + " (+audit)", secs(updApplySeconds.get(n)), rate(n, updApplySeconds.get(n)),
+                    ratio(updApplySeconds.get(n), copy), "");
+        }
+        row("Peak RSS / peak heap (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB", rss / 1024,
+                peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
+        row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
+                "p95 ≤ 50 ms");
+        row("Audit CSV download", secs(audit[1]), String.format(Locale.ROOT, "%,.0f events/s (%,d events)", audit[0] / audit[1],
+                (long) audit[0]), "", "≥ 200k/s");
+        row("Outbox → SMTP sink", "", String.format(Locale.ROOT, "%,.0f mails/s", mailRate), "", "≥ 500/s");
+        if (keycloakSeconds != null) {
+            row("Keycloak partial import " + fmtRows(peerSize) + " users", secs(keycloakSeconds), rate(peerSize, keycloakSeconds),
+                    ratio(keycloakSeconds, copySeconds.get(peerSize)), "");
+            row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
+                    String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
+        }
+        printTable();
+        if (smoke) {
+            for (Path p : onboard.values()) {
+                Files.deleteIfExists(p);
+            }
+            for (Path p : update.values()) {
+                Files.deleteIfExists(p);
+            }
+            psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        }
+    }
+
+    // ---------------------------------------------------------------- data
+
+    static final String[] GIVEN = { "Anna", "Jonas", "Léa", "José", "Zoë", "Łukasz", "Øyvind", "Åsa", "Mehmet", "Aoife",
+            "Björn", "Chloé", "Dmitri", "Eleni", "François", "Grzegorz", "Hana", "İlker", "Jürgen", "Kateřina", "Liam",
+            "Maëlle", "Nguyễn Văn", "Olga", "Pål", "Quentin", "Renée", "Søren", "Tomás", "Ugne", "Václav", "Wiktoria",
+            "Xavier", "Yusuf", "Zsófia", "María José", "Ji-woo", "Haruto", "Siobhán", "Ana-Maria" };
+    static final String[] FAMILY = { "Müller", "Schmidt", "García", "Nowak", "Kowalski", "Nielsen", "Østergaard",
+            "O'Brien", "Dubois", "Rossi", "Jovanović", "Horváth", "Novák", "Papadopoulos", "Yılmaz", "Lindqvist",
+            "Fernández", "van der Berg", "da Silva", "Nguyễn", "Kim", "Tanaka", "Ivanov", "Łącki", "Šimek", "Öztürk",
+            "Brennan", "Þórsson", "Fischer", "Weiß", "Martínez", "Costa", "Smith", "Jones", "Ahmed", "Haddad" };
+    static final String[] DEPARTMENTS = { "Sales", "Engineering", "Finance", "Support", "Marketing", "Legal", "HR",
+            "Operations", "Research", "Logistics" };
+    static final String[] TITLES = { "Engineer", "Manager", "Analyst", "Consultant", "Director", "Assistant",
+            "Specialist", "Coordinator" };
+    static final String[] LOCALES = { "en-GB", "de-DE", "fr-FR", "es-ES", "pl-PL", "sv-SE", "cs-CZ", "tr-TR", "" };
+
+    static String ascii(String s) {
+        String n = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        return n.toLowerCase(Locale.ROOT).replace("ł", "l").replace("ø", "o").replace("þ", "th").replace("ı", "i")
+                .replace("ß", "ss").replaceAll("[^a-z0-9]", "");
+    }
+
+    static String email(int size, int i) {
+        Random r = new Random(i * 31L + size);
+        String g = GIVEN[r.nextInt(GIVEN.length)];
+        String f = FAMILY[r.nextInt(FAMILY.length)];
+        return ascii(g) + "." + ascii(f) + "." + Integer.toString(i, 36) + "@s" + size + ".example.org";
+    }
+
+    static String csv(String v) {
+        if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0) {
+            return '"' + v.replace("\"", "\"\"") + '"';
+        }
+        return v;
+    }
+
+    /** Onboarding: every row invites its user; about 0.2% of the rows are bad (invalid email, no family name, duplicate). */
+    Path generateOnboard(int n) throws IOException {
+        Path file = out.resolve("onboard-" + n + ".csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("email,external_id,given_name,family_name,department,title,locale,send_invite\n");
+            for (int i = 0; i < n; i++) {
+                Random r = new Random(i * 31L + n);
+                String g = GIVEN[r.nextInt(GIVEN.length)];
+                String f = FAMILY[r.nextInt(FAMILY.length)];
+                String email = email(n, i);
+                String family = f;
+                int bad = i % 500;
+                if (bad == 7) {
+                    email = ascii(g) + " at example.org";
+                } else if (bad == 123) {
+                    family = "";
+                } else if (bad == 333 && i > 0) {
+                    email = email(n, i - 1);
+                }
+                w.write(csv(email) + ",E" + n + "-" + i + "," + csv(g) + "," + csv(family) + ","
+                        + DEPARTMENTS[r.nextInt(DEPARTMENTS.length)] + "," + TITLES[r.nextInt(TITLES.length)] + ","
+                        + LOCALES[r.nextInt(LOCALES.length)] + ",true\n");
+            }
+        }
+        return file;
+    }
+
+    /** Updates the onboarded users: new department and title for 90%, the same values for 10% (unchanged). */
+    Path generateUpdate(int n) throws IOException {
+        Path file = out.resolve("update-" + n + ".csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("email,department,title\n");
+            for (int i = 0; i < n; i++) {
+                int bad = i % 500;
+                if (bad == 7 || bad == 123 || bad == 333) {
+                    continue; // not onboarded
+                }
+                Random r = new Random(i * 31L + n);
+                r.nextInt(GIVEN.length);
+                r.nextInt(FAMILY.length);
+                String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
+                String title = TITLES[r.nextInt(TITLES.length)];
+                if (i % 10 != 0) {
+                    dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
+                            : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
+                    title = "Senior " + title;
+                }
+                w.write(email(n, i) + "," + dept + "," + title + "\n");
+            }
+        }
+        return file;
+    }
+
+    // ---------------------------------------------------------------- baseline
+
+    /** The physical baseline: psql's \copy of the same file into a scratch table of text columns. */
+    double copyBaseline(Path file) throws Exception {
+        psql(db, "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (email text, external_id text, given_name text, "
+                + "family_name text, department text, title text, locale text, send_invite text)");
+        long t = System.nanoTime();
+        psql(db, "\\copy bench_copy FROM '" + file + "' WITH (FORMAT csv, HEADER true)");
+        double s = (System.nanoTime() - t) / 1e9;
+        psql(db, "DROP TABLE bench_copy");
+        return s;
+    }
+
+    // ---------------------------------------------------------------- Roster
+
+    void startRoster(boolean sender, int smtpPort) throws Exception {
+        port = freePort();
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap, "-XX:+UseG1GC"));
+        if (!jfr.isEmpty()) {
+            cmd.add("-XX:StartFlightRecording=filename=" + out.resolve(jfr + (sender ? "-mail" : "") + ".jfr") + ",settings=profile");
+        }
+        cmd.addAll(List.of(
+                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
+                "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
+                "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Droster.mail.sender.enabled=" + sender,
+                "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtpPort,
+                "-Dquarkus.mailer.start-tls=DISABLED", "-Droster.mail.max-per-second=100000",
+                "-Droster.mail.concurrency=" + Integer.getInteger("bench.mail-concurrency", 16),
+                "-Dquarkus.mailer.max-pool-size=" + Integer.getInteger("bench.mail-concurrency", 16),
+                "-Djava.io.tmpdir=" + out,
+                "-jar", root.resolve("target/quarkus-app/quarkus-run.jar").toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve("roster.log").toFile()));
+        roster = pb.start();
+        processes.add(roster);
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!roster.isAlive()) {
+                throw new IllegalStateException("Roster stopped at start; see " + out.resolve("roster.log"));
+            }
+            try {
+                if (get("/q/health/ready", false).statusCode() == 200) {
+                    log("Roster up on port " + port + " (pid " + roster.pid() + ", sender " + (sender ? "on" : "off") + ")");
+                    signIn();
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("Roster did not become ready; see " + out.resolve("roster.log"));
+    }
+
+    void stopRoster() throws InterruptedException {
+        roster.destroy();
+        if (!roster.waitFor(40, TimeUnit.SECONDS)) {
+            roster.destroyForcibly().waitFor();
+        }
+        processes.remove(roster);
+    }
+
+    record Batch(String id, double planSeconds, long rows, long changes) {
+    }
+
+    Batch uploadAndPlan(Path file, String operation) throws Exception {
+        String boundary = "bench" + System.nanoTime();
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
+                + "\"\r\nContent-Type: text/csv\r\n\r\n";
+        String tail = "\r\n--" + boundary + "--\r\n";
+        HttpRequest req = session(HttpRequest.newBuilder(uri("/api/batches")), true)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head),
+                        HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofString(tail)))
+                .timeout(Duration.ofMinutes(10)).build();
+        long t = System.nanoTime();
+        HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 202) {
+            throw new IllegalStateException("upload of " + file + " answered " + res.statusCode() + ": " + res.body());
+        }
+        String id = field(res.body(), "id");
+        String body = await(id, "PLANNING");
+        double s = (System.nanoTime() - t) / 1e9;
+        if (!"PLANNED".equals(field(body, "status"))) {
+            throw new IllegalStateException("batch " + id + " ended " + body);
+        }
+        long changes = number(body, "create") + number(body, "update") + number(body, "delete") + number(body, "reset");
+        return new Batch(id, s, number(body, "rows"), changes);
+    }
+
+    double apply(Batch b) throws Exception {
+        HttpRequest req = session(HttpRequest.newBuilder(uri("/api/batches/" + b.id + "/apply")), true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"confirm\":" + b.changes + ",\"skipErrors\":true}")).build();
+        long t = System.nanoTime();
+        HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 202) {
+            throw new IllegalStateException("apply of " + b.id + " answered " + res.statusCode() + ": " + res.body());
+        }
+        String body = await(b.id, "APPLYING");
+        double s = (System.nanoTime() - t) / 1e9;
+        if (!"APPLIED".equals(field(body, "status"))) {
+            throw new IllegalStateException("apply of " + b.id + " ended " + body);
+        }
+        return s;
+    }
+
+    String await(String id, String whileStatus) throws Exception {
+        long deadline = System.currentTimeMillis() + 60 * 60_000L;
+        while (System.currentTimeMillis() < deadline) {
+            HttpResponse<String> res = get("/api/batches/" + id, true);
+            if (!whileStatus.equals(field(res.body(), "status"))) {
+                return res.body();
+            }
+            Thread.sleep(50); // a poll is a session check and a batch read: cheap, but not free on 2 cores
+        }
+        throw new IllegalStateException("batch " + id + " still " + whileStatus);
+    }
+
+    /** 20 readers paging the diff: half the first pages of the tabs, half anywhere in the plan, some key searches. */
+    String diffLatency(String id, long rows) throws Exception {
+        long pages = Math.max(1, rows / 50);
+        String[] tabs = { "all", "update", "unchanged", "error" };
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        for (int phase = 0; phase < 2; phase++) {
+            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            boolean record = phase == 1;
+            CountDownLatch done = new CountDownLatch(readers);
+            for (int t = 0; t < readers; t++) {
+                Thread th = new Thread(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    while (System.nanoTime() < until) {
+                        int pick = r.nextInt(10);
+                        String path;
+                        if (pick < 5) {
+                            path = "/batches/" + id + "?kind=" + tabs[r.nextInt(tabs.length)] + "&page=" + (1 + r.nextInt(5));
+                        } else if (pick < 9) {
+                            path = "/batches/" + id + "?kind=all&page=" + (1 + r.nextLong(pages));
+                        } else {
+                            path = "/batches/" + id + "?kind=all&q=" + ascii(GIVEN[r.nextInt(GIVEN.length)]).substring(0, 3)
+                                    + "&page=1";
+                        }
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> res = htmxGet(path);
+                            if (res.statusCode() != 200) {
+                                failures.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        if (record) {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                    done.countDown();
+                });
+                th.start();
+            }
+            done.await();
+        }
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        double rps = l.length / (double) readSeconds;
+        return String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
+                pct(l, 99), rps, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
+    }
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    /** {events, seconds} of the whole trail as CSV. */
+    double[] auditDownload() throws Exception {
+        HttpRequest req = session(HttpRequest.newBuilder(uri("/api/audit/export?format=csv")), false)
+                .timeout(Duration.ofMinutes(30)).build();
+        long t = System.nanoTime();
+        HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        long lines = 0;
+        long bytes = 0;
+        try (InputStream in = res.body()) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                bytes += n;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        log(String.format(Locale.ROOT, "audit download: %,d events, %,d MB in %.2fs", lines - 1, bytes >> 20, s));
+        return new double[] { lines - 1, s };
+    }
+
+    /** Messages the sink accepted per second once sending started, over a window (or until the outbox is empty). */
+    double mailRate(SmtpSink sink) throws Exception {
+        long startWait = System.currentTimeMillis();
+        while (sink.count.get() == 0 && System.currentTimeMillis() - startWait < 60_000) {
+            Thread.sleep(10);
+        }
+        long c0 = sink.count.get();
+        long t0 = System.nanoTime();
+        long until = t0 + mailSeconds * 1_000_000_000L;
+        long lastCount = c0;
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() < until) {
+            Thread.sleep(100);
+            long c = sink.count.get();
+            if (c != lastCount) {
+                lastCount = c;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > 2_000_000_000L) {
+                break; // outbox drained
+            }
+        }
+        double s = (lastChange - t0) / 1e9;
+        double rate = (lastCount - c0) / Math.max(s, 1e-3);
+        log(String.format(Locale.ROOT, "mail: %,d messages in %.2fs", lastCount - c0, s));
+        return rate;
+    }
+
+    Thread startHeapSampler() {
+        sampling = true;
+        Pattern p = Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.E+]+)", Pattern.MULTILINE);
+        Thread t = new Thread(() -> {
+            while (sampling) {
+                try {
+                    String body = get("/q/metrics", false).body();
+                    Matcher m = p.matcher(body);
+                    long sum = 0;
+                    while (m.find()) {
+                        sum += (long) Double.parseDouble(m.group(1));
+                    }
+                    peakHeap.accumulateAndGet(sum, Math::max);
+                    Thread.sleep(250);
+                } catch (Exception e) {
+                    // next sample
+                }
+            }
+        }, "heap-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static long vmHwm(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- Keycloak
+
+    double keycloakImport(Path onboardFile) throws Exception {
+        Path home = out.resolve("keycloak-26.5.6");
+        if (!Files.exists(home.resolve("bin/kc.sh"))) {
+            log("unpacking " + keycloakArchive);
+            exec(List.of("tar", "-xzf", keycloakArchive, "-C", out.toString()), null);
+        }
+        psql(kcDb, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        int kcPort = freePort();
+        int mgmt = freePort();
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev", "--http-host=127.0.0.1",
+                "--http-port=" + kcPort, "--http-management-port=" + mgmt, "--health-enabled=true", "--db=postgres",
+                "--db-url=jdbc:postgresql://127.0.0.1:5432/" + kcDb, "--db-username=roster", "--db-password=roster")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve("keycloak.log").toFile()));
+        pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+        pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
+        Process kc = pb.start();
+        processes.add(kc);
+        try {
+            String base = "http://127.0.0.1:" + kcPort;
+            long deadline = System.currentTimeMillis() + 300_000;
+            boolean ready = false;
+            while (!ready && System.currentTimeMillis() < deadline) {
+                try {
+                    ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mgmt + "/health/ready")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException e) {
+                    // starting
+                }
+                if (!kc.isAlive()) {
+                    throw new IllegalStateException("Keycloak stopped; see " + out.resolve("keycloak.log"));
+                }
+                Thread.sleep(500);
+            }
+            log("Keycloak up on port " + kcPort);
+            String token = field(http.send(HttpRequest.newBuilder(URI.create(base + "/realms/master/protocol/openid-connect/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body(), "access_token");
+            HttpResponse<String> realm = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"realm\":\"bench\",\"enabled\":true}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (realm.statusCode() != 201) {
+                throw new IllegalStateException("Keycloak realm: " + realm.statusCode() + " " + realm.body());
+            }
+            // The valid rows of the same file, as Keycloak users without credentials that must set a password.
+            List<String> users = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            try (BufferedReader r = Files.newBufferedReader(onboardFile)) {
+                r.readLine();
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] c = line.split(",", -1);
+                    if (c.length != 8 || !c[0].contains("@") || c[0].contains(" ") || c[3].isEmpty() || !seen.add(c[0])) {
+                        continue;
+                    }
+                    users.add("{\"username\":" + js(c[0]) + ",\"email\":" + js(c[0]) + ",\"firstName\":" + js(c[2])
+                            + ",\"lastName\":" + js(c[3]) + ",\"enabled\":true,\"requiredActions\":[\"UPDATE_PASSWORD\"],"
+                            + "\"attributes\":{\"external_id\":[" + js(c[1]) + "],\"department\":[" + js(c[4])
+                            + "],\"title\":[" + js(c[5]) + "],\"locale\":[" + js(c[6]) + "]}}");
+                }
+            }
+            long t = System.nanoTime();
+            int chunk = 1000;
+            for (int i = 0; i < users.size(); i += chunk) {
+                if (i > 0 && i % 5000 == 0) {
+                    token = field(http.send(HttpRequest.newBuilder(URI.create(base + "/realms/master/protocol/openid-connect/token"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body(), "access_token");
+                }
+                String body = "{\"ifResourceExists\":\"FAIL\",\"users\":[" + String.join(",", users.subList(i, Math.min(users.size(), i + chunk)))
+                        + "]}";
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms/bench/partialImport"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() != 200) {
+                    throw new IllegalStateException("Keycloak partial import: " + res.statusCode() + " "
+                            + res.body().substring(0, Math.min(300, res.body().length())));
+                }
+            }
+            double s = (System.nanoTime() - t) / 1e9;
+            log(String.format(Locale.ROOT, "Keycloak imported %,d users in %.2fs", users.size(), s));
+            return s;
+        } finally {
+            kc.destroy();
+            if (!kc.waitFor(30, TimeUnit.SECONDS)) {
+                kc.destroyForcibly().waitFor();
+            }
+            processes.remove(kc);
+        }
+    }
+
+    static String js(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> b.append(ch);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    // ---------------------------------------------------------------- SMTP sink
+
+    /** Accepts any SMTP conversation on a loopback port and counts the messages; keeps nothing. */
+    static final class SmtpSink implements AutoCloseable {
+        final ServerSocket server;
+        final int port;
+        final AtomicLong count = new AtomicLong();
+
+        SmtpSink() throws IOException {
+            server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+            port = server.getLocalPort();
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        Thread c = new Thread(() -> serve(s), "smtp-sink");
+                        c.setDaemon(true);
+                        c.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "smtp-accept");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void serve(Socket s) {
+            try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                    OutputStream o = s.getOutputStream()) {
+                o.write("220 sink ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+                String line;
+                boolean data = false;
+                while ((line = in.readLine()) != null) {
+                    if (data) {
+                        if (line.equals(".")) {
+                            data = false;
+                            count.incrementAndGet();
+                            o.write("250 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                            o.flush();
+                        }
+                        continue;
+                    }
+                    String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
+                    String reply = switch (cmd) {
+                        case "EHLO" -> "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n";
+                        case "DATA" -> "354 go ahead\r\n";
+                        case "QUIT" -> "221 bye\r\n";
+                        default -> "250 OK\r\n";
+                    };
+                    o.write(reply.getBytes(StandardCharsets.US_ASCII));
+                    o.flush();
+                    if (cmd.equals("DATA")) {
+                        data = true;
+                    } else if (cmd.equals("QUIT")) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // client went away
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    HttpResponse<String> get(String path, boolean withAuth) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (withAuth) {
+            session(b, false);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> htmxGet(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("HX-Request", "true");
+        return http.send(session(b, false).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The session and CSRF cookies (kept by hand: outside the local default they are Secure, and this is plain HTTP). */
+    HttpRequest.Builder session(HttpRequest.Builder b, boolean stateChanging) {
+        StringBuilder cookie = new StringBuilder();
+        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        if (cookie.length() > 0) {
+            b.header("Cookie", cookie.toString());
+        }
+        if (stateChanging && cookies.containsKey("roster-csrf")) {
+            b.header("X-CSRF-TOKEN", cookies.get("roster-csrf"));
+        }
+        return b;
+    }
+
+    void remember(HttpResponse<?> res) {
+        for (String header : res.headers().allValues("set-cookie")) {
+            String pair = header.split(";", 2)[0];
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                cookies.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+    }
+
+    void signIn() throws IOException, InterruptedException {
+        cookies.clear();
+        remember(get("/login", false));
+        String form = "email=" + java.net.URLEncoder.encode(ADMIN, StandardCharsets.UTF_8) + "&password="
+                + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&next=%2Fbatches&csrf-token="
+                + cookies.getOrDefault("roster-csrf", "");
+        HttpResponse<String> res = http.send(session(HttpRequest.newBuilder(uri("/login")), false)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 303) {
+            throw new IllegalStateException("sign-in answered " + res.statusCode() + ": " + res.body());
+        }
+        remember(res);
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+
+    static long number(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(-?[0-9]+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    void psql(String database, String sql) throws Exception {
+        Map<String, String> env = Map.of("PGPASSWORD", "roster");
+        exec(List.of("psql", "-h", "127.0.0.1", "-U", "roster", "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql), env);
+    }
+
+    void exec(List<String> cmd, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (env != null) {
+            pb.environment().putAll(env);
+        }
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + " failed: " + output);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    void stopAll() {
+        for (Process p : List.copyOf(processes)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+            processes.remove(p);
+        }
+    }
+
+    static void log(String s) {
+        System.out.println("[bench] " + s);
+        System.out.flush();
+    }
+
+    void row(String what, String time, String rate, String ratio, String target) {
+        rows.add(new String[] { what, time, rate, ratio, target });
+    }
+
+    void printTable() throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("Roster benchmark, ").append(LocalDate.now()).append(", ").append(smoke ? "smoke" : "full").append(" run, ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append(", load average ").append(loadAtStart).append(" at start, ")
+                .append(loadAverage()).append(" at end\n\n");
+        b.append("| measure | time | rate | vs COPY | target |\n|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            b.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        System.out.println();
+        System.out.print(b);
+        Files.writeString(out.resolve(smoke ? "table-smoke.md" : "table.md"), b.toString());
+    }
+
+    static String secs(double s) {
+        return String.format(Locale.ROOT, "%.2f s", s);
+    }
+
+    static String rate(long n, double s) {
+        return String.format(Locale.ROOT, "%,.0f rows/s", n / s);
+    }
+
+    static String ratio(double s, double base) {
+        return String.format(Locale.ROOT, "%.1f×", s / base);
+    }
+
+    static String fmtRows(int n) {
+        return n >= 1_000_000 && n % 1_000_000 == 0 ? (n / 1_000_000) + "M" : n >= 1000 && n % 1000 == 0 ? (n / 1000) + "k" : Integer.toString(n);
+    }
+}
