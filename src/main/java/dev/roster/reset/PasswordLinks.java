@@ -85,7 +85,8 @@ public class PasswordLinks {
 
     /**
      * The same on a JDBC transaction the caller owns (an apply's own connection). Fires no event per
-     * link: the caller writes the audit events of its rows itself, set-based. Returns how many links.
+     * link: the caller writes the audit events of its rows itself, set-based. Invitations here go to
+     * users the same transaction created, so only reset links void earlier ones. Returns how many links.
      */
     public long issueAll(Connection connection, Iterator<LinkRequest> requests) throws SQLException {
         outbox.prepare();
@@ -113,7 +114,7 @@ public class PasswordLinks {
         }
         List<PasswordTokens.Want> wants = chunk.stream()
                 .map(r -> new PasswordTokens.Want(r.userId(), r.purpose(), r.batchId())).toList();
-        List<PasswordTokens.Minted> minted = tokens.mint(connection, wants, now);
+        List<PasswordTokens.Minted> minted = tokens.mint(connection, wants, now, java.util.EnumSet.of(TokenPurpose.RESET));
         List<MailOutbox.NewMessage> messages = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             LinkRequest r = chunk.get(i);

@@ -46,8 +46,17 @@ public class PasswordTokens {
 
     /** Mints one token per want, in order. Wants must not repeat a (user, purpose) pair. */
     public List<Minted> mint(Connection connection, List<Want> wants, Instant now) throws SQLException {
+        return mint(connection, wants, now, java.util.EnumSet.allOf(TokenPurpose.class));
+    }
+
+    /**
+     * As {@link #mint(Connection, List, Instant)}, voiding earlier tokens only for the given purposes:
+     * an apply's invitations go to users it created in the same transaction, who cannot have any.
+     */
+    public List<Minted> mint(Connection connection, List<Want> wants, Instant now, java.util.Set<TokenPurpose> voidFor)
+            throws SQLException {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        Map<TokenPurpose, List<UUID>> byPurpose = wants.stream()
+        Map<TokenPurpose, List<UUID>> byPurpose = wants.stream().filter(w -> voidFor.contains(w.purpose()))
                 .collect(Collectors.groupingBy(Want::purpose, Collectors.mapping(Want::userId, Collectors.toList())));
         try (PreparedStatement voiding = connection.prepareStatement(
                 "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id = ANY (?) AND used_at IS NULL AND voided_at IS NULL")) {
@@ -57,7 +66,9 @@ public class PasswordTokens {
                 voiding.setArray(3, connection.createArrayOf("uuid", e.getValue().toArray()));
                 voiding.addBatch();
             }
-            voiding.executeBatch();
+            if (!byPurpose.isEmpty()) {
+                voiding.executeBatch();
+            }
         }
         List<Minted> minted = new ArrayList<>(wants.size());
         try (PreparedStatement insert = connection.prepareStatement(
