@@ -75,6 +75,7 @@ public class ApplyEngine {
                     write.rollback();
                     return new Outcome(false, conflicts, 0);
                 }
+                faults.pause("locked", batch.id);
                 long done = 0;
                 done += update(write, ApplySql.INSERT_CREATES, batch.id);
                 progress.done(done);
@@ -82,7 +83,9 @@ public class ApplyEngine {
                 progress.done(done);
                 done += update(write, ApplySql.APPLY_DELETES, batch.id);
                 progress.done(done);
+                faults.pause("written", batch.id);
                 links.issueAll(write, linkRequests(read, batch.id));
+                faults.pause("linked", batch.id);
                 long[] audited = { 0 };
                 long base = done;
                 audit.recordAll(write, actor, drafts(read, batch, n -> {
@@ -90,6 +93,7 @@ public class ApplyEngine {
                     progress.done(base + n);
                 }));
                 read.commit();
+                faults.pause("audited", batch.id);
                 markApplied(write, batch.id, actor);
                 write.commit();
                 return new Outcome(true, List.of(), base + audited[0]);
@@ -121,11 +125,15 @@ public class ApplyEngine {
     }
 
     private static void lock(Connection c, UUID batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_advisory_xact_lock(?), pg_advisory_xact_lock(?, hashtext(?::text))")) {
+        // The batch's own lock first: while this apply waits for another one to finish, the lock
+        // shows that it is alive, so it is not taken for an interrupted apply.
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?::text))")) {
+            ps.setInt(1, BATCH_LOCK_SPACE);
+            ps.setString(2, batchId.toString());
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             ps.setLong(1, APPLY_LOCK);
-            ps.setInt(2, BATCH_LOCK_SPACE);
-            ps.setString(3, batchId.toString());
             ps.execute();
         }
         try (PreparedStatement ps = c.prepareStatement(ApplySql.LOCK_TARGETS)) {
