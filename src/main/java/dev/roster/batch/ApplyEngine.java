@@ -76,6 +76,7 @@ public class ApplyEngine {
                     write.rollback();
                     return new Outcome(false, conflicts, 0);
                 }
+                faults.pause("locked", batch.id);
                 // Where an apply's time goes, logged at the end (docs/performance.md).
                 PhaseTimes times = new PhaseTimes();
                 long done = 0;
@@ -88,12 +89,14 @@ public class ApplyEngine {
                 done += update(write, ApplySql.APPLY_DELETES, batch.id);
                 times.lap("deletes");
                 progress.done(done);
+                faults.pause("written", batch.id);
                 if (done >= BatchPlanning.ANALYZE_ROWS) {
                     BatchPlanning.analyze(write, "directory_user");
                     times.lap("analyze");
                 }
                 long mails = links.issueAll(write, linkRequests(read, batch.id));
                 times.lap("links+outbox(" + mails + ")");
+                faults.pause("linked", batch.id);
                 long[] audited = { 0 };
                 long base = done;
                 long events = audit.recordAll(write, actor, drafts(read, batch, n -> {
@@ -102,6 +105,7 @@ public class ApplyEngine {
                 }));
                 times.lap("audit(" + events + ")");
                 read.commit();
+                faults.pause("audited", batch.id);
                 markApplied(write, batch.id, actor);
                 write.commit();
                 times.lap("commit");
@@ -135,11 +139,15 @@ public class ApplyEngine {
     }
 
     private static void lock(Connection c, UUID batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_advisory_xact_lock(?), pg_advisory_xact_lock(?, hashtext(?::text))")) {
+        // The batch's own lock first: while this apply waits for another one to finish, the lock
+        // shows that it is alive, so it is not taken for an interrupted apply.
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?::text))")) {
+            ps.setInt(1, BATCH_LOCK_SPACE);
+            ps.setString(2, batchId.toString());
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             ps.setLong(1, APPLY_LOCK);
-            ps.setInt(2, BATCH_LOCK_SPACE);
-            ps.setString(3, batchId.toString());
             ps.execute();
         }
         try (PreparedStatement ps = c.prepareStatement(ApplySql.LOCK_TARGETS)) {

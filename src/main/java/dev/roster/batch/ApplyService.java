@@ -85,12 +85,17 @@ public class ApplyService {
     double maxDeleteFraction;
     @ConfigProperty(name = "roster.approval.enabled", defaultValue = "false")
     boolean approvalEnabled;
+    /** How long an APPLYING batch without a live applier may wait before it counts as interrupted. */
+    @ConfigProperty(name = "roster.apply.interrupted-after", defaultValue = "20S")
+    java.time.Duration interruptedAfter;
 
     private ExecutorService executor;
 
     @PostConstruct
     void start() {
-        executor = Executors.newFixedThreadPool(2, r -> {
+        // A thread per apply (they are few): a claimed apply that queued behind others would hold
+        // no lock, and could be taken for an interrupted one.
+        executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "roster-apply");
             t.setDaemon(true);
             return t;
@@ -251,15 +256,18 @@ public class ApplyService {
     }
 
     /** At start-up and then regularly: an APPLYING batch whose applier is gone (its lock is free) failed. */
-    @Scheduled(every = "30s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${roster.apply.interrupted-check:30s}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void failInterruptedApplies() {
         List<UUID> candidates = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
-                        "SELECT id FROM batch WHERE status = 'APPLYING' AND apply_started_at < now() - interval '20 seconds'");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                candidates.add(rs.getObject(1, UUID.class));
+                        "SELECT id FROM batch WHERE status = 'APPLYING' AND apply_started_at < now() - make_interval(secs => ?)")) {
+            ps.setDouble(1, interruptedAfter.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getObject(1, UUID.class));
+                }
             }
         } catch (SQLException e) {
             Log.warnf("could not look for interrupted applies: %s", e.getMessage());

@@ -33,17 +33,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs every file of src/test/resources/corpus through the planner and checks the outcome its manifest names. */
-class CorpusTest {
+public class CorpusTest {
 
     /** One line of corpus/manifest.csv. */
-    record Case(String file, Operation operation, MatchKey matchBy, String outcome, Long line, String expect) {
+    public record Case(String file, Operation operation, MatchKey matchBy, String outcome, Long line, String expect) {
         @Override
         public String toString() {
             return file;
         }
     }
 
-    static Stream<Case> cases() throws IOException {
+    public static Stream<Case> cases() throws IOException {
         try (CSVReader reader = new CSVReader(new InputStreamReader(resource("manifest.csv"), StandardCharsets.UTF_8))) {
             List<Case> cases = new ArrayList<>();
             reader.readNextSilently(); // header
@@ -126,7 +126,7 @@ class CorpusTest {
     }
 
     /** Corpus bytes; "@generated/..." files are made here instead of being committed. */
-    static byte[] bytes(String file) {
+    public static byte[] bytes(String file) {
         if (file.equals("@generated/ten-megabyte-line.csv")) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.writeBytes("email,given_name,family_name\n".getBytes(StandardCharsets.UTF_8));
