@@ -105,6 +105,18 @@ class BrowserJourneyTest {
     }
 
     @Test
+    void theBrowserEnforcesTheCspAndTheConsoleCheckSeesViolations() {
+        open("/login");
+        chromium.consoleProblems();
+        // What an injected inline script would do: the CSP blocks it, and the console check must notice.
+        chromium.driver.executeScript("var s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                + " document.head.appendChild(s);");
+        assertEquals(null, chromium.driver.executeScript("return window.injected;"), "the inline script did not run");
+        List<LogEntry> problems = chromium.consoleProblems();
+        assertTrue(problems.stream().anyMatch(e -> e.getMessage().contains("Content Security Policy")), problems::toString);
+    }
+
+    @Test
     void onboardFromTheTemplateFilterTheDiffApplyAndFindTheUsers() throws Exception {
         signedIn();
         String m = "onb" + System.nanoTime();
@@ -194,6 +206,7 @@ class BrowserJourneyTest {
         assertEquals(3, rows.size());
         assertEquals("Facilities", rows.get(1).findElements(By.cssSelector("[aria-label=before]")).get(0).getText());
         assertEquals("Legal", rows.get(1).findElements(By.cssSelector("[aria-label=after]")).get(0).getText());
+        chromium.scrollTo(By.id("changes-title"));
         screenshot("diff-updates");
 
         chromium.link("Confirm and apply…").click();
@@ -423,7 +436,9 @@ class BrowserJourneyTest {
     /** Fetches a link's target with the browser's session, as the browser's download would. */
     private Response download(String href) {
         Cookie session = chromium.driver.manage().getCookieNamed("roster_session");
-        return given().redirects().follow(false).cookie(session.getName(), session.getValue()).get(URI.create(href));
+        // The href is already URL-encoded: send it as the browser would, not encoded a second time.
+        return given().urlEncodingEnabled(false).redirects().follow(false).cookie(session.getName(), session.getValue())
+                .get(URI.create(href));
     }
 
     private void open(String pathOrUrl) {

@@ -142,6 +142,17 @@ final class HeadlessChromium implements AutoCloseable {
         return problems;
     }
 
+    void scrollTo(By by) {
+        driver.executeScript("arguments[0].scrollIntoView({block: 'start'});", driver.findElement(by));
+    }
+
+    /** Elements wider than the window (they make a horizontal scroll bar). */
+    Object overflowing() {
+        return driver.executeScript("return Array.from(document.querySelectorAll('body *'))"
+                + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+                + ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));");
+    }
+
     byte[] screenshot() {
         return driver.getScreenshotAs(OutputType.BYTES);
     }
