@@ -1,0 +1,479 @@
+package dev.roster.journey;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+import com.opencsv.CSVReader;
+
+import dev.roster.support.Batches;
+import dev.roster.support.Browser;
+import dev.roster.support.Sql;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+/**
+ * The main journeys as an admin walks them in a real browser (headless Chromium): sign in,
+ * onboard from the template, read and filter the diff, confirm, watch the apply, find the users,
+ * meet a conflict and re-plan, revert, delete with a typed confirmation, reset a password through
+ * the Sent mail page, filter and download the audit trail. Every page is checked for console
+ * errors and CSP violations. Screenshots go to target/screenshots (and docs/screenshots with
+ * -Droster.screenshots.update=true).
+ */
+@QuarkusTest
+class BrowserJourneyTest {
+
+    /** ApplyEngine.APPLY_LOCK: every apply takes it first; holding it keeps an apply visibly APPLYING. */
+    private static final long APPLY_LOCK = 0x726f73746572L;
+    private static final String ADMIN = Browser.BOOTSTRAP_EMAIL;
+    private static final String PASSWORD = Browser.BOOTSTRAP_PASSWORD;
+
+    private static HeadlessChromium chromium;
+
+    @TestHTTPResource("/")
+    URL base;
+    @Inject
+    Sql sql;
+    @Inject
+    AgroalDataSource dataSource;
+
+    @BeforeAll
+    static void startBrowser() {
+        assertTrue(HeadlessChromium.available(), "the journeys need Debian's chromium and chromium-driver (.ci/run installs them)");
+        chromium = new HeadlessChromium();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @AfterEach
+    void noConsoleErrorsOrCspViolations() {
+        List<LogEntry> problems = chromium.consoleProblems();
+        assertTrue(problems.isEmpty(), () -> "browser console: " + problems.stream().map(LogEntry::toString)
+                .collect(Collectors.joining("\n")));
+    }
+
+    @Test
+    void signIn() {
+        chromium.driver.manage().deleteAllCookies();
+        open("/batches");
+        chromium.await(ExpectedConditions.urlContains("/login?next=%2Fbatches"));
+        screenshot("sign-in");
+        chromium.type("Email", ADMIN);
+        chromium.type("Password", "not the password");
+        chromium.button("Sign in").click();
+        WebElement alert = chromium.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")));
+        assertFalse(alert.getText().isBlank());
+        chromium.consoleProblems(); // the refused sign-in answers 401: Chromium logs that as a failed resource
+        chromium.type("Password", PASSWORD);
+        chromium.button("Sign in").click();
+        chromium.await(ExpectedConditions.urlToBe(url("/batches")));
+        assertTrue(chromium.present(By.xpath("//nav[@aria-label='Main']//a[normalize-space()='Batches'][@aria-current='page']")));
+    }
+
+    @Test
+    void theBrowserEnforcesTheCspAndTheConsoleCheckSeesViolations() {
+        open("/login");
+        chromium.consoleProblems();
+        // What an injected inline script would do: the CSP blocks it, and the console check must notice.
+        chromium.driver.executeScript("var s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                + " document.head.appendChild(s);");
+        assertEquals(null, chromium.driver.executeScript("return window.injected;"), "the inline script did not run");
+        List<LogEntry> problems = chromium.consoleProblems();
+        assertTrue(problems.stream().anyMatch(e -> e.getMessage().contains("Content Security Policy")), problems::toString);
+    }
+
+    @Test
+    void onboardFromTheTemplateFilterTheDiffApplyAndFindTheUsers() throws Exception {
+        signedIn();
+        String m = "onb" + System.nanoTime();
+        open("/batches");
+        chromium.driver.findElement(By.xpath("//summary[normalize-space()='The format, and templates']")).click();
+        String template = download(chromium.link("onboard").getAttribute("href")).asString();
+        String[] lines = template.split("\r\n");
+        assertTrue(lines[0].startsWith("email,given_name,family_name"), template);
+        StringBuilder csv = new StringBuilder(lines[0]).append("\r\n");
+        for (int i = 1; i <= 30; i++) {
+            // The template's example row, with a fresh email and external id; only the first one is invited.
+            csv.append(lines[1].replace("jane.doe@example.org", m + "-" + i + "@example.org").replace("E-1001", m + "-E" + i)
+                    .replace(",true,", i == 1 ? ",true," : ",false,")).append("\r\n");
+        }
+        Path file = writeFile(m + "-onboard.csv", csv.toString());
+
+        new Select(chromium.field("Operation")).selectByValue("onboard");
+        chromium.field("CSV file (.csv, or Excel's \"Unicode text\" .txt)").sendKeys(file.toAbsolutePath().toString());
+        screenshot("upload");
+        chromium.button("Upload and plan").click();
+        awaitPlanned();
+        assertEquals("30", totals("Creates"));
+
+        // The diff: a tab and the search box swap the table in place (htmx), the address follows.
+        chromium.markDocument();
+        tab("Creates").click();
+        chromium.await(d -> "true".equals(tab("Creates").getAttribute("aria-selected")));
+        assertTrue(chromium.driver.getCurrentUrl().contains("kind=create"));
+        awaitRows("Planned changes", 30);
+        chromium.type("Search by key", m + "-7@");
+        awaitRows("Planned changes", 1);
+        assertTrue(chromium.rows("Planned changes").get(0).getText().contains(m + "-7@example.org"));
+        assertTrue(chromium.sameDocument(), "the tab and the search were htmx swaps, not page loads");
+        assertTrue(chromium.driver.getCurrentUrl().contains("q=" + m + "-7"), chromium.driver.getCurrentUrl());
+
+        chromium.link("Confirm and apply…").click();
+        chromium.heading("Confirm: " + m + "-onboard.csv");
+        // Hold every apply back for a moment, so the APPLYING page and its progress bar are seen.
+        try (Connection lock = dataSource.getConnection()) {
+            advisory(lock, "pg_advisory_lock");
+            chromium.button("Apply 30 changes").click();
+            WebElement progress = chromium.await(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("progress[aria-label='Apply progress']")));
+            assertEquals("0", progress.getAttribute("value"), "nothing is done while the apply waits");
+            assertTrue(Long.parseLong(progress.getAttribute("max")) >= 30, progress.getAttribute("max"));
+            assertEquals("APPLYING", chromium.driver.findElement(By.id("batch-status")).getText());
+            screenshot("applying");
+            chromium.markDocument();
+            advisory(lock, "pg_advisory_unlock");
+        }
+        // The polling widget asks for a reload when the apply is over.
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("applied-title")));
+        assertFalse(chromium.sameDocument(), "the page reloaded when the apply was over");
+        assertEquals("APPLIED", chromium.driver.findElement(By.id("batch-status")).getText());
+        screenshot("applied");
+
+        navigate("Users");
+        chromium.markDocument();
+        chromium.type("Search", m);
+        chromium.await(d -> pagerText("Pages").contains("of 30"));
+        assertEquals(25, chromium.rows("Directory users").size());
+        assertTrue(chromium.sameDocument());
+        screenshot("users");
+        chromium.aria("Next page").click();
+        awaitRows("Directory users", 5);
+        chromium.type("Search", m + "-1@");
+        awaitRows("Directory users", 1);
+        chromium.link(m + "-1@example.org").click();
+        chromium.heading("Jane Doe");
+        assertTrue(chromium.aria("User fields").getText().contains("Account Manager"));
+    }
+
+    @Test
+    void anUpdateThatMeetsAConflictIsShownOnTheConfirmPageAndReplanned() {
+        signedIn();
+        String m = "cfl" + System.nanoTime();
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name,department,title\n"
+                + m + "-a@example.org,Ada,Lovelace,Research,Analyst\n"
+                + m + "-b@example.org,Bob,Builder,Facilities,Foreman\n"
+                + m + "-c@example.org,Cy,Young,Sports,Pitcher\n", "onboard");
+        upload("update", m + "-update.csv", "email,department,title\n" + m + "-a@example.org,Legal,Counsel\n"
+                + m + "-b@example.org,Legal,Counsel\n" + m + "-c@example.org,Legal,Counsel\n");
+        awaitPlanned();
+        tab("Updates").click();
+        chromium.await(d -> "true".equals(tab("Updates").getAttribute("aria-selected")));
+        List<WebElement> rows = chromium.rows("Planned changes");
+        assertEquals(3, rows.size());
+        assertEquals("Facilities", rows.get(1).findElements(By.cssSelector("[aria-label=before]")).get(0).getText());
+        assertEquals("Legal", rows.get(1).findElements(By.cssSelector("[aria-label=after]")).get(0).getText());
+        chromium.scrollTo(By.id("changes-title"));
+        screenshot("diff-updates");
+
+        chromium.link("Confirm and apply…").click();
+        // Someone changes Bob between the plan and the apply.
+        sql.update("UPDATE directory_user SET title = 'Boss', version = version + 1 WHERE email = ?", m + "-b@example.org");
+        chromium.button("Apply 3 changes").click();
+        chromium.heading("The directory changed since this plan");
+        List<WebElement> conflicts = chromium.rows("Conflicts");
+        assertEquals(1, conflicts.size());
+        assertTrue(conflicts.get(0).getText().contains(m + "-b@example.org"));
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
+        screenshot("conflict");
+        chromium.consoleProblems(); // the refused apply answers 409: Chromium logs that as a failed resource
+
+        chromium.button("Re-plan from the stored file").click();
+        awaitPlanned();
+        assertEquals("3", totals("Updates"));
+        confirmAndApply(3);
+        assertEquals(3, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
+    }
+
+    @Test
+    void revertUndoesAnAppliedBatch() {
+        signedIn();
+        String m = "rev" + System.nanoTime();
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name,department\n"
+                + m + "-a@example.org,Ada,Lovelace,Research\n" + m + "-b@example.org,Bob,Builder,Facilities\n", "onboard");
+        String update = Batches.upload(ADMIN, PASSWORD, "email,department\n" + m + "-a@example.org,Legal\n"
+                + m + "-b@example.org,Legal\n", "update", m + "-update.csv");
+        Batches.awaitPlanned(ADMIN, PASSWORD, update);
+        open("/batches/" + update);
+        confirmAndApply(2);
+        assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
+
+        chromium.aria("Revert this batch").click();
+        awaitPlanned();
+        assertTrue(chromium.driver.findElement(By.cssSelector(".alert.notice")).getText().contains("undoes"));
+        assertEquals("2", totals("Updates"));
+        confirmAndApply(2);
+        assertEquals("Research", sql.rows("SELECT department FROM directory_user WHERE email = ?", m + "-a@example.org")
+                .get(0).get("department"));
+        open("/batches/" + update);
+        assertTrue(chromium.link("this batch").isDisplayed(), "the reverted batch links to its revert");
+    }
+
+    @Test
+    void deletingAsksForTheNumberOfUsersTyped() {
+        signedIn();
+        String m = "del" + System.nanoTime();
+        StringBuilder onboard = new StringBuilder("email,given_name,family_name\n");
+        for (int i = 1; i <= 12; i++) {
+            onboard.append(m).append('-').append(i).append("@example.org,Del,User").append(i).append('\n');
+        }
+        Batches.uploadAndApply(ADMIN, PASSWORD, onboard.toString(), "onboard");
+        upload("delete", m + "-delete.csv", "email,reason\n" + m + "-1@example.org,left\n" + m + "-2@example.org,left\n");
+        awaitPlanned();
+        assertEquals("2", totals("Deletes"));
+        chromium.link("Confirm and apply…").click();
+        WebElement apply = chromium.button("Apply 2 changes");
+        assertFalse(apply.isEnabled(), "nothing is deleted before the number is typed");
+        chromium.type("Type the number of users to be deleted (2) to confirm", "3");
+        assertFalse(apply.isEnabled());
+        chromium.type("Type the number of users to be deleted (2) to confirm", "2");
+        chromium.await(d -> apply.isEnabled());
+        screenshot("confirm");
+        apply.click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("applied-title")));
+        assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND deleted_at IS NOT NULL", m + "%"));
+    }
+
+    @Test
+    void aResetLinkFromTheSentMailPageSetsAPasswordOnce() {
+        signedIn();
+        String m = "rst" + System.nanoTime();
+        String email = m + "@example.org";
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name\n" + email + ",Rita,Reset\n", "onboard");
+        upload("reset", m + "-reset.csv", "email,reason\n" + email + ",forgot password\n");
+        awaitPlanned();
+        assertEquals("1", totals("Resets"));
+        confirmAndApply(1);
+
+        navigate("Mail");
+        chromium.markDocument();
+        chromium.type("Recipient", m);
+        chromium.button("Filter").click();
+        // The onboarding invited Rita; the reset sent her a second mail.
+        awaitRows("Mails", 2);
+        assertTrue(chromium.rows("Mails").stream().allMatch(r -> r.getText().contains(email)));
+        assertTrue(chromium.sameDocument());
+        screenshot("sent-mail");
+        chromium.aria("Mails").findElement(By.xpath(".//tr[td[normalize-space()='Reset your password']]//a")).click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[aria-label='Link in this mail']")));
+        assertTrue(chromium.aria("Plain-text part").getText().contains("Hello Rita"));
+        screenshot("mail");
+        // Mail links use roster.public-url (never the request's host); the path is what the recipient follows.
+        URI link = URI.create(chromium.aria("Link in this mail").getAttribute("href"));
+        assertTrue(link.getPath().startsWith("/reset/"), link.toString());
+        String here = url(link.getRawPath());
+
+        open(here);
+        chromium.heading("Choose a new password");
+        screenshot("set-password");
+        chromium.type("New password", "violet harbour lantern 42");
+        chromium.type("Type it again", "violet harbour lantern 42");
+        chromium.button("Save my new password").click();
+        chromium.heading("Your password is saved");
+        assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE email = ? AND password_hash IS NOT NULL", email));
+
+        open(here);
+        chromium.heading("This link cannot be used");
+        chromium.consoleProblems(); // the used link answers 404: Chromium logs that as a failed resource
+    }
+
+    @Test
+    void theAuditTrailFiltersInPlaceAndDownloadsWhatIsShown() throws Exception {
+        signedIn();
+        String m = "aud" + System.nanoTime();
+        String email = m + "@example.org";
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name\n" + email + ",Audrey,Trail\n", "onboard");
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,title\n" + email + ",Auditor\n", "update");
+
+        navigate("Audit");
+        chromium.markDocument();
+        chromium.type("Target email", email);
+        // The invitation's mail.sent event may land while the page is read: compare with the API until both agree.
+        chromium.await(d -> chromium.rows("Audit events").size() == auditTotal(email, null));
+        assertTrue(chromium.rows("Audit events").size() >= 3, "created, invitation, updated");
+        assertTrue(chromium.sameDocument(), "filtering swaps the table in place");
+        String shown = chromium.aria("Audit events").getText();
+        assertTrue(shown.contains("user.created") && shown.contains("user.updated"), shown);
+        assertTrue(chromium.rows("Audit events").stream().allMatch(r -> r.getText().contains(email)), shown);
+        new Select(chromium.field("Action")).selectByValue("user.updated");
+        awaitRows("Audit events", 1);
+        assertTrue(chromium.driver.getCurrentUrl().contains("action=user.updated"));
+        screenshot("audit");
+
+        String href = chromium.link("Download CSV").getAttribute("href");
+        assertTrue(href.contains("email=") && href.contains("action=user.updated"), href);
+        Response csv = download(href);
+        assertEquals(200, csv.statusCode());
+        assertTrue(csv.contentType().startsWith("text/csv"), csv.contentType());
+        List<String[]> records;
+        // A byte-order mark first, so Excel reads the download as UTF-8.
+        try (CSVReader reader = new CSVReader(new StringReader(csv.asString().replaceFirst("^\uFEFF", "")))) {
+            records = reader.readAll();
+        }
+        assertEquals("seq", records.get(0)[0]);
+        assertEquals(2, records.size(), "the header and the one event shown");
+        assertEquals("user.updated", records.get(1)[8]);
+        assertEquals(email, records.get(1)[10]);
+        assertEquals(1, auditTotal(email, "user.updated"));
+    }
+
+    // --- steps
+
+    private static long auditTotal(String email, String action) {
+        var request = given().auth().preemptive().basic(ADMIN, PASSWORD).queryParam("email", email);
+        if (action != null) {
+            request.queryParam("action", action);
+        }
+        return request.get("/api/audit").then().statusCode(200).extract().jsonPath().getLong("total");
+    }
+
+    private void signedIn() {
+        if (chromium.driver.manage().getCookieNamed("roster_session") != null) {
+            return;
+        }
+        open("/login");
+        chromium.type("Email", ADMIN);
+        chromium.type("Password", PASSWORD);
+        chromium.button("Sign in").click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("nav[aria-label='Main']")));
+    }
+
+    private void upload(String operation, String fileName, String csv) {
+        open("/batches");
+        new Select(chromium.field("Operation")).selectByValue(operation);
+        chromium.field("CSV file (.csv, or Excel's \"Unicode text\" .txt)").sendKeys(writeFile(fileName, csv).toAbsolutePath()
+                .toString());
+        chromium.button("Upload and plan").click();
+    }
+
+    /** Waits until the batch page shows its plan (planning polls, then reloads the page). */
+    private void awaitPlanned() {
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("totals-title")));
+    }
+
+    private void confirmAndApply(int changes) {
+        chromium.link("Confirm and apply…").click();
+        chromium.button("Apply " + changes + " changes").click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("applied-title")));
+    }
+
+    /** Waits for the table to show this many rows; says what it shows when it does not. */
+    private void awaitRows(String table, int count) {
+        try {
+            chromium.await(d -> chromium.rows(table).size() == count);
+        } catch (AssertionError e) {
+            String html = chromium.aria(table).getAttribute("outerHTML");
+            throw new AssertionError("expected " + count + " rows in " + table + ", found " + chromium.rows(table).size()
+                    + ":\n" + html.substring(0, Math.min(4000, html.length())), e);
+        }
+    }
+
+    private void navigate(String name) {
+        chromium.driver.findElement(By.xpath("//nav[@aria-label='Main']//a[normalize-space()="
+                + HeadlessChromium.xpathLiteral(name) + "]")).click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.xpath(
+                "//nav[@aria-label='Main']//a[@aria-current='page'][normalize-space()=" + HeadlessChromium.xpathLiteral(name) + "]")));
+    }
+
+    private WebElement tab(String label) {
+        return chromium.driver.findElement(By.xpath("//*[@role='tablist']//*[@role='tab'][starts-with(normalize-space(), "
+                + HeadlessChromium.xpathLiteral(label) + ")]"));
+    }
+
+    /** The count in the totals table's row headed by this kind. */
+    private String totals(String kind) {
+        return chromium.aria("Totals per kind").findElement(By.xpath(".//tr[th[normalize-space()="
+                + HeadlessChromium.xpathLiteral(kind) + "]]/td[1]")).getText();
+    }
+
+    private String pagerText(String label) {
+        return chromium.aria(label).getText();
+    }
+
+    /** Fetches a link's target with the browser's session, as the browser's download would. */
+    private Response download(String href) {
+        Cookie session = chromium.driver.manage().getCookieNamed("roster_session");
+        // The href is already URL-encoded: send it as the browser would, not encoded a second time.
+        return given().urlEncodingEnabled(false).redirects().follow(false).cookie(session.getName(), session.getValue())
+                .get(URI.create(href));
+    }
+
+    private void open(String pathOrUrl) {
+        chromium.open(pathOrUrl.startsWith("http") ? pathOrUrl : url(pathOrUrl));
+    }
+
+    private String url(String path) {
+        return base.toString().replaceAll("/$", "") + path;
+    }
+
+    private void advisory(Connection c, String function) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
+            ps.setLong(1, APPLY_LOCK);
+            ps.execute();
+        }
+    }
+
+    private static Path writeFile(String name, String content) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "tmp", "journey-uploads"));
+            return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void screenshot(String name) {
+        byte[] png = chromium.screenshot();
+        try {
+            Files.write(Files.createDirectories(Path.of("target", "screenshots")).resolve(name + ".png"), png);
+            if (Boolean.getBoolean("roster.screenshots.update")) {
+                Files.write(Files.createDirectories(Path.of("docs", "screenshots")).resolve(name + ".png"), png);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.roster.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.security.EndpointTable.Fixtures;
+import dev.roster.security.EndpointTable.Rule;
+import dev.roster.support.Browser;
+import dev.roster.support.Sql;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+
+/**
+ * Every state-changing endpoint, called with the browser's cookies (a signed-in admin's session),
+ * is refused (403) without the CSRF token or with another one, and works with the token sent the
+ * way Roster's pages send it: the form field for forms and uploads, the header for htmx and JSON.
+ */
+@QuarkusTest
+class CsrfTest {
+
+    /** Well-formed (43 URL-safe characters) but not the cookie's token. */
+    private static final String FORGED = "A".repeat(43);
+
+    @Inject
+    Sql sql;
+    @Inject
+    TokenGuessThrottle throttle;
+
+    @AfterEach
+    void forgetBadTokens() {
+        throttle.clear();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyStateChangingRequestNeedsTheToken() {
+        Fixtures fixtures = EndpointTable.fixtures(sql);
+        return EndpointTable.RULES.stream().filter(r -> !r.method().equals("GET")).flatMap(rule -> Stream.of(
+                dynamicTest(rule + " without a token", () -> {
+                    Browser admin = Browser.admin();
+                    assertRefused(rule, send(rule, fixtures, admin, null, Sent.NOWHERE));
+                }),
+                dynamicTest(rule + " with another token", () -> {
+                    Browser admin = Browser.admin();
+                    assertRefused(rule, send(rule, fixtures, admin, FORGED, Sent.AS_THE_PAGE_DOES));
+                    assertRefused(rule, send(rule, fixtures, admin, FORGED, Sent.HEADER));
+                }),
+                dynamicTest(rule + " with the token", () -> {
+                    Browser admin = Browser.admin();
+                    Response response = send(rule, fixtures, admin, admin.csrfToken(), Sent.AS_THE_PAGE_DOES);
+                    assertEquals(rule.allowed(), response.statusCode(), rule + " with the token: " + response.asString());
+                })));
+    }
+
+    @Test
+    void aRefusedFormChangesNothing() {
+        Browser admin = Browser.admin();
+        String email = EndpointTable.fresh("csrf");
+        Map<String, String> fields = Map.of("email", email, "name", "Forged", "password", "a long enough password",
+                "role", "admin");
+        assertEquals(403, admin.postFormWithoutToken("/admins", fields).statusCode());
+        assertEquals(0, sql.count("SELECT count(*) FROM admin_account WHERE email = ?", email));
+        assertEquals(200, admin.postForm("/admins", fields).statusCode());
+        assertEquals(1, sql.count("SELECT count(*) FROM admin_account WHERE email = ?", email));
+    }
+
+    @Test
+    void aScriptWithHttpBasicNeedsNoToken() {
+        // No ambient credential, nothing to forge: the API with an Authorization header is exempt.
+        Response response = io.restassured.RestAssured.given().redirects().follow(false).auth().preemptive()
+                .basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).contentType("application/x-www-form-urlencoded")
+                .formParam("unused", "").post("/api/audit/purge");
+        assertEquals(400, response.statusCode(), "reached the purge, which wants a date");
+    }
+
+    private enum Sent {
+        NOWHERE, AS_THE_PAGE_DOES, HEADER
+    }
+
+    private static Response send(Rule rule, Fixtures fixtures, Browser browser, String token, Sent sent) {
+        RequestSpecification spec = browser.request();
+        boolean field = sent == Sent.AS_THE_PAGE_DOES
+                && (rule.body() == EndpointTable.Body.FORM || rule.body() == EndpointTable.Body.MULTIPART_CSV);
+        if (token != null && !field) {
+            spec.header("X-CSRF-TOKEN", token);
+        }
+        switch (rule.body()) {
+            case FORM -> {
+                spec.contentType("application/x-www-form-urlencoded");
+                rule.fields().get().forEach(spec::formParam);
+                spec.formParam("unused", "");
+                if (field) {
+                    spec.formParam("csrf-token", token);
+                }
+            }
+            case MULTIPART_CSV -> {
+                spec.multiPart("file", "csrf.csv", EndpointTable.uploadCsv().getBytes(StandardCharsets.UTF_8), "text/csv")
+                        .multiPart("operation", "onboard");
+                if (field) {
+                    spec.multiPart("csrf-token", token);
+                }
+            }
+            case JSON -> spec.contentType("application/json").body("{\"confirm\": 1}");
+            case NONE -> {
+            }
+        }
+        return spec.request(rule.method(), rule.path().apply(fixtures));
+    }
+
+    private static void assertRefused(Rule rule, Response response) {
+        assertEquals(403, response.statusCode(), rule + ": " + response.asString());
+        assertTrue(response.asString().contains("did not come from Roster"), rule + ": the CSRF refusal, not another 403");
+    }
+}
