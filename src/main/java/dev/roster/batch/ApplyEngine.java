@@ -49,7 +49,7 @@ public class ApplyEngine {
     public record Outcome(boolean applied, List<ApplyConflict> conflicts, long changes) {
     }
 
-    /** Receives progress (rows done) while an apply runs. */
+    /** Receives progress (changes done, of the batch's changes) while an apply runs. */
     public interface Progress {
         void done(long rows);
     }
@@ -82,13 +82,10 @@ public class ApplyEngine {
                 long done = 0;
                 done += update(write, ApplySql.INSERT_CREATES, batch.id);
                 times.lap("creates");
-                progress.done(done);
                 done += update(write, ApplySql.APPLY_UPDATES, batch.id);
                 times.lap("updates");
-                progress.done(done);
                 done += update(write, ApplySql.APPLY_DELETES, batch.id);
                 times.lap("deletes");
-                progress.done(done);
                 faults.pause("written", batch.id);
                 if (done >= BatchPlanning.ANALYZE_ROWS) {
                     BatchPlanning.analyze(write, "directory_user");
@@ -101,7 +98,8 @@ public class ApplyEngine {
                 long base = done;
                 long events = audit.recordAll(write, actor, drafts(read, batch, n -> {
                     audited[0] = n;
-                    progress.done(base + n);
+                    // Progress counts changes fully done: written, linked and audited.
+                    progress.done(n);
                 }));
                 times.lap("audit(" + events + ")");
                 read.commit();

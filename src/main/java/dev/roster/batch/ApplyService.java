@@ -222,7 +222,7 @@ public class ApplyService {
             ps.setString(2, who.name());
             ps.setBoolean(3, skipErrors);
             ps.setString(4, overrideReason);
-            ps.setLong(5, batch.changeCount() * 2);
+            ps.setLong(5, batch.changeCount());
             ps.setObject(6, batch.id);
             if (ps.executeUpdate() != 1) {
                 throw new ApplyRefusedException(409, "Batch " + batch.id + " is already being applied (another click, "
