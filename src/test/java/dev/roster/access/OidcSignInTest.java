@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import dev.roster.support.Browser;
 import dev.roster.support.KeycloakResource;
@@ -124,7 +125,23 @@ class OidcSignInTest {
         // Local sign-in keeps working next to OIDC.
         given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/me")
                 .then().statusCode(200).body("authenticatedBy", equalTo("basic"));
-        given().get("/api/me").then().statusCode(401);
+        java.util.List<String> challenges = given().get("/api/me").then().statusCode(401)
+                .extract().headers().getValues("WWW-Authenticate");
+        assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Basic")), challenges.toString());
+        assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Bearer")), "OIDC on: bearer tokens are offered too");
+    }
+
+    /** Slow (a token lifetime, 60 s for the test client): -Droster.oidc.refresh-test=true. */
+    @Test
+    @EnabledIfSystemProperty(named = "roster.oidc.refresh-test", matches = "true")
+    void anExpiredSessionIsRefreshedWithTheRefreshToken() throws InterruptedException {
+        OidcBrowser browser = signedIn("olivia.operator", "olivia-password-1");
+        String before = browser.cookies("localhost").get("q_session");
+        Thread.sleep(65_000);
+        OidcBrowser.Page users = browser.open(roster() + "/users");
+        assertEquals(URI.create(roster() + "/users"), users.uri(), "still signed in: " + users.hops());
+        assertEquals(200, users.status());
+        assertFalse(before.equals(browser.cookies("localhost").get("q_session")), "new tokens in the session cookie");
     }
 
     private static OidcBrowser signedIn(String username, String password) {
