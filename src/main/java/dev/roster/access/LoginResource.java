@@ -115,6 +115,7 @@ public class LoginResource {
     @GET
     @Path("logout/oidc")
     public Response afterOidcSignOut() {
+        // Asking for the identity runs the (lazy) code mechanism, which performs the logout when a session exists.
         currentAdmin.isSignedIn();
         return Response.seeOther(URI.create("/login?signedOut")).build();
     }
