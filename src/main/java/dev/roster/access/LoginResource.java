@@ -80,12 +80,15 @@ public class LoginResource {
         return Response.status(status).entity(Templates.login(target, email, message, true, oidc)).build();
     }
 
-    /** Protected by the code-flow mechanism (application.properties): reaching it means OIDC sign-in succeeded. */
+    /**
+     * Protected by the code-flow mechanism (application.properties): an anonymous visitor is sent to the
+     * provider, and Quarkus brings them back here (restore-path-after-redirect) once signed in.
+     */
     @GET
     @Path("login/oidc")
     @Authenticated
-    public Response afterOidcSignIn() {
-        return Response.seeOther(URI.create("/")).build();
+    public Response afterOidcSignIn(@QueryParam("next") String next) {
+        return Response.seeOther(URI.create(safeNext(next))).build();
     }
 
     @POST
@@ -96,9 +99,24 @@ public class LoginResource {
             sessions.close(cookie.getValue());
         }
         routing.response().addCookie(sessionCookie("", 0));
-        if ("oidc".equals(currentAdmin.channel())) {
+        if ("oidc".equals(currentAdmin.channel()) && routing.request().getHeader("Authorization") == null) {
+            // The OIDC session ends at the provider too: Quarkus answers GET /logout/oidc (quarkus.oidc.logout.path)
+            // with a redirect to the provider's end-session endpoint, which sends the browser back to /login.
             return Response.seeOther(URI.create("/logout/oidc")).build();
         }
+        return Response.seeOther(URI.create("/login?signedOut")).build();
+    }
+
+    /**
+     * Reached only without an OIDC session: with one, the code-flow mechanism (selected for this path in
+     * application.properties) turns the request into the provider's logout before it gets here.
+     * A GET because the provider's logout is a navigation; it can end nothing but a session already ending.
+     */
+    @GET
+    @Path("logout/oidc")
+    public Response afterOidcSignOut() {
+        // Asking for the identity runs the (lazy) code mechanism, which performs the logout when a session exists.
+        currentAdmin.isSignedIn();
         return Response.seeOther(URI.create("/login?signedOut")).build();
     }
 

@@ -8,9 +8,12 @@ import java.util.Set;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.quarkus.logging.Log;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
@@ -19,12 +22,17 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Maps an OIDC identity to a Roster admin: the configured claim (roster.oidc.role-claim, e.g.
- * groups or realm roles) gives viewer/operator/admin through roster.oidc.*-values, and the admin
- * gets an admin_account row (source OIDC) so the audit trail names them like a local admin.
+ * Maps an OIDC identity (code-flow session or bearer token) to a Roster admin: the configured claim
+ * (roster.oidc.role-claim, e.g. groups or realm roles) gives viewer/operator/admin through
+ * roster.oidc.*-values, and the admin gets an admin_account row (source OIDC) so the audit trail
+ * names them like a local admin. The provider's own roles never reach Roster's checks: an identity
+ * without a mapped role, or of a disabled admin, keeps its name but holds no role at all.
  */
 @ApplicationScoped
 public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
+
+    /** Why an OIDC identity holds no Roster role (an identity attribute; null when it has one). */
+    public static final String REFUSED = "roster.oidc-refused";
 
     @ConfigProperty(name = "roster.oidc.role-claim")
     String roleClaim;
@@ -45,17 +53,31 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         AdminRole role = roleOf(jwt, identity.getRoles());
-        if (role == null) {
-            return Uni.createFrom().item(identity);
-        }
         String email = firstNonBlank(jwt.getClaim("email"), jwt.getClaim("preferred_username"), jwt.getName());
         String name = firstNonBlank(jwt.getClaim("name"), email, email);
+        if (role == null) {
+            return Uni.createFrom().item(withoutRoles(identity, email, "no Roster role in the claim " + roleClaim));
+        }
+        if (Boolean.FALSE.equals(asBoolean(jwt.getClaim("email_verified"))) && jwt.getClaim("email") != null) {
+            // The email names the admin account: an unverified one could name someone else's.
+            return Uni.createFrom().item(withoutRoles(identity, email, "email not verified by the provider"));
+        }
         return context.runBlocking(() -> {
             AdminAccount admin = accounts.sync(email, name, role);
-            if (!admin.enabled) {
-                return identity;
+            if (admin == null) {
+                Log.warnf("OIDC sign-in of %s refused: a local admin has that email", email);
+                return withoutRoles(identity, email, "a local admin has this email");
             }
-            return AdminIdentities.of(admin.id, admin.email, admin.displayName, role, "oidc");
+            if (!admin.enabled) {
+                return withoutRoles(identity, email, "account disabled");
+            }
+            return copyOidcState(identity, QuarkusSecurityIdentity.builder()
+                    .setPrincipal(new QuarkusPrincipal(admin.email))
+                    .addRoles(role.securityRoles())
+                    .addAttribute(AdminIdentities.ADMIN_ID, admin.id)
+                    .addAttribute(AdminIdentities.DISPLAY_NAME, admin.displayName)
+                    .addAttribute(AdminIdentities.ROLE, role)
+                    .addAttribute(AdminIdentities.CHANNEL, "oidc"));
         });
     }
 
@@ -63,9 +85,9 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
         List<String> values = new ArrayList<>(existingRoles);
         Object claim = jwt.getClaim(roleClaim);
         if (claim instanceof Collection<?> many) {
-            many.forEach(v -> values.add(String.valueOf(v).replace("\"", "").replaceFirst("^/", "")));
+            many.forEach(v -> values.add(clean(v)));
         } else if (claim != null) {
-            values.add(String.valueOf(claim).replace("\"", "").replaceFirst("^/", ""));
+            values.add(clean(claim));
         }
         if (values.stream().anyMatch(adminValues::contains)) {
             return AdminRole.ADMIN;
@@ -76,10 +98,41 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
         return values.stream().anyMatch(viewerValues::contains) ? AdminRole.VIEWER : null;
     }
 
+    /** Group claims may carry full paths ("/roster-operators") and JSON strings keep their quotes. */
+    private static String clean(Object value) {
+        return String.valueOf(value).replace("\"", "").replaceFirst("^/", "");
+    }
+
+    /** Signed in at the provider, but no Roster role: every role check refuses; pages say "not allowed". */
+    private static SecurityIdentity withoutRoles(SecurityIdentity identity, String email, String reason) {
+        return copyOidcState(identity, QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(email))
+                .addAttribute(AdminIdentities.CHANNEL, "oidc")
+                .addAttribute(REFUSED, reason));
+    }
+
+    /** Keeps the tokens and Quarkus OIDC's attributes (logout and token refresh read them). */
+    private static SecurityIdentity copyOidcState(SecurityIdentity original, QuarkusSecurityIdentity.Builder builder) {
+        original.getAttributes().forEach((key, value) -> {
+            if (!key.startsWith("roster.")) {
+                builder.addAttribute(key, value);
+            }
+        });
+        return builder.addCredentials(original.getCredentials()).build();
+    }
+
+    private static Object asBoolean(Object claim) {
+        if (claim == null) {
+            return null;
+        }
+        String text = clean(claim);
+        return "true".equalsIgnoreCase(text) ? Boolean.TRUE : "false".equalsIgnoreCase(text) ? Boolean.FALSE : null;
+    }
+
     private static String firstNonBlank(Object... values) {
         for (Object v : values) {
-            if (v != null && !String.valueOf(v).isBlank()) {
-                return String.valueOf(v);
+            if (v != null && !clean(v).isBlank()) {
+                return clean(v);
             }
         }
         return "unknown";
@@ -88,6 +141,11 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
     /** Keeps the admin_account row of an OIDC admin in step with the provider. */
     @ApplicationScoped
     public static class OidcAdminAccounts {
+        /**
+         * The OIDC admin of this email, created at first sight and re-roled when the provider's claim
+         * changed; null when the email belongs to a local admin (a provider must not take that over).
+         * Runs on every OIDC request: writes only when something changed.
+         */
         @Transactional
         @ActivateRequestContext
         public AdminAccount sync(String email, String name, AdminRole role) {
@@ -96,11 +154,27 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
                 admin = AdminAccount.newLocal(email, name, null, role);
                 admin.source = AdminAccount.Source.OIDC;
                 admin.persist();
-            } else if (admin.source == AdminAccount.Source.OIDC && admin.role != role) {
+                return admin;
+            }
+            if (admin.source != AdminAccount.Source.OIDC) {
+                return null;
+            }
+            if (admin.role != role || !admin.displayName.equals(name)) {
                 admin.role = role;
+                admin.displayName = name;
                 admin.updatedAt = Instant.now();
             }
-            admin.lastSignInAt = Instant.now();
+            return admin;
+        }
+
+        /** Called once per OIDC session start (the code flow's redirect back). */
+        @Transactional
+        @ActivateRequestContext
+        public AdminAccount markSignedIn(java.util.UUID adminId) {
+            AdminAccount admin = AdminAccount.findById(adminId);
+            if (admin != null) {
+                admin.lastSignInAt = Instant.now();
+            }
             return admin;
         }
     }

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -29,6 +30,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * No stack trace ever reaches a client outside dev mode.
  */
 public class ErrorPages {
+
+    @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
+    boolean oidc;
 
     @CheckedTemplate
     static class Templates {
@@ -39,9 +43,13 @@ public class ErrorPages {
             AuthenticationCompletionException.class })
     public Response unauthorized(RuntimeException e, UriInfo uri, HttpHeaders headers) {
         if (isApi(uri, headers)) {
-            return json(401, e instanceof AuthenticationFailedException && e.getMessage() != null
-                    ? "Authentication failed: " + e.getMessage() : "Sign in first: use HTTP Basic with an admin's credentials or a bearer token.", null)
-                    .header("WWW-Authenticate", "Basic realm=\"Roster\"").build();
+            Response.ResponseBuilder response = json(401, e instanceof AuthenticationFailedException && e.getMessage() != null
+                    ? "Authentication failed: " + e.getMessage() : "Sign in first: use HTTP Basic with an admin's credentials or a bearer token.", null);
+            if (oidc) {
+                // The provider's access tokens are accepted too: say so (RFC 9110 allows several challenges).
+                response.header("WWW-Authenticate", "Bearer realm=\"Roster\"");
+            }
+            return response.header("WWW-Authenticate", "Basic realm=\"Roster\"").build();
         }
         String next = uri.getRequestUri().getRawPath()
                 + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
