@@ -31,7 +31,7 @@ final class EndpointTable {
     /** The least role an endpoint needs; PUBLIC needs none. */
     enum Access {
         PUBLIC, VIEWER, OPERATOR, ADMIN,
-        /** Reached only through the OIDC code flow (no session or Basic credential counts); 401 without OIDC, as in the tests. */
+        /** Reached only through the OIDC code flow (no session or Basic credential counts): everyone else goes to the provider. */
         OIDC_CODE_FLOW
     }
 
@@ -97,8 +97,11 @@ final class EndpointTable {
             rule("GET", "/invite/{token}", Access.PUBLIC, 404, f -> "/invite/" + "x".repeat(43)),
             form("POST", "/invite/{token}", Access.PUBLIC, 404, f -> "/invite/" + "x".repeat(43),
                     () -> Map.of("password", "a long enough password", "confirm", "a long enough password")),
-            // OIDC hand-off: needs an OIDC sign-in (the code-flow mechanism), which a session is not; the tests run without OIDC
-            rule("GET", "/login/oidc", Access.OIDC_CODE_FLOW, 401),
+            // OIDC hand-off: needs an OIDC sign-in (the code-flow mechanism), which a session is not. The tests run
+            // with Keycloak (support/KeycloakResource), so every caller without an OIDC session is sent to it.
+            rule("GET", "/login/oidc", Access.OIDC_CODE_FLOW, 302),
+            // Without an OIDC session there is nothing to end at the provider: back to the sign-in page.
+            rule("GET", "/logout/oidc", Access.PUBLIC, 303),
             rule("GET", "/api/me", Access.VIEWER, 200),
 
             // Users
@@ -117,6 +120,7 @@ final class EndpointTable {
             rule("GET", "/batches/{id}", Access.VIEWER, 200, f -> "/batches/" + f.batch()),
             rule("GET", "/batches/{id}/progress", Access.VIEWER, 200, f -> "/batches/" + f.batch() + "/progress"),
             rule("GET", "/batches/{id}/errors.csv", Access.VIEWER, 200, f -> "/batches/" + f.batch() + "/errors.csv"),
+            rule("GET", "/batches/{id}/manifest.json", Access.VIEWER, 200, f -> "/batches/" + f.batch() + "/manifest.json"),
             rule("GET", "/batches/{id}/plan.csv", Access.VIEWER, 200, f -> "/batches/" + f.batch() + "/plan.csv"),
             rule("GET", "/batches/{id}/confirm", Access.OPERATOR, 200, f -> "/batches/" + f.batch() + "/confirm"),
             form("POST", "/batches/{id}/apply", Access.OPERATOR, 404, null, () -> Map.of("confirm", "1")),
@@ -133,6 +137,7 @@ final class EndpointTable {
             rule("GET", "/api/batches/{id}", Access.VIEWER, 200, f -> "/api/batches/" + f.batch()),
             rule("GET", "/api/batches/{id}/changes", Access.VIEWER, 200, f -> "/api/batches/" + f.batch() + "/changes"),
             rule("GET", "/api/batches/{id}/errors.csv", Access.VIEWER, 200, f -> "/api/batches/" + f.batch() + "/errors.csv"),
+            rule("GET", "/api/batches/{id}/manifest", Access.VIEWER, 200, f -> "/api/batches/" + f.batch() + "/manifest"),
             rule("GET", "/api/batches/{id}/plan.csv", Access.VIEWER, 200, f -> "/api/batches/" + f.batch() + "/plan.csv"),
             rule("POST", "/api/batches/{id}/apply", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/approve", Access.OPERATOR, 404, Body.JSON),
