@@ -105,17 +105,30 @@ public class PlanItemQuery {
                 }
             }
             List<ChangeView> items = new ArrayList<>();
-            // A deferred join: the offset walks the (batch_id, line) or (batch_id, kind, line) index for line
-            // numbers only, and just the page's rows are read whole (their jsonb included).
-            try (PreparedStatement ps = c.prepareStatement("SELECT line, kind, key, user_id, fields::text, messages::text "
-                    + "FROM plan_item WHERE batch_id = ? AND line IN (SELECT line FROM plan_item" + where
-                    + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line")) {
-                ps.setObject(1, batch.id);
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 2, params.get(i));
+            long offset = (long) (page - 1) * size;
+            String sql;
+            List<Object> bound = new ArrayList<>();
+            bound.add(batch.id);
+            if (filter.q() == null) {
+                // A range of the positions the planner numbered (V6): page n of a tab reads its 50 rows, whatever n.
+                String ord = filter.warningsOnly() ? "warning_ord" : filter.kind() != null ? "kind_ord" : "ord";
+                sql = "SELECT line, kind, key, user_id, fields::text, messages::text FROM plan_item WHERE batch_id = ?"
+                        + (filter.kind() != null ? " AND kind = ?" : "") + " AND " + ord + " > ? ORDER BY " + ord + " LIMIT ?";
+                if (filter.kind() != null) {
+                    bound.add(filter.kind().name());
                 }
-                ps.setInt(params.size() + 2, size);
-                ps.setLong(params.size() + 3, (long) (page - 1) * size);
+                bound.add(offset);
+                bound.add(size);
+            } else {
+                // A key search: a deferred join, the offset walks line numbers only and just the page's rows are read whole.
+                sql = "SELECT line, kind, key, user_id, fields::text, messages::text FROM plan_item WHERE batch_id = ? "
+                        + "AND line IN (SELECT line FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line";
+                bound.addAll(params);
+                bound.add(size);
+                bound.add(offset);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, bound);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new ChangeView(rs.getLong(1), rs.getString(2), rs.getString(3),
