@@ -17,6 +17,9 @@ DROP INDEX plan_item_kind_idx;
 CREATE INDEX plan_item_kind_idx ON plan_item (batch_id, kind, kind_ord);
 CREATE INDEX plan_item_ord_idx ON plan_item (batch_id, ord);
 CREATE INDEX plan_item_warning_idx ON plan_item (batch_id, warning_ord) WHERE warning_ord IS NOT NULL;
+-- The key search is a substring match (lower(key) LIKE '%...%'), which this index cannot serve; writing it
+-- was a fifth of a plan's COPY (100k items: 2.35 s with it, 1.83 s without).
+DROP INDEX plan_item_key_idx;
 
 -- Indexes no query uses, written by every outbox row of an apply: the Sent mail search is a substring
 -- match (a btree on lower(recipient) cannot serve it) and nothing looks messages up by token id.

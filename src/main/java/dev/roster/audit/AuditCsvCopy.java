@@ -26,12 +26,14 @@ final class AuditCsvCopy {
 
     /** Streams the rows of the filter (no header) to {@code out}; returns how many. */
     static long copy(Connection c, AuditFilter.Sql sql, OutputStream out) throws SQLException, IOException {
+        // details is canonical JSON of an object (always "{...}") and the hashes are hex: neither can start
+        // like a formula, so only the other text columns pay for the check.
         String query = "COPY (SELECT seq, " + text("id::text") + ", "
                 + "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
                 + safe("actor_kind") + ", " + text("actor_id::text") + ", " + safe("actor_name") + ", "
                 + safe("actor_ip") + ", " + safe("actor_user_agent") + ", " + safe("action") + ", "
                 + text("target_user_id::text") + ", " + safe("target_email") + ", " + text("batch_id::text") + ", "
-                + safe("details") + ", " + safe("prev_hash::text") + ", " + safe("hash::text")
+                + "details, prev_hash, hash"
                 + " FROM audit_event WHERE " + inline(c, sql) + " ORDER BY seq) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
         CrlfRecords records = new CrlfRecords(out);
         long rows = c.unwrap(PGConnection.class).getCopyAPI().copyOut(query, records);

@@ -73,6 +73,14 @@ public class PlanItemQuery {
     private static final TypeReference<List<RowMessage>> MESSAGES = new TypeReference<>() {
     };
 
+    /**
+     * Match counts of key searches: a count scans every item of the batch (100 ms at 100k), and paging through
+     * a search asks again on every page. A stored plan never changes (a re-plan makes a new batch; a discard
+     * changes the status and deletes the items), so a count stays true. Bounded, and emptied when full.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> searchCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SEARCH_COUNTS_MAX = 1000;
+
     @Inject
     AgroalDataSource dataSource;
     @Inject
@@ -95,6 +103,11 @@ public class PlanItemQuery {
         }
         try (Connection c = dataSource.getConnection()) {
             long total = knownTotal(batch, filter);
+            String countKey = batch.id + "|" + batch.plannedAt + "|" + batch.status + "|" + filter.tab() + "|" + filter.q();
+            if (total < 0) {
+                Long counted = searchCounts.get(countKey);
+                total = counted == null ? -1 : counted;
+            }
             if (total < 0) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM plan_item" + where)) {
                     bind(ps, params);
@@ -103,6 +116,10 @@ public class PlanItemQuery {
                         total = rs.getLong(1);
                     }
                 }
+                if (searchCounts.size() >= SEARCH_COUNTS_MAX) {
+                    searchCounts.clear();
+                }
+                searchCounts.put(countKey, total);
             }
             List<ChangeView> items = new ArrayList<>();
             long offset = (long) (page - 1) * size;
