@@ -13,10 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.opencsv.CSVWriter;
-import com.opencsv.ICSVWriter;
-
-import dev.roster.csv.SpreadsheetSafeCell;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -89,31 +85,10 @@ public class AuditExport {
     }
 
     public long writeCsv(AuditFilter filter, OutputStream out) throws IOException {
-        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        writer.write('\uFEFF');
-        CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
-                ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
-        csv.writeNext(HEADER, false);
-        String[] row = new String[HEADER.length];
-        long count = query.stream(filter, r -> {
-            row[0] = Long.toString(r.seq());
-            row[1] = cell(r.id());
-            row[2] = r.occurredAtCanonical();
-            row[3] = cell(r.actorKind());
-            row[4] = cell(r.actorId());
-            row[5] = cell(r.actorName());
-            row[6] = cell(r.actorIp());
-            row[7] = cell(r.actorUserAgent());
-            row[8] = cell(r.action());
-            row[9] = cell(r.targetUserId());
-            row[10] = cell(r.targetEmail());
-            row[11] = cell(r.batchId());
-            row[12] = cell(r.details());
-            row[13] = cell(r.prevHash());
-            row[14] = cell(r.hash());
-            csv.writeNext(row, true);
-        });
-        csv.flush();
+        out.write(new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF }); // the UTF-8 BOM spreadsheets look for
+        out.write(AuditCsvCopy.header());
+        long count = query.copyCsv(filter, out);
+        out.flush();
         return count;
     }
 
@@ -152,9 +127,5 @@ public class AuditExport {
 
     private static String str(Object value) {
         return value == null ? null : value.toString();
-    }
-
-    private static String cell(Object value) {
-        return value == null ? "" : SpreadsheetSafeCell.neutralise(value.toString());
     }
 }

@@ -84,6 +84,15 @@ public class AuditQuery {
         }
     }
 
+    /** The matching events as CSV rows written by PostgreSQL (AuditCsvCopy), oldest first; returns the count. */
+    public long copyCsv(AuditFilter filter, java.io.OutputStream out) throws java.io.IOException {
+        try (Connection c = dataSource.getConnection()) {
+            return AuditCsvCopy.copy(c, filter.sql(), out);
+        } catch (SQLException e) {
+            throw new IllegalStateException("audit events not read: " + e.getMessage(), e);
+        }
+    }
+
     static int bind(PreparedStatement ps, List<Object> params) throws SQLException {
         int i = 1;
         for (Object p : params) {

@@ -18,6 +18,7 @@ import org.postgresql.copy.CopyIn;
 
 import dev.roster.access.AdminAccount;
 import dev.roster.access.CurrentAdmin;
+import dev.roster.sql.CopyText;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -219,23 +220,13 @@ public class AuditTrail {
         b.append(hash).append('\n');
     }
 
-    /** One column in COPY's text format: \N for null, backslash escapes for the separators. */
+    /** One column in COPY's text format: \\N for null, backslash escapes for the separators. */
     private static void value(StringBuilder b, Object value) {
         if (value == null) {
             b.append("\\N\t");
             return;
         }
-        String s = value.toString();
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '\\' -> b.append("\\\\");
-                case '\t' -> b.append("\\t");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                default -> b.append(ch);
-            }
-        }
+        CopyText.escape(b, value.toString());
         b.append('\t');
     }
 

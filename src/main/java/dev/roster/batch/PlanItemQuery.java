@@ -73,6 +73,14 @@ public class PlanItemQuery {
     private static final TypeReference<List<RowMessage>> MESSAGES = new TypeReference<>() {
     };
 
+    /**
+     * Match counts of key searches: a count scans every item of the batch (100 ms at 100k), and paging through
+     * a search asks again on every page. A stored plan never changes (a re-plan makes a new batch; a discard
+     * changes the status and deletes the items), so a count stays true. Bounded, and emptied when full.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> searchCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SEARCH_COUNTS_MAX = 1000;
+
     @Inject
     AgroalDataSource dataSource;
     @Inject
@@ -95,6 +103,11 @@ public class PlanItemQuery {
         }
         try (Connection c = dataSource.getConnection()) {
             long total = knownTotal(batch, filter);
+            String countKey = batch.id + "|" + batch.plannedAt + "|" + batch.status + "|" + filter.tab() + "|" + filter.q();
+            if (total < 0) {
+                Long counted = searchCounts.get(countKey);
+                total = counted == null ? -1 : counted;
+            }
             if (total < 0) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM plan_item" + where)) {
                     bind(ps, params);
@@ -103,19 +116,36 @@ public class PlanItemQuery {
                         total = rs.getLong(1);
                     }
                 }
+                if (searchCounts.size() >= SEARCH_COUNTS_MAX) {
+                    searchCounts.clear();
+                }
+                searchCounts.put(countKey, total);
             }
             List<ChangeView> items = new ArrayList<>();
-            // A deferred join: the offset walks the (batch_id, line) or (batch_id, kind, line) index for line
-            // numbers only, and just the page's rows are read whole (their jsonb included).
-            try (PreparedStatement ps = c.prepareStatement("SELECT line, kind, key, user_id, fields::text, messages::text "
-                    + "FROM plan_item WHERE batch_id = ? AND line IN (SELECT line FROM plan_item" + where
-                    + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line")) {
-                ps.setObject(1, batch.id);
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 2, params.get(i));
+            long offset = (long) (page - 1) * size;
+            String sql;
+            List<Object> bound = new ArrayList<>();
+            bound.add(batch.id);
+            if (filter.q() == null) {
+                // A range of the positions the planner numbered (V6): page n of a tab reads its 50 rows, whatever n.
+                String ord = filter.warningsOnly() ? "warning_ord" : filter.kind() != null ? "kind_ord" : "ord";
+                sql = "SELECT line, kind, key, user_id, fields::text, messages::text FROM plan_item WHERE batch_id = ?"
+                        + (filter.kind() != null ? " AND kind = ?" : "") + " AND " + ord + " > ? ORDER BY " + ord + " LIMIT ?";
+                if (filter.kind() != null) {
+                    bound.add(filter.kind().name());
                 }
-                ps.setInt(params.size() + 2, size);
-                ps.setLong(params.size() + 3, (long) (page - 1) * size);
+                bound.add(offset);
+                bound.add(size);
+            } else {
+                // A key search: a deferred join, the offset walks line numbers only and just the page's rows are read whole.
+                sql = "SELECT line, kind, key, user_id, fields::text, messages::text FROM plan_item WHERE batch_id = ? "
+                        + "AND line IN (SELECT line FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line";
+                bound.addAll(params);
+                bound.add(size);
+                bound.add(offset);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, bound);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new ChangeView(rs.getLong(1), rs.getString(2), rs.getString(3),

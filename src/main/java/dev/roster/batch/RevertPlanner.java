@@ -26,8 +26,11 @@ import jakarta.ws.rs.ClientErrorException;
 public class RevertPlanner {
 
     private static final String REVERT_ITEMS = """
-            INSERT INTO plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning)
-            SELECT ?, p.line,
+            INSERT INTO plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
+                                   ord, kind_ord)
+            SELECT r.*, row_number() OVER (ORDER BY r.line), row_number() OVER (PARTITION BY r.kind ORDER BY r.line)
+              FROM (
+            SELECT ?::uuid AS batch_id, p.line AS line,
                    CASE
                      WHEN p.kind = 'RESET' THEN 'UNCHANGED'
                      WHEN u.id IS NULL OR u.purged_at IS NOT NULL THEN 'ERROR'
@@ -35,7 +38,7 @@ public class RevertPlanner {
                      WHEN u.version <> coalesce(p.planned_version, 0) + 1 THEN 'ERROR'
                      WHEN p.kind = 'CREATE' THEN 'DELETE'
                      ELSE 'UPDATE'
-                   END,
+                   END AS kind,
                    p.key, u.id, u.version,
                    CASE
                      WHEN p.kind = 'UPDATE' THEN (SELECT jsonb_agg(jsonb_build_object('name', f->>'name', 'before', f->'after',
@@ -64,7 +67,7 @@ public class RevertPlanner {
                    false
               FROM plan_item p
               LEFT JOIN directory_user u ON u.id = coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line))
-             WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET')""";
+             WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET')) r""";
 
     private static final String TOTALS = """
             UPDATE batch b SET status = 'PLANNED', planned_at = now(), updated_at = now(),

@@ -1,7 +1,6 @@
 package dev.roster.mail;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +15,7 @@ import java.util.UUID;
 import org.hibernate.Session;
 
 import dev.roster.reset.PasswordTokens;
+import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
@@ -71,33 +71,22 @@ public class MailOutbox {
         cipher.ensureKey();
     }
 
-    /** Inserts messages in one JDBC batch on the caller's connection; returns their ids in order. */
+    /** Inserts messages with one COPY on the caller's connection; returns their ids in order. */
     public List<UUID> insert(Connection connection, List<NewMessage> messages, Instant now) throws SQLException {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
         List<UUID> ids = new ArrayList<>(messages.size());
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO mail_outbox (id, kind, status, user_id, recipient, display_name, subject, batch_id, token_id,
-                    token_secret, link_expires_at, attempts, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""")) {
-            for (NewMessage m : messages) {
-                insert.setObject(1, m.id());
-                insert.setString(2, m.kind().name());
-                insert.setObject(3, m.userId());
-                insert.setString(4, m.recipient());
-                insert.setString(5, m.displayName());
-                insert.setString(6, MailRenderer.subjectOf(m.kind()));
-                insert.setObject(7, m.batchId());
-                insert.setObject(8, m.tokenId());
-                insert.setBytes(9, m.rawToken() == null ? null : cipher.encrypt(m.id(), m.rawToken()));
-                insert.setObject(10, m.linkExpiresAt() == null ? null : OffsetDateTime.ofInstant(m.linkExpiresAt(), ZoneOffset.UTC));
-                insert.setObject(11, at);
-                insert.setObject(12, at);
-                insert.setObject(13, at);
-                insert.addBatch();
-                ids.add(m.id());
-            }
-            insert.executeBatch();
+        CopyText rows = new CopyText();
+        for (NewMessage m : messages) {
+            rows.value(m.id()).value(m.kind().name()).value("PENDING").value(m.userId()).value(m.recipient())
+                    .value(m.displayName()).value(MailRenderer.subjectOf(m.kind())).value(m.batchId()).value(m.tokenId())
+                    .value(m.rawToken() == null ? null : cipher.encrypt(m.id(), m.rawToken()))
+                    .value(m.linkExpiresAt() == null ? null : OffsetDateTime.ofInstant(m.linkExpiresAt(), ZoneOffset.UTC))
+                    .value(0).value(at).value(at).value(at).endRow();
+            ids.add(m.id());
         }
+        rows.copyInto(connection, """
+                mail_outbox (id, kind, status, user_id, recipient, display_name, subject, batch_id, token_id,
+                             token_secret, link_expires_at, attempts, next_attempt_at, created_at, updated_at)""");
         return ids;
     }
 

@@ -37,12 +37,20 @@ public class TokenCipher {
     EntityManager em;
 
     private volatile SecretKeySpec key;
+    /** Cipher.getInstance looks the provider up each time: one instance per thread, re-initialised per message. */
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is part of every JDK", e);
+        }
+    });
 
     public byte[] encrypt(UUID messageId, String token) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             RANDOM.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = GCM.get();
             cipher.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(aad(messageId));
             byte[] sealed = cipher.doFinal(token.getBytes(StandardCharsets.UTF_8));

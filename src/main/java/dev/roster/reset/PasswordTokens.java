@@ -14,12 +14,13 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.roster.access.SecureTokens;
+import dev.roster.sql.CopyText;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Mints tokens set-based on the caller's JDBC connection: voids the users' open tokens of the
- * purpose, then inserts the new ones (only their SHA-256) in one JDBC batch.
+ * purpose, then inserts the new ones (only their SHA-256) with one COPY.
  */
 @ApplicationScoped
 public class PasswordTokens {
@@ -71,24 +72,16 @@ public class PasswordTokens {
             }
         }
         List<Minted> minted = new ArrayList<>(wants.size());
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO password_token (id, user_id, purpose, token_hash, batch_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            for (Want want : wants) {
-                String raw = SecureTokens.newToken(TOKEN_BYTES);
-                Instant expires = now.plus(ttl(want.purpose()));
-                UUID id = UUID.randomUUID();
-                insert.setObject(1, id);
-                insert.setObject(2, want.userId());
-                insert.setString(3, want.purpose().name());
-                insert.setString(4, SecureTokens.sha256Hex(raw));
-                insert.setObject(5, want.batchId());
-                insert.setObject(6, at);
-                insert.setObject(7, OffsetDateTime.ofInstant(expires, ZoneOffset.UTC));
-                insert.addBatch();
-                minted.add(new Minted(id, raw, expires));
-            }
-            insert.executeBatch();
+        CopyText rows = new CopyText();
+        for (Want want : wants) {
+            String raw = SecureTokens.newToken(TOKEN_BYTES);
+            Instant expires = now.plus(ttl(want.purpose()));
+            UUID id = UUID.randomUUID();
+            rows.value(id).value(want.userId()).value(want.purpose().name()).value(SecureTokens.sha256Hex(raw))
+                    .value(want.batchId()).value(at).value(OffsetDateTime.ofInstant(expires, ZoneOffset.UTC)).endRow();
+            minted.add(new Minted(id, raw, expires));
         }
+        rows.copyInto(connection, "password_token (id, user_id, purpose, token_hash, batch_id, created_at, expires_at)");
         return minted;
     }
 }

@@ -68,6 +68,63 @@ class BatchPlanTest {
     }
 
     @Test
+    void everyTabPagesThroughItsRowsInFileOrderWhateverThePage() throws Exception {
+        String operator = admins.create(AdminRole.OPERATOR);
+        String m = "pg" + System.nanoTime();
+        StringBuilder csv = new StringBuilder("email,given_name,family_name\r\n");
+        List<Integer> all = new java.util.ArrayList<>();
+        List<Integer> errors = new java.util.ArrayList<>();
+        List<Integer> warnings = new java.util.ArrayList<>();
+        List<Integer> creates = new java.util.ArrayList<>();
+        List<Integer> matching = new java.util.ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            int line = i + 2;
+            all.add(line);
+            String local = (i % 4 == 0 ? "zed" : "amy") + i;
+            if (i % 4 == 0 && i % 5 != 1) {
+                matching.add(line); // a row whose email is invalid has no key to search
+            }
+            if (i % 5 == 1) {
+                csv.append(m).append('-').append(local).append("-at-example.com,Ann,Lee\r\n");
+                errors.add(line);
+            } else {
+                csv.append(m).append('-').append(local).append("@example.com,").append(i % 3 == 0 ? "=Ann" : "Ann")
+                        .append(",Lee\r\n");
+                creates.add(line);
+                if (i % 3 == 0) {
+                    warnings.add(line);
+                }
+            }
+        }
+        String id = Batches.upload(operator, TestAdmins.PASSWORD, csv.toString(), "onboard", "pages.csv");
+        assertEquals("PLANNED", Batches.awaitPlanned(operator, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(all, pagedLines(operator, id, "all", null));
+        assertEquals(creates, pagedLines(operator, id, "create", null));
+        assertEquals(errors, pagedLines(operator, id, "error", null));
+        assertEquals(warnings, pagedLines(operator, id, "warning", null));
+        assertEquals(matching, pagedLines(operator, id, "all", "zed"));
+        assertEquals(matching, pagedLines(operator, id, "all", "zed"), "a second time (the count is remembered)");
+        assertEquals(List.of(), pagedLines(operator, id, "update", null));
+    }
+
+    /** Every line of a tab, read five rows per page until the total is reached. */
+    private static List<Integer> pagedLines(String operator, String id, String kind, String q) {
+        List<Integer> lines = new java.util.ArrayList<>();
+        for (int page = 1; page < 100; page++) {
+            JsonPath json = given().auth().preemptive().basic(operator, TestAdmins.PASSWORD)
+                    .get("/api/batches/" + id + "/changes?size=5&kind=" + kind + "&page=" + page + (q == null ? "" : "&q=" + q))
+                    .then().statusCode(200).extract().jsonPath();
+            List<Integer> items = json.getList("items.line", Integer.class);
+            lines.addAll(items);
+            if (items.size() < 5) {
+                assertEquals(json.getLong("total"), lines.size(), kind + " total");
+                return lines;
+            }
+        }
+        throw new AssertionError("no last page");
+    }
+
+    @Test
     void onboardingFromTheTemplatePlansTwoCreatesAndOneErrorAndChangesNothing() throws Exception {
         String operator = admins.create(AdminRole.OPERATOR);
         String template = given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).get("/api/templates/onboard")
