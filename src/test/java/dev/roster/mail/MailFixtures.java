@@ -98,7 +98,7 @@ public class MailFixtures {
 
     /** Waits (up to 20 s) for the n-th mail to this address with this subject. */
     public static MimeMessage awaitMail(String address, String subject, int count) {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
             List<MimeMessage> matching = mailsTo(address).stream().filter(m -> subject.equals(subjectOf(m))).toList();
             if (matching.size() >= count) {

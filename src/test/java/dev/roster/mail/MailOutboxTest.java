@@ -159,7 +159,7 @@ class MailOutboxTest {
             f.get();
         }
         threads.shutdown();
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 90_000;
         while (count(batch, OutboxStatus.SENT) < users.size() && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
@@ -208,7 +208,7 @@ class MailOutboxTest {
     }
 
     private void awaitSent(UUID id) {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 90_000;
         while (fixtures.message(id).status != OutboxStatus.SENT) {
             assertTrue(System.currentTimeMillis() < deadline, "message " + id + " not sent");
             try {

@@ -262,7 +262,7 @@ class SetPasswordTest {
     }
 
     private void awaitSent(UUID messageId) {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 90_000;
         while (fixtures.message(messageId).status != dev.roster.mail.OutboxStatus.SENT) {
             if (System.currentTimeMillis() > deadline) {
                 throw new AssertionError("message " + messageId + " not marked SENT");
