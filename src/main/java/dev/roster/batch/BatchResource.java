@@ -106,7 +106,7 @@ public class BatchResource {
         PlanItemQuery.Filter filter = PlanItemQuery.Filter.parse(kind, q);
         PageOf<ChangeView> changes = batch.status == BatchStatus.PLANNING || batch.status == BatchStatus.REJECTED
                 ? new PageOf<>(List.of(), 0, 1, 50)
-                : items.page(batch, filter, PageOf.clampPage(page), 50);
+                : items.page(batch, filter, PageOf.clampPage(page), 50, false);
         String shownQ = q == null ? "" : q;
         String pageUrl = "/batches/" + id + "?kind=" + filter.tab() + "&q="
                 + URLEncoder.encode(shownQ, StandardCharsets.UTF_8) + "&";

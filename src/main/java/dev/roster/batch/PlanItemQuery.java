@@ -80,13 +80,24 @@ public class PlanItemQuery {
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> searchCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int SEARCH_COUNTS_MAX = 1000;
+    static final int SEARCH_COUNT_CAP = 1000;
 
     @Inject
     AgroalDataSource dataSource;
     @Inject
     ObjectMapper json;
 
+    /** A page with its exact total (the API). */
     public PageOf<ChangeView> page(Batch batch, Filter filter, int page, int size) {
+        return page(batch, filter, page, size, true);
+    }
+
+    /**
+     * A page; without {@code exactTotal} (the batch page) a key search counts at most {@link #SEARCH_COUNT_CAP}
+     * matches while the page lies within them: counting every match of a common term in a 1M-row plan reads the
+     * whole plan (seconds), and "1,000+" is all the pager needs.
+     */
+    public PageOf<ChangeView> page(Batch batch, Filter filter, int page, int size, boolean exactTotal) {
         StringBuilder where = new StringBuilder(" WHERE batch_id = ?");
         List<Object> params = new ArrayList<>();
         params.add(batch.id);
@@ -103,13 +114,17 @@ public class PlanItemQuery {
         }
         try (Connection c = dataSource.getConnection()) {
             long total = knownTotal(batch, filter);
-            String countKey = batch.id + "|" + batch.plannedAt + "|" + batch.status + "|" + filter.tab() + "|" + filter.q();
+            boolean capped = !exactTotal && (long) page * size <= SEARCH_COUNT_CAP;
+            String countKey = batch.id + "|" + batch.plannedAt + "|" + batch.status + "|" + filter.tab() + "|" + filter.q()
+                    + (capped ? "|capped" : "");
             if (total < 0) {
                 Long counted = searchCounts.get(countKey);
                 total = counted == null ? -1 : counted;
             }
             if (total < 0) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM plan_item" + where)) {
+                try (PreparedStatement ps = c.prepareStatement(capped
+                        ? "SELECT count(*) FROM (SELECT 1 FROM plan_item" + where + " LIMIT " + (SEARCH_COUNT_CAP + 1) + ") m"
+                        : "SELECT count(*) FROM plan_item" + where)) {
                     bind(ps, params);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -154,7 +169,8 @@ public class PlanItemQuery {
                     }
                 }
             }
-            return new PageOf<>(items, total, page, size);
+            boolean atLeast = capped && total > SEARCH_COUNT_CAP;
+            return new PageOf<>(items, atLeast ? SEARCH_COUNT_CAP : total, page, size, atLeast);
         } catch (SQLException | java.io.IOException e) {
             throw new IllegalStateException("could not read the plan: " + e.getMessage(), e);
         }

@@ -2,8 +2,15 @@ package dev.roster.web;
 
 import java.util.List;
 
-/** One page of a server-side paged list; pages count from 1. */
-public record PageOf<T>(List<T> items, long total, int page, int size) {
+/**
+ * One page of a server-side paged list; pages count from 1. {@code totalAtLeast}: the total is a lower bound
+ * (a count that stopped early), shown as "1,000+".
+ */
+public record PageOf<T>(List<T> items, long total, int page, int size, boolean totalAtLeast) {
+
+    public PageOf(List<T> items, long total, int page, int size) {
+        this(items, total, page, size, false);
+    }
 
     public static final int DEFAULT_SIZE = 25;
     public static final int MAX_SIZE = 500;
@@ -25,7 +32,7 @@ public record PageOf<T>(List<T> items, long total, int page, int size) {
     }
 
     public boolean hasNext() {
-        return page < pages();
+        return page < pages() || (totalAtLeast && items.size() == size);
     }
 
     public int previous() {

@@ -107,6 +107,29 @@ class BatchPlanTest {
         assertEquals(List.of(), pagedLines(operator, id, "update", null));
     }
 
+    @Test
+    void theBatchPageCountsAKeySearchOnlyUpToAThousandWhileTheApiCountsAll() throws Exception {
+        String operator = admins.create(AdminRole.OPERATOR);
+        String m = "cap" + System.nanoTime();
+        StringBuilder csv = new StringBuilder("email,given_name,family_name\r\n");
+        for (int i = 0; i < 1100; i++) {
+            csv.append(m).append(i).append("@example.com,Ann,Lee\r\n");
+        }
+        String id = Batches.upload(operator, TestAdmins.PASSWORD, csv.toString(), "onboard", "many.csv");
+        assertEquals("PLANNED", Batches.awaitPlanned(operator, TestAdmins.PASSWORD, id).getString("status"));
+        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).get("/api/batches/" + id + "/changes?q=" + m)
+                .then().statusCode(200).body("total", equalTo(1100));
+        Browser browser = Browser.signedIn(operator, TestAdmins.PASSWORD);
+        String first = browser.htmxGet("/batches/" + id + "?kind=all&q=" + m).then().statusCode(200).extract().asString();
+        assertTrue(first.contains("1–50 of 1000+"), first);
+        assertTrue(first.contains("page=2"), "a next page");
+        // Past the first thousand the page counts exactly again.
+        String late = browser.htmxGet("/batches/" + id + "?kind=all&q=" + m + "&page=21").then().statusCode(200).extract()
+                .asString();
+        assertTrue(late.contains("1001–1050 of 1100"), late);
+        assertTrue(late.contains(m + "1000@example.com"), "the rows of that page");
+    }
+
     /** Every line of a tab, read five rows per page until the total is reached. */
     private static List<Integer> pagedLines(String operator, String id, String kind, String q) {
         List<Integer> lines = new java.util.ArrayList<>();
