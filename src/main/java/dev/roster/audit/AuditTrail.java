@@ -1,7 +1,5 @@
 package dev.roster.audit;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,9 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 import dev.roster.access.AdminAccount;
 import dev.roster.access.CurrentAdmin;
@@ -42,7 +37,7 @@ public class AuditTrail {
     public static final long CHAIN_LOCK = 0x6175646974L;
     static final String COLUMNS = "seq, id, occurred_at, actor_kind, actor_id, actor_name, actor_ip, actor_user_agent, "
             + "action, target_user_id, target_email, batch_id, details, prev_hash, hash";
-    private static final int COPY_CHUNK = 1 << 16;
+    private static final int COPY_CHUNK = 1 << 20;
 
     @Inject
     AgroalDataSource dataSource;
@@ -153,35 +148,30 @@ public class AuditTrail {
             if (!drafts.hasNext()) {
                 return 0;
             }
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY audit_event (" + COLUMNS + ") FROM STDIN");
+            // Rows in COPY's text format (sql/CopyText), sent a chunk at a time: one COPY per chunk.
+            String table = "audit_event (" + COLUMNS + ")";
+            CopyText rows = new CopyText();
             long count = 0;
-            try {
-                MessageDigest digest = AuditHash.digest();
-                StringBuilder buffer = new StringBuilder(COPY_CHUNK + 4096);
-                while (drafts.hasNext()) {
-                    AuditEventDraft d = drafts.next();
-                    String details = trusted ? AuditDetails.canonicalTrusted(d.details() == null ? Map.of() : d.details())
-                            : AuditDetails.canonical(d.details());
-                    AuditRecord r = new AuditRecord(++seq, UUID.randomUUID(), AuditHash.storable(clock.instant()),
-                            who.kind(), who.id(), clean(who.name()), clean(who.ip()), clean(who.userAgent()), d.action(),
-                            d.targetUserId(), clean(d.targetEmail()), d.batchId(), details, prevHash, null);
-                    String hash = AuditHash.compute(digest, r);
-                    copyLine(buffer, r, hash);
-                    prevHash = hash;
-                    count++;
-                    if (buffer.length() >= COPY_CHUNK) {
-                        flush(copy, buffer);
-                    }
+            MessageDigest digest = AuditHash.digest();
+            while (drafts.hasNext()) {
+                AuditEventDraft d = drafts.next();
+                String details = trusted ? AuditDetails.canonicalTrusted(d.details() == null ? Map.of() : d.details())
+                        : AuditDetails.canonical(d.details());
+                AuditRecord r = new AuditRecord(++seq, UUID.randomUUID(), AuditHash.storable(clock.instant()),
+                        who.kind(), who.id(), clean(who.name()), clean(who.ip()), clean(who.userAgent()), d.action(),
+                        d.targetUserId(), clean(d.targetEmail()), d.batchId(), details, prevHash, null);
+                String hash = AuditHash.compute(digest, r);
+                rows.value(r.seq()).value(r.id()).value(AuditHash.time(r.occurredAt())).value(r.actorKind())
+                        .value(r.actorId()).value(r.actorName()).value(r.actorIp()).value(r.actorUserAgent())
+                        .value(r.action()).value(r.targetUserId()).value(r.targetEmail()).value(r.batchId())
+                        .value(r.details()).value(r.prevHash()).value(hash).endRow();
+                prevHash = hash;
+                count++;
+                if (rows.length() >= COPY_CHUNK) {
+                    rows.copyInto(c, table);
                 }
-                flush(copy, buffer);
-                copy.endCopy();
-            } catch (RuntimeException | SQLException e) {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-                throw e;
             }
+            rows.copyInto(c, table);
             return count;
         }
     }
@@ -191,43 +181,6 @@ public class AuditTrail {
             ps.setLong(1, CHAIN_LOCK);
             ps.execute();
         }
-    }
-
-    private static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
-        if (buffer.isEmpty()) {
-            return;
-        }
-        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        buffer.setLength(0);
-    }
-
-    private static void copyLine(StringBuilder b, AuditRecord r, String hash) {
-        b.append(r.seq()).append('\t');
-        b.append(r.id()).append('\t');
-        b.append(AuditHash.time(r.occurredAt())).append('\t');
-        value(b, r.actorKind());
-        value(b, r.actorId());
-        value(b, r.actorName());
-        value(b, r.actorIp());
-        value(b, r.actorUserAgent());
-        value(b, r.action());
-        value(b, r.targetUserId());
-        value(b, r.targetEmail());
-        value(b, r.batchId());
-        value(b, r.details());
-        value(b, r.prevHash());
-        b.append(hash).append('\n');
-    }
-
-    /** One column in COPY's text format: \\N for null, backslash escapes for the separators. */
-    private static void value(StringBuilder b, Object value) {
-        if (value == null) {
-            b.append("\\N\t");
-            return;
-        }
-        CopyText.escape(b, value.toString());
-        b.append('\t');
     }
 
     /** PostgreSQL text cannot hold NUL; it never belongs in an audit field anyway. */

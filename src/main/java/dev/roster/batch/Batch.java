@@ -99,6 +99,69 @@ public class Batch extends PanacheEntityBase {
     public UUID revertsBatch;
     @Column(name = "reverted_by_batch")
     public UUID revertedByBatch;
+    @Column(name = "replans_batch")
+    public UUID replansBatch;
+
+    // What pages and services ask instead of comparing status names (BatchTransitions changes the status).
+
+    public boolean planning() {
+        return status == BatchStatus.PLANNING;
+    }
+
+    public boolean applying() {
+        return status == BatchStatus.APPLYING;
+    }
+
+    /** Planning or applying: a background job is working on it, the page polls. */
+    public boolean busy() {
+        return planning() || applying();
+    }
+
+    public boolean planned() {
+        return status == BatchStatus.PLANNED;
+    }
+
+    public boolean rejected() {
+        return status == BatchStatus.REJECTED;
+    }
+
+    public boolean applied() {
+        return status == BatchStatus.APPLIED;
+    }
+
+    public boolean failed() {
+        return status == BatchStatus.FAILED;
+    }
+
+    /** It has a plan to show (totals, diff, downloads). */
+    public boolean hasPlan() {
+        return !planning() && !rejected();
+    }
+
+    /** An apply may be asked for: planned, or failed (nothing of a failed apply was kept). */
+    public boolean applyable() {
+        return planned() || failed();
+    }
+
+    /** The stored file may be planned again as a new batch. */
+    public boolean isReplannable() {
+        return !isRevert() && applyable();
+    }
+
+    /** Applied or applying: its e-mails exist. */
+    public boolean mailed() {
+        return applied() || applying();
+    }
+
+    /** A refused apply left stale rows to show. */
+    public boolean staleConflicts() {
+        return planned() && conflictCount() > 0;
+    }
+
+    /** Deletes or resets users: what four-eyes mode asks a second operator to approve. */
+    public boolean destructive() {
+        return countDelete > 0 || countReset > 0;
+    }
 
     /** Changes an apply would make (creates, updates, deletes, resets). */
     public long changeCount() {

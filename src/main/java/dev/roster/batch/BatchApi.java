@@ -8,7 +8,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.roster.access.AdminRole;
-import dev.roster.access.CurrentAdmin;
+import dev.roster.access.CurrentOperator;
 import dev.roster.batch.PlanItemQuery.ChangeView;
 import dev.roster.directory.DirectoryUserApi.PageJson;
 import dev.roster.web.PageOf;
@@ -41,15 +41,13 @@ public class BatchApi {
     @Inject
     BatchDownloads downloads;
     @Inject
-    CurrentAdmin currentAdmin;
+    CurrentOperator operator;
     @Inject
     ApplyService applies;
     @Inject
     RevertPlanner reverts;
     @Inject
     BatchManifest manifests;
-    @Inject
-    dev.roster.audit.AuditTrail audit;
 
     @GET
     @Path("templates/{operation}")
@@ -65,7 +63,7 @@ public class BatchApi {
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, currentAdmin.id(), currentAdmin.displayName());
+                operation, matchBy, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }
@@ -112,22 +110,22 @@ public class BatchApi {
         return downloads.plan(id);
     }
 
-    /** The body of POST /api/batches/{id}/apply. */
-    public record ApplyBody(Long confirm, Boolean skipErrors, String overrideReason) {
+    /**
+     * The body of POST /api/batches/{id}/apply: confirm is the number of changes; deleteCount the number
+     * of deletions, required whenever the batch deletes (for a delete-only batch confirm is that number).
+     */
+    public record ApplyBody(Long confirm, Long deleteCount, Boolean skipErrors, String overrideReason) {
     }
 
+    /** A refusal ({@link ApplyRefused}) answers {status, error, conflicts} through {@link ApplyRefusedMapper}. */
     @POST
     @Path("batches/{id}/apply")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, ApplyBody body) {
-        ApplyBody request = body == null ? new ApplyBody(null, false, null) : body;
-        try {
-            applies.requestApply(id, new ApplyService.ApplyRequest(request.confirm(),
-                    Boolean.TRUE.equals(request.skipErrors()), request.overrideReason()), requester());
-        } catch (ApplyService.ApplyRefusedException e) {
-            return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
-        }
+        ApplyBody request = body == null ? new ApplyBody(null, null, false, null) : body;
+        applies.requestApply(id, new ApplyPolicy.ApplyRequest(request.confirm(), request.deleteCount(),
+                Boolean.TRUE.equals(request.skipErrors()), request.overrideReason()), operator.get());
         return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
     }
 
@@ -135,11 +133,7 @@ public class BatchApi {
     @Path("batches/{id}/approve")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response approve(@PathParam("id") UUID id) {
-        try {
-            applies.approve(id, requester());
-        } catch (ApplyService.ApplyRefusedException e) {
-            return Response.status(e.status()).entity(ApplyService.conflictBody(e)).build();
-        }
+        applies.approve(id, operator.get());
         return Response.ok(BatchJson.of(batches.fresh(id))).build();
     }
 
@@ -147,7 +141,7 @@ public class BatchApi {
     @Path("batches/{id}/replan")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response replan(@PathParam("id") UUID id) {
-        UUID fresh = batches.replan(id, currentAdmin.id(), currentAdmin.displayName());
+        UUID fresh = batches.replan(id, operator.get());
         return Response.accepted(Map.of("id", fresh, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + fresh)).build();
     }
@@ -156,20 +150,16 @@ public class BatchApi {
     @Path("batches/{id}/revert")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response revert(@PathParam("id") UUID id) {
-        UUID revert = reverts.planRevert(id, currentAdmin.id(), currentAdmin.displayName(), audit.currentActor());
+        UUID revert = reverts.planRevert(id, operator.get());
         return Response.status(201).entity(BatchJson.of(batches.find(revert)))
                 .location(URI.create("/api/batches/" + revert)).build();
-    }
-
-    ApplyService.Requester requester() {
-        return ApplyService.Requester.of(currentAdmin, audit);
     }
 
     @POST
     @Path("batches/{id}/discard")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public BatchJson discard(@PathParam("id") UUID id) {
-        batches.discard(id);
+        batches.discard(id, operator.get());
         return BatchJson.of(batches.fresh(id));
     }
 }

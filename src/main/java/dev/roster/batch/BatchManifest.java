@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.access.CurrentOperator;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
@@ -23,6 +25,10 @@ public class BatchManifest {
     BatchService batches;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
+    @Inject
+    CurrentOperator operator;
 
     public Map<String, Object> of(Batch b) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -54,7 +60,8 @@ public class BatchManifest {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("format", "manifest");
         details.put("fileName", batch.fileName);
-        audit.record(audit.currentActor(), new AuditEventDraft(AuditAction.AUDIT_EXPORTED, null, null, id, details));
+        jdbc.runInTransaction(c -> audit.record(c, operator.get().actor(),
+                new AuditEventDraft(AuditAction.AUDIT_EXPORTED, null, null, id, details)));
         return Response.ok(manifest, "application/json")
                 .header("Content-Disposition", "attachment; filename=\"batch-" + id + "-manifest.json\"").build();
     }

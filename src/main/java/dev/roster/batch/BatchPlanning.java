@@ -1,21 +1,18 @@
 package dev.roster.batch;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.time.Duration;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.roster.audit.AuditActor;
+import dev.roster.background.BackgroundThreads;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.plan.ChangeKind;
@@ -23,7 +20,7 @@ import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.plan.PlanResult;
 import dev.roster.plan.Planner;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -31,7 +28,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Plans batches in the background. A planning run claims its batch with a heartbeat, writes the
@@ -45,40 +41,31 @@ public class BatchPlanning {
     private static final int MAX_ATTEMPTS = 3;
 
     @Inject
-    AgroalDataSource dataSource;
-    @Inject
     BatchFileStore files;
     @Inject
     ObjectMapper json;
     @Inject
-    BatchJournal journal;
-    @ConfigProperty(name = "roster.csv.max-bytes", defaultValue = "104857600")
-    long maxBytes;
-    @ConfigProperty(name = "roster.csv.max-rows", defaultValue = "1000000")
-    long maxRows;
-    @ConfigProperty(name = "roster.csv.max-cell-chars", defaultValue = "4096")
-    int maxCellChars;
-    @ConfigProperty(name = "roster.planning.threads", defaultValue = "2")
-    int threads;
+    BatchTransitions transitions;
+    @Inject
+    Jdbc jdbc;
+    @Inject
+    BatchSettings.Csv csv;
+    @Inject
+    BatchSettings.Planning settings;
 
     private ExecutorService executor;
 
     @PostConstruct
     void start() {
-        executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "roster-planner");
-            t.setDaemon(true);
-            return t;
-        });
+        executor = BackgroundThreads.fixed("roster-planner", settings.threads());
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        executor.shutdownNow();
-        executor.awaitTermination(10, TimeUnit.SECONDS);
+    void stop(@Observes ShutdownEvent event) {
+        BackgroundThreads.stop(executor, true, Duration.ofSeconds(10));
     }
 
     public CsvLimits limits() {
-        return CsvLimits.defaults().withMaxBytes(maxBytes).withMaxRows(maxRows).withMaxCellChars(maxCellChars);
+        return CsvLimits.defaults().withMaxBytes(csv.maxBytes()).withMaxRows(csv.maxRows()).withMaxCellChars(csv.maxCellChars());
     }
 
     /** Plans the batch soon, on this instance. */
@@ -95,18 +82,13 @@ public class BatchPlanning {
     /** Picks up batches whose planning instance stopped beating (a restart, a crash). */
     @Scheduled(every = "20s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resumeInterrupted() {
-        List<UUID> stale = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("""
-                        SELECT id FROM batch WHERE status = 'PLANNING'
-                           AND coalesce(planning_heartbeat, created_at) < now() - make_interval(secs => ?)""")) {
-            ps.setInt(1, STALE_SECONDS);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stale.add(rs.getObject(1, UUID.class));
-                }
-            }
-        } catch (SQLException e) {
+        List<UUID> stale;
+        try {
+            stale = jdbc.list("""
+                    SELECT id FROM batch WHERE status = 'PLANNING'
+                       AND coalesce(planning_heartbeat, created_at) < now() - make_interval(secs => ?)""",
+                    rs -> rs.getObject(1, UUID.class), STALE_SECONDS);
+        } catch (RuntimeException e) {
             Log.warnf("could not look for interrupted planning: %s", e.getMessage());
             return;
         }
@@ -125,30 +107,31 @@ public class BatchPlanning {
             return;
         }
         long started = System.nanoTime();
-        try (Connection lookup = dataSource.getConnection(); Connection write = dataSource.getConnection()) {
-            write.setAutoCommit(false);
-            lookup.setAutoCommit(true);
-            PlanResult result;
-            try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
-                    rows -> heartbeat(lookup, batchId, rows))) {
-                Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json));
-                result = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
-                writer.finish();
-            }
-            if (result.rows() >= ANALYZE_ROWS) {
-                analyze(write, "plan_item");
-            }
-            markPlanned(write, batchId, result);
-            write.commit();
+        try {
+            // The plan and its PLANNED state (with batch.planned) commit together; lookups and heartbeats
+            // run beside it in autocommit, so other instances see the heartbeat while this one plans.
+            PlanResult result = jdbc.withConnection(lookup -> jdbc.inTransaction(write -> {
+                PlanResult planned;
+                try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
+                        rows -> heartbeat(lookup, batchId, rows))) {
+                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json));
+                    planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
+                    writer.finish();
+                }
+                if (planned.rows() >= ANALYZE_ROWS) {
+                    analyze(write, "plan_item");
+                }
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("rows", planned.rows());
+                details.put("summary", summary(planned));
+                transitions.planned(write, batchId, totals(planned), details, AuditActor.system());
+                return planned;
+            }));
             Log.infof("planned batch %s: %d rows in %d ms", batchId, result.rows(),
                     (System.nanoTime() - started) / 1_000_000);
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("rows", result.rows());
-            details.put("summary", summary(result));
-            journal.record("batch.planned", batchId, details);
         } catch (CsvRefusedException e) {
             finishRejected(batchId, e.getMessage(), true);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 Log.infof("planning of batch %s interrupted by shutdown; another start resumes it", batchId);
                 return;
@@ -167,90 +150,45 @@ public class BatchPlanning {
     static final long ANALYZE_ROWS = 10_000;
 
     static void analyze(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("ANALYZE " + table)) {
-            ps.execute();
-        }
+        Jdbc.update(c, "ANALYZE " + table);
     }
 
     private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts) {
     }
 
     private Claim claim(UUID batchId) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("""
-                        UPDATE batch SET planning_heartbeat = now(), planning_attempts = planning_attempts + 1,
-                                         progress_done = 0, updated_at = now()
-                         WHERE id = ? AND status = 'PLANNING'
-                           AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                        RETURNING operation, match_by, file_name, planning_attempts""")) {
-            ps.setObject(1, batchId);
-            ps.setInt(2, STALE_SECONDS);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)),
-                        rs.getString(3), rs.getInt(4));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not claim batch " + batchId + ": " + e.getMessage(), e);
-        }
+        return jdbc.one("""
+                UPDATE batch SET planning_heartbeat = now(), planning_attempts = planning_attempts + 1,
+                                 progress_done = 0, updated_at = now()
+                 WHERE id = ? AND status = 'PLANNING'
+                   AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
+                RETURNING operation, match_by, file_name, planning_attempts""",
+                rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
+                        rs.getInt(4)),
+                batchId, STALE_SECONDS).orElse(null);
     }
 
     private void heartbeat(Connection c, UUID batchId, long rows) {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE batch SET progress_done = ?, planning_heartbeat = now() WHERE id = ? AND status = 'PLANNING'")) {
-            ps.setLong(1, rows);
-            ps.setObject(2, batchId);
-            ps.executeUpdate();
+        try {
+            Jdbc.update(c, "UPDATE batch SET progress_done = ?, planning_heartbeat = now() WHERE id = ? AND status = 'PLANNING'",
+                    rows, batchId);
         } catch (SQLException e) {
             throw new IllegalStateException("could not record planning progress: " + e.getMessage(), e);
         }
     }
 
-    private void markPlanned(Connection c, UUID batchId, PlanResult result) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE batch SET status = 'PLANNED', row_count = ?, count_create = ?, count_update = ?, count_delete = ?,
-                                 count_reset = ?, count_unchanged = ?, count_error = ?, count_warning = ?,
-                                 warnings = ?::jsonb, progress_done = ?, progress_total = ?, planned_at = now(),
-                                 planning_heartbeat = NULL, updated_at = now()
-                 WHERE id = ? AND status = 'PLANNING'""")) {
-            ps.setLong(1, result.rows());
-            ps.setLong(2, result.count(ChangeKind.CREATE));
-            ps.setLong(3, result.count(ChangeKind.UPDATE));
-            ps.setLong(4, result.count(ChangeKind.DELETE));
-            ps.setLong(5, result.count(ChangeKind.RESET));
-            ps.setLong(6, result.count(ChangeKind.UNCHANGED));
-            ps.setLong(7, result.count(ChangeKind.ERROR));
-            ps.setLong(8, result.warnings());
-            ps.setString(9, json.writeValueAsString(result.fileWarnings()));
-            ps.setLong(10, result.rows());
-            ps.setLong(11, result.rows());
-            ps.setObject(12, batchId);
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("batch " + batchId + " left PLANNING while it was being planned");
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static BatchTransitions.Totals totals(PlanResult result) {
+        return new BatchTransitions.Totals(result.rows(), result.count(ChangeKind.CREATE), result.count(ChangeKind.UPDATE),
+                result.count(ChangeKind.DELETE), result.count(ChangeKind.RESET), result.count(ChangeKind.UNCHANGED),
+                result.count(ChangeKind.ERROR), result.warnings(), result.fileWarnings());
     }
 
     private void finishRejected(UUID batchId, String message, boolean fileRefused) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("""
-                        UPDATE batch SET status = 'REJECTED', error = ?, planning_heartbeat = NULL, updated_at = now()
-                         WHERE id = ? AND status = 'PLANNING'""")) {
-            ps.setString(1, message);
-            ps.setObject(2, batchId);
-            ps.executeUpdate();
-        } catch (SQLException e) {
+        try {
+            jdbc.inTransaction(c -> transitions.rejected(c, batchId, message, fileRefused, AuditActor.system()));
+        } catch (RuntimeException e) {
             Log.errorf(e, "could not mark batch %s rejected", batchId);
-            return;
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("error", message);
-        details.put("fileRefused", fileRefused);
-        journal.record("batch.rejected", batchId, details);
     }
 
     static Map<String, Long> summary(PlanResult result) {

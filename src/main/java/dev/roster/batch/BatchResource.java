@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.roster.access.AdminRole;
-import dev.roster.access.CurrentAdmin;
+import dev.roster.access.CurrentOperator;
 import dev.roster.batch.PlanItemQuery.ChangeView;
 import dev.roster.plan.Operation;
 import dev.roster.web.HtmxRequest;
@@ -47,10 +47,10 @@ public class BatchResource {
         static native TemplateInstance batches(PageOf<Batch> batches, List<Operation> operations, String error);
 
         static native TemplateInstance batch(Batch batch, List<Tab> tabs, String tab, String q, PageOf<ChangeView> changes,
-                String pageUrl);
+                String pageUrl, boolean mayApprove);
 
         static native TemplateInstance batch$changes(Batch batch, List<Tab> tabs, String tab, String q,
-                PageOf<ChangeView> changes, String pageUrl);
+                PageOf<ChangeView> changes, String pageUrl, boolean mayApprove);
 
         static native TemplateInstance batch$progress(Batch batch);
 
@@ -65,15 +65,17 @@ public class BatchResource {
     @Inject
     BatchDownloads downloads;
     @Inject
-    CurrentAdmin currentAdmin;
+    CurrentOperator operator;
     @Inject
     ApplyService applies;
+    @Inject
+    ApplyPolicy policy;
     @Inject
     RevertPlanner reverts;
     @Inject
     BatchManifest manifests;
     @Inject
-    dev.roster.audit.AuditTrail audit;
+    ConfirmPage confirmPage;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -89,7 +91,7 @@ public class BatchResource {
             @RestForm("matchBy") String matchBy) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, currentAdmin.id(), currentAdmin.displayName());
+                    operation, matchBy, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
@@ -104,16 +106,16 @@ public class BatchResource {
             @QueryParam("page") Integer page, @Context HttpHeaders headers) {
         Batch batch = batches.find(id);
         PlanItemQuery.Filter filter = PlanItemQuery.Filter.parse(kind, q);
-        PageOf<ChangeView> changes = batch.status == BatchStatus.PLANNING || batch.status == BatchStatus.REJECTED
-                ? new PageOf<>(List.of(), 0, 1, 50)
-                : items.page(batch, filter, PageOf.clampPage(page), 50, false);
+        PageOf<ChangeView> changes = batch.hasPlan() ? items.page(batch, filter, PageOf.clampPage(page), 50, false)
+                : new PageOf<>(List.of(), 0, 1, 50);
         String shownQ = q == null ? "" : q;
         String pageUrl = "/batches/" + id + "?kind=" + filter.tab() + "&q="
                 + URLEncoder.encode(shownQ, StandardCharsets.UTF_8) + "&";
         List<Tab> tabs = tabs(batch);
+        boolean mayApprove = policy.mayApprove(batch, operator.get().id());
         return HtmxRequest.isHtmx(headers)
-                ? Templates.batch$changes(batch, tabs, filter.tab(), shownQ, changes, pageUrl)
-                : Templates.batch(batch, tabs, filter.tab(), shownQ, changes, pageUrl);
+                ? Templates.batch$changes(batch, tabs, filter.tab(), shownQ, changes, pageUrl, mayApprove)
+                : Templates.batch(batch, tabs, filter.tab(), shownQ, changes, pageUrl, mayApprove);
     }
 
     @GET
@@ -121,7 +123,7 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     public Response progress(@PathParam("id") UUID id) {
         Batch batch = batches.find(id);
-        if (batch.status != BatchStatus.PLANNING && batch.status != BatchStatus.APPLYING) {
+        if (!batch.busy()) {
             // Planning or applying is over: the whole page changes (totals, diff), so reload it.
             return Response.ok("").header("HX-Refresh", "true").build();
         }
@@ -154,9 +156,10 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public TemplateInstance confirm(@PathParam("id") UUID id) {
-        return confirmPage(batches.find(id), null, List.of());
+        return confirmPage.render(batches.find(id), null, List.of());
     }
 
+    /** A refusal ({@link ApplyRefused}) comes back as this page with the reason, through {@link ApplyRefusedMapper}. */
     @POST
     @Path("{id}/apply")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -165,29 +168,16 @@ public class BatchResource {
     public Response apply(@PathParam("id") UUID id, @FormParam("confirm") Long confirm,
             @FormParam("deleteCount") Long deleteCount, @FormParam("skipErrors") boolean skipErrors,
             @FormParam("overrideReason") String overrideReason) {
-        Batch batch = batches.find(id);
-        try {
-            if (batch.countDelete > 0 && (deleteCount == null || deleteCount != batch.countDelete)) {
-                throw new ApplyService.ApplyRefusedException(422, "Type the number of users this batch deletes ("
-                        + batch.countDelete + ") to confirm the deletions.", List.of());
-            }
-            applies.requestApply(id, new ApplyService.ApplyRequest(confirm, skipErrors, overrideReason),
-                    ApplyService.Requester.of(currentAdmin, audit));
-            return Response.seeOther(URI.create("/batches/" + id)).build();
-        } catch (ApplyService.ApplyRefusedException e) {
-            return Response.status(e.status()).entity(confirmPage(batches.find(id), e.getMessage(), e.conflicts())).build();
-        }
+        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason),
+                operator.get());
+        return Response.seeOther(URI.create("/batches/" + id)).build();
     }
 
     @POST
     @Path("{id}/approve")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response approve(@PathParam("id") UUID id) {
-        try {
-            applies.approve(id, ApplyService.Requester.of(currentAdmin, audit));
-        } catch (ApplyService.ApplyRefusedException e) {
-            throw new ClientErrorException(e.getMessage(), e.status());
-        }
+        applies.approve(id, operator.get());
         return Response.seeOther(URI.create("/batches/" + id)).build();
     }
 
@@ -195,7 +185,7 @@ public class BatchResource {
     @Path("{id}/replan")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response replan(@PathParam("id") UUID id) {
-        UUID fresh = batches.replan(id, currentAdmin.id(), currentAdmin.displayName());
+        UUID fresh = batches.replan(id, operator.get());
         return Response.seeOther(URI.create("/batches/" + fresh)).build();
     }
 
@@ -203,25 +193,15 @@ public class BatchResource {
     @Path("{id}/revert")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response revert(@PathParam("id") UUID id) {
-        UUID revert = reverts.planRevert(id, currentAdmin.id(), currentAdmin.displayName(), audit.currentActor());
+        UUID revert = reverts.planRevert(id, operator.get());
         return Response.seeOther(URI.create("/batches/" + revert)).build();
-    }
-
-    private TemplateInstance confirmPage(Batch batch, String error, List<ApplyConflict> conflicts) {
-        List<ChangeView> sample = new java.util.ArrayList<>();
-        for (String kind : List.of("create", "update", "delete", "reset")) {
-            sample.addAll(items.page(batch, PlanItemQuery.Filter.parse(kind, null), 1, 5).items());
-        }
-        List<ApplyConflict> shown = conflicts.isEmpty() && batch.conflicts != null ? batch.conflicts : conflicts;
-        return Templates.confirm(batch, sample, items.mailCount(batch), applies.approvalRequired(batch),
-                applies.overDeleteCap(batch), applies.activeUsers(), error, shown);
     }
 
     @POST
     @Path("{id}/discard")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response discard(@PathParam("id") UUID id) {
-        batches.discard(id);
+        batches.discard(id, operator.get());
         return Response.seeOther(URI.create("/batches/" + id)).build();
     }
 

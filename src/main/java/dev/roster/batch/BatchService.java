@@ -2,9 +2,6 @@ package dev.roster.batch;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +10,8 @@ import java.util.UUID;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.web.PageOf;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.access.Operator;
+import dev.roster.sql.Jdbc;
 import io.quarkus.panache.common.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,72 +24,55 @@ import jakarta.ws.rs.NotFoundException;
 public class BatchService {
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     BatchFileStore files;
     @Inject
     BatchPlanning planning;
     @Inject
-    BatchJournal journal;
+    BatchTransitions transitions;
 
     /**
-     * Stores the file in PostgreSQL (streamed, with its SHA-256 and size) as a new PLANNING batch
-     * and starts planning it in the background.
+     * Stores the file in PostgreSQL (streamed, with its SHA-256 and size) as a new PLANNING batch, with
+     * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, UUID adminId,
-            String adminName) {
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
-        BatchFileStore.StoredFile stored;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name)
-                    VALUES (?, ?, ?, 'PLANNING', ?, '', 0, ?, ?)""")) {
-                ps.setObject(1, id);
-                ps.setString(2, operation.name());
-                ps.setString(3, matchBy.name());
-                ps.setString(4, name);
-                ps.setObject(5, adminId);
-                ps.setString(6, adminName);
-                ps.executeUpdate();
-            }
-            stored = files.store(c, id, content, planning.limits().maxBytes());
-            if (stored.size() == 0) {
-                c.rollback();
-                throw new BadRequestException(name + ": the file is empty. Download a template, fill it in and upload it.");
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE batch SET sha256 = ?, size_bytes = ? WHERE id = ?")) {
-                ps.setString(1, stored.sha256());
-                ps.setLong(2, stored.size());
-                ps.setObject(3, id);
-                ps.executeUpdate();
-            }
-            c.commit();
+        try {
+            jdbc.runInTransaction(c -> {
+                transitions.startUpload(c, id, operation, matchBy, name, who);
+                BatchFileStore.StoredFile stored;
+                try {
+                    stored = files.store(c, id, content, planning.limits().maxBytes());
+                } catch (IOException e) {
+                    throw new IllegalStateException("could not store the upload: " + e.getMessage(), e);
+                }
+                if (stored.size() == 0) {
+                    throw new BadRequestException(name + ": the file is empty. Download a template, fill it in and upload it.");
+                }
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("fileName", name);
+                details.put("operation", operation.name().toLowerCase());
+                details.put("matchBy", matchBy.name().toLowerCase());
+                details.put("sha256", stored.sha256());
+                details.put("size", stored.size());
+                transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
+            });
         } catch (BatchFileStore.TooLargeException e) {
             throw new ClientErrorException(name + ": " + e.getMessage(), 413);
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("could not store the upload: " + e.getMessage(), e);
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("fileName", name);
-        details.put("operation", operation.name().toLowerCase());
-        details.put("matchBy", matchBy.name().toLowerCase());
-        details.put("sha256", stored.sha256());
-        details.put("size", stored.size());
-        journal.record("batch.uploaded", id, details);
         planning.submit(id);
         return id;
     }
 
     /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, UUID adminId,
-            String adminName) {
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), adminId, adminName);
+            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }
@@ -122,86 +103,29 @@ public class BatchService {
     }
 
     /** Discards a batch that has not been applied; its plan is dropped, its file kept for the record. */
-    public void discard(UUID id) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            int changed;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE batch SET status = 'DISCARDED', updated_at = now(), planning_heartbeat = NULL
-                     WHERE id = ? AND status IN ('PLANNING', 'PLANNED', 'REJECTED', 'FAILED')""")) {
-                ps.setObject(1, id);
-                changed = ps.executeUpdate();
-            }
-            if (changed == 0) {
-                c.rollback();
-                Batch batch = find(id);
-                throw new ClientErrorException("Batch " + id + " is " + batch.status
-                        + " and can no longer be discarded.", 409);
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM plan_item WHERE batch_id = ?")) {
-                ps.setObject(1, id);
-                ps.executeUpdate();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not discard batch " + id + ": " + e.getMessage(), e);
+    public void discard(UUID id, Operator who) {
+        if (!jdbc.inTransaction(c -> transitions.discard(c, id, who))) {
+            Batch batch = find(id);
+            throw new ClientErrorException("Batch " + id + " is " + batch.status + " and can no longer be discarded.", 409);
         }
-        journal.record("batch.discarded", id, Map.of());
     }
 
     /**
      * Plans the stored file again as a new batch (after a refused, stale apply); the old batch is
      * discarded. Returns the new batch's id.
      */
-    public UUID replan(UUID id, UUID adminId, String adminName) {
+    public UUID replan(UUID id, Operator who) {
         Batch old = find(id);
         if (old.isRevert()) {
             throw new ClientErrorException("A revert has no file to plan again: revert the original batch again instead.", 409);
         }
-        if (old.status != BatchStatus.PLANNED && old.status != BatchStatus.FAILED) {
+        if (!old.isReplannable()) {
             throw new ClientErrorException("Only a planned or failed batch can be re-planned; this one is " + old.status + ".", 409);
         }
         UUID fresh = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name)
-                    SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ? FROM batch WHERE id = ?""")) {
-                ps.setObject(1, fresh);
-                ps.setObject(2, adminId);
-                ps.setString(3, adminName);
-                ps.setObject(4, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO batch_file_chunk (batch_id, seq, data) SELECT ?, seq, data FROM batch_file_chunk WHERE batch_id = ?")) {
-                ps.setObject(1, fresh);
-                ps.setObject(2, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE batch SET status = 'DISCARDED', failure = coalesce(failure, 'superseded by re-plan ' || ?),
-                                     updated_at = now() WHERE id = ? AND status IN ('PLANNED', 'FAILED')""")) {
-                ps.setString(1, fresh.toString());
-                ps.setObject(2, id);
-                if (ps.executeUpdate() != 1) {
-                    c.rollback();
-                    throw new ClientErrorException("Batch " + id + " changed while re-planning; reload it.", 409);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM plan_item WHERE batch_id = ?")) {
-                ps.setObject(1, id);
-                ps.executeUpdate();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not re-plan batch " + id + ": " + e.getMessage(), e);
+        if (!jdbc.inTransaction(c -> transitions.replan(c, id, fresh, old.fileName, who))) {
+            throw new ClientErrorException("Batch " + id + " changed while re-planning; reload it.", 409);
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("replans", id.toString());
-        details.put("fileName", old.fileName);
-        journal.record("batch.uploaded", fresh, details);
-        journal.record("batch.discarded", id, Map.of("supersededBy", fresh.toString()));
         planning.submit(fresh);
         return fresh;
     }

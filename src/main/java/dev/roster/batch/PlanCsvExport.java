@@ -20,7 +20,7 @@ import com.opencsv.ICSVWriter;
 
 import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.SpreadsheetSafeCell;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -40,7 +40,7 @@ public class PlanCsvExport {
     };
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     ObjectMapper json;
     @Inject
@@ -95,34 +95,33 @@ public class PlanCsvExport {
     }
 
     private void stream(Batch batch, OutputStream out, List<String> header, String sql, RowFiller filler) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            writer.write('\uFEFF');
-            CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
-                    ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
-            csv.writeNext(header.stream().map(SpreadsheetSafeCell::neutralise).toArray(String[]::new), false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setFetchSize(2000);
-                ps.setObject(1, batch.id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    String[] row = new String[header.size()];
-                    while (rs.next()) {
-                        filler.fill(rs, row);
-                        for (int i = 0; i < row.length; i++) {
-                            row[i] = row[i] == null ? "" : SpreadsheetSafeCell.neutralise(row[i]);
+        // In a transaction, so the cursor streams (fetch size) instead of reading every row first.
+        jdbc.runInTransaction(c -> {
+            try {
+                BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+                writer.write('\uFEFF');
+                CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
+                        ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
+                csv.writeNext(header.stream().map(SpreadsheetSafeCell::neutralise).toArray(String[]::new), false);
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setFetchSize(2000);
+                    ps.setObject(1, batch.id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        String[] row = new String[header.size()];
+                        while (rs.next()) {
+                            filler.fill(rs, row);
+                            for (int i = 0; i < row.length; i++) {
+                                row[i] = row[i] == null ? "" : SpreadsheetSafeCell.neutralise(row[i]);
+                            }
+                            csv.writeNext(row, true);
                         }
-                        csv.writeNext(row, true);
                     }
                 }
+                csv.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            csv.flush();
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("download failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     private String messages(String messagesJson, boolean errorsOnly) throws IOException {

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.plan.ChangeKind;
 import dev.roster.web.PageOf;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -83,7 +83,7 @@ public class PlanItemQuery {
     static final int SEARCH_COUNT_CAP = 1000;
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     ObjectMapper json;
 
@@ -112,7 +112,7 @@ public class PlanItemQuery {
             where.append(" AND lower(key) LIKE ? ESCAPE '\\'");
             params.add("%" + filter.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.connection()) {
             long total = knownTotal(batch, filter);
             boolean capped = !exactTotal && (long) page * size <= SEARCH_COUNT_CAP;
             String countKey = batch.id + "|" + batch.plannedAt + "|" + batch.status + "|" + filter.tab() + "|" + filter.q()
@@ -125,7 +125,7 @@ public class PlanItemQuery {
                 try (PreparedStatement ps = c.prepareStatement(capped
                         ? "SELECT count(*) FROM (SELECT 1 FROM plan_item" + where + " LIMIT " + (SEARCH_COUNT_CAP + 1) + ") m"
                         : "SELECT count(*) FROM plan_item" + where)) {
-                    bind(ps, params);
+                    Jdbc.bind(ps, params.toArray());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         total = rs.getLong(1);
@@ -160,7 +160,7 @@ public class PlanItemQuery {
                 bound.add(offset);
             }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, bound);
+                Jdbc.bind(ps, bound.toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new ChangeView(rs.getLong(1), rs.getString(2), rs.getString(3),
@@ -178,18 +178,10 @@ public class PlanItemQuery {
 
     /** E-mails an apply of this plan queues: invitations of creates and reset links. */
     public long mailCount(Batch batch) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("""
-                        SELECT count(*) FROM plan_item WHERE batch_id = ?
-                           AND (kind = 'RESET' OR (kind = 'CREATE' AND send_invite AND password_hash IS NULL))""")) {
-            ps.setObject(1, batch.id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not count mails: " + e.getMessage(), e);
-        }
+        return jdbc.one("""
+                SELECT count(*) FROM plan_item WHERE batch_id = ?
+                   AND (kind = 'RESET' OR (kind = 'CREATE' AND send_invite AND password_hash IS NULL))""",
+                rs -> rs.getLong(1), batch.id).orElse(0L);
     }
 
     /** Totals the batch row already holds, so the common tabs need no count(*) over a million items. */
@@ -213,9 +205,4 @@ public class PlanItemQuery {
         };
     }
 
-    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            ps.setObject(i + 1, params.get(i));
-        }
-    }
 }

@@ -1,17 +1,11 @@
 package dev.roster.batch;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.roster.audit.AuditAction;
-import dev.roster.audit.AuditActor;
-import dev.roster.audit.AuditEventDraft;
-import dev.roster.audit.AuditTrail;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.access.Operator;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ClientErrorException;
@@ -69,65 +63,31 @@ public class RevertPlanner {
               LEFT JOIN directory_user u ON u.id = coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line))
              WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET')) r""";
 
-    private static final String TOTALS = """
-            UPDATE batch b SET status = 'PLANNED', planned_at = now(), updated_at = now(),
-                   row_count = t.total, count_create = t.c, count_update = t.u, count_delete = t.d, count_reset = t.r,
-                   count_unchanged = t.n, count_error = t.e, progress_done = t.total, progress_total = t.total
-              FROM (SELECT count(*) AS total, count(*) FILTER (WHERE kind = 'CREATE') AS c,
-                           count(*) FILTER (WHERE kind = 'UPDATE') AS u, count(*) FILTER (WHERE kind = 'DELETE') AS d,
-                           count(*) FILTER (WHERE kind = 'RESET') AS r, count(*) FILTER (WHERE kind = 'UNCHANGED') AS n,
-                           count(*) FILTER (WHERE kind = 'ERROR') AS e
-                      FROM plan_item WHERE batch_id = ?) t
-             WHERE b.id = ?""";
-
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     BatchService batches;
     @Inject
-    AuditTrail audit;
+    BatchTransitions transitions;
 
     /** Plans the undo of an applied batch and returns the new batch's id. */
-    public UUID planRevert(UUID batchId, UUID adminId, String adminName, AuditActor actor) {
+    public UUID planRevert(UUID batchId, Operator who) {
         Batch original = batches.find(batchId);
-        if (original.status != BatchStatus.APPLIED) {
+        if (!original.applied()) {
             throw new ClientErrorException("Only an applied batch can be reverted; this one is " + original.status + ".", 409);
         }
         if (original.revertedByBatch != null) {
             throw new ClientErrorException("This batch was reverted already by batch " + original.revertedByBatch + ".", 409);
         }
         UUID id = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by,
-                                       created_by_name, reverts_batch)
-                    SELECT ?, 'MIXED', match_by, 'PLANNING', 'revert of ' || file_name, sha256, 0, ?, ?, id
-                      FROM batch WHERE id = ?""")) {
-                ps.setObject(1, id);
-                ps.setObject(2, adminId);
-                ps.setString(3, adminName);
-                ps.setObject(4, batchId);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(REVERT_ITEMS)) {
-                ps.setObject(1, id);
-                ps.setObject(2, batchId);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(TOTALS)) {
-                ps.setObject(1, id);
-                ps.setObject(2, id);
-                ps.executeUpdate();
-            }
+        jdbc.runInTransaction(c -> {
+            transitions.startRevert(c, id, batchId, who);
+            Jdbc.update(c, REVERT_ITEMS, id, batchId);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("reverts", batchId.toString());
             details.put("fileName", "revert of " + original.fileName);
-            audit.record(c, actor, new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, id, details));
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not plan the revert: " + e.getMessage(), e);
-        }
+            transitions.revertPlanned(c, id, details, who);
+        });
         return id;
     }
 }

@@ -13,11 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -27,6 +25,7 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.roster.background.BackgroundThreads;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.ext.mail.SMTPException;
@@ -108,24 +107,15 @@ public class MailSender {
 
     @PostConstruct
     void start() {
-        AtomicInteger n = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, "mail-sender-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        waker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mail-sender-wake");
-            t.setDaemon(true);
-            return t;
-        });
+        pool = BackgroundThreads.fixed("mail-sender", concurrency);
+        waker = BackgroundThreads.single("mail-sender-wake");
         limiter = new SendRateLimiter(maxPerSecond);
     }
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        waker.shutdownNow();
-        pool.shutdown();
+        BackgroundThreads.stop(waker, true, Duration.ZERO);
+        BackgroundThreads.stop(pool, false, Duration.ZERO);
     }
 
     @Scheduled(every = "${roster.mail.sender.interval:1s}", delayed = "2s",

@@ -58,6 +58,11 @@ public final class CopyText {
         return OffsetDateTime.ofInstant(micros, ZoneOffset.UTC).toString();
     }
 
+    /** Characters buffered since the last {@link #copyInto}: callers send a chunk when it grows large. */
+    public int length() {
+        return rows.length();
+    }
+
     /** Ends the current row. */
     public CopyText endRow() {
         rows.append('\n');

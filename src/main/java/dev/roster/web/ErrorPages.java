@@ -118,7 +118,7 @@ public class ErrorPages {
         return respond(500, "Server error", message, reference, uri, headers);
     }
 
-    static Response respond(int status, String title, String message, String reference, UriInfo uri, HttpHeaders headers) {
+    public static Response respond(int status, String title, String message, String reference, UriInfo uri, HttpHeaders headers) {
         if (isApi(uri, headers)) {
             return json(status, message, reference).build();
         }

@@ -15,7 +15,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.roster.batch.ApplyFaults;
 import dev.roster.support.ItDatabase;
 import dev.roster.support.RemoteBatches;
 import dev.roster.support.RosterProcess;
@@ -23,7 +22,7 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * SIGKILL of a packaged Roster while it applies a batch, at every phase of the apply (held there by
- * the test hook roster.test.apply-pause-at) and at moments chosen by timing (right after the 202,
+ * a lock this test takes in PostgreSQL, {@link ApplyPhaseHold}) and at moments chosen by timing (right after the 202,
  * once progress shows, late in the audit phase). After each restart the batch is FAILED
  * "interrupted" with nothing of it in the directory, the audit trail or the outbox, the audit chain
  * verifies, and the same batch is applied again; in the end it applies completely, once.
@@ -39,22 +38,19 @@ class ApplyCrashIT {
     private int restarts;
     private final List<String> log = new ArrayList<>();
 
-    private static Map<String, String> settings(String pauseAt) {
+    private static Map<String, String> settings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("roster.mail.sender.enabled", "false");
         settings.put("roster.apply.interrupted-after", "2S");
         settings.put("roster.apply.interrupted-check", "2s");
-        if (pauseAt != null) {
-            settings.put("roster.test.apply-pause-at", pauseAt);
-        }
         return settings;
     }
 
     @Test
     void aKilledApplyLeavesNothingBehindAndCanBeAppliedAgain() {
         ItDatabase.clean();
-        List<String> phases = ApplyFaults.PHASES;
-        RosterProcess roster = RosterProcess.start("apply-crash-0", settings(phases.get(0)));
+        List<ApplyPhaseHold.Phase> phases = ApplyPhaseHold.PHASES;
+        RosterProcess roster = RosterProcess.start("apply-crash-0", settings());
         String id;
         try {
             id = RemoteBatches.upload(roster, RemoteBatches.onboarding(marker, 0, ROWS), "onboard");
@@ -64,21 +60,33 @@ class ApplyCrashIT {
             throw e;
         }
 
-        // Killed at each phase of the apply, held there by the hook; the next start holds the next phase.
+        // Killed at each phase of the apply, held there by a lock of this test's; released after the kill.
         for (int i = 0; i < phases.size(); i++) {
             if (i > 0) {
-                roster = restart(phases.get(i));
+                roster = restart();
                 assertInterruptedAndNothingApplied(roster, id);
             }
-            apply(roster, id, ROWS).then().statusCode(202);
-            roster.awaitLog("apply of batch " + id + " paused at " + phases.get(i), Duration.ofSeconds(120));
-            roster.kill();
+            ApplyPhaseHold.Phase phase = phases.get(i);
+            ApplyPhaseHold hold = phase.afterClaim ? null : ApplyPhaseHold.take(phase, id);
+            try {
+                apply(roster, id, ROWS).then().statusCode(202);
+                if (hold == null) {
+                    // The apply takes seconds to write 5,000 users, their links and 10,000 events: time enough.
+                    hold = ApplyPhaseHold.take(phase, id);
+                }
+                hold.awaitApplyWaiting(Duration.ofSeconds(120));
+                roster.kill();
+            } finally {
+                if (hold != null) {
+                    hold.close();
+                }
+            }
             kills++;
             log.add("killed at phase " + phases.get(i));
         }
 
         // Killed right after the 202: the applier may not have started.
-        roster = restart(null);
+        roster = restart();
         assertInterruptedAndNothingApplied(roster, id);
         apply(roster, id, ROWS).then().statusCode(202);
         roster.kill();
@@ -89,7 +97,7 @@ class ApplyCrashIT {
         // apply may have finished first; either way it is all or nothing.
         String[] moments = { "progress", "late" };
         for (String moment : moments) {
-            roster = restart(null);
+            roster = restart();
             if (!appliedAlready(roster, id)) {
                 assertInterruptedAndNothingApplied(roster, id);
                 apply(roster, id, ROWS).then().statusCode(202);
@@ -103,7 +111,7 @@ class ApplyCrashIT {
             }
         }
 
-        roster = restart(null);
+        roster = restart();
         try {
             if (!appliedAlready(roster, id)) {
                 assertInterruptedAndNothingApplied(roster, id);
@@ -114,15 +122,15 @@ class ApplyCrashIT {
             System.out.printf("ApplyCrashIT: %d-row batch, %d SIGKILLs during apply (%s), %d of them left it APPLYING "
                     + "and were found interrupted after the restart, nothing half-applied; %d restarts; applied once in "
                     + "the end%n", ROWS, kills, String.join("; ", log), interrupted, restarts);
-            assertTrue(interrupted >= ApplyFaults.PHASES.size() + 1, "kills that interrupted an apply: " + interrupted);
+            assertTrue(interrupted >= ApplyPhaseHold.PHASES.size() + 1, "kills that interrupted an apply: " + interrupted);
         } finally {
             roster.close();
         }
     }
 
-    private RosterProcess restart(String pauseAt) {
+    private RosterProcess restart() {
         restarts++;
-        return RosterProcess.start("apply-crash-" + restarts, settings(pauseAt));
+        return RosterProcess.start("apply-crash-" + restarts, settings());
     }
 
     private static boolean appliedAlready(RosterProcess roster, String id) {

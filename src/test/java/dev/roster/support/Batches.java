@@ -40,7 +40,8 @@ public final class Batches {
         long changes = planned.getLong("summary.create") + planned.getLong("summary.update")
                 + planned.getLong("summary.delete") + planned.getLong("summary.reset");
         given().auth().preemptive().basic(email, password).contentType("application/json")
-                .body("{\"confirm\": " + changes + "}").post("/api/batches/" + id + "/apply")
+                .body("{\"confirm\": " + changes + ", \"deleteCount\": " + planned.getLong("summary.delete") + "}")
+                .post("/api/batches/" + id + "/apply")
                 .then().statusCode(202);
         return awaitApplied(email, password, id);
     }

@@ -21,7 +21,8 @@ public final class ItDatabase {
         return "jdbc:postgresql://127.0.0.1:5432/" + db;
     }
 
-    private static Connection connect() throws SQLException {
+    /** A connection of the test's own, e.g. to hold a lock a packaged Roster will wait for. */
+    public static Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), "roster", "roster");
     }
 

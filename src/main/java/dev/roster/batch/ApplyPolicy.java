@@ -1,0 +1,134 @@
+package dev.roster.batch;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.roster.access.Operator;
+import dev.roster.sql.Jdbc;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The rules an apply and an approval must pass, in one place for the page and the API: the batch's
+ * state, rows in error, the typed confirmation (the number of deletions whenever a batch deletes),
+ * the delete cap and four-eyes approval. A refusal is an {@link ApplyRefused}.
+ */
+@ApplicationScoped
+public class ApplyPolicy {
+
+    /**
+     * What the operator sent with the apply button or the API call: confirm is the number of changes
+     * they saw; deleteCount the number of deletions they typed (for a batch whose every change is a
+     * deletion, confirm is that number).
+     */
+    public record ApplyRequest(Long confirm, Long deleteCount, boolean skipErrors, String overrideReason) {
+    }
+
+    @Inject
+    Jdbc jdbc;
+    @Inject
+    BatchSettings.Safety safety;
+    @Inject
+    BatchSettings.Approval approval;
+
+    private double maxDeleteFraction;
+    /** From roster.approval.enabled; in-process tests switch four-eyes mode here rather than boot another profile. */
+    boolean approvalEnabled;
+
+    @PostConstruct
+    void init() {
+        maxDeleteFraction = safety.maxDeleteFraction();
+        approvalEnabled = approval.enabled();
+    }
+
+    /** Four-eyes mode is on and the batch deletes or resets users. */
+    public boolean approvalRequired(Batch batch) {
+        return approvalEnabled && batch.destructive();
+    }
+
+    /** Users that are not deleted: the base of the delete cap. */
+    public long activeUsers() {
+        return jdbc.one("SELECT count(*) FROM directory_user WHERE status <> 'DELETED'", rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    /** True when the batch deletes more than the configured share of the users that are not deleted. */
+    public boolean overDeleteCap(Batch batch) {
+        return batch.countDelete > 0 && batch.countDelete > Math.floor(maxDeleteFraction * activeUsers());
+    }
+
+    public double maxDeleteFraction() {
+        return maxDeleteFraction;
+    }
+
+    /** Checks every rule before an apply; returns the override reason to record (null when the cap was not hit). */
+    public String checkApply(Batch batch, ApplyRequest request, Operator who) {
+        UUID id = batch.id;
+        if (!batch.applyable()) {
+            throw ApplyRefused.conflict(id, "Batch " + id + " is " + batch.status
+                    + (batch.applying() || batch.applied() ? ": it is applied at most once." : ": only a planned batch can be applied."));
+        }
+        if (batch.countError > 0 && !request.skipErrors()) {
+            throw ApplyRefused.unprocessable(id, batch.countError + " rows have errors. Fix them and upload again, or "
+                    + "apply the valid rows and skip the " + batch.countError + " errors explicitly.");
+        }
+        long changes = batch.changeCount();
+        if (changes == 0) {
+            throw ApplyRefused.unprocessable(id, "This plan changes nothing; there is nothing to apply.");
+        }
+        if (batch.countDelete > 0) {
+            Long typed = request.deleteCount() != null ? request.deleteCount()
+                    : changes == batch.countDelete ? request.confirm() : null;
+            if (typed == null || typed != batch.countDelete) {
+                throw ApplyRefused.unprocessable(id, "Type the number of users this batch deletes (" + batch.countDelete
+                        + ") to confirm the deletions.");
+            }
+        }
+        boolean confirmed = request.confirm() != null ? request.confirm() == changes : batch.countDelete > 0;
+        if (!confirmed) {
+            throw ApplyRefused.unprocessable(id, "Confirm with the number of changes to apply: " + changes
+                    + (batch.countDelete > 0 ? " (of which " + batch.countDelete + " deletions)" : "") + ".");
+        }
+        String overrideReason = request.overrideReason() == null ? null : request.overrideReason().trim();
+        if (!overDeleteCap(batch)) {
+            overrideReason = null;
+        } else if (!who.isAdmin() || overrideReason == null || overrideReason.isEmpty()) {
+            throw ApplyRefused.unprocessable(id, "This batch deletes " + batch.countDelete + " users, more than "
+                    + Math.round(maxDeleteFraction * 100) + "% of the " + activeUsers()
+                    + " users that are not deleted. An admin must override with a written reason.");
+        }
+        if (approvalRequired(batch) && batch.approvedBy == null) {
+            throw ApplyRefused.unprocessable(id, "Four-eyes mode: a batch with deletions or resets needs the approval "
+                    + "of another operator before it can be applied.");
+        }
+        return overrideReason;
+    }
+
+    /** Checks an approval: a planned batch, approved by nobody who uploaded or re-planned any batch of its chain. */
+    public void checkApproval(Batch batch, Operator who) {
+        if (!batch.planned()) {
+            throw ApplyRefused.conflict(batch.id, "Only a planned batch can be approved; this one is " + batch.status + ".");
+        }
+        if (who.id() != null && uploaders(batch.id).contains(who.id())) {
+            throw ApplyRefused.unprocessable(batch.id,
+                    "Four-eyes: the uploader cannot approve their own batch (nor anyone who uploaded or re-planned it).");
+        }
+    }
+
+    /** Whether the page offers this admin the Approve button. */
+    public boolean mayApprove(Batch batch, UUID adminId) {
+        return approvalRequired(batch) && batch.planned() && batch.approvedBy == null && adminId != null
+                && !uploaders(batch.id).contains(adminId);
+    }
+
+    /** Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload. */
+    List<UUID> uploaders(UUID batchId) {
+        return jdbc.list("""
+                WITH RECURSIVE chain (id, created_by, replans_batch) AS (
+                    SELECT id, created_by, replans_batch FROM batch WHERE id = ?
+                    UNION
+                    SELECT b.id, b.created_by, b.replans_batch FROM batch b JOIN chain ON b.id = chain.replans_batch)
+                SELECT DISTINCT created_by FROM chain WHERE created_by IS NOT NULL""", rs -> rs.getObject(1, UUID.class),
+                batchId);
+    }
+}

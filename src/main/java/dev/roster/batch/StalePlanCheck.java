@@ -1,0 +1,57 @@
+package dev.roster.batch;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Whether a plan still fits the directory: every targeted user still has the version the plan
+ * recorded, every create's email and external id is still free. Run without locks before an apply
+ * is claimed (a quick answer) and again under the apply's locks.
+ */
+final class StalePlanCheck {
+
+    private StalePlanCheck() {
+    }
+
+    /** The stale rows of the batch's plan as the connection sees the directory now (at most 1000 per kind), by line. */
+    static List<ApplyConflict> find(Connection c, UUID batchId) throws SQLException {
+        List<ApplyConflict> conflicts = new ArrayList<>();
+        for (String sql : List.of(ApplySql.STALE_TARGETS, ApplySql.TAKEN_EMAILS, ApplySql.TAKEN_EXTERNAL_IDS)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, batchId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        conflicts.add(conflict(rs, sql));
+                    }
+                }
+            }
+        }
+        conflicts.sort((a, b) -> Long.compare(a.line(), b.line()));
+        return conflicts;
+    }
+
+    private static ApplyConflict conflict(ResultSet rs, String sql) throws SQLException {
+        long line = rs.getLong(1);
+        String kind = rs.getString(2);
+        String key = rs.getString(3);
+        UUID userId = rs.getObject(4, UUID.class);
+        Long planned = rs.getObject(5) == null ? null : rs.getLong(5);
+        Long current = rs.getObject(6) == null ? null : rs.getLong(6);
+        String reason;
+        if (sql == ApplySql.STALE_TARGETS) {
+            reason = current == null ? "the user no longer exists"
+                    : "the user changed since the plan (version " + planned + " then, " + current + " now; status "
+                            + rs.getString(7) + ", email " + rs.getString(8) + ")";
+        } else if (sql == ApplySql.TAKEN_EMAILS) {
+            reason = "email " + rs.getString(8) + " now belongs to an existing user (" + userId + ")";
+        } else {
+            reason = "the external id now belongs to an existing user (" + userId + ", " + rs.getString(8) + ")";
+        }
+        return new ApplyConflict(line, kind, key, userId, planned, current, reason);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.roster.batch;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.roster.access.AdminRole;
+import dev.roster.support.Batches;
+import dev.roster.support.Browser;
+import dev.roster.support.Sql;
+import dev.roster.support.TestAdmins;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+
+/**
+ * The batch's state machine (BatchTransitions) and apply policy (ApplyPolicy): each state change and
+ * its audit event commit together or not at all (a trigger installed here makes the audit append fail
+ * in between), a deleting apply needs the typed number of deletions on the API too, four-eyes holds
+ * across re-plans, and the diff's tab links carry the search term URL-encoded.
+ */
+@QuarkusTest
+class BatchLifecycleTest {
+
+    @Inject
+    TestAdmins admins;
+    @Inject
+    Sql sql;
+    @Inject
+    ApplyPolicy policy;
+
+    @AfterEach
+    void cleanUp() {
+        sql.update("DROP TRIGGER IF EXISTS lifecycle_test_fault ON audit_event");
+        sql.update("DROP FUNCTION IF EXISTS lifecycle_test_fault()");
+        ClientProxy.unwrap(policy).approvalEnabled = false;
+    }
+
+    /** Makes every audit append of these actions for batches of this file name fail (the whole COPY). */
+    private void failAuditOf(String fileName, String... actions) {
+        sql.update("""
+                CREATE FUNCTION lifecycle_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.action = ANY (TG_ARGV) AND (NEW.details::text LIKE '%%%1$s%%'
+                      OR EXISTS (SELECT 1 FROM batch WHERE id = NEW.batch_id AND file_name = '%1$s')) THEN
+                    RAISE EXCEPTION 'lifecycle test: audit append refused';
+                  END IF;
+                  RETURN NEW;
+                END $$""".formatted(fileName));
+        sql.update("CREATE TRIGGER lifecycle_test_fault BEFORE INSERT ON audit_event FOR EACH ROW "
+                + "EXECUTE FUNCTION lifecycle_test_fault(" + String.join(", ", java.util.Arrays.stream(actions)
+                        .map(a -> "'" + a + "'").toList()) + ")");
+    }
+
+    private long events(String id, String action) {
+        return sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = ?", UUID.fromString(id), action);
+    }
+
+    private String status(String id) {
+        return (String) sql.rows("SELECT status FROM batch WHERE id = ?", UUID.fromString(id)).get(0).get("status");
+    }
+
+    private String operator() {
+        return admins.create(AdminRole.OPERATOR);
+    }
+
+    private String plannedUpload(String op, String csv, String operation, String fileName) {
+        String id = Batches.upload(op, TestAdmins.PASSWORD, csv, operation, fileName);
+        Batches.awaitPlanned(op, TestAdmins.PASSWORD, id);
+        return id;
+    }
+
+    @Test
+    void anUploadWhoseEventCannotBeWrittenLeavesNoBatch() {
+        String op = operator();
+        String file = "tx-upload-" + System.nanoTime() + ".csv";
+        failAuditOf(file, "batch.uploaded");
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).multiPart("file", file, "email\na@example.com\n".getBytes())
+                .multiPart("operation", "delete").post("/api/batches").then().statusCode(500);
+        assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE file_name = ?", file));
+    }
+
+    @Test
+    void aDiscardAndARePlanWhoseEventsCannotBeWrittenChangeNothing() {
+        String op = operator();
+        String m = "txd" + System.nanoTime();
+        String file = m + ".csv";
+        String id = plannedUpload(op, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard", file);
+        failAuditOf(file, "batch.discarded");
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/discard")
+                .then().statusCode(500);
+        assertEquals("PLANNED", status(id));
+        assertEquals(0, events(id, "batch.discarded"));
+
+        // Re-plan: the new batch's batch.uploaded (it names the old id) fails, so neither batch changes.
+        cleanUp();
+        failAuditOf(id, "batch.uploaded");
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+                .then().statusCode(500);
+        assertEquals("PLANNED", status(id));
+        assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE replans_batch = ?", UUID.fromString(id)));
+        assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE file_name = ? AND status = 'PLANNING'", file));
+
+        // Both work once the audit trail takes events again: each state change with its event.
+        cleanUp();
+        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+                .then().statusCode(202).extract().path("id");
+        assertEquals("DISCARDED", status(id));
+        assertEquals(1, events(id, "batch.discarded"));
+        assertEquals(1, events(fresh, "batch.uploaded"));
+        Batches.awaitPlanned(op, TestAdmins.PASSWORD, fresh);
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + fresh + "/discard")
+                .then().statusCode(200);
+        assertEquals(1, events(fresh, "batch.discarded"));
+    }
+
+    @Test
+    void planningWhoseEventsCannotBeWrittenNeverShowsAStateWithoutItsEvent() throws InterruptedException {
+        String op = operator();
+        // batch.planned refused: the plan is not committed as PLANNED; the batch is rejected, with its event.
+        String file = "txp" + System.nanoTime() + ".csv";
+        failAuditOf(file, "batch.planned");
+        String id = Batches.upload(op, TestAdmins.PASSWORD, "email\nsomeone@example.com\n", "delete", file);
+        JsonPath done = awaitLeavingPlanning(op, id);
+        assertEquals("REJECTED", done.getString("status"), done.prettify());
+        assertEquals(0, events(id, "batch.planned"));
+        assertEquals(1, events(id, "batch.rejected"));
+        assertEquals(0, sql.count("SELECT count(*) FROM plan_item WHERE batch_id = ?", UUID.fromString(id)));
+
+        // batch.planned and batch.rejected refused: the batch stays PLANNING (to be resumed), with neither event.
+        cleanUp();
+        String file2 = "txr" + System.nanoTime() + ".csv";
+        failAuditOf(file2, "batch.planned", "batch.rejected");
+        String id2 = Batches.upload(op, TestAdmins.PASSWORD, "email\nsomeone@example.com\n", "delete", file2);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (sql.count("SELECT planning_attempts FROM batch WHERE id = ?", UUID.fromString(id2)) < 1
+                && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(3000); // the run fails twice (planned, then rejected) within this time on a quiet machine
+        assertEquals("PLANNING", status(id2));
+        assertEquals(0, events(id2, "batch.planned") + events(id2, "batch.rejected"));
+        cleanUp();
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id2 + "/discard")
+                .then().statusCode(200);
+    }
+
+    private static JsonPath awaitLeavingPlanning(String op, String id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (true) {
+            JsonPath batch = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + id)
+                    .then().statusCode(200).extract().jsonPath();
+            if (!"PLANNING".equals(batch.getString("status")) || Instant.now().isAfter(deadline)) {
+                return batch;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void theApiRefusesADeletingApplyWithoutTheTypedNumberOfDeletions() {
+        String op = operator();
+        String m = "tdc" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-a@example.com,A,B\n"
+                + m + "-b@example.com,C,D\n", "onboard");
+        String id = plannedUpload(op, "action,email,given_name,family_name\n" + "delete," + m + "-a@example.com,,\n"
+                + "delete," + m + "-b@example.com,,\n" + "create," + m + "-c@example.com,E,F\n", "mixed", m + ".csv");
+        // The number of changes alone (3) is not the typed number of deletions (2).
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": 3}").post("/api/batches/" + id + "/apply")
+                .then().statusCode(422).body("status", org.hamcrest.Matchers.equalTo(422))
+                .body("error", containsString("Type the number of users this batch deletes (2)"))
+                .body("conflicts", org.hamcrest.Matchers.hasSize(0));
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": 3, \"deleteCount\": 3}").post("/api/batches/" + id + "/apply")
+                .then().statusCode(422).body("error", containsString("(2)"));
+        assertEquals("PLANNED", status(id));
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+        // The page asks for the typed number too, and sends no hidden count for a deleting batch.
+        Browser browser = Browser.signedIn(op, TestAdmins.PASSWORD);
+        browser.get("/batches/" + id + "/confirm").then().statusCode(200)
+                .body(containsString("Type the number of users to be deleted (2)"))
+                .body(not(containsString("name=\"confirm\"")));
+        browser.postForm("/batches/" + id + "/apply", java.util.Map.of()).then().statusCode(422)
+                .body(containsString("Type the number of users this batch deletes (2)"));
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": 3, \"deleteCount\": 2}").post("/api/batches/" + id + "/apply")
+                .then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+    }
+
+    @Test
+    void fourEyesExcludesEveryoneWhoUploadedOrRePlannedTheChain() {
+        String a = operator();
+        String b = operator();
+        String c = operator();
+        String m = "eyc" + System.nanoTime();
+        Batches.uploadAndApply(a, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");
+        String first = plannedUpload(a, "email\n" + m + "@example.com\n", "delete", m + ".csv");
+        // Four-eyes off: nobody is offered an Approve button.
+        Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + first).then().statusCode(200)
+                .body(not(containsString("Approve (four-eyes)")));
+        ClientProxy.unwrap(policy).approvalEnabled = true;
+        // The attack: B re-plans A's upload, so the new batch is "B's", and A approves their own file.
+        String second = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + first + "/replan")
+                .then().statusCode(202).extract().path("id");
+        Batches.awaitPlanned(b, TestAdmins.PASSWORD, second);
+        // A re-plans again: the chain is A, B, A.
+        String third = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + second + "/replan")
+                .then().statusCode(202).extract().path("id");
+        Batches.awaitPlanned(b, TestAdmins.PASSWORD, third);
+        Browser.signedIn(a, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
+                .body(not(containsString("Approve (four-eyes)")));
+        given().auth().preemptive().basic(a, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+                .then().statusCode(422).body("error", containsString("uploader cannot approve"));
+        given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+                .then().statusCode(422);
+        Browser.signedIn(a, TestAdmins.PASSWORD).postForm("/batches/" + third + "/approve", java.util.Map.of())
+                .then().statusCode(422).body(containsString("uploader cannot approve"));
+        assertEquals(0, events(third, "batch.approved"));
+        // A third operator, who touched no batch of the chain, may approve; then the apply goes through.
+        Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
+                .body(containsString("Approve (four-eyes)"));
+        given().auth().preemptive().basic(c, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+                .then().statusCode(200);
+        given().auth().preemptive().basic(a, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": 1}").post("/api/batches/" + third + "/apply").then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(a, TestAdmins.PASSWORD, third).getString("status"));
+    }
+
+    @Test
+    void theDiffTabsCarryTheSearchTermUrlEncoded() {
+        String op = operator();
+        String m = "tab" + System.nanoTime();
+        String id = plannedUpload(op, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard", m + ".csv");
+        Browser browser = Browser.signedIn(op, TestAdmins.PASSWORD);
+        String page = browser.request().queryParam("q", m + "&kind=error#x").get("/batches/" + id).then().statusCode(200)
+                .extract().asString();
+        assertTrue(page.contains("?kind=create&q=" + m + "%26kind%3Derror%23x\""), page);
+        assertTrue(!page.contains("q=" + m + "&amp;kind=error#x"), "raw search term in a tab link");
+        // Following the tab link keeps the whole term: the search still finds nothing with the suffix.
+        browser.request().urlEncodingEnabled(false).get("/batches/" + id + "?kind=create&q=" + m + "%26kind%3Derror%23x")
+                .then().statusCode(200).body(containsString("value=\"" + m + "&amp;kind=error#x\""));
+    }
+}
