@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
-
+import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -17,6 +15,8 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** One uploaded file for one operation, with its plan's totals and its status. */
 @Entity

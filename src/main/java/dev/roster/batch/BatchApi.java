@@ -4,12 +4,11 @@ import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
 import dev.roster.batch.PlanItemQuery.ChangeView;
+import dev.roster.batch.apply.ApplyPolicy;
+import dev.roster.batch.apply.ApplyService;
 import dev.roster.directory.DirectoryUserApi.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
@@ -23,6 +22,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The batches' JSON API: upload a file, read its plan, download reports, discard. */
 @Path("/api")

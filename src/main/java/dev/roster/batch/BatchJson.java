@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.batch.apply.ApplyConflict;
+
 /** A batch as the API shows it. */
 public record BatchJson(UUID id, String operation, String matchBy, String status, String fileName, String sha256,
         long size, long rows, Map<String, Long> summary, List<String> warnings, String error,

@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
 import dev.roster.batch.PlanItemQuery.ChangeView;
+import dev.roster.batch.apply.ApplyConflict;
+import dev.roster.batch.apply.ApplyPolicy;
+import dev.roster.batch.apply.ApplyService;
 import dev.roster.plan.Operation;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;
@@ -32,6 +32,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The Batches pages: upload, the list, one batch with its dry-run diff, downloads, discard. */
 @Path("/batches")

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.access.Operator;
+import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
-import dev.roster.web.PageOf;
-import dev.roster.access.Operator;
 import dev.roster.sql.Jdbc;
+import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

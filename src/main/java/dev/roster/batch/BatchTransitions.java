@@ -15,6 +15,7 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.sql.Jdbc;

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.roster.batch.PlanItemQuery.ChangeView;
+import dev.roster.batch.apply.ApplyConflict;
+import dev.roster.batch.apply.ApplyPolicy;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

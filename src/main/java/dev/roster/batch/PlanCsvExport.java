@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.SpreadsheetSafeCell;
 import dev.roster.sql.Jdbc;

@@ -1,8 +1,8 @@
-package dev.roster.batch;
+package dev.roster.batch.planning;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.audit.AuditActor;
 import dev.roster.background.BackgroundThreads;
+import dev.roster.batch.BatchFileStore;
+import dev.roster.batch.BatchSettings;
+import dev.roster.batch.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.plan.ChangeKind;
@@ -147,9 +150,9 @@ public class BatchPlanning {
      * Plans and applies this large change a table's statistics enough that PostgreSQL should look again;
      * autovacuum may be late or off, and a plan made for a small table (a scan) is slow for a big one.
      */
-    static final long ANALYZE_ROWS = 10_000;
+    public static final long ANALYZE_ROWS = 10_000;
 
-    static void analyze(Connection c, String table) throws SQLException {
+    public static void analyze(Connection c, String table) throws SQLException {
         Jdbc.update(c, "ANALYZE " + table);
     }
 

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

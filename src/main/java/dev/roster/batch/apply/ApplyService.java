@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,9 +8,13 @@ import java.util.concurrent.ExecutorService;
 import dev.roster.access.Operator;
 import dev.roster.audit.AuditActor;
 import dev.roster.background.BackgroundThreads;
+import dev.roster.batch.Batch;
+import dev.roster.batch.BatchService;
+import dev.roster.batch.BatchSettings;
+import dev.roster.batch.BatchTransitions;
 import dev.roster.sql.Jdbc;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;

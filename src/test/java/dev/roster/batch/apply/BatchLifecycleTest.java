@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.roster.access.AdminRole;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
@@ -22,6 +19,8 @@ import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The batch's state machine (BatchTransitions) and apply policy (ApplyPolicy): each state change and

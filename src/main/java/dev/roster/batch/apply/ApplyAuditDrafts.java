@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
+import dev.roster.batch.Batch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +11,9 @@ import java.util.UUID;
 
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditTrail;
+import dev.roster.batch.Batch;
+import dev.roster.batch.BatchTransitions;
+import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
 import dev.roster.reset.TokenPurpose;

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.planning;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -22,6 +19,8 @@ import dev.roster.plan.PlanMessage;
 import dev.roster.plan.PlanSink;
 import dev.roster.plan.PlannedChange;
 import dev.roster.plan.Severity;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Streams planned changes into plan_item with COPY: one round trip per 256 KiB of rows rather

@@ -1,17 +1,16 @@
-package dev.roster.batch;
+package dev.roster.batch.planning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.plan.FieldDiff;
 import dev.roster.plan.PlanMessage;
 import dev.roster.plan.Severity;
+import org.junit.jupiter.api.Test;
 
 /** The planner's hand-written JSON cells equal what Jackson makes of the same values, once CSV-unquoted. */
 class PlanItemJsonCellsTest {

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 /** The set-based statements of an apply: one statement per kind of change, never one per row. */
 final class ApplySql {

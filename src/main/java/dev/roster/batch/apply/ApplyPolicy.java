@@ -1,9 +1,11 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
+import dev.roster.batch.Batch;
+import dev.roster.batch.BatchSettings;
 import dev.roster.sql.Jdbc;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

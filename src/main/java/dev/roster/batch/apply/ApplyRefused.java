@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.apply;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.planning;
 
 import java.sql.Array;
 import java.sql.Connection;
