@@ -64,6 +64,17 @@ public class MailRenderer {
      * @param at    when the link expires (INVITE, RESET) or when the password was changed (PASSWORD_CHANGED)
      */
     public RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at) {
+        return render(kind, subject, displayName, recipient, token, at, "(link not kept)");
+    }
+
+    /** As {@link #render}, without the link: {@code placeholder} stands where it would be. */
+    public RenderedMail renderWithoutLink(MailKind kind, String subject, String displayName, String recipient, Instant at,
+            String placeholder) {
+        return render(kind, subject, displayName, recipient, null, at, placeholder);
+    }
+
+    private RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at,
+            String placeholder) {
         String name = displayName == null || displayName.isBlank() ? recipient : displayName;
         String when = at == null ? "" : WHEN.format(at);
         String link = kind.hasLink() && token != null ? link(kind.purpose(), token) : null;
@@ -77,7 +88,7 @@ public class MailRenderer {
             case RESET -> resetText;
             case PASSWORD_CHANGED -> changedText;
         };
-        String shownLink = link != null ? link : "(link not kept)";
+        String shownLink = link != null ? link : placeholder;
         return new RenderedMail(subject,
                 html.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),
                 text.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),
