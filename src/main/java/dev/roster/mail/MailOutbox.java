@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.hibernate.Session;
 
+import dev.roster.plan.UserStatus;
 import dev.roster.reset.PasswordTokens;
 import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
@@ -114,16 +115,21 @@ public class MailOutbox {
     /**
      * Queues again the batch's FAILED mails: each gets its attempts reset and, when it carries a
      * link, a fresh token (voiding the old ones, whose expiry may be near or past). A failed mail
-     * that a newer mail of the same kind to the same user has replaced is left alone. Returns how
-     * many were queued.
+     * that a newer mail of the same kind to the same user has replaced is left alone, and so is one
+     * whose user may no longer get a link: suspended, deleted, or with another address since (the
+     * database cancels those when that happens; this covers a mail that failed while being sent then).
+     * Returns how many were queued.
      */
     @Transactional
     public int resendFailed(UUID batchId) {
         List<OutboxMessage> failed = OutboxMessage.find("""
                 from OutboxMessage m where m.status = :failed and m.batchId = :batch and not exists (
                     select 1 from OutboxMessage newer where newer.userId = m.userId
-                    and newer.kind = m.kind and newer.createdAt > m.createdAt)""",
-                Parameters.with("failed", OutboxStatus.FAILED).and("batch", batchId)).list();
+                    and newer.kind = m.kind and newer.createdAt > m.createdAt)
+                and (m.userId is null or exists (select 1 from DirectoryUser u where u.id = m.userId
+                    and lower(u.email) = lower(m.recipient) and u.status in :live))""",
+                Parameters.with("failed", OutboxStatus.FAILED).and("batch", batchId)
+                        .and("live", List.of(UserStatus.INVITED, UserStatus.ACTIVE))).list();
         if (failed.isEmpty()) {
             return 0;
         }

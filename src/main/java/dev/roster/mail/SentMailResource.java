@@ -165,7 +165,7 @@ public class SentMailResource {
         try {
             return OutboxStatus.valueOf(status.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException("Unknown status \"" + status + "\": use PENDING, SENDING, SENT or FAILED.");
+            throw new BadRequestException("Unknown status \"" + status + "\": use PENDING, SENDING, SENT, FAILED or CANCELLED.");
         }
     }
 
