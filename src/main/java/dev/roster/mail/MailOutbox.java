@@ -27,7 +27,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The transactional outbox: mails are written in the transaction of the change that causes them
@@ -64,8 +63,8 @@ public class MailOutbox {
     Clock clock;
     @Inject
     Event<MailEvents.Queued> queued;
-    @ConfigProperty(name = "roster.mail.sent-mail-page.enabled")
-    boolean sentMailPage;
+    @Inject
+    MailConfig config;
 
     /** Call before {@link #insert} inside a JDBC work block: loads the token key outside it. */
     public void prepare() {
@@ -215,6 +214,7 @@ public class MailOutbox {
      */
     @Transactional
     public int forgetDeadLinks() {
+        boolean sentMailPage = config.sentMailPage().enabled();
         String sql = "update OutboxMessage set tokenSecret = null where tokenSecret is not null and status in (:done)"
                 + (sentMailPage ? " and linkExpiresAt < :now" : "");
         var update = em.createQuery(sql).setParameter("done", List.of(OutboxStatus.SENT, OutboxStatus.FAILED));
@@ -230,6 +230,6 @@ public class MailOutbox {
     }
 
     public boolean sentMailPageEnabled() {
-        return sentMailPage;
+        return config.sentMailPage().enabled();
     }
 }

@@ -4,12 +4,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import dev.roster.reset.LinkConfig;
 import dev.roster.reset.TokenPurpose;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Renders a mail (HTML and plain text) from an outbox message's fields and the raw token of its
@@ -43,8 +43,8 @@ public class MailRenderer {
     @Inject
     @Location("mail/password-changed.txt")
     Template changedText;
-    @ConfigProperty(name = "roster.public-url")
-    String publicUrl;
+    @Inject
+    LinkConfig.PublicUrl publicUrl;
 
     public static String subjectOf(MailKind kind) {
         return switch (kind) {
@@ -55,7 +55,8 @@ public class MailRenderer {
     }
 
     public String link(TokenPurpose purpose, String token) {
-        String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        String url = publicUrl.value();
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         return base + "/" + purpose.path() + "/" + token;
     }
 
