@@ -3,6 +3,7 @@ package dev.roster.mail;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +35,13 @@ public class MailStartupChecks {
     boolean mock;
 
     void onStart(@Observes StartupEvent event) {
-        check(LaunchMode.current() == LaunchMode.NORMAL, mock, config);
+        try {
+            check(LaunchMode.current() == LaunchMode.NORMAL, mock, config);
+        } catch (RefusedStart e) {
+            // Plainly at the top of the log, not only as the cause at the bottom of Quarkus's start-up failure.
+            Log.error(e.getMessage());
+            throw e;
+        }
         // Loads (or, outside production, makes) the key now: a bad key file stops the start, not the first mail.
         cipher.ensureKey();
         cipher.retireDatabaseKey();
