@@ -310,6 +310,9 @@ public class Bench {
                 "-Droster.mail.sender.enabled=" + sender,
                 "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtpPort,
                 "-Dquarkus.mailer.start-tls=DISABLED", "-Droster.mail.max-per-second=100000",
+                // The prod profile refuses to start without a link key from outside the database (issue #12).
+                "-Droster.mail.token-key=" + System.getenv().getOrDefault("ROSTER_MAIL_TOKEN_KEY",
+                        "YmVuY2gtb25seS1tYWlsLXRva2VuLWtleS0zMmJ5dGU="),
                 "-Droster.mail.concurrency=" + Integer.getInteger("bench.mail-concurrency", 16),
                 "-Dquarkus.mailer.max-pool-size=" + Integer.getInteger("bench.mail-concurrency", 16),
                 "-Djava.io.tmpdir=" + out,

@@ -15,6 +15,8 @@ public final class AuditAction {
     public static final String INVITE_ISSUED = "invite.issued";
     public static final String MAIL_SENT = "mail.sent";
     public static final String MAIL_FAILED = "mail.failed";
+    /** An admin opened a mail on the Sent mail page and was shown its live link (never recorded itself). */
+    public static final String MAIL_LINK_VIEWED = "mail.link-viewed";
     public static final String BATCH_UPLOADED = "batch.uploaded";
     public static final String BATCH_PLANNED = "batch.planned";
     public static final String BATCH_REJECTED = "batch.rejected";
@@ -32,8 +34,8 @@ public final class AuditAction {
     public static final String USERS_EXPORTED = "users.exported";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
-            USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, BATCH_UPLOADED,
-            BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
+            USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
+            BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             USERS_EXPORTED);
 

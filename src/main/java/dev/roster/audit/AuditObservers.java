@@ -89,6 +89,12 @@ public class AuditObservers {
                 .iterator());
     }
 
+    /** An admin was shown a live link on the Sent mail page: who, which message, to whom; never the link. */
+    void onLinkViewed(@Observes MailEvents.LinkViewed viewed) {
+        trail.record(trail.currentActor(), new AuditEventDraft(AuditAction.MAIL_LINK_VIEWED, viewed.userId(), viewed.email(),
+                viewed.batchId(), Map.of("messageId", viewed.messageId().toString(), "kind", viewed.kind())));
+    }
+
     /** In the sender's transaction that marks the message failed for good; the SMTP reply is kept. */
     void onMailFailed(@Observes MailEvents.MailFailed failed) {
         Map<String, Object> details = new LinkedHashMap<>();

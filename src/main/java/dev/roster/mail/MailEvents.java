@@ -23,6 +23,13 @@ public final class MailEvents {
     public record MailFailed(UUID messageId, UUID userId, String email, UUID batchId, String kind, String smtpReply) {
     }
 
+    /**
+     * An admin was shown the link of a message on the Sent mail page (the link itself is never
+     * part of the event): fired inside the transaction of {@link SentMailViews#reveal}.
+     */
+    public record LinkViewed(UUID messageId, UUID userId, String email, UUID batchId, String kind) {
+    }
+
     /** Internal: messages were queued; observed after commit to wake the sender. */
     public record Queued(long count) {
     }

@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.hibernate.Session;
 
+import dev.roster.plan.UserStatus;
 import dev.roster.reset.PasswordTokens;
 import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
@@ -26,7 +27,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The transactional outbox: mails are written in the transaction of the change that causes them
@@ -63,8 +63,8 @@ public class MailOutbox {
     Clock clock;
     @Inject
     Event<MailEvents.Queued> queued;
-    @ConfigProperty(name = "roster.mail.sent-mail-page.enabled")
-    boolean sentMailPage;
+    @Inject
+    MailConfig config;
 
     /** Call before {@link #insert} inside a JDBC work block: loads the token key outside it. */
     public void prepare() {
@@ -114,16 +114,21 @@ public class MailOutbox {
     /**
      * Queues again the batch's FAILED mails: each gets its attempts reset and, when it carries a
      * link, a fresh token (voiding the old ones, whose expiry may be near or past). A failed mail
-     * that a newer mail of the same kind to the same user has replaced is left alone. Returns how
-     * many were queued.
+     * that a newer mail of the same kind to the same user has replaced is left alone, and so is one
+     * whose user may no longer get a link: suspended, deleted, or with another address since (the
+     * database cancels those when that happens; this covers a mail that failed while being sent then).
+     * Returns how many were queued.
      */
     @Transactional
     public int resendFailed(UUID batchId) {
         List<OutboxMessage> failed = OutboxMessage.find("""
                 from OutboxMessage m where m.status = :failed and m.batchId = :batch and not exists (
                     select 1 from OutboxMessage newer where newer.userId = m.userId
-                    and newer.kind = m.kind and newer.createdAt > m.createdAt)""",
-                Parameters.with("failed", OutboxStatus.FAILED).and("batch", batchId)).list();
+                    and newer.kind = m.kind and newer.createdAt > m.createdAt)
+                and (m.userId is null or exists (select 1 from DirectoryUser u where u.id = m.userId
+                    and lower(u.email) = lower(m.recipient) and u.status in :live))""",
+                Parameters.with("failed", OutboxStatus.FAILED).and("batch", batchId)
+                        .and("live", List.of(UserStatus.INVITED, UserStatus.ACTIVE))).list();
         if (failed.isEmpty()) {
             return 0;
         }
@@ -209,6 +214,7 @@ public class MailOutbox {
      */
     @Transactional
     public int forgetDeadLinks() {
+        boolean sentMailPage = config.sentMailPage().enabled();
         String sql = "update OutboxMessage set tokenSecret = null where tokenSecret is not null and status in (:done)"
                 + (sentMailPage ? " and linkExpiresAt < :now" : "");
         var update = em.createQuery(sql).setParameter("done", List.of(OutboxStatus.SENT, OutboxStatus.FAILED));
@@ -224,6 +230,6 @@ public class MailOutbox {
     }
 
     public boolean sentMailPageEnabled() {
-        return sentMailPage;
+        return config.sentMailPage().enabled();
     }
 }

@@ -4,12 +4,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import dev.roster.reset.LinkConfig;
 import dev.roster.reset.TokenPurpose;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Renders a mail (HTML and plain text) from an outbox message's fields and the raw token of its
@@ -43,8 +43,8 @@ public class MailRenderer {
     @Inject
     @Location("mail/password-changed.txt")
     Template changedText;
-    @ConfigProperty(name = "roster.public-url")
-    String publicUrl;
+    @Inject
+    LinkConfig.PublicUrl publicUrl;
 
     public static String subjectOf(MailKind kind) {
         return switch (kind) {
@@ -55,7 +55,8 @@ public class MailRenderer {
     }
 
     public String link(TokenPurpose purpose, String token) {
-        String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        String url = publicUrl.value();
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         return base + "/" + purpose.path() + "/" + token;
     }
 
@@ -64,6 +65,17 @@ public class MailRenderer {
      * @param at    when the link expires (INVITE, RESET) or when the password was changed (PASSWORD_CHANGED)
      */
     public RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at) {
+        return render(kind, subject, displayName, recipient, token, at, "(link not kept)");
+    }
+
+    /** As {@link #render}, without the link: {@code placeholder} stands where it would be. */
+    public RenderedMail renderWithoutLink(MailKind kind, String subject, String displayName, String recipient, Instant at,
+            String placeholder) {
+        return render(kind, subject, displayName, recipient, null, at, placeholder);
+    }
+
+    private RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at,
+            String placeholder) {
         String name = displayName == null || displayName.isBlank() ? recipient : displayName;
         String when = at == null ? "" : WHEN.format(at);
         String link = kind.hasLink() && token != null ? link(kind.purpose(), token) : null;
@@ -77,7 +89,7 @@ public class MailRenderer {
             case RESET -> resetText;
             case PASSWORD_CHANGED -> changedText;
         };
-        String shownLink = link != null ? link : "(link not kept)";
+        String shownLink = link != null ? link : placeholder;
         return new RenderedMail(subject,
                 html.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),
                 text.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),

@@ -75,28 +75,33 @@ public class MailSender {
     @Inject
     Event<MailEvents.MailFailed> failedEvents;
 
-    @ConfigProperty(name = "roster.mail.sender.enabled", defaultValue = "true")
-    boolean enabled;
-    @ConfigProperty(name = "roster.mail.from")
-    String from;
-    @ConfigProperty(name = "roster.mail.concurrency", defaultValue = "4")
-    int concurrency;
-    @ConfigProperty(name = "roster.mail.max-per-second", defaultValue = "50")
-    double maxPerSecond;
-    @ConfigProperty(name = "roster.mail.max-attempts", defaultValue = "8")
-    int maxAttempts;
-    @ConfigProperty(name = "roster.mail.retry-base", defaultValue = "30S")
-    Duration retryBase;
-    @ConfigProperty(name = "roster.mail.retry-max", defaultValue = "1H")
-    Duration retryMax;
-    @ConfigProperty(name = "roster.mail.lease", defaultValue = "2M")
-    Duration lease;
-    @ConfigProperty(name = "roster.mail.send-timeout", defaultValue = "60S")
-    Duration sendTimeout;
-    @ConfigProperty(name = "roster.mail.sent-mail-page.enabled")
-    boolean keepLinks;
-    @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false")
-    boolean mock;
+    // Read once from MailConfig (and the mailer's mock switch) when the bean is made.
+    final boolean enabled;
+    final String from;
+    final int concurrency;
+    final double maxPerSecond;
+    final int maxAttempts;
+    final Duration retryBase;
+    final Duration retryMax;
+    final Duration lease;
+    final Duration sendTimeout;
+    final boolean keepLinks;
+    final boolean mock;
+
+    @Inject
+    MailSender(MailConfig config, @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock) {
+        this.enabled = config.sender().enabled();
+        this.from = config.from();
+        this.concurrency = config.concurrency();
+        this.maxPerSecond = config.maxPerSecond();
+        this.maxAttempts = config.maxAttempts();
+        this.retryBase = config.retryBase();
+        this.retryMax = config.retryMax();
+        this.lease = config.lease();
+        this.sendTimeout = config.sendTimeout();
+        this.keepLinks = config.sentMailPage().enabled();
+        this.mock = mock;
+    }
 
     private ExecutorService pool;
     private ExecutorService waker;

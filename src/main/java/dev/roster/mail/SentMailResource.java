@@ -31,8 +31,9 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * The Sent mail pages: every outbox message, newest first, filtered and paged on the server; one
- * message with its rendered body and link (when roster.mail.sent-mail-page.enabled); the status
- * fragment the batch and user pages embed; "resend failed" for a batch.
+ * message with its rendered body (when roster.mail.sent-mail-page.enabled) and, for admins only
+ * and audited, its link ({@link SentMailViews}); the status fragment the batch and user pages
+ * embed; "resend failed" for a batch.
  */
 @Path("/mail")
 @RolesAllowed(AdminRole.VIEWER_ROLE)
@@ -48,7 +49,8 @@ public class SentMailResource {
         static native TemplateInstance mails$table(PageOf<OutboxMessage> mails, String recipient, String status, String batch,
                 String user, List<OutboxStatus> statuses, String pageUrl, StatusCounts batchCounts, String notice);
 
-        static native TemplateInstance mail(OutboxMessage mail, RenderedMail rendered, boolean bodiesShown);
+        static native TemplateInstance mail(OutboxMessage mail, RenderedMail rendered, boolean bodiesShown,
+                boolean linkWithheld);
 
         static native TemplateInstance status(StatusCounts counts, List<OutboxMessage> mails, String allUrl, String batch,
                 String notice);
@@ -57,9 +59,7 @@ public class SentMailResource {
     @Inject
     MailOutbox outbox;
     @Inject
-    MailRenderer renderer;
-    @Inject
-    TokenCipher cipher;
+    SentMailViews views;
     @Inject
     CurrentAdmin currentAdmin;
 
@@ -93,10 +93,17 @@ public class SentMailResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance detail(@PathParam("id") UUID id) {
         OutboxMessage mail = find(id);
-        return Templates.mail(mail, outbox.sentMailPageEnabled() ? preview(mail) : null, outbox.sentMailPageEnabled());
+        if (!outbox.sentMailPageEnabled()) {
+            return Templates.mail(mail, null, false, false);
+        }
+        boolean admin = currentAdmin.isAdmin();
+        return Templates.mail(mail, admin ? views.reveal(mail) : views.withheld(mail), true, !admin && mail.kind.hasLink());
     }
 
-    /** The rendered HTML of a mail, for the sandboxed frame of the detail page (strict CSP: PublicPageHeaders). */
+    /**
+     * The rendered HTML of a mail, for the sandboxed frame of the detail page (strict CSP: PublicPageHeaders),
+     * always without its link: the detail page is the one audited place that shows it.
+     */
     @GET
     @Path("{id}/body")
     @Produces(MediaType.TEXT_HTML)
@@ -104,7 +111,7 @@ public class SentMailResource {
         if (!outbox.sentMailPageEnabled()) {
             throw new NotFoundException("Mail bodies are not kept: roster.mail.sent-mail-page.enabled is false.");
         }
-        return Response.ok(preview(find(id)).html(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+        return Response.ok(views.withheld(find(id)).html(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
     }
 
     /** Mail status counts and the latest mails of a batch or a user, for embedding with hx-get. */
@@ -143,12 +150,6 @@ public class SentMailResource {
         return Templates.status(counts, latest, allUrl, batchId == null ? "" : batchId.toString(), notice);
     }
 
-    private RenderedMail preview(OutboxMessage m) {
-        String token = m.kind.hasLink() ? cipher.decrypt(m.id, m.tokenSecret).orElse(null) : null;
-        return renderer.render(m.kind, m.subject, m.displayName, m.recipient, token,
-                m.kind.hasLink() ? m.linkExpiresAt : m.createdAt);
-    }
-
     private static OutboxMessage find(UUID id) {
         OutboxMessage mail = OutboxMessage.findById(id);
         if (mail == null) {
@@ -164,7 +165,7 @@ public class SentMailResource {
         try {
             return OutboxStatus.valueOf(status.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException("Unknown status \"" + status + "\": use PENDING, SENDING, SENT or FAILED.");
+            throw new BadRequestException("Unknown status \"" + status + "\": use PENDING, SENDING, SENT, FAILED or CANCELLED.");
         }
     }
 

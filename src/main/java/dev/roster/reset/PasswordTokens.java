@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import dev.roster.access.SecureTokens;
 import dev.roster.sql.CopyText;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * Mints tokens set-based on the caller's JDBC connection: voids the users' open tokens of the
@@ -36,13 +36,11 @@ public class PasswordTokens {
     public record Minted(UUID tokenId, String rawToken, Instant expiresAt) {
     }
 
-    @ConfigProperty(name = "roster.tokens.reset-ttl", defaultValue = "60M")
-    Duration resetTtl;
-    @ConfigProperty(name = "roster.tokens.invite-ttl", defaultValue = "7D")
-    Duration inviteTtl;
+    @Inject
+    LinkConfig config;
 
     public Duration ttl(TokenPurpose purpose) {
-        return purpose == TokenPurpose.INVITE ? inviteTtl : resetTtl;
+        return purpose == TokenPurpose.INVITE ? config.inviteTtl() : config.resetTtl();
     }
 
     /** Mints one token per want, in order. Wants must not repeat a (user, purpose) pair. */

@@ -32,6 +32,7 @@ import dev.roster.reset.TokenPurpose;
 import dev.roster.support.Browser;
 import dev.roster.support.GreenMailResource;
 import dev.roster.support.MutableClock;
+import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,6 +55,8 @@ class MailOutboxTest {
     MutableClock clock;
     @Inject
     TestAdmins admins;
+    @Inject
+    Sql sql;
 
     @AfterEach
     void restore() {
@@ -273,7 +276,9 @@ class MailOutboxTest {
         browser.get("/mail?status=BOGUS").then().statusCode(400);
 
         String detail = browser.get("/mail/" + id).then().statusCode(200).extract().asString();
-        assertTrue(detail.contains("http://localhost:8080/invite/" + token), "the link is shown");
+        // Issue #12: a viewer is no longer shown the link (aViewerAndAnOperatorCannotObtainALinkAndAnAdminViewIsAudited).
+        assertFalse(detail.contains(token), "the link is withheld from a viewer");
+        assertTrue(detail.contains("Links are shown to admins only"), detail);
         assertTrue(detail.contains("<iframe class=\"mail-body\" sandbox=\"\" src=\"/mail/" + id + "/body\""), detail);
         assertFalse(detail.contains("<img src=x"), "escaped in the page");
         io.restassured.response.Response body = browser.get("/mail/" + id + "/body");
@@ -302,6 +307,46 @@ class MailOutboxTest {
                 .header("Location", containsString("/mail?batch=" + batch + "&resent=0"));
         // Anonymous visitors are sent to sign in.
         given().redirects().follow(false).get("/mail").then().statusCode(303);
+    }
+
+    @Test
+    void aViewerAndAnOperatorCannotObtainALinkAndAnAdminViewIsAudited() {
+        DirectoryUser u = fixtures.user("peek" + System.nanoTime() + "@example.com", UserStatus.INVITED, "Pe", "Ek", null);
+        UUID id = QuarkusTransaction.requiringNew().call(() -> links.issue(u.id, u.email, u.name(), TokenPurpose.INVITE, null));
+        String token = MailFixtures.tokenIn(MailFixtures.awaitMail(u.email, "You are invited: set your password", 1));
+        for (AdminRole role : List.of(AdminRole.VIEWER, AdminRole.OPERATOR)) {
+            Browser peeker = Browser.signedIn(admins.create(role), TestAdmins.PASSWORD);
+            for (String path : List.of("/mail/" + id, "/mail/" + id + "/body", "/mail?recipient=" + u.email,
+                    "/mail/fragment?user=" + u.id)) {
+                String page = peeker.get(path).then().statusCode(200).extract().asString();
+                assertFalse(page.contains(token), role + " obtained the link from " + path);
+                assertTrue(page.contains(u.email), path);
+            }
+        }
+        assertEquals(0, linkViews(id), "nobody was shown the link yet");
+
+        String adminEmail = admins.create(AdminRole.ADMIN);
+        Browser admin = Browser.signedIn(adminEmail, TestAdmins.PASSWORD);
+        admin.get("/mail/" + id).then().statusCode(200).body(containsString("http://localhost:8080/invite/" + token));
+        // The body frame never carries it: the page above is the one audited place.
+        admin.get("/mail/" + id + "/body").then().statusCode(200).body(not(containsString(token)));
+        admin.get("/mail/" + id).then().statusCode(200);
+        List<Map<String, Object>> events = sql.rows("""
+                SELECT actor_kind, actor_id, actor_name, target_email, target_user_id, details
+                  FROM audit_event WHERE action = 'mail.link-viewed' AND details::jsonb->>'messageId' = ? ORDER BY seq""",
+                id.toString());
+        assertEquals(2, events.size(), "one event per view: " + events);
+        Map<String, Object> event = events.get(0);
+        assertEquals("admin", event.get("actor_kind"));
+        assertEquals(sql.rows("SELECT id FROM admin_account WHERE email = ?", adminEmail).get(0).get("id"), event.get("actor_id"));
+        assertEquals(u.email, event.get("target_email"));
+        assertEquals(u.id, event.get("target_user_id"));
+        assertFalse(event.get("details").toString().contains(token), "the link itself is never recorded");
+    }
+
+    private long linkViews(UUID messageId) {
+        return sql.count("SELECT count(*) FROM audit_event WHERE action = 'mail.link-viewed' AND details::jsonb->>'messageId' = ?",
+                messageId.toString());
     }
 
     @Test

@@ -30,6 +30,8 @@ public final class RosterProcess implements AutoCloseable {
 
     public static final String ADMIN_EMAIL = "admin@roster.local";
     public static final String ADMIN_PASSWORD = "it-admin-password-1";
+    /** Base64 of 32 bytes, for the tests only. */
+    static final String IT_MAIL_TOKEN_KEY = "aXQtb25seS1tYWlsLXRva2VuLWtleS0zMi1ieXRlcyE=";
 
     private final String name;
     private final int port;
@@ -56,6 +58,10 @@ public final class RosterProcess implements AutoCloseable {
         all.put("roster.local-mode", "true");
         all.put("roster.sign-in.free-attempts-per-ip", "100000");
         all.put("quarkus.log.console.json.enabled", "false");
+        // The packaged app runs in the prod profile, which refuses to start without a link key from outside the
+        // database and with the mock mailer unless allowed (issue #12). One fixed key: instances share the outbox.
+        all.put("roster.mail.token-key", IT_MAIL_TOKEN_KEY);
+        all.put("roster.mail.allow-mock-in-production", "true");
         all.putAll(settings);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

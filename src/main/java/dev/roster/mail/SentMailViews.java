@@ -1,0 +1,46 @@
+package dev.roster.mail;
+
+import dev.roster.mail.MailRenderer.RenderedMail;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+/**
+ * What the Sent mail page may show of a message. A live link sets someone's password, so only
+ * admins see it, and each time they do an audit event (mail.link-viewed) is written in the same
+ * transaction; everyone else, and the rendered-body frame, gets the mail with the link withheld.
+ */
+@ApplicationScoped
+public class SentMailViews {
+
+    /** Stands where the link would be for those who may not see it. */
+    static final String WITHHELD = "(link shown to admins only, on the mail's page)";
+
+    @Inject
+    MailRenderer renderer;
+    @Inject
+    TokenCipher cipher;
+    @Inject
+    Event<MailEvents.LinkViewed> viewed;
+
+    /** The mail with its link, for an admin; records the view when a live link is shown. */
+    @Transactional
+    public RenderedMail reveal(OutboxMessage m) {
+        String token = m.kind.hasLink() ? cipher.decrypt(m.id, m.tokenSecret).orElse(null) : null;
+        RenderedMail rendered = renderer.render(m.kind, m.subject, m.displayName, m.recipient, token, at(m));
+        if (rendered.link() != null) {
+            viewed.fire(new MailEvents.LinkViewed(m.id, m.userId, m.recipient, m.batchId, m.kind.name()));
+        }
+        return rendered;
+    }
+
+    /** The mail without its link (never decrypted), for viewers, operators and the body frame. */
+    public RenderedMail withheld(OutboxMessage m) {
+        return renderer.renderWithoutLink(m.kind, m.subject, m.displayName, m.recipient, at(m), WITHHELD);
+    }
+
+    private static java.time.Instant at(OutboxMessage m) {
+        return m.kind.hasLink() ? m.linkExpiresAt : m.createdAt;
+    }
+}
