@@ -20,14 +20,25 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestCo
  * CSRF protection by double-submit cookie: every page gets a random token in the cookie
  * {@value #COOKIE} and in its forms (field {@value #FORM_FIELD}) and htmx requests (header
  * {@value #HEADER}); every state-changing request that comes with the browser's cookies must
- * present the same token. Requests authenticated by an Authorization header carry no ambient
- * credentials, so scripts using curl -u or a bearer token need no token.
+ * present the same token.
+ * <p>
+ * Exempt are only requests a cross-site page cannot make (docs/decisions/0008-csrf-and-basic.md):
+ * a bearer token (browsers never attach one on their own), or an {@code Authorization} header
+ * together with the header {@value #CLIENT_HEADER} or a non-simple content type such as
+ * {@code application/json} (both need a CORS preflight, which Roster never grants). A browser
+ * that once cached HTTP Basic credentials attaches them to a cross-site form post, so Basic alone
+ * exempts nothing.
  */
 public class CsrfProtection {
 
     public static final String COOKIE = "roster-csrf";
     public static final String FORM_FIELD = "csrf-token";
     public static final String HEADER = "X-CSRF-TOKEN";
+    /** What a script using HTTP Basic sends (any value) instead of a CSRF token. */
+    public static final String CLIENT_HEADER = "X-Roster-Client";
+    /** Content types a cross-site form or a no-cors fetch may send without a preflight (the Fetch standard's list). */
+    private static final Set<String> SIMPLE_TYPES = Set.of("application/x-www-form-urlencoded", "multipart/form-data",
+            "text/plain");
     /** Where the token of the current request is kept for templates ({@link PageCsrf}). */
     static final String TOKEN_KEY = "roster.csrf-token";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
@@ -57,7 +68,7 @@ public class CsrfProtection {
     @ServerRequestFilter(priority = 900)
     @WithFormRead
     public Response verify(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
-        if (SAFE_METHODS.contains(request.getMethod()) || request.getHeaderString("Authorization") != null) {
+        if (SAFE_METHODS.contains(request.getMethod()) || notForgeable(request)) {
             return null;
         }
         Cookie cookie = routing.request().getCookie(COOKIE);
@@ -71,13 +82,44 @@ public class CsrfProtection {
                 cookie.getValue().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
             return null;
         }
-        throw new CsrfRejectedException();
+        throw request.getHeaderString("Authorization") != null ? new CsrfRejectedException(SCRIPT_HINT)
+                : new CsrfRejectedException();
+    }
+
+    static final String SCRIPT_HINT = "This request did not come from Roster's pages and carries no CSRF token. "
+            + "A script using HTTP Basic must also send the header " + CLIENT_HEADER + " (any value, e.g. "
+            + "curl -u EMAIL -H '" + CLIENT_HEADER + ": script' ...), send JSON, or use a bearer token.";
+
+    /** A request that only a same-origin page or a non-browser client can send. */
+    static boolean notForgeable(ResteasyReactiveContainerRequestContext request) {
+        String authorization = request.getHeaderString("Authorization");
+        if (authorization == null) {
+            return false;
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return true;
+        }
+        String client = request.getHeaderString(CLIENT_HEADER);
+        if (client != null && !client.isBlank()) {
+            return true;
+        }
+        String type = request.getHeaderString("Content-Type");
+        if (type == null) {
+            return false;
+        }
+        int semicolon = type.indexOf(';');
+        String essence = (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+        return !essence.isEmpty() && !SIMPLE_TYPES.contains(essence);
     }
 
     /** A state-changing request without a valid CSRF token. */
     public static class CsrfRejectedException extends RuntimeException {
         public CsrfRejectedException() {
-            super("This form has expired or did not come from Roster. Reload the page and try again.");
+            this("This form has expired or did not come from Roster. Reload the page and try again.");
+        }
+
+        public CsrfRejectedException(String message) {
+            super(message);
         }
     }
 }

@@ -111,7 +111,7 @@ public final class RosterProcess implements AutoCloseable {
 
     /** A rest-assured request to this instance as the bootstrap admin (HTTP Basic). */
     public RequestSpecification api() {
-        return given().baseUri(url()).auth().preemptive().basic(ADMIN_EMAIL, ADMIN_PASSWORD);
+        return given().baseUri(url()).auth().preemptive().basic(ADMIN_EMAIL, ADMIN_PASSWORD).header("X-Roster-Client", "test");
     }
 
     public long pid() {
