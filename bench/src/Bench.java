@@ -305,7 +305,7 @@ public class Bench {
         cmd.addAll(List.of(
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
                 "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
-                "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
+                "-Droster.database.allow-default-password=true", "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Droster.mail.sender.enabled=" + sender,
                 "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtpPort,

@@ -69,6 +69,7 @@ public class LocalPasswordIdentityProvider implements IdentityProvider<UsernameP
             }
             throw new AuthenticationFailedException(outcome instanceof SignInService.Outcome.Throttled t
                     ? "too many failed attempts; wait " + t.retryAfter().toSeconds() + " s"
+                    : outcome instanceof SignInService.Outcome.Busy ? "too many sign-ins at once; try again in a moment"
                     : "wrong email or password");
         });
     }

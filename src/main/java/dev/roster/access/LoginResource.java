@@ -75,8 +75,9 @@ public class LoginResource {
         }
         String message = outcome instanceof SignInService.Outcome.Throttled t
                 ? "Too many failed attempts. Wait " + Math.max(1, t.retryAfter().toSeconds()) + " seconds and try again."
+                : outcome instanceof SignInService.Outcome.Busy ? "Too many sign-ins at once. Try again in a moment."
                 : ((SignInService.Outcome.Refused) outcome).reason();
-        int status = outcome instanceof SignInService.Outcome.Throttled ? 429 : 401;
+        int status = outcome instanceof SignInService.Outcome.Refused ? 401 : 429;
         return Response.status(status).entity(Templates.login(target, email, message, true, oidc)).build();
     }
 
