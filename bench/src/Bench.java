@@ -64,6 +64,8 @@ public class Bench {
     final List<Process> processes = new ArrayList<>();
     Process roster;
     int port;
+    /** Roster's management interface (/q/health, /q/metrics). */
+    int managementPort;
     final AtomicLong peakHeap = new AtomicLong();
     volatile boolean sampling;
 
@@ -298,6 +300,7 @@ public class Bench {
 
     void startRoster(boolean sender, int smtpPort) throws Exception {
         port = freePort();
+        managementPort = freePort();
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap, "-XX:+UseG1GC"));
         if (!jfr.isEmpty()) {
             cmd.add("-XX:StartFlightRecording=filename=" + out.resolve(jfr + (sender ? "-mail" : "") + ".jfr") + ",settings=profile");
@@ -307,6 +310,7 @@ public class Bench {
                 "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
                 "-Droster.database.allow-default-password=true", "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1",
                 "-Droster.mail.sender.enabled=" + sender,
                 "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtpPort,
                 "-Dquarkus.mailer.start-tls=DISABLED", "-Droster.mail.max-per-second=100000",
@@ -324,7 +328,7 @@ public class Bench {
                 throw new IllegalStateException("Roster stopped at start; see " + out.resolve("roster.log"));
             }
             try {
-                if (get("/q/health/ready", false).statusCode() == 200) {
+                if (management("/q/health/ready").statusCode() == 200) {
                     log("Roster up on port " + port + " (pid " + roster.pid() + ", sender " + (sender ? "on" : "off") + ")");
                     signIn();
                     return;
@@ -518,7 +522,7 @@ public class Bench {
         Thread t = new Thread(() -> {
             while (sampling) {
                 try {
-                    String body = get("/q/metrics", false).body();
+                    String body = management("/q/metrics").body();
                     Matcher m = p.matcher(body);
                     long sum = 0;
                     while (m.find()) {
@@ -731,6 +735,11 @@ public class Bench {
             session(b, false);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> htmxGet(String path) throws IOException, InterruptedException {

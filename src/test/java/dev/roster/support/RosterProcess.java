@@ -33,12 +33,14 @@ public final class RosterProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private RosterProcess(String name, int port, Process process, Path log) {
+    private RosterProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -46,9 +48,12 @@ public final class RosterProcess implements AutoCloseable {
     /** Starts Roster on a free port against the IT database with these extra settings, and waits until it is ready. */
     public static RosterProcess start(String name, Map<String, String> settings) {
         int port = freePort();
+        int managementPort = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", String.valueOf(port));
+        all.put("quarkus.management.host", "127.0.0.1");
+        all.put("quarkus.management.port", String.valueOf(managementPort));
         all.put("quarkus.datasource.jdbc.url", ItDatabase.jdbcUrl());
         all.put("quarkus.datasource.username", "roster");
         all.put("quarkus.datasource.password", "roster");
@@ -74,7 +79,7 @@ public final class RosterProcess implements AutoCloseable {
             Path log = logs.resolve(name + ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            RosterProcess roster = new RosterProcess(name, port, process, log);
+            RosterProcess roster = new RosterProcess(name, port, managementPort, process, log);
             roster.awaitReady(Duration.ofSeconds(90));
             return roster;
         } catch (IOException e) {
@@ -90,7 +95,7 @@ public final class RosterProcess implements AutoCloseable {
                 throw new IllegalStateException("Roster " + name + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
