@@ -64,6 +64,8 @@ public class Bench {
     final List<Process> processes = new ArrayList<>();
     Process roster;
     int port;
+    /** The CSRF token of the signed-in session (from a page's meta tag). */
+    String csrfToken;
     /** Roster's management interface (/q/health, /q/metrics). */
     int managementPort;
     final AtomicLong peakHeap = new AtomicLong();
@@ -754,8 +756,8 @@ public class Bench {
         if (cookie.length() > 0) {
             b.header("Cookie", cookie.toString());
         }
-        if (stateChanging && cookies.containsKey("roster-csrf")) {
-            b.header("X-CSRF-TOKEN", cookies.get("roster-csrf"));
+        if (stateChanging && csrfToken != null) {
+            b.header("X-CSRF-TOKEN", csrfToken);
         }
         return b;
     }
@@ -772,10 +774,11 @@ public class Bench {
 
     void signIn() throws IOException, InterruptedException {
         cookies.clear();
-        remember(get("/login", false));
+        HttpResponse<String> loginPage = get("/login", false);
+        remember(loginPage);
         String form = "email=" + java.net.URLEncoder.encode(ADMIN, StandardCharsets.UTF_8) + "&password="
                 + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&next=%2Fbatches&csrf-token="
-                + cookies.getOrDefault("roster-csrf", "");
+                + pageToken(loginPage.body());
         HttpResponse<String> res = http.send(session(HttpRequest.newBuilder(uri("/login")), false)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
@@ -783,6 +786,14 @@ public class Bench {
             throw new IllegalStateException("sign-in answered " + res.statusCode() + ": " + res.body());
         }
         remember(res);
+        // Signed in, the CSRF token is bound to the session: take it from a page, as the browser does.
+        csrfToken = pageToken(get("/batches", true).body());
+    }
+
+    /** The token a page embeds (the cookie's name and value differ outside the local default and once signed in). */
+    static String pageToken(String html) {
+        Matcher m = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]*)\">").matcher(html);
+        return m.find() ? m.group(1) : "";
     }
 
     URI uri(String path) {

@@ -2,10 +2,12 @@ package dev.roster.web;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.roster.access.SecureTokens;
+import dev.roster.access.SessionCookieMechanism;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
@@ -17,10 +19,10 @@ import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestContext;
 
 /**
- * CSRF protection by double-submit cookie: every page gets a random token in the cookie
- * {@value #COOKIE} and in its forms (field {@value #FORM_FIELD}) and htmx requests (header
- * {@value #HEADER}); every state-changing request that comes with the browser's cookies must
- * present the same token.
+ * CSRF protection: every page embeds a token in its forms (field {@value #FORM_FIELD}) and htmx
+ * requests (header {@value #HEADER}), and every state-changing request that comes with the
+ * browser's cookies must present it. A signed-in admin's token is bound to their session
+ * ({@link #sessionBound}); before sign-in it is a random double-submit cookie ({@link #cookieName}).
  * <p>
  * Exempt are only requests a cross-site page cannot make (docs/decisions/0008-csrf-and-basic.md):
  * a bearer token (browsers never attach one on their own), or an {@code Authorization} header
@@ -32,6 +34,7 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestCo
 public class CsrfProtection {
 
     public static final String COOKIE = "roster-csrf";
+    public static final String HOST_COOKIE = "__Host-roster-csrf";
     public static final String FORM_FIELD = "csrf-token";
     public static final String HEADER = "X-CSRF-TOKEN";
     /** What a script using HTTP Basic sends (any value) instead of a CSRF token. */
@@ -47,10 +50,15 @@ public class CsrfProtection {
     @ConfigProperty(name = "roster.local-mode")
     boolean localMode;
 
-    /** Safe requests: make sure the browser has a token, so the page can embed it. */
+    /** Safe requests: make sure the page has a token to embed (and an anonymous browser its cookie). */
     @ServerRequestFilter(priority = 800)
     public void issue(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
-        Cookie cookie = routing.request().getCookie(COOKIE);
+        String bound = sessionBound(routing);
+        if (bound != null) {
+            routing.put(TOKEN_KEY, bound);
+            return;
+        }
+        Cookie cookie = routing.request().getCookie(cookieName());
         if (cookie != null && TOKEN_SHAPE.matcher(cookie.getValue()).matches()) {
             routing.put(TOKEN_KEY, cookie.getValue());
             return;
@@ -60,8 +68,36 @@ public class CsrfProtection {
         }
         String token = SecureTokens.newToken(32);
         routing.put(TOKEN_KEY, token);
-        routing.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true)
+        routing.response().addCookie(Cookie.cookie(cookieName(), token).setPath("/").setHttpOnly(true)
                 .setSameSite(CookieSameSite.STRICT).setSecure(!localMode));
+    }
+
+    /**
+     * The cookie's name: {@value #HOST_COOKIE} outside the local default, so that no sibling sub-domain can set
+     * or overwrite it (the prefix requires Secure, Path=/ and no Domain). The local default runs on plain HTTP,
+     * where browsers refuse a __Host- cookie, and keeps {@value #COOKIE}.
+     */
+    String cookieName() {
+        return localMode ? COOKIE : HOST_COOKIE;
+    }
+
+    /**
+     * A signed-in admin's token is derived from their session cookie (SHA-256 under a purpose prefix), not taken
+     * from a cookie: a token from another session, or a CSRF cookie planted by a sibling sub-domain together
+     * with its token, does not match. Anonymous pages (sign-in, set-password) keep the double-submit cookie.
+     */
+    static String sessionBound(RoutingContext routing) {
+        Cookie session = routing.request().getCookie(SessionCookieMechanism.COOKIE);
+        if (session == null || session.getValue().isEmpty()) {
+            return null;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("roster-csrf\u0000" + session.getValue()).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** State-changing requests with ambient credentials must present the token. */
@@ -71,15 +107,19 @@ public class CsrfProtection {
         if (SAFE_METHODS.contains(request.getMethod()) || notForgeable(request)) {
             return null;
         }
-        Cookie cookie = routing.request().getCookie(COOKIE);
+        String expected = sessionBound(routing);
+        if (expected == null) {
+            Cookie cookie = routing.request().getCookie(cookieName());
+            expected = cookie == null ? null : cookie.getValue();
+        }
         String presented = request.getHeaderString(HEADER);
         if (presented == null) {
             ResteasyReactiveRequestContext context = (ResteasyReactiveRequestContext) request.getServerRequestContext();
             Object field = context.getFormParameter(FORM_FIELD, true, false);
             presented = field == null ? null : field.toString();
         }
-        if (cookie != null && presented != null && TOKEN_SHAPE.matcher(presented).matches() && MessageDigest.isEqual(
-                cookie.getValue().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+        if (expected != null && presented != null && TOKEN_SHAPE.matcher(presented).matches() && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
             return null;
         }
         throw request.getHeaderString("Authorization") != null ? new CsrfRejectedException(SCRIPT_HINT)

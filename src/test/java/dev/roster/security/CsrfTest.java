@@ -14,11 +14,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import dev.roster.access.AdminRole;
+import dev.roster.access.SessionCookieMechanism;
 import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.web.CsrfProtection;
 import dev.roster.security.EndpointTable.Fixtures;
 import dev.roster.security.EndpointTable.Rule;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
+import dev.roster.support.TestAdmins;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -39,6 +43,8 @@ class CsrfTest {
     Sql sql;
     @Inject
     TokenGuessThrottle throttle;
+    @Inject
+    TestAdmins admins;
 
     @AfterEach
     void forgetBadTokens() {
@@ -149,6 +155,33 @@ class CsrfTest {
                 .then().statusCode(404);
         // An empty header value does not count.
         assertScriptHint(null, cachedBasic().header("X-Roster-Client", "").post("/api/users/" + UUID.randomUUID() + "/restore"));
+    }
+
+    @Test
+    void theTokenIsBoundToTheSession() {
+        Browser first = Browser.admin();
+        Browser second = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        String session = second.cookies().get(SessionCookieMechanism.COOKIE);
+        Map<String, String> fields = Map.of("email", EndpointTable.fresh("bound"), "name", "Bound", "password",
+                "a long enough password", "role", "viewer");
+        // Another session's token, sent with that session's own CSRF cookie too.
+        assertRefused(null, postAdmin(session, first.cookies().get(CsrfProtection.COOKIE), first.csrfToken(), fields));
+        // A CSRF cookie planted (say by a sibling sub-domain) together with its token: matches itself, not the session.
+        assertRefused(null, postAdmin(session, FORGED, FORGED, fields));
+        assertEquals(0, sql.count("SELECT count(*) FROM admin_account WHERE email = ?", fields.get("email")));
+        // The session's own page token works.
+        assertEquals(200, postAdmin(session, FORGED, second.csrfToken(), fields).statusCode());
+    }
+
+    private static Response postAdmin(String session, String csrfCookie, String token, Map<String, String> fields) {
+        RequestSpecification spec = io.restassured.RestAssured.given().redirects().follow(false)
+                .cookie(SessionCookieMechanism.COOKIE, session).contentType("application/x-www-form-urlencoded")
+                .formParam("csrf-token", token);
+        if (csrfCookie != null) {
+            spec.cookie(CsrfProtection.COOKIE, csrfCookie);
+        }
+        fields.forEach(spec::formParam);
+        return spec.post("/admins");
     }
 
     private static RequestSpecification cachedBasic() {
