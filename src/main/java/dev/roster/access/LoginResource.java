@@ -42,8 +42,8 @@ public class LoginResource {
     CurrentAdmin currentAdmin;
     @Inject
     RoutingContext routing;
-    @ConfigProperty(name = "roster.local-login.enabled")
-    boolean localLogin;
+    @Inject
+    LocalLoginConfig localLoginConfig;
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
     @ConfigProperty(name = "roster.local-mode")
@@ -53,7 +53,7 @@ public class LoginResource {
     @Path("login")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance loginPage(@QueryParam("next") String next) {
-        return Templates.login(safeNext(next), "", null, localLogin, oidc);
+        return Templates.login(safeNext(next), "", null, localLoginConfig.enabled(), oidc);
     }
 
     @POST
@@ -63,7 +63,7 @@ public class LoginResource {
     public Response signIn(@FormParam("email") String email, @FormParam("password") String password,
             @FormParam("next") String next) {
         String target = safeNext(next);
-        if (!localLogin) {
+        if (!localLoginConfig.enabled()) {
             return Response.status(403).entity(Templates.login(target, "", "Local sign-in is switched off; use single sign-on.",
                     false, oidc)).build();
         }
