@@ -64,6 +64,10 @@ public class Bench {
     final List<Process> processes = new ArrayList<>();
     Process roster;
     int port;
+    /** The CSRF token of the signed-in session (from a page's meta tag). */
+    String csrfToken;
+    /** Roster's management interface (/q/health, /q/metrics). */
+    int managementPort;
     final AtomicLong peakHeap = new AtomicLong();
     volatile boolean sampling;
 
@@ -298,6 +302,7 @@ public class Bench {
 
     void startRoster(boolean sender, int smtpPort) throws Exception {
         port = freePort();
+        managementPort = freePort();
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap, "-XX:+UseG1GC"));
         if (!jfr.isEmpty()) {
             cmd.add("-XX:StartFlightRecording=filename=" + out.resolve(jfr + (sender ? "-mail" : "") + ".jfr") + ",settings=profile");
@@ -305,8 +310,9 @@ public class Bench {
         cmd.addAll(List.of(
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
                 "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
-                "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
+                "-Droster.database.allow-default-password=true", "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1",
                 "-Droster.mail.sender.enabled=" + sender,
                 "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtpPort,
                 "-Dquarkus.mailer.start-tls=DISABLED", "-Droster.mail.max-per-second=100000",
@@ -327,7 +333,7 @@ public class Bench {
                 throw new IllegalStateException("Roster stopped at start; see " + out.resolve("roster.log"));
             }
             try {
-                if (get("/q/health/ready", false).statusCode() == 200) {
+                if (management("/q/health/ready").statusCode() == 200) {
                     log("Roster up on port " + port + " (pid " + roster.pid() + ", sender " + (sender ? "on" : "off") + ")");
                     signIn();
                     return;
@@ -521,7 +527,7 @@ public class Bench {
         Thread t = new Thread(() -> {
             while (sampling) {
                 try {
-                    String body = get("/q/metrics", false).body();
+                    String body = management("/q/metrics").body();
                     Matcher m = p.matcher(body);
                     long sum = 0;
                     while (m.find()) {
@@ -736,6 +742,11 @@ public class Bench {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> htmxGet(String path) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("HX-Request", "true");
         return http.send(session(b, false).build(), HttpResponse.BodyHandlers.ofString());
@@ -748,8 +759,8 @@ public class Bench {
         if (cookie.length() > 0) {
             b.header("Cookie", cookie.toString());
         }
-        if (stateChanging && cookies.containsKey("roster-csrf")) {
-            b.header("X-CSRF-TOKEN", cookies.get("roster-csrf"));
+        if (stateChanging && csrfToken != null) {
+            b.header("X-CSRF-TOKEN", csrfToken);
         }
         return b;
     }
@@ -766,10 +777,11 @@ public class Bench {
 
     void signIn() throws IOException, InterruptedException {
         cookies.clear();
-        remember(get("/login", false));
+        HttpResponse<String> loginPage = get("/login", false);
+        remember(loginPage);
         String form = "email=" + java.net.URLEncoder.encode(ADMIN, StandardCharsets.UTF_8) + "&password="
                 + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&next=%2Fbatches&csrf-token="
-                + cookies.getOrDefault("roster-csrf", "");
+                + pageToken(loginPage.body());
         HttpResponse<String> res = http.send(session(HttpRequest.newBuilder(uri("/login")), false)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
@@ -777,6 +789,14 @@ public class Bench {
             throw new IllegalStateException("sign-in answered " + res.statusCode() + ": " + res.body());
         }
         remember(res);
+        // Signed in, the CSRF token is bound to the session: take it from a page, as the browser does.
+        csrfToken = pageToken(get("/batches", true).body());
+    }
+
+    /** The token a page embeds (the cookie's name and value differ outside the local default and once signed in). */
+    static String pageToken(String html) {
+        Matcher m = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]*)\">").matcher(html);
+        return m.find() ? m.group(1) : "";
     }
 
     URI uri(String path) {

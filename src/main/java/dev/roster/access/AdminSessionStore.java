@@ -15,7 +15,6 @@ import javax.sql.DataSource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Server-side admin sessions in PostgreSQL: any instance can check a cookie, and signing out
@@ -33,15 +32,21 @@ public class AdminSessionStore {
 
     private final DataSource dataSource;
     private final Duration idleTimeout;
+    private final Duration maxLifetime;
 
-    AdminSessionStore(AgroalDataSource dataSource,
-            @ConfigProperty(name = "roster.session.idle-timeout") Duration idleTimeout) {
+    AdminSessionStore(AgroalDataSource dataSource, SessionConfig config) {
         this.dataSource = dataSource;
-        this.idleTimeout = idleTimeout;
+        this.idleTimeout = config.idleTimeout();
+        this.maxLifetime = config.maxLifetime();
     }
 
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /** The absolute lifetime: the session cookie's max-age too. */
+    public Duration maxLifetime() {
+        return maxLifetime;
     }
 
     /** Opens a session and returns the cookie value (the only copy of the raw token). */
@@ -61,7 +66,10 @@ public class AdminSessionStore {
         return token;
     }
 
-    /** The admin behind a cookie, when the session exists, is not idle too long and the admin is enabled. */
+    /**
+     * The admin behind a cookie, when the session exists, is neither idle too long nor older than its absolute
+     * lifetime, and the admin is enabled.
+     */
     public Optional<SessionAdmin> find(String token) {
         if (token == null || token.isBlank() || token.length() > 100) {
             return Optional.empty();
@@ -69,7 +77,7 @@ public class AdminSessionStore {
         String hash = SecureTokens.sha256Hex(token);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at
+                        SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at, s.created_at
                           FROM admin_session s JOIN admin_account a ON a.id = s.admin_id
                          WHERE s.token_hash = ? AND a.enabled""")) {
             ps.setString(1, hash);
@@ -79,7 +87,8 @@ public class AdminSessionStore {
                 }
                 Instant lastSeen = rs.getTimestamp(5).toInstant();
                 Instant now = Instant.now();
-                if (lastSeen.plus(idleTimeout).isBefore(now)) {
+                Instant created = rs.getTimestamp(6).toInstant();
+                if (lastSeen.plus(idleTimeout).isBefore(now) || created.plus(maxLifetime).isBefore(now)) {
                     close(token);
                     return Optional.empty();
                 }
@@ -109,6 +118,7 @@ public class AdminSessionStore {
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void removeIdleSessions() {
         execute("DELETE FROM admin_session WHERE last_seen_at < ?", Timestamp.from(Instant.now().minus(idleTimeout)));
+        execute("DELETE FROM admin_session WHERE created_at < ?", Timestamp.from(Instant.now().minus(maxLifetime)));
     }
 
     private void touch(Connection c, String hash, Instant now) throws SQLException {

@@ -7,7 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * Creates the first admin at start-up from roster.admin.email / roster.admin.password, once:
@@ -17,16 +17,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class BootstrapAdmin {
 
-    @ConfigProperty(name = "roster.admin.email")
-    String email;
-    @ConfigProperty(name = "roster.admin.password")
-    Optional<String> password;
-    @ConfigProperty(name = "roster.local-login.enabled")
-    boolean localLogin;
+    @Inject
+    BootstrapAdminConfig config;
+    @Inject
+    LocalLoginConfig localLogin;
 
     @Transactional
     void onStart(@Observes StartupEvent event) {
-        if (!localLogin || AdminAccount.findByEmail(email).isPresent()) {
+        String email = config.email();
+        Optional<String> password = config.password();
+        if (!localLogin.enabled() || AdminAccount.findByEmail(email).isPresent()) {
             return;
         }
         // Advisory lock: two instances starting together create the admin once.

@@ -15,7 +15,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * HTTP Basic on the API with a local admin's credentials. A verified credential is remembered for
@@ -32,8 +31,8 @@ public class LocalPasswordIdentityProvider implements IdentityProvider<UsernameP
 
     @Inject
     SignInService signIn;
-    @ConfigProperty(name = "roster.local-login.enabled")
-    boolean localLoginEnabled;
+    @Inject
+    LocalLoginConfig localLogin;
 
     @Override
     public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
@@ -43,7 +42,7 @@ public class LocalPasswordIdentityProvider implements IdentityProvider<UsernameP
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
             AuthenticationRequestContext context) {
-        if (!localLoginEnabled) {
+        if (!localLogin.enabled()) {
             return Uni.createFrom().failure(new AuthenticationFailedException("local sign-in is switched off"));
         }
         String email = request.getUsername();
@@ -69,6 +68,7 @@ public class LocalPasswordIdentityProvider implements IdentityProvider<UsernameP
             }
             throw new AuthenticationFailedException(outcome instanceof SignInService.Outcome.Throttled t
                     ? "too many failed attempts; wait " + t.retryAfter().toSeconds() + " s"
+                    : outcome instanceof SignInService.Outcome.Busy ? "too many sign-ins at once; try again in a moment"
                     : "wrong email or password");
         });
     }

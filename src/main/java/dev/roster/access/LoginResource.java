@@ -31,6 +31,9 @@ public class LoginResource {
         static native TemplateInstance login(String next, String email, String error, boolean localLogin, boolean oidc);
     }
 
+    /** Set by POST /logout for the GET to /logout/oidc that follows; without it that GET signs nobody out. */
+    static final String LOGOUT_TICKET = "roster_logout";
+
     @Inject
     SignInService signIn;
     @Inject
@@ -39,8 +42,8 @@ public class LoginResource {
     CurrentAdmin currentAdmin;
     @Inject
     RoutingContext routing;
-    @ConfigProperty(name = "roster.local-login.enabled")
-    boolean localLogin;
+    @Inject
+    LocalLoginConfig localLoginConfig;
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
     @ConfigProperty(name = "roster.local-mode")
@@ -50,7 +53,7 @@ public class LoginResource {
     @Path("login")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance loginPage(@QueryParam("next") String next) {
-        return Templates.login(safeNext(next), "", null, localLogin, oidc);
+        return Templates.login(safeNext(next), "", null, localLoginConfig.enabled(), oidc);
     }
 
     @POST
@@ -60,7 +63,7 @@ public class LoginResource {
     public Response signIn(@FormParam("email") String email, @FormParam("password") String password,
             @FormParam("next") String next) {
         String target = safeNext(next);
-        if (!localLogin) {
+        if (!localLoginConfig.enabled()) {
             return Response.status(403).entity(Templates.login(target, "", "Local sign-in is switched off; use single sign-on.",
                     false, oidc)).build();
         }
@@ -70,13 +73,14 @@ public class LoginResource {
                 request.getHeader("User-Agent"), "form");
         if (outcome instanceof SignInService.Outcome.SignedIn ok) {
             String token = sessions.open(ok.admin().id, ip, request.getHeader("User-Agent"));
-            routing.response().addCookie(sessionCookie(token, sessions.idleTimeout().toSeconds() * 48));
+            routing.response().addCookie(sessionCookie(token, sessions.maxLifetime().toSeconds()));
             return Response.seeOther(URI.create(target)).build();
         }
         String message = outcome instanceof SignInService.Outcome.Throttled t
                 ? "Too many failed attempts. Wait " + Math.max(1, t.retryAfter().toSeconds()) + " seconds and try again."
+                : outcome instanceof SignInService.Outcome.Busy ? "Too many sign-ins at once. Try again in a moment."
                 : ((SignInService.Outcome.Refused) outcome).reason();
-        int status = outcome instanceof SignInService.Outcome.Throttled ? 429 : 401;
+        int status = outcome instanceof SignInService.Outcome.Refused ? 401 : 429;
         return Response.status(status).entity(Templates.login(target, email, message, true, oidc)).build();
     }
 
@@ -102,19 +106,28 @@ public class LoginResource {
         if ("oidc".equals(currentAdmin.channel()) && routing.request().getHeader("Authorization") == null) {
             // The OIDC session ends at the provider too: Quarkus answers GET /logout/oidc (quarkus.oidc.logout.path)
             // with a redirect to the provider's end-session endpoint, which sends the browser back to /login.
+            // The ticket (SameSite=Strict, a minute) is what lets that GET sign out: a link from elsewhere has none.
+            routing.response().addCookie(Cookie.cookie(LOGOUT_TICKET, SecureTokens.newToken(16)).setPath("/logout/oidc")
+                    .setHttpOnly(true).setSecure(!localMode).setSameSite(CookieSameSite.STRICT).setMaxAge(60));
             return Response.seeOther(URI.create("/logout/oidc")).build();
         }
         return Response.seeOther(URI.create("/login?signedOut")).build();
     }
 
     /**
-     * Reached only without an OIDC session: with one, the code-flow mechanism (selected for this path in
-     * application.properties) turns the request into the provider's logout before it gets here.
-     * A GET because the provider's logout is a navigation; it can end nothing but a session already ending.
+     * The second half of POST /logout for OIDC admins: a GET because the provider's logout is a navigation.
+     * It signs out only with the ticket POST /logout set (issue #12: any page could link here).
      */
     @GET
     @Path("logout/oidc")
     public Response afterOidcSignOut() {
+        Cookie ticket = routing.request().getCookie(LOGOUT_TICKET);
+        if (ticket == null) {
+            // Not sent by POST /logout (CSRF-checked): a link or an image on any page. Sign nobody out.
+            return Response.seeOther(URI.create("/")).build();
+        }
+        routing.response().addCookie(Cookie.cookie(LOGOUT_TICKET, "").setPath("/logout/oidc").setHttpOnly(true)
+                .setSecure(!localMode).setSameSite(CookieSameSite.STRICT).setMaxAge(0));
         // Asking for the identity runs the (lazy) code mechanism, which performs the logout when a session exists.
         currentAdmin.isSignedIn();
         return Response.seeOther(URI.create("/login?signedOut")).build();

@@ -19,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Maps an OIDC identity (code-flow session or bearer token) to a Roster admin: the configured claim
@@ -34,14 +33,8 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
     /** Why an OIDC identity holds no Roster role (an identity attribute; null when it has one). */
     public static final String REFUSED = "roster.oidc-refused";
 
-    @ConfigProperty(name = "roster.oidc.role-claim")
-    String roleClaim;
-    @ConfigProperty(name = "roster.oidc.viewer-values")
-    Set<String> viewerValues;
-    @ConfigProperty(name = "roster.oidc.operator-values")
-    Set<String> operatorValues;
-    @ConfigProperty(name = "roster.oidc.admin-values")
-    Set<String> adminValues;
+    @Inject
+    OidcRolesConfig config;
 
     @Inject
     OidcAdminAccounts accounts;
@@ -56,7 +49,7 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
         String email = firstNonBlank(jwt.getClaim("email"), jwt.getClaim("preferred_username"), jwt.getName());
         String name = firstNonBlank(jwt.getClaim("name"), email, email);
         if (role == null) {
-            return Uni.createFrom().item(withoutRoles(identity, email, "no Roster role in the claim " + roleClaim));
+            return Uni.createFrom().item(withoutRoles(identity, email, "no Roster role in the claim " + config.roleClaim()));
         }
         if (Boolean.FALSE.equals(asBoolean(jwt.getClaim("email_verified"))) && jwt.getClaim("email") != null) {
             // The email names the admin account: an unverified one could name someone else's.
@@ -83,19 +76,19 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
 
     AdminRole roleOf(JsonWebToken jwt, Set<String> existingRoles) {
         List<String> values = new ArrayList<>(existingRoles);
-        Object claim = jwt.getClaim(roleClaim);
+        Object claim = jwt.getClaim(config.roleClaim());
         if (claim instanceof Collection<?> many) {
             many.forEach(v -> values.add(clean(v)));
         } else if (claim != null) {
             values.add(clean(claim));
         }
-        if (values.stream().anyMatch(adminValues::contains)) {
+        if (values.stream().anyMatch(config.adminValues()::contains)) {
             return AdminRole.ADMIN;
         }
-        if (values.stream().anyMatch(operatorValues::contains)) {
+        if (values.stream().anyMatch(config.operatorValues()::contains)) {
             return AdminRole.OPERATOR;
         }
-        return values.stream().anyMatch(viewerValues::contains) ? AdminRole.VIEWER : null;
+        return values.stream().anyMatch(config.viewerValues()::contains) ? AdminRole.VIEWER : null;
     }
 
     /** Group claims may carry full paths ("/roster-operators") and JSON strings keep their quotes. */

@@ -3,6 +3,10 @@ package dev.roster.access;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PostConstruct;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -23,40 +27,79 @@ public class SignInService {
 
         record Throttled(Duration retryAfter) implements Outcome {
         }
+
+        /** Too many passwords being checked at once: try again in a moment (nothing was counted). */
+        record Busy() implements Outcome {
+        }
     }
 
     /** Fired after every attempt, so the audit trail can record it without this class knowing it. */
     public record SignInAttempt(String email, AdminAccount admin, boolean success, String reason, String ip,
-            String userAgent, String channel) {
+            String userAgent, String channel, int attempts) {
+
+        public SignInAttempt(String email, AdminAccount admin, boolean success, String reason, String ip, String userAgent,
+                String channel) {
+            this(email, admin, success, reason, ip, userAgent, channel, 1);
+        }
     }
 
     @Inject
     SignInThrottle throttle;
     @Inject
+    SignInFailures failures;
+    @Inject
     Event<SignInAttempt> attempts;
+    @Inject
+    SignInConfig config;
 
+    private Semaphore hashing;
+
+    @PostConstruct
+    void init() {
+        hashing = new Semaphore(config.maxConcurrentHashes(), true);
+    }
+
+    /**
+     * The rate check comes first and is also the record of the attempt (SignInThrottle.reserve); only then is the
+     * password hashed, in at most roster.sign-in.max-concurrent-hashes parallel slots; failures are written in
+     * bounded, aggregated form (SignInFailures).
+     */
     @Transactional
     public Outcome signIn(String email, String password, String ip, String userAgent, String channel) {
-        Duration wait = throttle.waitBefore(email, ip);
+        Duration wait = throttle.reserve(email, ip);
         if (!wait.isZero()) {
-            attempts.fire(new SignInAttempt(email, null, false, "throttled", ip, userAgent, channel));
+            failures.record(email, null, "throttled", ip, userAgent, channel);
             return new Outcome.Throttled(wait);
         }
-        Optional<AdminAccount> found = AdminAccount.findByEmail(email);
         boolean ok;
-        if (found.isEmpty() || found.get().passwordHash == null) {
-            PasswordHasher.burnEquivalentTime(password);
-            ok = false;
-        } else {
-            ok = PasswordHasher.verify(password, found.get().passwordHash);
+        Optional<AdminAccount> found;
+        try {
+            if (!hashing.tryAcquire(config.hashWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                throttle.cancelled(email, ip);
+                return new Outcome.Busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throttle.cancelled(email, ip);
+            return new Outcome.Busy();
+        }
+        try {
+            found = AdminAccount.findByEmail(email);
+            if (found.isEmpty() || found.get().passwordHash == null) {
+                PasswordHasher.burnEquivalentTime(password);
+                ok = false;
+            } else {
+                ok = PasswordHasher.verify(password, found.get().passwordHash);
+            }
+        } finally {
+            hashing.release();
         }
         if (!ok || !found.get().enabled) {
-            throttle.failed(email, ip);
             String reason = ok ? "account disabled" : "wrong email or password";
-            attempts.fire(new SignInAttempt(email, found.orElse(null), false, reason, ip, userAgent, channel));
+            failures.record(email, found.orElse(null), reason, ip, userAgent, channel);
             return new Outcome.Refused("Wrong email or password, or the account is disabled.");
         }
-        throttle.succeeded(email);
+        throttle.succeeded(email, ip);
         AdminAccount admin = found.get();
         admin.lastSignInAt = Instant.now();
         attempts.fire(new SignInAttempt(email, admin, true, null, ip, userAgent, channel));

@@ -3,18 +3,22 @@ package dev.roster.access;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Slows down repeated failed sign-ins, per account and per client IP: after a few failures each
  * further attempt must wait an exponentially growing delay (capped), whatever the password.
- * Kept in memory per instance: an attacker spreading attempts over instances still meets
- * each instance's limit, and Argon2id makes every guess slow anyway.
+ * <p>
+ * The check and the record are one step ({@link #reserve}): an attempt that may go ahead is counted
+ * as a failure before its password is hashed, and {@link #succeeded} takes it back. So a parallel
+ * burst cannot slip many attempts past the check while the first ones are still hashing.
+ * Kept in memory per instance: an attacker spreading attempts over instances still meets each
+ * instance's limit, and Argon2id makes every guess slow anyway.
  */
 @ApplicationScoped
 public class SignInThrottle {
@@ -24,33 +28,57 @@ public class SignInThrottle {
 
     private static final Duration MAX_DELAY = Duration.ofMinutes(15);
     private static final Duration FORGET_AFTER = Duration.ofMinutes(30);
+    private static final int MAX_KEYS = 100_000;
 
-    private final Map<String, Failures> byAccount = new ConcurrentHashMap<>();
-    private final Map<String, Failures> byIp = new ConcurrentHashMap<>();
+    private final Map<String, Failures> byAccount = new HashMap<>();
+    private final Map<String, Failures> byIp = new HashMap<>();
 
-    @ConfigProperty(name = "roster.sign-in.free-attempts-per-account", defaultValue = "3")
-    int freePerAccount;
-    @ConfigProperty(name = "roster.sign-in.free-attempts-per-ip", defaultValue = "20")
-    int freePerIp;
+    @Inject
+    SignInConfig config;
     @Inject
     Clock clock;
 
-    /** How long the caller must still wait before an attempt is even checked; zero when it may go ahead. */
-    public Duration waitBefore(String account, String ip) {
+    /**
+     * How long the caller must still wait before an attempt is even checked. Zero means it may go ahead,
+     * and the attempt is already counted as a failure (until {@link #succeeded}).
+     */
+    public synchronized Duration reserve(String account, String ip) {
         Instant now = clock.instant();
-        Duration a = remaining(byAccount.get(key(account)), freePerAccount, now);
-        Duration b = remaining(byIp.get(ip == null ? "" : ip), freePerIp, now);
-        return a.compareTo(b) >= 0 ? a : b;
+        String a = key(account);
+        String i = ip == null ? "" : ip;
+        Duration waitAccount = remaining(byAccount.get(a), config.freeAttemptsPerAccount(), now);
+        Duration waitIp = remaining(byIp.get(i), config.freeAttemptsPerIp(), now);
+        Duration wait = waitAccount.compareTo(waitIp) >= 0 ? waitAccount : waitIp;
+        if (!wait.isZero()) {
+            return wait;
+        }
+        if (byAccount.size() > MAX_KEYS || byIp.size() > MAX_KEYS) {
+            forgetOld(now);
+        }
+        byAccount.merge(a, new Failures(1, now), (old, n) -> next(old, now));
+        byIp.merge(i, new Failures(1, now), (old, n) -> next(old, now));
+        return Duration.ZERO;
     }
 
-    public void failed(String account, String ip) {
-        Instant now = clock.instant();
-        byAccount.merge(key(account), new Failures(1, now), (old, n) -> next(old, now));
-        byIp.merge(ip == null ? "" : ip, new Failures(1, now), (old, n) -> next(old, now));
-    }
-
-    public void succeeded(String account) {
+    /** The reserved attempt was right: the account starts afresh, the IP's count drops by the one reserved. */
+    public synchronized void succeeded(String account, String ip) {
         byAccount.remove(key(account));
+        release(byIp, ip == null ? "" : ip);
+    }
+
+    /** The reserved attempt was never checked (no hashing slot): it does not count. */
+    public synchronized void cancelled(String account, String ip) {
+        release(byAccount, key(account));
+        release(byIp, ip == null ? "" : ip);
+    }
+
+    private static void release(Map<String, Failures> map, String key) {
+        map.computeIfPresent(key, (k, f) -> f.count <= 1 ? null : new Failures(f.count - 1, f.last));
+    }
+
+    private void forgetOld(Instant now) {
+        byAccount.values().removeIf(f -> f.last.plus(FORGET_AFTER).isBefore(now));
+        byIp.values().removeIf(f -> f.last.plus(FORGET_AFTER).isBefore(now));
     }
 
     private static Failures next(Failures old, Instant now) {
@@ -72,6 +100,7 @@ public class SignInThrottle {
     }
 
     private static String key(String account) {
-        return account == null ? "" : account.trim().toLowerCase();
+        String key = account == null ? "" : account.trim().toLowerCase(Locale.ROOT);
+        return key.length() > SignInFailures.MAX_IDENTIFIER ? key.substring(0, SignInFailures.MAX_IDENTIFIER) : key;
     }
 }

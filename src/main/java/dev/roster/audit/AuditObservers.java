@@ -43,6 +43,8 @@ public class AuditObservers {
         details.put("email", attempt.email());
         details.put("reason", attempt.reason());
         details.put("knownAdmin", attempt.admin() != null);
+        // Failures come aggregated per account, IP and window (access/SignInFailures): how many this event stands for.
+        details.put("attempts", attempt.attempts());
         AuditActor actor = AuditActor.admin(null, attempt.email(), attempt.ip(), attempt.userAgent());
         trail.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
                 attempt.admin() == null ? null : attempt.admin().email, null, details));

@@ -2,10 +2,12 @@ package dev.roster.web;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.roster.access.SecureTokens;
+import dev.roster.access.SessionCookieMechanism;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
@@ -17,17 +19,29 @@ import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestContext;
 
 /**
- * CSRF protection by double-submit cookie: every page gets a random token in the cookie
- * {@value #COOKIE} and in its forms (field {@value #FORM_FIELD}) and htmx requests (header
- * {@value #HEADER}); every state-changing request that comes with the browser's cookies must
- * present the same token. Requests authenticated by an Authorization header carry no ambient
- * credentials, so scripts using curl -u or a bearer token need no token.
+ * CSRF protection: every page embeds a token in its forms (field {@value #FORM_FIELD}) and htmx
+ * requests (header {@value #HEADER}), and every state-changing request that comes with the
+ * browser's cookies must present it. A signed-in admin's token is bound to their session
+ * ({@link #sessionBound}); before sign-in it is a random double-submit cookie ({@link #cookieName}).
+ * <p>
+ * Exempt are only requests a cross-site page cannot make (docs/decisions/0008-csrf-and-basic.md):
+ * a bearer token (browsers never attach one on their own), or an {@code Authorization} header
+ * together with the header {@value #CLIENT_HEADER} or a non-simple content type such as
+ * {@code application/json} (both need a CORS preflight, which Roster never grants). A browser
+ * that once cached HTTP Basic credentials attaches them to a cross-site form post, so Basic alone
+ * exempts nothing.
  */
 public class CsrfProtection {
 
     public static final String COOKIE = "roster-csrf";
+    public static final String HOST_COOKIE = "__Host-roster-csrf";
     public static final String FORM_FIELD = "csrf-token";
     public static final String HEADER = "X-CSRF-TOKEN";
+    /** What a script using HTTP Basic sends (any value) instead of a CSRF token. */
+    public static final String CLIENT_HEADER = "X-Roster-Client";
+    /** Content types a cross-site form or a no-cors fetch may send without a preflight (the Fetch standard's list). */
+    private static final Set<String> SIMPLE_TYPES = Set.of("application/x-www-form-urlencoded", "multipart/form-data",
+            "text/plain");
     /** Where the token of the current request is kept for templates ({@link PageCsrf}). */
     static final String TOKEN_KEY = "roster.csrf-token";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
@@ -36,10 +50,15 @@ public class CsrfProtection {
     @ConfigProperty(name = "roster.local-mode")
     boolean localMode;
 
-    /** Safe requests: make sure the browser has a token, so the page can embed it. */
+    /** Safe requests: make sure the page has a token to embed (and an anonymous browser its cookie). */
     @ServerRequestFilter(priority = 800)
     public void issue(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
-        Cookie cookie = routing.request().getCookie(COOKIE);
+        String bound = sessionBound(routing);
+        if (bound != null) {
+            routing.put(TOKEN_KEY, bound);
+            return;
+        }
+        Cookie cookie = routing.request().getCookie(cookieName());
         if (cookie != null && TOKEN_SHAPE.matcher(cookie.getValue()).matches()) {
             routing.put(TOKEN_KEY, cookie.getValue());
             return;
@@ -49,35 +68,98 @@ public class CsrfProtection {
         }
         String token = SecureTokens.newToken(32);
         routing.put(TOKEN_KEY, token);
-        routing.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true)
+        routing.response().addCookie(Cookie.cookie(cookieName(), token).setPath("/").setHttpOnly(true)
                 .setSameSite(CookieSameSite.STRICT).setSecure(!localMode));
+    }
+
+    /**
+     * The cookie's name: {@value #HOST_COOKIE} outside the local default, so that no sibling sub-domain can set
+     * or overwrite it (the prefix requires Secure, Path=/ and no Domain). The local default runs on plain HTTP,
+     * where browsers refuse a __Host- cookie, and keeps {@value #COOKIE}.
+     */
+    String cookieName() {
+        return localMode ? COOKIE : HOST_COOKIE;
+    }
+
+    /**
+     * A signed-in admin's token is derived from their session cookie (SHA-256 under a purpose prefix), not taken
+     * from a cookie: a token from another session, or a CSRF cookie planted by a sibling sub-domain together
+     * with its token, does not match. Anonymous pages (sign-in, set-password) keep the double-submit cookie.
+     */
+    static String sessionBound(RoutingContext routing) {
+        Cookie session = routing.request().getCookie(SessionCookieMechanism.COOKIE);
+        if (session == null || session.getValue().isEmpty()) {
+            return null;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("roster-csrf\u0000" + session.getValue()).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** State-changing requests with ambient credentials must present the token. */
     @ServerRequestFilter(priority = 900)
     @WithFormRead
     public Response verify(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
-        if (SAFE_METHODS.contains(request.getMethod()) || request.getHeaderString("Authorization") != null) {
+        if (SAFE_METHODS.contains(request.getMethod()) || notForgeable(request)) {
             return null;
         }
-        Cookie cookie = routing.request().getCookie(COOKIE);
+        String expected = sessionBound(routing);
+        if (expected == null) {
+            Cookie cookie = routing.request().getCookie(cookieName());
+            expected = cookie == null ? null : cookie.getValue();
+        }
         String presented = request.getHeaderString(HEADER);
         if (presented == null) {
             ResteasyReactiveRequestContext context = (ResteasyReactiveRequestContext) request.getServerRequestContext();
             Object field = context.getFormParameter(FORM_FIELD, true, false);
             presented = field == null ? null : field.toString();
         }
-        if (cookie != null && presented != null && TOKEN_SHAPE.matcher(presented).matches() && MessageDigest.isEqual(
-                cookie.getValue().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+        if (expected != null && presented != null && TOKEN_SHAPE.matcher(presented).matches() && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
             return null;
         }
-        throw new CsrfRejectedException();
+        throw request.getHeaderString("Authorization") != null ? new CsrfRejectedException(SCRIPT_HINT)
+                : new CsrfRejectedException();
+    }
+
+    static final String SCRIPT_HINT = "This request did not come from Roster's pages and carries no CSRF token. "
+            + "A script using HTTP Basic must also send the header " + CLIENT_HEADER + " (any value, e.g. "
+            + "curl -u EMAIL -H '" + CLIENT_HEADER + ": script' ...), send JSON, or use a bearer token.";
+
+    /** A request that only a same-origin page or a non-browser client can send. */
+    static boolean notForgeable(ResteasyReactiveContainerRequestContext request) {
+        String authorization = request.getHeaderString("Authorization");
+        if (authorization == null) {
+            return false;
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return true;
+        }
+        String client = request.getHeaderString(CLIENT_HEADER);
+        if (client != null && !client.isBlank()) {
+            return true;
+        }
+        String type = request.getHeaderString("Content-Type");
+        if (type == null) {
+            return false;
+        }
+        int semicolon = type.indexOf(';');
+        String essence = (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+        return !essence.isEmpty() && !SIMPLE_TYPES.contains(essence);
     }
 
     /** A state-changing request without a valid CSRF token. */
     public static class CsrfRejectedException extends RuntimeException {
         public CsrfRejectedException() {
-            super("This form has expired or did not come from Roster. Reload the page and try again.");
+            this("This form has expired or did not come from Roster. Reload the page and try again.");
+        }
+
+        public CsrfRejectedException(String message) {
+            super(message);
         }
     }
 }

@@ -31,6 +31,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorPages {
 
+    /** The challenge for local credentials: a scheme no browser answers with a password prompt. */
+    static final String BASIC_WITHOUT_PROMPT = "Roster-Basic realm=\"Roster\"";
+
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
 
@@ -44,12 +47,16 @@ public class ErrorPages {
     public Response unauthorized(RuntimeException e, UriInfo uri, HttpHeaders headers) {
         if (isApi(uri, headers)) {
             Response.ResponseBuilder response = json(401, e instanceof AuthenticationFailedException && e.getMessage() != null
-                    ? "Authentication failed: " + e.getMessage() : "Sign in first: use HTTP Basic with an admin's credentials or a bearer token.", null);
+                    ? "Authentication failed: " + e.getMessage() : "Sign in first: use HTTP Basic with an admin's credentials "
+                            + "(sent preemptively, with the header " + CsrfProtection.CLIENT_HEADER
+                            + " on forms and uploads) or a bearer token.", null);
             if (oidc) {
                 // The provider's access tokens are accepted too: say so (RFC 9110 allows several challenges).
                 response.header("WWW-Authenticate", "Bearer realm=\"Roster\"");
             }
-            return response.header("WWW-Authenticate", "Basic realm=\"Roster\"").build();
+            // Never "Basic": a browser would ask for credentials and then attach them to every request to Roster,
+            // cross-site form posts included (docs/decisions/0008-csrf-and-basic.md). Scripts send Basic preemptively.
+            return response.header("WWW-Authenticate", BASIC_WITHOUT_PROMPT).build();
         }
         String next = uri.getRequestUri().getRawPath()
                 + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());

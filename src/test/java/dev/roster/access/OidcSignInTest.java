@@ -70,6 +70,11 @@ class OidcSignInTest {
         HttpResponse<String> discard = postWithToken(browser, "/batches/" + UUID.randomUUID() + "/discard");
         assertEquals(404, discard.statusCode(), discard.body());
 
+        // Any page can link to /logout/oidc: followed without POST /logout's ticket it signs nobody out.
+        assertEquals("/users", browser.open(roster() + "/logout/oidc").uri().getPath(), "sent home, still signed in");
+        assertEquals(200, browser.send(HttpRequest.newBuilder(URI.create(roster() + "/api/me")),
+                URI.create(roster() + "/api/me")).statusCode(), "still signed in after a GET of /logout/oidc");
+
         OidcBrowser.Page signedOut = browser.submit(roster() + "/logout", Map.of("csrf-token", browser.csrfToken()));
         assertEquals("/login", signedOut.uri().getPath(), "signed out via Keycloak: " + signedOut.hops());
         assertTrue(signedOut.uri().getQuery().startsWith("signedOut"), signedOut.uri().toString());
@@ -127,7 +132,7 @@ class OidcSignInTest {
                 .then().statusCode(200).body("authenticatedBy", equalTo("basic"));
         java.util.List<String> challenges = given().get("/api/me").then().statusCode(401)
                 .extract().headers().getValues("WWW-Authenticate");
-        assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Basic")), challenges.toString());
+        assertTrue(challenges.stream().noneMatch(c -> c.startsWith("Basic")), "no browser prompt: " + challenges);
         assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Bearer")), "OIDC on: bearer tokens are offered too");
     }
 

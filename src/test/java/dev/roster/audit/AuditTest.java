@@ -532,7 +532,7 @@ class AuditTest {
     // ---------------------------------------------------------------- helpers
 
     private static RequestSpecification admin() {
-        return given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD);
+        return given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).header("X-Roster-Client", "test");
     }
 
     /**

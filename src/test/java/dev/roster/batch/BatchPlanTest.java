@@ -225,16 +225,16 @@ class BatchPlanTest {
     @Test
     void badUploadRequestsGetClearMessages() {
         String operator = admins.create(AdminRole.OPERATOR);
-        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD)
+        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .multiPart("file", "a.csv", "email\nx@y.z\n".getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", "explode").post("/api/batches")
                 .then().statusCode(400).body("error", containsString("onboard, update, delete, reset or mixed"));
-        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD)
+        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .multiPart("file", "a.csv", new byte[0], "text/csv")
                 .multiPart("operation", "delete").post("/api/batches")
                 .then().statusCode(400).body("error", containsString("empty"));
         String viewer = admins.create(AdminRole.VIEWER);
-        given().auth().preemptive().basic(viewer, TestAdmins.PASSWORD)
+        given().auth().preemptive().basic(viewer, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .multiPart("file", "a.csv", "email\nx@y.z\n".getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", "delete").post("/api/batches").then().statusCode(403);
     }
@@ -269,9 +269,9 @@ class BatchPlanTest {
         String id = Batches.upload(operator, TestAdmins.PASSWORD, "email\nnobody-" + System.nanoTime() + "@example.com\n",
                 "delete", "gone.csv");
         Batches.awaitPlanned(operator, TestAdmins.PASSWORD, id);
-        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).post("/api/batches/" + id + "/discard")
+        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/discard")
                 .then().statusCode(200).body("status", equalTo("DISCARDED"));
-        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).post("/api/batches/" + id + "/discard")
+        given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/discard")
                 .then().statusCode(409).body("error", containsString("DISCARDED"));
         given().auth().preemptive().basic(operator, TestAdmins.PASSWORD).get("/api/batches")
                 .then().statusCode(200).body("items[0].id", startsWith(""));

@@ -84,7 +84,7 @@ class UploadCorpusTest {
     void uploadedCorpusFile(Case c) {
         String before = directoryFingerprint(sql);
         String fileName = c.file().substring(c.file().lastIndexOf('/') + 1);
-        Response response = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
+        Response response = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).header("X-Roster-Client", "test")
                 .multiPart("file", fileName, CorpusTest.bytes(c.file()), "text/csv")
                 .multiPart("operation", c.operation().name().toLowerCase())
                 .multiPart("matchBy", c.matchBy().name().toLowerCase())

@@ -80,7 +80,7 @@ class UploadFuzzTest {
     private void check(List<FuzzCase> cases, int[] outcomes) {
         List<String> ids = new ArrayList<>();
         for (FuzzCase c : cases) {
-            Response response = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
+            Response response = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).header("X-Roster-Client", "test")
                     .multiPart("file", c.fileName(), c.bytes(), "text/csv")
                     .multiPart("operation", c.operation())
                     .multiPart("matchBy", c.matchBy())

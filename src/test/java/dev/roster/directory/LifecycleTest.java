@@ -55,12 +55,12 @@ class LifecycleTest {
         UUID id = onboardAndDelete(op, email, "SUSPENDED");
         Map<String, Object> deleted = sql.rows("SELECT status, deleted_at FROM directory_user WHERE id = ?", id).get(0);
         assertEquals("DELETED", deleted.get("status"));
-        given().auth().preemptive().basic(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD)
+        given().auth().preemptive().basic(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .post("/api/users/" + id + "/restore").then().statusCode(403);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/users/" + id + "/restore")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/users/" + id + "/restore")
                 .then().statusCode(200).body("status", equalTo("SUSPENDED")).body("deletedAt", equalTo(null));
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE target_user_id = ? AND action = 'user.restored'", id));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/users/" + id + "/restore")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/users/" + id + "/restore")
                 .then().statusCode(409).body("error", containsString("not deleted"));
     }
 
@@ -70,7 +70,7 @@ class LifecycleTest {
         String email = "purge" + System.nanoTime() + "@example.com";
         UUID id = onboardAndDelete(op, email, "ACTIVE");
         sql.update("UPDATE directory_user SET deleted_at = now() - interval '31 days' WHERE id = ?", id);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/users/" + id + "/restore")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/users/" + id + "/restore")
                 .then().statusCode(409).body("error", containsString("retention period"));
         assertTrue(lifecycle.purgeExpired() >= 1);
         Map<String, Object> purged = sql.rows("SELECT * FROM directory_user WHERE id = ?", id).get(0);
@@ -83,7 +83,7 @@ class LifecycleTest {
         assertEquals(1, events.size());
         assertEquals(email, events.get(0).get("target_email"));
         assertEquals("system", events.get(0).get("actor_kind"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/users/" + id + "/restore")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/users/" + id + "/restore")
                 .then().statusCode(409).body("error", containsString("purged"));
         given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/audit/verify").then().body("ok", equalTo(true));
     }

@@ -130,7 +130,7 @@ class AccessTableTest {
         } else {
             spec = given().redirects().follow(false);
             if (basicEmail != null) {
-                spec.auth().preemptive().basic(basicEmail, TestAdmins.PASSWORD);
+                spec.auth().preemptive().basic(basicEmail, TestAdmins.PASSWORD).header("X-Roster-Client", "test");
             }
         }
         body(rule, spec);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -13,11 +14,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import dev.roster.access.AdminRole;
+import dev.roster.access.SessionCookieMechanism;
 import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.web.CsrfProtection;
 import dev.roster.security.EndpointTable.Fixtures;
 import dev.roster.security.EndpointTable.Rule;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
+import dev.roster.support.TestAdmins;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -38,6 +43,8 @@ class CsrfTest {
     Sql sql;
     @Inject
     TokenGuessThrottle throttle;
+    @Inject
+    TestAdmins admins;
 
     @AfterEach
     void forgetBadTokens() {
@@ -80,9 +87,111 @@ class CsrfTest {
     void aScriptWithHttpBasicNeedsNoToken() {
         // No ambient credential, nothing to forge: the API with an Authorization header is exempt.
         Response response = io.restassured.RestAssured.given().redirects().follow(false).auth().preemptive()
-                .basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).contentType("application/x-www-form-urlencoded")
+                .basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).header("X-Roster-Client", "test").contentType("application/x-www-form-urlencoded")
                 .formParam("unused", "").post("/api/audit/purge");
         assertEquals(400, response.statusCode(), "reached the purge, which wants a date");
+    }
+
+    /**
+     * A page on another site makes the browser post to Roster after the admin once answered a Basic prompt: the
+     * browser attaches the cached credentials to the cross-site request. Sent as a form (urlencoded, multipart, or
+     * text/plain in place of JSON) or as a body-less no-cors fetch, every state-changing request is refused before
+     * it reaches the handler (approve, replan, revert, discard, restore, upload, purge, ...).
+     */
+    @TestFactory
+    Stream<DynamicTest> aForgedCrossSiteRequestWithCachedBasicCredentialsIsRefused() {
+        Fixtures fixtures = new Fixtures(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        return EndpointTable.RULES.stream().filter(r -> !r.method().equals("GET")).flatMap(rule -> Stream.of(
+                dynamicTest(rule + " as a cross-site form", () -> {
+                    RequestSpecification spec = cachedBasic();
+                    switch (rule.body()) {
+                        case MULTIPART_CSV -> spec.multiPart("file", "forged.csv",
+                                EndpointTable.uploadCsv().getBytes(StandardCharsets.UTF_8), "text/csv")
+                                .multiPart("operation", "onboard");
+                        case JSON -> spec.contentType("text/plain; charset=UTF-8").body("{\"confirm\": 1}");
+                        default -> {
+                            spec.contentType("application/x-www-form-urlencoded").formParam("unused", "");
+                            rule.fields().get().forEach(spec::formParam);
+                        }
+                    }
+                    assertNotReached(rule, spec.request(rule.method(), rule.path().apply(fixtures)));
+                }),
+                dynamicTest(rule + " as a body-less fetch", () -> assertNotReached(rule,
+                        cachedBasic().request(rule.method(), rule.path().apply(fixtures))))));
+    }
+
+    /** Refused by the CSRF check, or (endpoints that only take JSON or a file) by content-type matching before it. */
+    private static void assertNotReached(Rule rule, Response response) {
+        if (response.statusCode() == 415) {
+            return;
+        }
+        assertScriptHint(rule, response);
+    }
+
+    @Test
+    void aForgedPurgeOrUploadChangesNothing() {
+        long events = sql.count("SELECT count(*) FROM audit_event");
+        long batches = sql.count("SELECT count(*) FROM batch");
+        assertEquals(403, cachedBasic().contentType("application/x-www-form-urlencoded").formParam("before", "9999-12-31")
+                .post("/api/audit/purge").statusCode());
+        assertEquals(403, cachedBasic().multiPart("file", "forged.csv", EndpointTable.uploadCsv().getBytes(StandardCharsets.UTF_8),
+                "text/csv").multiPart("operation", "onboard").post("/api/batches").statusCode());
+        assertEquals(403, cachedBasic().multiPart("file", "forged.csv", EndpointTable.uploadCsv().getBytes(StandardCharsets.UTF_8),
+                "text/csv").multiPart("operation", "onboard").post("/batches").statusCode());
+        assertTrue(sql.count("SELECT count(*) FROM audit_event") >= events, "nothing purged");
+        assertEquals(batches, sql.count("SELECT count(*) FROM batch"), "nothing uploaded");
+    }
+
+    @Test
+    void scriptsWithBasicSendTheClientHeaderOrJson() {
+        // The header a cross-site page cannot send (it would need a CORS preflight Roster never grants) ...
+        cachedBasic().header("X-Roster-Client", "curl").multiPart("file", "script.csv",
+                EndpointTable.uploadCsv().getBytes(StandardCharsets.UTF_8), "text/csv").multiPart("operation", "onboard")
+                .post("/api/batches").then().statusCode(202);
+        cachedBasic().header("X-Roster-Client", "curl").post("/api/batches/" + UUID.randomUUID() + "/discard")
+                .then().statusCode(404);
+        // ... or a JSON body, which needs the same preflight.
+        cachedBasic().contentType("application/json").body("{}").post("/api/users/" + UUID.randomUUID() + "/restore")
+                .then().statusCode(404);
+        // An empty header value does not count.
+        assertScriptHint(null, cachedBasic().header("X-Roster-Client", "").post("/api/users/" + UUID.randomUUID() + "/restore"));
+    }
+
+    @Test
+    void theTokenIsBoundToTheSession() {
+        Browser first = Browser.admin();
+        Browser second = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        String session = second.cookies().get(SessionCookieMechanism.COOKIE);
+        Map<String, String> fields = Map.of("email", EndpointTable.fresh("bound"), "name", "Bound", "password",
+                "a long enough password", "role", "viewer");
+        // Another session's token, sent with that session's own CSRF cookie too.
+        assertRefused(null, postAdmin(session, first.cookies().get(CsrfProtection.COOKIE), first.csrfToken(), fields));
+        // A CSRF cookie planted (say by a sibling sub-domain) together with its token: matches itself, not the session.
+        assertRefused(null, postAdmin(session, FORGED, FORGED, fields));
+        assertEquals(0, sql.count("SELECT count(*) FROM admin_account WHERE email = ?", fields.get("email")));
+        // The session's own page token works.
+        assertEquals(200, postAdmin(session, FORGED, second.csrfToken(), fields).statusCode());
+    }
+
+    private static Response postAdmin(String session, String csrfCookie, String token, Map<String, String> fields) {
+        RequestSpecification spec = io.restassured.RestAssured.given().redirects().follow(false)
+                .cookie(SessionCookieMechanism.COOKIE, session).contentType("application/x-www-form-urlencoded")
+                .formParam("csrf-token", token);
+        if (csrfCookie != null) {
+            spec.cookie(CsrfProtection.COOKIE, csrfCookie);
+        }
+        fields.forEach(spec::formParam);
+        return spec.post("/admins");
+    }
+
+    private static RequestSpecification cachedBasic() {
+        return io.restassured.RestAssured.given().redirects().follow(false).auth().preemptive()
+                .basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD);
+    }
+
+    private static void assertScriptHint(Rule rule, Response response) {
+        assertEquals(403, response.statusCode(), rule + ": " + response.asString());
+        assertTrue(response.asString().contains("X-Roster-Client"), rule + ": tells a script what to add: " + response.asString());
     }
 
     private enum Sent {

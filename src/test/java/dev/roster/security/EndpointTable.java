@@ -171,9 +171,11 @@ final class EndpointTable {
             form("POST", "/admins/{id}/role", Access.ADMIN, 404, null, () -> Map.of("role", "viewer")),
             form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")));
 
-    /** Served outside the JAX-RS resources and public on purpose: probes, metrics, static files, the htmx webjar. */
-    static final List<String> PUBLIC_NON_RESOURCE_PATHS = List.of("/q/health", "/q/health/live", "/q/health/ready",
-            "/q/metrics", "/static/roster.css", "/static/roster.js", "/static/favicon.svg",
+    /**
+     * Served outside the JAX-RS resources and public on purpose: static files, the htmx webjar. Probes and metrics
+     * are on the management interface, not here (web/OperationsTest).
+     */
+    static final List<String> PUBLIC_NON_RESOURCE_PATHS = List.of("/static/roster.css", "/static/roster.js", "/static/favicon.svg",
             "/webjars/htmx.org/dist/htmx.min.js");
 
     private EndpointTable() {

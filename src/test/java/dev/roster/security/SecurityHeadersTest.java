@@ -104,9 +104,14 @@ class SecurityHeadersTest {
         // Secure is set whenever roster.local-mode=false (production); the tests run in local mode over plain HTTP.
         assertFalse(session.toLowerCase(Locale.ROOT).contains("secure"), "local mode: " + session);
 
+        // Signed in, the token is bound to the session (issue #12): the page's, not the pre-sign-in cookie's.
+        String page = given().cookie("roster_session", signIn.getCookie("roster_session")).get("/users").asString();
+        java.util.regex.Matcher meta = java.util.regex.Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">")
+                .matcher(page);
+        assertTrue(meta.find(), "the page carries the token");
         Response signOut = given().redirects().follow(false).cookie("roster-csrf", token)
                 .cookie("roster_session", signIn.getCookie("roster_session"))
-                .contentType("application/x-www-form-urlencoded").formParam("csrf-token", token).post("/logout");
+                .contentType("application/x-www-form-urlencoded").formParam("csrf-token", meta.group(1)).post("/logout");
         assertEquals(303, signOut.statusCode());
         String cleared = setCookie(signOut, "roster_session");
         assertTrue(cleared.matches("(?i).*Max-Age=0.*"), "sign-out removes the cookie: " + cleared);

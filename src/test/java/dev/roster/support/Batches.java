@@ -16,7 +16,7 @@ public final class Batches {
 
     /** Uploads and returns the new batch's id. */
     public static String upload(String email, String password, String csv, String operation, String fileName) {
-        return given().auth().preemptive().basic(email, password)
+        return given().auth().preemptive().basic(email, password).header("X-Roster-Client", "test")
                 .multiPart("file", fileName, csv.getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", operation)
                 .post("/api/batches")

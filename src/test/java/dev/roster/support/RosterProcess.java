@@ -35,12 +35,14 @@ public final class RosterProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private RosterProcess(String name, int port, Process process, Path log) {
+    private RosterProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -48,12 +50,17 @@ public final class RosterProcess implements AutoCloseable {
     /** Starts Roster on a free port against the IT database with these extra settings, and waits until it is ready. */
     public static RosterProcess start(String name, Map<String, String> settings) {
         int port = freePort();
+        int managementPort = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", String.valueOf(port));
+        all.put("quarkus.management.host", "127.0.0.1");
+        all.put("quarkus.management.port", String.valueOf(managementPort));
         all.put("quarkus.datasource.jdbc.url", ItDatabase.jdbcUrl());
         all.put("quarkus.datasource.username", "roster");
         all.put("quarkus.datasource.password", "roster");
+        // The IT database's role keeps the local default password: say so, or the production profile refuses it.
+        all.put("roster.database.allow-default-password", "true");
         all.put("roster.admin.password", ADMIN_PASSWORD);
         all.put("roster.local-mode", "true");
         all.put("roster.sign-in.free-attempts-per-ip", "100000");
@@ -78,7 +85,7 @@ public final class RosterProcess implements AutoCloseable {
             Path log = logs.resolve(name + ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            RosterProcess roster = new RosterProcess(name, port, process, log);
+            RosterProcess roster = new RosterProcess(name, port, managementPort, process, log);
             roster.awaitReady(Duration.ofSeconds(90));
             return roster;
         } catch (IOException e) {
@@ -94,7 +101,7 @@ public final class RosterProcess implements AutoCloseable {
                 throw new IllegalStateException("Roster " + name + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
@@ -117,7 +124,7 @@ public final class RosterProcess implements AutoCloseable {
 
     /** A rest-assured request to this instance as the bootstrap admin (HTTP Basic). */
     public RequestSpecification api() {
-        return given().baseUri(url()).auth().preemptive().basic(ADMIN_EMAIL, ADMIN_PASSWORD);
+        return given().baseUri(url()).auth().preemptive().basic(ADMIN_EMAIL, ADMIN_PASSWORD).header("X-Roster-Client", "test");
     }
 
     public long pid() {

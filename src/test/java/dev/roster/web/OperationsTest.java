@@ -4,23 +4,43 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.net.URL;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 class OperationsTest {
 
+    /** The management interface (its own random port in tests); its paths are the usual /q/... ones. */
+    @TestHTTPResource(value = "", management = true)
+    URL management;
+
     @Test
     void healthIsUpWithADatabaseCheck() {
-        given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"))
+        given().get(onManagement("/q/health")).then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Database")));
     }
 
     @Test
     void metricsArePrometheusText() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("# TYPE"));
+        given().get(onManagement("/q/metrics")).then().statusCode(200).body(containsString("# TYPE"));
+    }
+
+    @Test
+    void probesAndMetricsAreNotOnThePublicPort() {
+        for (String path : new String[] { "/q/health", "/q/health/ready", "/q/metrics" }) {
+            given().redirects().follow(false).get(path).then().statusCode(404);
+        }
+        assertNotEquals(io.restassured.RestAssured.port, management.getPort(), "the management interface has its own port");
+    }
+
+    private String onManagement(String path) {
+        return "http://" + management.getHost() + ":" + management.getPort() + path;
     }
 
     @Test

@@ -120,7 +120,7 @@ class ApplyTest {
         assertEquals(1, after.getList("conflicts").size());
         assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
         // Re-plan from the stored file: a new plan against the current directory, which applies.
-        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/replan")
                 .then().statusCode(202).extract().path("id");
         assertEquals("PLANNED", Batches.awaitPlanned(op, TestAdmins.PASSWORD, fresh).getString("status"));
         apply(op, fresh, 2, false).then().statusCode(202);
@@ -214,7 +214,7 @@ class ApplyTest {
         assertEquals("DELETED", sql.rows("SELECT status FROM directory_user WHERE email = ?", m + "-gone@example.com").get(0).get("status"));
         // Someone edits one of the batch's users afterwards: the revert must not overwrite that.
         sql.update("UPDATE directory_user SET title = 'Edited', version = version + 1 WHERE email = ?", m + "-touched@example.com");
-        String revert = given().auth().preemptive().basic(op, TestAdmins.PASSWORD)
+        String revert = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .post("/api/batches/" + mixed.getString("id") + "/revert").then().statusCode(201)
                 .body("status", equalTo("PLANNED")).body("summary.error", equalTo(1)).body("summary.delete", equalTo(1))
                 .body("summary.update", equalTo(2)).extract().path("id");
@@ -234,7 +234,7 @@ class ApplyTest {
         assertEquals("DELETED", sql.rows("SELECT status FROM directory_user WHERE email = ?", m + "-new@example.com").get(0).get("status"));
         given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + mixed.getString("id"))
                 .then().body("revertedByBatch", equalTo(revert));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + mixed.getString("id") + "/revert")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + mixed.getString("id") + "/revert")
                 .then().statusCode(409);
     }
 
@@ -275,10 +275,10 @@ class ApplyTest {
         Batches.uploadAndApply(uploader, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");
         String id = planned(uploader, "email\n" + m + "@example.com\n", "delete").getString("id");
         apply(uploader, id, 1, false).then().statusCode(422).body("error", containsString("approval"));
-        given().auth().preemptive().basic(uploader, TestAdmins.PASSWORD).post("/api/batches/" + id + "/approve")
+        given().auth().preemptive().basic(uploader, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/approve")
                 .then().statusCode(422).body("error", containsString("uploader cannot approve"));
         String second = operator();
-        given().auth().preemptive().basic(second, TestAdmins.PASSWORD).post("/api/batches/" + id + "/approve")
+        given().auth().preemptive().basic(second, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/approve")
                 .then().statusCode(200).body("approvedBy", org.hamcrest.Matchers.notNullValue());
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'batch.approved'",
                 UUID.fromString(id)));

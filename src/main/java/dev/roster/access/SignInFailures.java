@@ -1,0 +1,143 @@
+package dev.roster.access;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+/**
+ * Failed and throttled sign-ins in bounded form (issue #12): identifiers are truncated, and the
+ * attempts of one account from one IP are aggregated per window. The first failure of a window is
+ * fired at once (so the audit trail shows an attack as it starts); the rest only raise a counter
+ * in {@code sign_in_failure_window}, and once the window has closed one summary event carries
+ * their count. Whatever an attacker types, and however often, each (account, IP, window) costs at
+ * most two audit events; past roster.sign-in.audit-accounts-per-ip accounts per IP and window, further
+ * addresses share one row.
+ */
+@ApplicationScoped
+public class SignInFailures {
+
+    static final int MAX_IDENTIFIER = 200;
+    static final String OTHER_ACCOUNTS = "(more addresses from this IP)";
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    Event<SignInService.SignInAttempt> attempts;
+    @Inject
+    Clock clock;
+    @Inject
+    SignInConfig config;
+
+    /** Records one failure in the caller's transaction; fires the audit event when it opens a window. */
+    public void record(String email, AdminAccount admin, String reason, String ip, String userAgent, String channel) {
+        String account = bounded(email == null ? "" : email.trim().toLowerCase(Locale.ROOT));
+        String ipKey = ip == null ? "" : bounded(ip, 64);
+        String agent = userAgent == null ? null : bounded(userAgent);
+        Timestamp window = Timestamp.from(windowStart(clock.instant()));
+        try (Connection c = dataSource.getConnection()) {
+            if (tooManyAccounts(c, window, ipKey, account, config.auditAccountsPerIp())) {
+                account = OTHER_ACCOUNTS;
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO sign_in_failure_window AS w (window_start, account_key, ip, attempts, recorded, channel,
+                                                            last_reason, known_admin, user_agent)
+                    VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?)
+                    ON CONFLICT (window_start, ip, account_key) DO UPDATE
+                       SET attempts = w.attempts + 1, last_reason = EXCLUDED.last_reason,
+                           known_admin = w.known_admin OR EXCLUDED.known_admin
+                    RETURNING attempts""")) {
+                ps.setTimestamp(1, window);
+                ps.setString(2, account);
+                ps.setString(3, ipKey);
+                ps.setString(4, bounded(channel, 16));
+                ps.setString(5, bounded(reason, 64));
+                ps.setBoolean(6, admin != null);
+                ps.setString(7, agent);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 1) {
+                        attempts.fire(new SignInService.SignInAttempt(account, admin, false, reason, ip == null ? null : ipKey,
+                                agent, channel, 1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not record a failed sign-in", e);
+        }
+    }
+
+    /** Writes one summary event per closed window with more failures than were recorded, and forgets the window. */
+    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    public void summariseClosedWindows() {
+        record Closed(String account, String ip, int repeated, String channel, String reason, boolean known, String agent) {
+        }
+        List<Closed> closed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        DELETE FROM sign_in_failure_window WHERE window_start < ?
+                        RETURNING account_key, ip, attempts - recorded, channel, last_reason, known_admin, user_agent""")) {
+            ps.setTimestamp(1, Timestamp.from(windowStart(clock.instant())));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(3) > 0) {
+                        closed.add(new Closed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
+                                rs.getString(5), rs.getBoolean(6), rs.getString(7)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not summarise failed sign-ins", e);
+        }
+        for (Closed w : closed) {
+            AdminAccount admin = w.known() ? AdminAccount.findByEmail(w.account()).orElse(null) : null;
+            attempts.fire(new SignInService.SignInAttempt(w.account(), admin, false, w.reason(),
+                    w.ip().isEmpty() ? null : w.ip(), w.agent(), w.channel(), w.repeated()));
+        }
+    }
+
+    Instant windowStart(Instant now) {
+        long window = config.auditWindow().toMillis();
+        return Instant.ofEpochMilli(now.toEpochMilli() - Math.floorMod(now.toEpochMilli(), window));
+    }
+
+    private static boolean tooManyAccounts(Connection c, Timestamp window, String ip, String account, int bound)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE account_key = ?)
+                  FROM sign_in_failure_window WHERE window_start = ? AND ip = ?""")) {
+            ps.setString(1, account);
+            ps.setTimestamp(2, window);
+            ps.setString(3, ip);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(2) == 0 && rs.getInt(1) >= bound;
+            }
+        }
+    }
+
+    static String bounded(String value) {
+        return bounded(value, MAX_IDENTIFIER);
+    }
+
+    static String bounded(String value, int max) {
+        if (value == null || value.length() <= max) {
+            return value;
+        }
+        return value.substring(0, max - 1) + "…";
+    }
+}
