@@ -304,7 +304,8 @@ public class Bench {
         }
         cmd.addAll(List.of(
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
-                "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
+                "-Dquarkus.datasource.username=roster_app", "-Dquarkus.datasource.password=roster_app",
+                "-Dquarkus.flyway.username=roster", "-Dquarkus.flyway.password=roster",
                 "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Droster.mail.sender.enabled=" + sender,

@@ -66,17 +66,10 @@ public class AuditRetention {
                             rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getString(5), cutoff);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT set_config('roster.audit_purge', 'on', true),
-                           set_config('roster.audit_purge_before', ?, true)""")) {
-                ps.setString(1, AuditHash.time(cutoff));
-                ps.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_event WHERE seq <= ?")) {
+            // The runtime role cannot DELETE: the owner's SECURITY DEFINER function removes the prefix (V8).
+            try (PreparedStatement ps = c.prepareStatement("SELECT audit_purge(?, ?)")) {
                 ps.setLong(1, lastSeq);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('roster.audit_purge', 'off', true)")) {
+                ps.setObject(2, cutoff.atOffset(ZoneOffset.UTC));
                 ps.execute();
             }
             Map<String, Object> details = new LinkedHashMap<>();

@@ -46,6 +46,7 @@ import dev.roster.access.AdminRole;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
 import dev.roster.support.Browser;
+import dev.roster.support.OwnerSql;
 import dev.roster.support.TestAdmins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
@@ -72,6 +73,8 @@ class AuditTest {
     AgroalDataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    AuditDatabaseRoles roles;
 
     // ---------------------------------------------------------------- wired events
 
@@ -311,9 +314,9 @@ class AuditTest {
         assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
         SQLException truncate = assertThrows(SQLException.class, () -> sql("TRUNCATE audit_event", false));
         assertTrue(truncate.getMessage().contains("append-only"), truncate.getMessage());
-        // Even with the purge switch on, an event newer than the cutoff stays.
+        // Even with the purge switch on, an event newer than the cutoff stays (the owner's trigger).
         SQLException young = assertThrows(SQLException.class, () -> {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = OwnerSql.connect(); Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
                 try {
                     s.execute("SET LOCAL roster.audit_purge = 'on'");
@@ -326,6 +329,40 @@ class AuditTest {
             }
         });
         assertEquals(1, api("/api/audit?batch=" + batch).getInt("total"));
+    }
+
+    /** The attack of a compromised runtime role (the app's datasource): every way to change or drop events fails. */
+    @Test
+    void theRuntimeRoleCannotUpdateDeleteTruncateAlterOrDisableTriggers() throws Exception {
+        UUID batch = UUID.randomUUID();
+        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+        String id = api("/api/audit?batch=" + batch).getString("items[0].id");
+        List<String> attacks = List.of(
+                "UPDATE audit_event SET action = 'x' WHERE id = '" + id + "'",
+                "DELETE FROM audit_event WHERE id = '" + id + "'",
+                "TRUNCATE audit_event",
+                "ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only",
+                "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+                "ALTER TABLE audit_event ADD COLUMN x int",
+                "DROP TRIGGER audit_event_append_only ON audit_event",
+                "SET session_replication_role = replica",
+                "CREATE OR REPLACE FUNCTION audit_event_refuse_changes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
+                "UPDATE audit_policy SET min_retention = '0'",
+                "UPDATE audit_checkpoint SET head_seq = 0",
+                "DELETE FROM audit_checkpoint",
+                // The purge function: a cutoff in the future is refused by the database itself.
+                "SELECT audit_purge(9223372036854775807, '9999-12-31T00:00:00Z')");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            assertEquals("roster_app", c.getMetaData().getUserName(), "the tests run as the runtime role");
+            for (String attack : attacks) {
+                SQLException refused = assertThrows(SQLException.class, () -> s.execute(attack), attack);
+                assertTrue(refused.getSQLState().equals("42501") || refused.getMessage().contains("must be owner"),
+                        attack + ": " + refused.getSQLState() + " " + refused.getMessage());
+            }
+        }
+        assertEquals(1, api("/api/audit?batch=" + batch).getInt("total"));
+        assertFalse(QuarkusTransaction.requiringNew().call(() -> roles.runtimeRoleCanRewrite()));
+        verifyOk();
     }
 
     @Test
@@ -599,7 +636,7 @@ class AuditTest {
 
     /** Runs SQL as the table owner; with bypassTrigger the append-only trigger is off for that statement only. */
     private void sql(String statement, boolean bypassTrigger) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = OwnerSql.connect(); Statement s = c.createStatement()) {
             if (!bypassTrigger) {
                 s.execute(statement);
                 return;

@@ -50,8 +50,11 @@ public final class RosterProcess implements AutoCloseable {
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", String.valueOf(port));
         all.put("quarkus.datasource.jdbc.url", ItDatabase.jdbcUrl());
-        all.put("quarkus.datasource.username", "roster");
-        all.put("quarkus.datasource.password", "roster");
+        // The two roles of .ci/db-setup: the app as the runtime role, Flyway as the owner (docs/audit.md).
+        all.put("quarkus.datasource.username", "roster_app");
+        all.put("quarkus.datasource.password", "roster_app");
+        all.put("quarkus.flyway.username", "roster");
+        all.put("quarkus.flyway.password", "roster");
         all.put("roster.admin.password", ADMIN_PASSWORD);
         all.put("roster.local-mode", "true");
         all.put("roster.sign-in.free-attempts-per-ip", "100000");
