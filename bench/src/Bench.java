@@ -306,6 +306,7 @@ public class Bench {
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
                 "-Dquarkus.datasource.username=roster_app", "-Dquarkus.datasource.password=roster_app",
                 "-Dquarkus.flyway.username=roster", "-Dquarkus.flyway.password=roster",
+                "-Droster.audit.checkpoint-key=YmVuY2gtY2hlY2twb2ludC1rZXktMzItYnl0ZXMtbG9uZy4=",
                 "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Droster.mail.sender.enabled=" + sender,

@@ -75,6 +75,8 @@ class AuditTest {
     ObjectMapper json;
     @Inject
     AuditDatabaseRoles roles;
+    @Inject
+    dev.roster.support.MutableClock clock;
 
     // ---------------------------------------------------------------- wired events
 
@@ -527,6 +529,7 @@ class AuditTest {
         assertTrue(n / seconds > 2_000, "recordAll is pathologically slow: " + n / seconds + " events/s");
     }
 
+    /** Changed for issue 12: the purge is requested by one admin and approved by another, past the retention period. */
     @Test
     @Order(Integer.MAX_VALUE)
     void theRetentionPurgeRemovesOldEventsRecordsACheckpointAndTheChainStillVerifies() throws Exception {
@@ -540,30 +543,70 @@ class AuditTest {
         String lastOldHash = api("/api/audit?batch=" + oldBatch).getString("items[0].hash");
         long lastOldSeq = api("/api/audit?batch=" + oldBatch).getLong("items[0].seq");
 
-        JsonPath purged = adminScript().formParam("before", cutoff.toString()).post("/api/audit/purge").then().statusCode(200).extract().jsonPath();
-        assertTrue(purged.getLong("count") >= 1);
-        assertEquals(lastOldSeq, purged.getLong("toSeq"));
-        assertEquals(lastOldHash, purged.getString("lastRemovedHash"));
-        assertEquals(0, api("/api/audit?batch=" + oldBatch).getInt("total"));
-        assertEquals(1, api("/api/audit?batch=" + newBatch).getInt("total"));
-        JsonPath checkpoint = api("/api/audit?action=audit.purged&size=1");
-        assertEquals(lastOldHash, checkpoint.getString("items[0].details.lastRemovedHash"));
-        assertEquals(purged.getLong("count"), checkpoint.getLong("items[0].details.count"));
-        assertEquals(Browser.BOOTSTRAP_EMAIL, AdminAccount.<AdminAccount>findById(
-                UUID.fromString(checkpoint.getString("items[0].actorId"))).email);
-        JsonPath verify = api("/api/audit/verify");
-        assertTrue(verify.getBoolean("ok"), verify.prettify());
-        assertNull(verify.get("firstBroken"), "firstBroken is null when the chain is intact");
-        // The oldest remaining event links to the removed one.
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT seq, prev_hash FROM audit_event ORDER BY seq LIMIT 1")) {
-            assertTrue(rs.next());
-            assertEquals(lastOldSeq + 1, rs.getLong(1));
-            assertEquals(lastOldHash, rs.getString(2));
+        Browser requester = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        Browser approver = Browser.admin();
+        JsonPath purged;
+        JsonPath checkpoint;
+        clock.advance(java.time.Duration.ofDays(400));
+        try {
+            purged = purge(requester, approver, cutoff);
+            assertTrue(purged.getLong("count") >= 1);
+            assertEquals(lastOldSeq, purged.getLong("toSeq"));
+            assertEquals(lastOldHash, purged.getString("lastRemovedHash"));
+            assertEquals(0, api("/api/audit?batch=" + oldBatch).getInt("total"));
+            assertEquals(1, api("/api/audit?batch=" + newBatch).getInt("total"));
+            // The receipt: the removed events as JSON Lines, whose SHA-256 the signed purge checkpoint records.
+            byte[] lines;
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(
+                    approver.get("/audit/purge/" + purged.getString("requestId") + "/receipt").then().statusCode(200)
+                            .extract().asByteArray()))) {
+                lines = in.readAllBytes();
+            }
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(lines));
+            assertEquals(purged.getString("receiptSha256"), sha);
+            String receipt = new String(lines, StandardCharsets.UTF_8);
+            assertTrue(receipt.contains(oldBatch.toString()), "the receipt holds the removed event");
+            assertEquals(purged.getLong("count"), receipt.lines().count());
+            JsonPath signed = approver.get("/api/audit/checkpoints/" + purged.getString("checkpointId")).then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals("purge", signed.getString("reason"));
+            assertEquals(sha, signed.getString("purgedSha256"));
+            assertEquals(lastOldSeq + 1, signed.getLong("firstSeq"));
+            assertEquals(lastOldHash, signed.getString("firstPrev"));
+            checkpoint = api("/api/audit?action=audit.purged&size=1");
+            assertEquals(lastOldHash, checkpoint.getString("items[0].details.lastRemovedHash"));
+            assertEquals(purged.getLong("count"), checkpoint.getLong("items[0].details.count"));
+            assertEquals(Browser.BOOTSTRAP_EMAIL, AdminAccount.<AdminAccount>findById(
+                    UUID.fromString(checkpoint.getString("items[0].actorId"))).email);
+            JsonPath verify = api("/api/audit/verify");
+            assertTrue(verify.getBoolean("ok"), verify.prettify());
+            assertNull(verify.get("firstBroken"), "firstBroken is null when the chain is intact");
+            // The oldest remaining event links to the removed one.
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT seq, prev_hash FROM audit_event ORDER BY seq LIMIT 1")) {
+                assertTrue(rs.next());
+                assertEquals(lastOldSeq + 1, rs.getLong(1));
+                assertEquals(lastOldHash, rs.getString(2));
+            }
+            // Nothing older left: a second purge removes nothing and writes no checkpoint.
+            assertEquals(0, purge(requester, approver, cutoff).getLong("count"));
+            assertEquals(checkpoint.getString("items[0].id"), api("/api/audit?action=audit.purged&size=1").getString("items[0].id"));
+        } finally {
+            clock.reset();
         }
-        // Nothing older left: a second purge removes nothing and writes no checkpoint.
-        adminScript().formParam("before", cutoff.toString()).post("/api/audit/purge").then().statusCode(200).body("count", equalTo(0));
-        assertEquals(checkpoint.getString("items[0].id"), api("/api/audit?action=audit.purged&size=1").getString("items[0].id"));
+    }
+
+    /** One admin requests, cannot approve their own request (four eyes); the other approves. */
+    private static JsonPath purge(Browser requester, Browser approver, Instant cutoff) {
+        Response requested = requester.request().header("X-CSRF-TOKEN", requester.csrfToken())
+                .contentType("application/x-www-form-urlencoded").formParam("before", cutoff.toString()).post("/api/audit/purge");
+        assertEquals(202, requested.statusCode(), requested.asString());
+        Response self = requester.postForm("/audit/purge/" + requested.jsonPath().getString("id") + "/approve", Map.of());
+        assertEquals(403, self.statusCode());
+        assertTrue(self.asString().contains("second admin"), self.asString());
+        return approver.request().header("X-CSRF-TOKEN", approver.csrfToken())
+                .post("/api/audit/purges/" + requested.jsonPath().getString("id") + "/approve").then().statusCode(200)
+                .extract().jsonPath();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -56,6 +56,7 @@ public final class RosterProcess implements AutoCloseable {
         all.put("quarkus.flyway.username", "roster");
         all.put("quarkus.flyway.password", "roster");
         all.put("roster.admin.password", ADMIN_PASSWORD);
+        all.put("roster.audit.checkpoint-key", "aXQtY2hlY2twb2ludC1rZXktMzItYnl0ZXMtbG9uZy4uLi4=");
         all.put("roster.local-mode", "true");
         all.put("roster.sign-in.free-attempts-per-ip", "100000");
         all.put("quarkus.log.console.json.enabled", "false");
