@@ -51,6 +51,21 @@ CREATE TABLE audit_purge_request (
 );
 CREATE INDEX audit_purge_request_status_idx ON audit_purge_request (status, requested_at);
 
+-- Four eyes that mean four: who made each admin an admin, and since when (AdminDirectory keeps them).
+-- admin_since: when the account last became an admin (added, re-roled to admin, re-enabled as one);
+-- admin_granted_by: the admin who did it (null: the bootstrap, the OIDC provider, or not known). A purge
+-- approver must have been an admin before the request and not be in the requester's line of grants.
+ALTER TABLE admin_account ADD COLUMN admin_since timestamptz, ADD COLUMN admin_granted_by uuid;
+UPDATE admin_account SET admin_since = created_at WHERE role = 'ADMIN';
+-- Admins that exist already: the grant is read from the trail (the last admin.changed that could make one).
+UPDATE admin_account a SET admin_granted_by = g.actor_id
+  FROM (SELECT DISTINCT ON (d->>'adminId') d->>'adminId' AS admin_id, actor_id
+          FROM (SELECT seq, actor_id, details::jsonb AS d FROM audit_event WHERE action = 'admin.changed') e
+         WHERE d->>'change' = 'added' OR (d->>'change' = 'role' AND d->>'after' = 'admin')
+            OR (d->>'change' = 'enabled' AND d->>'after' = 'true')
+         ORDER BY d->>'adminId', seq DESC) g
+ WHERE a.id::text = g.admin_id AND a.role = 'ADMIN';
+
 -- The one way events leave audit_event. Deletes the prefix up to p_to_seq, every event of which must be
 -- older than p_cutoff (the append-only trigger checks each row), and p_cutoff must lie before
 -- now() - audit_policy.min_retention. Returns how many events it removed.

@@ -80,6 +80,65 @@ class AuditGovernanceTest {
         assertEquals(requests, sql.count("SELECT count(*) FROM audit_purge_request"));
     }
 
+    /**
+     * The hostile admin's second account: A makes B an admin through the Admins page (and B makes E), A requests a
+     * purge, and neither B, E nor an admin made after the request may approve it; the request stays pending. An older
+     * independent admin C can approve. The cutoff lies before every event, so no purge here removes anything and the
+     * clock is not moved (AuditTest's last test is the suite's one real purge, where a puppet is refused too).
+     */
+    @Test
+    void aPurgeCannotBeApprovedByAnAdminTheRequesterMadeOrOneNewerThanTheRequest() {
+        String c = admins.create(AdminRole.ADMIN); // independent, and older than the request below
+        String a = admins.create(AdminRole.ADMIN);
+        Browser requester = Browser.signedIn(a, TestAdmins.PASSWORD);
+        String b = addAdmin(requester);
+        String e = addAdmin(Browser.signedIn(b, TestAdmins.PASSWORD)); // a puppet's puppet
+        long events = sql.count("SELECT count(*) FROM audit_event");
+        String id = requestPurge(requester, "2000-01-01");
+        for (String puppetEmail : List.of(b, e)) {
+            Browser puppet = Browser.signedIn(puppetEmail, TestAdmins.PASSWORD);
+            Response api = puppet.request().header("X-CSRF-TOKEN", puppet.csrfToken()).post("/api/audit/purges/" + id + "/approve");
+            assertEquals(403, api.statusCode(), api.asString());
+            assertTrue(api.jsonPath().getString("error").contains("made your account an admin"), api.asString());
+            Response page = puppet.postForm("/audit/purge/" + id + "/approve", Map.of());
+            assertEquals(403, page.statusCode());
+            assertTrue(page.asString().contains("independent admin"), page.asString());
+        }
+        // An admin made after the request, by nobody the requester controls, is too new to approve it.
+        Browser newer = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        Response tooNew = newer.request().header("X-CSRF-TOKEN", newer.csrfToken()).post("/api/audit/purges/" + id + "/approve");
+        assertEquals(403, tooNew.statusCode(), tooNew.asString());
+        assertTrue(tooNew.jsonPath().getString("error").contains("newer than this request"), tooNew.asString());
+        assertEquals("REQUESTED", status(id));
+        assertTrue(sql.count("SELECT count(*) FROM audit_event") >= events, "nothing removed");
+        // The older independent admin approves (nothing is older than the cutoff: nothing to remove).
+        Browser independent = Browser.signedIn(c, TestAdmins.PASSWORD);
+        JsonPath done = independent.request().header("X-CSRF-TOKEN", independent.csrfToken())
+                .post("/api/audit/purges/" + id + "/approve").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, done.getLong("count"));
+        assertEquals("DONE", status(id));
+    }
+
+    private String status(String requestId) {
+        return (String) sql.rows("SELECT status FROM audit_purge_request WHERE id = ?", UUID.fromString(requestId)).get(0)
+                .get("status");
+    }
+
+    /** The admin that the signed-in browser adds through the Admins page (role admin). */
+    static String addAdmin(Browser by) {
+        String email = "made-" + UUID.randomUUID().toString().substring(0, 8) + "@test.roster";
+        Response added = by.postForm("/admins", Map.of("email", email, "name", "Made", "password", TestAdmins.PASSWORD,
+                "role", "admin"));
+        assertEquals(200, added.statusCode(), added.asString());
+        return email;
+    }
+    private static String requestPurge(Browser requester, String before) {
+        Response requested = requester.request().header("X-CSRF-TOKEN", requester.csrfToken())
+                .contentType("application/x-www-form-urlencoded").formParam("before", before).post("/api/audit/purge");
+        assertEquals(202, requested.statusCode(), requested.asString());
+        return requested.jsonPath().getString("id");
+    }
+
     // ---------------------------------------------------------------- the table owner's attacks on a saved checkpoint
 
     @Test

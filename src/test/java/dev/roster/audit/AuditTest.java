@@ -545,10 +545,21 @@ class AuditTest {
 
         Browser requester = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
         Browser approver = Browser.admin();
+        Browser puppet = Browser.signedIn(AuditGovernanceTest.addAdmin(requester), TestAdmins.PASSWORD);
         JsonPath purged;
         JsonPath checkpoint;
         clock.advance(java.time.Duration.ofDays(400));
         try {
+            // Four eyes that mean four: the admin the requester made cannot approve, and nothing is removed.
+            String id = requester.request().header("X-CSRF-TOKEN", requester.csrfToken())
+                    .contentType("application/x-www-form-urlencoded").formParam("before", cutoff.toString())
+                    .post("/api/audit/purge").then().statusCode(202).extract().jsonPath().getString("id");
+            Response refused = puppet.request().header("X-CSRF-TOKEN", puppet.csrfToken()).post("/api/audit/purges/" + id + "/approve");
+            assertEquals(403, refused.statusCode(), refused.asString());
+            assertTrue(refused.jsonPath().getString("error").contains("made your account an admin"), refused.asString());
+            assertEquals(1, api("/api/audit?batch=" + oldBatch).getInt("total"), "nothing removed");
+            requester.request().header("X-CSRF-TOKEN", requester.csrfToken()).post("/api/audit/purges/" + id + "/reject")
+                    .then().statusCode(200);
             purged = purge(requester, approver, cutoff);
             assertTrue(purged.getLong("count") >= 1);
             assertEquals(lastOldSeq, purged.getLong("toSeq"));
