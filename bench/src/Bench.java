@@ -309,7 +309,9 @@ public class Bench {
         }
         cmd.addAll(List.of(
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
-                "-Dquarkus.datasource.username=roster", "-Dquarkus.datasource.password=roster",
+                "-Dquarkus.datasource.username=roster_app", "-Dquarkus.datasource.password=roster_app",
+                "-Dquarkus.flyway.username=roster", "-Dquarkus.flyway.password=roster",
+                "-Droster.audit.checkpoint-key=YmVuY2gtY2hlY2twb2ludC1rZXktMzItYnl0ZXMtbG9uZy4=",
                 "-Droster.database.allow-default-password=true", "-Droster.admin.password=" + PASSWORD, "-Droster.demo-data=false",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1",

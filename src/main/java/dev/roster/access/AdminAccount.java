@@ -38,6 +38,12 @@ public class AdminAccount extends PanacheEntityBase {
     public Instant updatedAt;
     @Column(name = "last_sign_in_at")
     public Instant lastSignInAt;
+    /** When the account last became an enabled admin (null while it is none); see {@link #grantAdmin}. */
+    @Column(name = "admin_since")
+    public Instant adminSince;
+    /** The admin who made it one: null for the bootstrap admin, the OIDC provider, or not known. */
+    @Column(name = "admin_granted_by")
+    public UUID adminGrantedBy;
 
     public static Optional<AdminAccount> findByEmail(String email) {
         return find("lower(email) = lower(?1)", email == null ? "" : email.trim()).firstResultOptional();
@@ -45,6 +51,20 @@ public class AdminAccount extends PanacheEntityBase {
 
     public static List<AdminAccount> listByEmail() {
         return list("order by lower(email)");
+    }
+
+    /**
+     * The admins through whom this account became an admin: who granted it, who granted that one, and so on
+     * (each account's last grant; a cycle ends the walk). An admin who made sock-puppet admins, directly or
+     * through another puppet, finds themselves in each puppet's line.
+     */
+    public static java.util.Set<UUID> grantLine(UUID id) {
+        java.util.Set<UUID> line = new java.util.LinkedHashSet<>();
+        AdminAccount next = id == null ? null : findById(id);
+        while (next != null && next.adminGrantedBy != null && line.add(next.adminGrantedBy)) {
+            next = findById(next.adminGrantedBy);
+        }
+        return line;
     }
 
     public static AdminAccount newLocal(String email, String displayName, String passwordHash, AdminRole role) {
@@ -58,6 +78,18 @@ public class AdminAccount extends PanacheEntityBase {
         admin.source = Source.LOCAL;
         admin.createdAt = Instant.now();
         admin.updatedAt = admin.createdAt;
+        if (role == AdminRole.ADMIN) {
+            admin.grantAdmin(admin.createdAt, null);
+        }
         return admin;
+    }
+
+    /**
+     * Records that the account became an admin now, by whom (null: no admin did it). A purge approver must have
+     * been one before the request, and not through the requester (AuditRetention, docs/audit.md).
+     */
+    public void grantAdmin(Instant at, UUID grantedBy) {
+        adminSince = at;
+        adminGrantedBy = grantedBy;
     }
 }

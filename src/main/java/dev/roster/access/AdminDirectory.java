@@ -26,7 +26,7 @@ public class AdminDirectory {
     Event<AdminChanged> changes;
 
     @Transactional
-    public AdminAccount add(String email, String displayName, String password, AdminRole role) {
+    public AdminAccount add(String email, String displayName, String password, AdminRole role, UUID actingAdmin) {
         String cleanEmail = email == null ? "" : email.trim();
         if (!cleanEmail.matches("[^@\\s]+@[^@\\s]+")) {
             throw new BadRequestException("\"" + cleanEmail + "\" is not an email address.");
@@ -39,6 +39,9 @@ public class AdminDirectory {
         }
         String name = displayName == null || displayName.isBlank() ? cleanEmail : displayName.trim();
         AdminAccount admin = AdminAccount.newLocal(cleanEmail, name, PasswordHasher.hash(password), role);
+        if (role == AdminRole.ADMIN) {
+            admin.grantAdmin(admin.createdAt, actingAdmin);
+        }
         admin.persist();
         changes.fire(new AdminChanged(admin.id, admin.email, "added", null, role.label()));
         return admin;
@@ -56,6 +59,11 @@ public class AdminDirectory {
         String before = admin.role.label();
         admin.role = role;
         admin.updatedAt = Instant.now();
+        if (role == AdminRole.ADMIN) {
+            admin.grantAdmin(admin.updatedAt, actingAdmin);
+        } else {
+            admin.grantAdmin(null, null);
+        }
         sessions.closeAllOf(admin.id);
         basicCache.forgetAll();
         changes.fire(new AdminChanged(admin.id, admin.email, "role", before, role.label()));
@@ -75,6 +83,9 @@ public class AdminDirectory {
         }
         admin.enabled = enabled;
         admin.updatedAt = Instant.now();
+        if (enabled && admin.role == AdminRole.ADMIN) {
+            admin.grantAdmin(admin.updatedAt, actingAdmin);
+        }
         if (!enabled) {
             sessions.closeAllOf(admin.id);
             basicCache.forgetAll();

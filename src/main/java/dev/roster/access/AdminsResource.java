@@ -45,7 +45,7 @@ public class AdminsResource {
     public Response add(@FormParam("email") String email, @FormParam("name") String name,
             @FormParam("password") String password, @FormParam("role") String role) {
         try {
-            AdminAccount admin = directory.add(email, name, password, AdminRole.parse(role));
+            AdminAccount admin = directory.add(email, name, password, AdminRole.parse(role), currentAdmin.id());
             return Response.ok(render(null, "Added " + admin.email + " as " + admin.role.label() + ".")).build();
         } catch (BadRequestException | IllegalArgumentException e) {
             return Response.status(400).entity(render(e.getMessage(), null)).build();

@@ -153,6 +153,10 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
                 return null;
             }
             if (admin.role != role || !admin.displayName.equals(name)) {
+                if (admin.role != role) {
+                    // The provider's claim made (or unmade) the admin: no Roster admin did.
+                    admin.grantAdmin(role == AdminRole.ADMIN ? Instant.now() : null, null);
+                }
                 admin.role = role;
                 admin.displayName = name;
                 admin.updatedAt = Instant.now();

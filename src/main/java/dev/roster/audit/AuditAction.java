@@ -31,12 +31,16 @@ public final class AuditAction {
     public static final String AUDIT_EXPORTED = "audit.exported";
     /** The checkpoint the retention purge appends: what it removed and the hash the chain now starts from. */
     public static final String AUDIT_PURGED = "audit.purged";
+    /** A purge asked for by one admin, waiting for a second admin's approval; and one turned down. */
+    public static final String AUDIT_PURGE_REQUESTED = "audit.purge-requested";
+    public static final String AUDIT_PURGE_REJECTED = "audit.purge-rejected";
     public static final String USERS_EXPORTED = "users.exported";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
+            AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED);
 
     private AuditAction() {

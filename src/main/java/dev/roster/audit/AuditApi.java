@@ -2,6 +2,7 @@ package dev.roster.audit;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -16,14 +17,18 @@ import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** JSON API over the audit trail: GET /api/audit, /api/audit/export, /api/audit/verify; POST /api/audit/purge. */
+/** JSON API over the audit trail: events, export, verify, signed checkpoints, and the governed purge (docs/audit.md). */
 @Path("/api/audit")
 @RolesAllowed(AdminRole.VIEWER_ROLE)
 public class AuditApi {
@@ -50,6 +55,8 @@ public class AuditApi {
     AuditRetention retention;
     @Inject
     AuditTrail trail;
+    @Inject
+    AuditCheckpoints checkpoints;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -72,11 +79,30 @@ public class AuditApi {
                 AuditExport.Format.parse(format));
     }
 
+    /**
+     * Verifies from the newest signed checkpoint (full=true: from the start, rate limited). The JSON keeps
+     * ok, checked, firstBroken, lastSeq, lastHash and adds from.
+     */
     @GET
     @Path("verify")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> verify() {
-        AuditVerifier.Result result = verifier.verify();
+    public Map<String, Object> verify(@QueryParam("full") boolean full) {
+        return verifyJson(full ? verifier.verifyFull() : verifier.verify());
+    }
+
+    /** Verifies against a checkpoint an auditor saved (the JSON the checkpoint download gave: text and signature). */
+    @POST
+    @Path("verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> verifyAgainst(JsonNode checkpoint) {
+        if (checkpoint == null || !checkpoint.hasNonNull("text") || !checkpoint.hasNonNull("signature")) {
+            throw new BadRequestException("Post the saved checkpoint: a JSON object with its text and signature.");
+        }
+        return verifyJson(verifier.verifyAgainst(checkpoint.get("text").asText(), checkpoint.get("signature").asText()));
+    }
+
+    static Map<String, Object> verifyJson(AuditVerifier.Result result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ok", result.ok());
         body.put("checked", result.checked());
@@ -91,20 +117,111 @@ public class AuditApi {
         }
         body.put("lastSeq", result.lastSeq());
         body.put("lastHash", result.lastHash());
+        body.put("from", result.from());
         return body;
     }
 
-    /** The retention purge (form field before=<ISO instant or date>): removes older events and records a checkpoint. */
+    /** Signed checkpoints of the chain head, newest first: an auditor downloads and keeps them. */
+    @GET
+    @Path("checkpoints")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<AuditCheckpoint> checkpoints() {
+        return checkpoints.list(100);
+    }
+
+    @GET
+    @Path("checkpoints/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response checkpoint(@PathParam("id") UUID id) {
+        return checkpointResponse(checkpoints, id);
+    }
+
+    /** One checkpoint as a JSON file to keep (what verify takes back). */
+    static Response checkpointResponse(AuditCheckpoints checkpoints, UUID id) {
+        AuditCheckpoint cp = checkpoints.find(id);
+        if (cp == null) {
+            throw new NotFoundException("No checkpoint " + id + ".");
+        }
+        return Response.ok(cp, MediaType.APPLICATION_JSON)
+                .header("Content-Disposition", "attachment; filename=\"roster-audit-checkpoint-" + id + ".json\"").build();
+    }
+
+    /** Signs the current head now (after checking the chain since the last checkpoint). */
+    @POST
+    @Path("checkpoints")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditCheckpoint makeCheckpoint() {
+        return checkpoints.makeNow();
+    }
+
+    /**
+     * Requests a retention purge (form field before=<ISO instant or date>): 422 for a cutoff in the future or
+     * inside roster.audit.min-retention; otherwise 202 with the request, which a second admin approves.
+     */
     @POST
     @Path("purge")
     @RolesAllowed(AdminRole.ADMIN_ROLE)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public AuditRetention.Purged purge(@FormParam("before") String before) {
-        if (before == null || before.isBlank()) {
-            throw new BadRequestException("Give before=<date or time>: events older than it are removed.");
+    public Response purge(@FormParam("before") String before, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Instant cutoff = retention.cutoff(before);
+        AuditRetention.refuseBasic(authorization);
+        return Response.accepted(retention.request(cutoff, trail.currentActor())).build();
+    }
+
+    @GET
+    @Path("purges")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<AuditRetention.PurgeRequest> purges() {
+        return retention.list();
+    }
+
+    /** A second admin approves: the events are exported, removed, and a signed checkpoint made. */
+    @POST
+    @Path("purges/{id}/approve")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditRetention.Purged approvePurge(@PathParam("id") UUID id,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        requestOr404(id);
+        AuditRetention.refuseBasic(authorization);
+        return retention.approve(id, trail.currentActor());
+    }
+
+    @POST
+    @Path("purges/{id}/reject")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditRetention.PurgeRequest rejectPurge(@PathParam("id") UUID id,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        requestOr404(id);
+        AuditRetention.refuseBasic(authorization);
+        return retention.reject(id, trail.currentActor());
+    }
+
+    /** The purge's receipt: the removed events as gzip JSON Lines (the export format); its SHA-256 is in the checkpoint. */
+    @GET
+    @Path("purges/{id}/receipt")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public Response receipt(@PathParam("id") UUID id) {
+        return receiptResponse(retention, id);
+    }
+
+    static Response receiptResponse(AuditRetention retention, UUID id) {
+        byte[] receipt = retention.receipt(id);
+        if (receipt == null) {
+            throw new NotFoundException("No receipt for purge request " + id + ".");
         }
-        Instant cutoff = AuditFilter.instant(before.trim(), false, "before");
-        return retention.purge(cutoff, trail.currentActor());
+        return Response.ok(receipt, "application/gzip")
+                .header("Content-Disposition", "attachment; filename=\"roster-audit-purge-" + id + ".jsonl.gz\"")
+                .header("Cache-Control", "no-store").build();
+    }
+
+    private void requestOr404(UUID id) {
+        if (retention.find(id) == null) {
+            throw new NotFoundException("No purge request " + id + ".");
+        }
     }
 }

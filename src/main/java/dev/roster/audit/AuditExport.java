@@ -99,30 +99,35 @@ public class AuditExport {
         json.setRootValueSeparator(null);
         long count = query.stream(filter, r -> {
             try {
-                json.writeStartObject();
-                json.writeNumberField("seq", r.seq());
-                json.writeStringField("id", r.id().toString());
-                json.writeStringField("occurredAt", r.occurredAtCanonical());
-                json.writeStringField("actorKind", r.actorKind());
-                json.writeStringField("actorId", str(r.actorId()));
-                json.writeStringField("actorName", r.actorName());
-                json.writeStringField("actorIp", r.actorIp());
-                json.writeStringField("actorUserAgent", r.actorUserAgent());
-                json.writeStringField("action", r.action());
-                json.writeStringField("targetUserId", str(r.targetUserId()));
-                json.writeStringField("targetEmail", r.targetEmail());
-                json.writeStringField("batchId", str(r.batchId()));
-                json.writeStringField("details", r.details());
-                json.writeStringField("prevHash", r.prevHash());
-                json.writeStringField("hash", r.hash());
-                json.writeEndObject();
-                json.writeRaw('\n');
+                writeJsonLine(json, r);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
         json.flush();
         return count;
+    }
+
+    /** One event as a JSON Lines row: the exact stored values, details as the hashed text. */
+    static void writeJsonLine(JsonGenerator json, AuditRecord r) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("seq", r.seq());
+        json.writeStringField("id", r.id().toString());
+        json.writeStringField("occurredAt", r.occurredAtCanonical());
+        json.writeStringField("actorKind", r.actorKind());
+        json.writeStringField("actorId", str(r.actorId()));
+        json.writeStringField("actorName", r.actorName());
+        json.writeStringField("actorIp", r.actorIp());
+        json.writeStringField("actorUserAgent", r.actorUserAgent());
+        json.writeStringField("action", r.action());
+        json.writeStringField("targetUserId", str(r.targetUserId()));
+        json.writeStringField("targetEmail", r.targetEmail());
+        json.writeStringField("batchId", str(r.batchId()));
+        json.writeStringField("details", r.details());
+        json.writeStringField("prevHash", r.prevHash());
+        json.writeStringField("hash", r.hash());
+        json.writeEndObject();
+        json.writeRaw('\n');
     }
 
     private static String str(Object value) {

@@ -1,7 +1,12 @@
 package dev.roster.audit;
 
+import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.roster.access.AdminRole;
 import dev.roster.web.HtmxRequest;
@@ -11,8 +16,14 @@ import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -41,7 +52,10 @@ public class AuditResource {
         static native TemplateInstance audit$table(PageOf<AuditRecord> events, AuditFilter filter, List<String> actions,
                 TableSpot spot);
 
-        static native TemplateInstance verify(AuditVerifier.Result result);
+        static native TemplateInstance verify(AuditVerifier.Result result, List<AuditCheckpoint> checkpoints);
+
+        static native TemplateInstance purge(List<AuditRetention.PurgeRequest> requests, long minRetentionDays,
+                String newestCutoff, UUID me);
     }
 
     @Inject
@@ -50,6 +64,12 @@ public class AuditResource {
     AuditExport export;
     @Inject
     AuditVerifier verifier;
+    @Inject
+    AuditCheckpoints checkpoints;
+    @Inject
+    AuditRetention retention;
+    @Inject
+    AuditTrail trail;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -93,10 +113,100 @@ public class AuditResource {
                 AuditExport.Format.parse(format));
     }
 
+    /** Verifies from the newest signed checkpoint (full=true: from the start, rate limited); lists the checkpoints. */
     @GET
     @Path("verify")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance verify() {
-        return Templates.verify(verifier.verify());
+    public TemplateInstance verify(@QueryParam("full") boolean full) {
+        return Templates.verify(full ? verifier.verifyFull() : verifier.verify(), checkpoints.list(20));
+    }
+
+    /** Verifies against a checkpoint an auditor saved, pasted into the form (the downloaded JSON). */
+    @POST
+    @Path("verify")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance verifyAgainst(@FormParam("checkpoint") String checkpoint) {
+        JsonNode saved;
+        try {
+            saved = checkpoint == null || checkpoint.isBlank() ? null : AuditDetails.JSON.readTree(checkpoint);
+        } catch (JsonProcessingException e) {
+            saved = null;
+        }
+        if (saved == null || !saved.hasNonNull("text") || !saved.hasNonNull("signature")) {
+            throw new BadRequestException("Paste a saved checkpoint: the JSON file the checkpoint download gave.");
+        }
+        return Templates.verify(verifier.verifyAgainst(saved.get("text").asText(), saved.get("signature").asText()),
+                checkpoints.list(20));
+    }
+
+    @GET
+    @Path("checkpoints/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response checkpoint(@PathParam("id") UUID id) {
+        return AuditApi.checkpointResponse(checkpoints, id);
+    }
+
+    @POST
+    @Path("checkpoints")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public Response makeCheckpoint() {
+        checkpoints.makeNow();
+        return Response.seeOther(URI.create("/audit/verify")).build();
+    }
+
+    /** The governed purge: request, the pending requests a second admin approves or rejects, receipts. */
+    @GET
+    @Path("purge")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance purge() {
+        return Templates.purge(retention.list(), retention.minRetentionDays(), AuditHash.time(retention.newestCutoff()),
+                trail.currentActor().id());
+    }
+
+    @POST
+    @Path("purge")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response requestPurge(@FormParam("before") String before,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Instant cutoff = retention.cutoff(before);
+        AuditRetention.refuseBasic(authorization);
+        retention.request(cutoff, trail.currentActor());
+        return Response.seeOther(URI.create("/audit/purge")).build();
+    }
+
+    @POST
+    @Path("purge/{id}/approve")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public Response approvePurge(@PathParam("id") UUID id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        pendingOr404(id);
+        AuditRetention.refuseBasic(authorization);
+        retention.approve(id, trail.currentActor());
+        return Response.seeOther(URI.create("/audit/purge")).build();
+    }
+
+    @POST
+    @Path("purge/{id}/reject")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public Response rejectPurge(@PathParam("id") UUID id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        pendingOr404(id);
+        AuditRetention.refuseBasic(authorization);
+        retention.reject(id, trail.currentActor());
+        return Response.seeOther(URI.create("/audit/purge")).build();
+    }
+
+    @GET
+    @Path("purge/{id}/receipt")
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public Response receipt(@PathParam("id") UUID id) {
+        return AuditApi.receiptResponse(retention, id);
+    }
+
+    private void pendingOr404(UUID id) {
+        if (retention.find(id) == null) {
+            throw new NotFoundException("No purge request " + id + ".");
+        }
     }
 }

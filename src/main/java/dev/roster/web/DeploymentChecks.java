@@ -1,6 +1,8 @@
 package dev.roster.web;
 
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -16,10 +18,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DeploymentChecks {
 
-    static final String DEFAULT_DATABASE_PASSWORD = "roster";
+    /** The passwords .ci/db-setup gives the owner and the runtime role on a development machine. */
+    static final Set<String> DEFAULT_DATABASE_PASSWORDS = Set.of("roster", "roster_app");
 
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> databasePassword;
+    @ConfigProperty(name = "quarkus.flyway.password")
+    Optional<String> migrationPassword;
     @ConfigProperty(name = "roster.database.allow-default-password", defaultValue = "false")
     boolean allowDefaultPassword;
     @ConfigProperty(name = "quarkus.http.proxy.proxy-address-forwarding", defaultValue = "false")
@@ -28,16 +33,20 @@ public class DeploymentChecks {
     Optional<String> trustedProxies;
 
     void onStart(@Observes StartupEvent start) {
-        check(LaunchMode.current(), databasePassword.orElse(""), allowDefaultPassword, proxyForwarding,
+        // The runtime role's password, or the migration owner's when that one is a local default.
+        String password = Stream.of(databasePassword, migrationPassword).flatMap(Optional::stream)
+                .filter(DEFAULT_DATABASE_PASSWORDS::contains).findFirst().orElse(databasePassword.orElse(""));
+        check(LaunchMode.current(), password, allowDefaultPassword, proxyForwarding,
                 trustedProxies.orElse(""));
     }
 
     /** The rules, apart from where their inputs come from (unit-tested). */
     static void check(LaunchMode mode, String databasePassword, boolean allowDefaultPassword, boolean proxyForwarding,
             String trustedProxies) {
-        if (mode == LaunchMode.NORMAL && DEFAULT_DATABASE_PASSWORD.equals(databasePassword) && !allowDefaultPassword) {
-            throw new IllegalStateException("Refusing to start: the database password is the local default \"roster\". "
-                    + "Set QUARKUS_DATASOURCE_PASSWORD (and the role's password in PostgreSQL) to a secret of your own; "
+        if (mode == LaunchMode.NORMAL && DEFAULT_DATABASE_PASSWORDS.contains(databasePassword) && !allowDefaultPassword) {
+            throw new IllegalStateException("Refusing to start: a database password is a local default (\"" + databasePassword + "\"). "
+                    + "Set QUARKUS_DATASOURCE_PASSWORD and QUARKUS_FLYWAY_PASSWORD (and the roles' passwords in PostgreSQL) "
+                    + "to secrets of your own; "
                     + "for a throw-away local run only, set ROSTER_DATABASE_ALLOW_DEFAULT_PASSWORD=true.");
         }
         if (proxyForwarding && trustedProxies.isBlank()) {

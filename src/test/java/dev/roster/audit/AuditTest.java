@@ -46,6 +46,7 @@ import dev.roster.access.AdminRole;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
 import dev.roster.support.Browser;
+import dev.roster.support.OwnerSql;
 import dev.roster.support.TestAdmins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
@@ -72,6 +73,10 @@ class AuditTest {
     AgroalDataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    AuditDatabaseRoles roles;
+    @Inject
+    dev.roster.support.MutableClock clock;
 
     // ---------------------------------------------------------------- wired events
 
@@ -311,9 +316,9 @@ class AuditTest {
         assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
         SQLException truncate = assertThrows(SQLException.class, () -> sql("TRUNCATE audit_event", false));
         assertTrue(truncate.getMessage().contains("append-only"), truncate.getMessage());
-        // Even with the purge switch on, an event newer than the cutoff stays.
+        // Even with the purge switch on, an event newer than the cutoff stays (the owner's trigger).
         SQLException young = assertThrows(SQLException.class, () -> {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = OwnerSql.connect(); Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
                 try {
                     s.execute("SET LOCAL roster.audit_purge = 'on'");
@@ -326,6 +331,40 @@ class AuditTest {
             }
         });
         assertEquals(1, api("/api/audit?batch=" + batch).getInt("total"));
+    }
+
+    /** The attack of a compromised runtime role (the app's datasource): every way to change or drop events fails. */
+    @Test
+    void theRuntimeRoleCannotUpdateDeleteTruncateAlterOrDisableTriggers() throws Exception {
+        UUID batch = UUID.randomUUID();
+        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+        String id = api("/api/audit?batch=" + batch).getString("items[0].id");
+        List<String> attacks = List.of(
+                "UPDATE audit_event SET action = 'x' WHERE id = '" + id + "'",
+                "DELETE FROM audit_event WHERE id = '" + id + "'",
+                "TRUNCATE audit_event",
+                "ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only",
+                "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+                "ALTER TABLE audit_event ADD COLUMN x int",
+                "DROP TRIGGER audit_event_append_only ON audit_event",
+                "SET session_replication_role = replica",
+                "CREATE OR REPLACE FUNCTION audit_event_refuse_changes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
+                "UPDATE audit_policy SET min_retention = '0'",
+                "UPDATE audit_checkpoint SET head_seq = 0",
+                "DELETE FROM audit_checkpoint",
+                // The purge function: a cutoff in the future is refused by the database itself.
+                "SELECT audit_purge(9223372036854775807, '9999-12-31T00:00:00Z')");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            assertEquals("roster_app", c.getMetaData().getUserName(), "the tests run as the runtime role");
+            for (String attack : attacks) {
+                SQLException refused = assertThrows(SQLException.class, () -> s.execute(attack), attack);
+                assertTrue(refused.getSQLState().equals("42501") || refused.getMessage().contains("must be owner"),
+                        attack + ": " + refused.getSQLState() + " " + refused.getMessage());
+            }
+        }
+        assertEquals(1, api("/api/audit?batch=" + batch).getInt("total"));
+        assertFalse(QuarkusTransaction.requiringNew().call(() -> roles.runtimeRoleCanRewrite()));
+        verifyOk();
     }
 
     @Test
@@ -490,6 +529,7 @@ class AuditTest {
         assertTrue(n / seconds > 2_000, "recordAll is pathologically slow: " + n / seconds + " events/s");
     }
 
+    /** Changed for issue 12: the purge is requested by one admin and approved by another, past the retention period. */
     @Test
     @Order(Integer.MAX_VALUE)
     void theRetentionPurgeRemovesOldEventsRecordsACheckpointAndTheChainStillVerifies() throws Exception {
@@ -503,30 +543,81 @@ class AuditTest {
         String lastOldHash = api("/api/audit?batch=" + oldBatch).getString("items[0].hash");
         long lastOldSeq = api("/api/audit?batch=" + oldBatch).getLong("items[0].seq");
 
-        JsonPath purged = adminScript().formParam("before", cutoff.toString()).post("/api/audit/purge").then().statusCode(200).extract().jsonPath();
-        assertTrue(purged.getLong("count") >= 1);
-        assertEquals(lastOldSeq, purged.getLong("toSeq"));
-        assertEquals(lastOldHash, purged.getString("lastRemovedHash"));
-        assertEquals(0, api("/api/audit?batch=" + oldBatch).getInt("total"));
-        assertEquals(1, api("/api/audit?batch=" + newBatch).getInt("total"));
-        JsonPath checkpoint = api("/api/audit?action=audit.purged&size=1");
-        assertEquals(lastOldHash, checkpoint.getString("items[0].details.lastRemovedHash"));
-        assertEquals(purged.getLong("count"), checkpoint.getLong("items[0].details.count"));
-        assertEquals(Browser.BOOTSTRAP_EMAIL, AdminAccount.<AdminAccount>findById(
-                UUID.fromString(checkpoint.getString("items[0].actorId"))).email);
-        JsonPath verify = api("/api/audit/verify");
-        assertTrue(verify.getBoolean("ok"), verify.prettify());
-        assertNull(verify.get("firstBroken"), "firstBroken is null when the chain is intact");
-        // The oldest remaining event links to the removed one.
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT seq, prev_hash FROM audit_event ORDER BY seq LIMIT 1")) {
-            assertTrue(rs.next());
-            assertEquals(lastOldSeq + 1, rs.getLong(1));
-            assertEquals(lastOldHash, rs.getString(2));
+        Browser requester = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        Browser approver = Browser.admin();
+        Browser puppet = Browser.signedIn(AuditGovernanceTest.addAdmin(requester), TestAdmins.PASSWORD);
+        JsonPath purged;
+        JsonPath checkpoint;
+        clock.advance(java.time.Duration.ofDays(400));
+        try {
+            // Four eyes that mean four: the admin the requester made cannot approve, and nothing is removed.
+            String id = requester.request().header("X-CSRF-TOKEN", requester.csrfToken())
+                    .contentType("application/x-www-form-urlencoded").formParam("before", cutoff.toString())
+                    .post("/api/audit/purge").then().statusCode(202).extract().jsonPath().getString("id");
+            Response refused = puppet.request().header("X-CSRF-TOKEN", puppet.csrfToken()).post("/api/audit/purges/" + id + "/approve");
+            assertEquals(403, refused.statusCode(), refused.asString());
+            assertTrue(refused.jsonPath().getString("error").contains("made your account an admin"), refused.asString());
+            assertEquals(1, api("/api/audit?batch=" + oldBatch).getInt("total"), "nothing removed");
+            requester.request().header("X-CSRF-TOKEN", requester.csrfToken()).post("/api/audit/purges/" + id + "/reject")
+                    .then().statusCode(200);
+            purged = purge(requester, approver, cutoff);
+            assertTrue(purged.getLong("count") >= 1);
+            assertEquals(lastOldSeq, purged.getLong("toSeq"));
+            assertEquals(lastOldHash, purged.getString("lastRemovedHash"));
+            assertEquals(0, api("/api/audit?batch=" + oldBatch).getInt("total"));
+            assertEquals(1, api("/api/audit?batch=" + newBatch).getInt("total"));
+            // The receipt: the removed events as JSON Lines, whose SHA-256 the signed purge checkpoint records.
+            byte[] lines;
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(
+                    approver.get("/audit/purge/" + purged.getString("requestId") + "/receipt").then().statusCode(200)
+                            .extract().asByteArray()))) {
+                lines = in.readAllBytes();
+            }
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(lines));
+            assertEquals(purged.getString("receiptSha256"), sha);
+            String receipt = new String(lines, StandardCharsets.UTF_8);
+            assertTrue(receipt.contains(oldBatch.toString()), "the receipt holds the removed event");
+            assertEquals(purged.getLong("count"), receipt.lines().count());
+            JsonPath signed = approver.get("/api/audit/checkpoints/" + purged.getString("checkpointId")).then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals("purge", signed.getString("reason"));
+            assertEquals(sha, signed.getString("purgedSha256"));
+            assertEquals(lastOldSeq + 1, signed.getLong("firstSeq"));
+            assertEquals(lastOldHash, signed.getString("firstPrev"));
+            checkpoint = api("/api/audit?action=audit.purged&size=1");
+            assertEquals(lastOldHash, checkpoint.getString("items[0].details.lastRemovedHash"));
+            assertEquals(purged.getLong("count"), checkpoint.getLong("items[0].details.count"));
+            assertEquals(Browser.BOOTSTRAP_EMAIL, AdminAccount.<AdminAccount>findById(
+                    UUID.fromString(checkpoint.getString("items[0].actorId"))).email);
+            JsonPath verify = api("/api/audit/verify");
+            assertTrue(verify.getBoolean("ok"), verify.prettify());
+            assertNull(verify.get("firstBroken"), "firstBroken is null when the chain is intact");
+            // The oldest remaining event links to the removed one.
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT seq, prev_hash FROM audit_event ORDER BY seq LIMIT 1")) {
+                assertTrue(rs.next());
+                assertEquals(lastOldSeq + 1, rs.getLong(1));
+                assertEquals(lastOldHash, rs.getString(2));
+            }
+            // Nothing older left: a second purge removes nothing and writes no checkpoint.
+            assertEquals(0, purge(requester, approver, cutoff).getLong("count"));
+            assertEquals(checkpoint.getString("items[0].id"), api("/api/audit?action=audit.purged&size=1").getString("items[0].id"));
+        } finally {
+            clock.reset();
         }
-        // Nothing older left: a second purge removes nothing and writes no checkpoint.
-        adminScript().formParam("before", cutoff.toString()).post("/api/audit/purge").then().statusCode(200).body("count", equalTo(0));
-        assertEquals(checkpoint.getString("items[0].id"), api("/api/audit?action=audit.purged&size=1").getString("items[0].id"));
+    }
+
+    /** One admin requests, cannot approve their own request (four eyes); the other approves. */
+    private static JsonPath purge(Browser requester, Browser approver, Instant cutoff) {
+        Response requested = requester.request().header("X-CSRF-TOKEN", requester.csrfToken())
+                .contentType("application/x-www-form-urlencoded").formParam("before", cutoff.toString()).post("/api/audit/purge");
+        assertEquals(202, requested.statusCode(), requested.asString());
+        Response self = requester.postForm("/audit/purge/" + requested.jsonPath().getString("id") + "/approve", Map.of());
+        assertEquals(403, self.statusCode());
+        assertTrue(self.asString().contains("second admin"), self.asString());
+        return approver.request().header("X-CSRF-TOKEN", approver.csrfToken())
+                .post("/api/audit/purges/" + requested.jsonPath().getString("id") + "/approve").then().statusCode(200)
+                .extract().jsonPath();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -599,7 +690,7 @@ class AuditTest {
 
     /** Runs SQL as the table owner; with bypassTrigger the append-only trigger is off for that statement only. */
     private void sql(String statement, boolean bypassTrigger) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = OwnerSql.connect(); Statement s = c.createStatement()) {
             if (!bypassTrigger) {
                 s.execute(statement);
                 return;

@@ -155,6 +155,25 @@ final class EndpointTable {
             rule("GET", "/api/audit/verify", Access.VIEWER, 200),
             // Without "before" the purge refuses (400) after the role check: nothing is removed
             rule("POST", "/api/audit/purge", Access.ADMIN, 400, Body.FORM),
+            rule("GET", "/api/audit/purges", Access.ADMIN, 200),
+            rule("POST", "/api/audit/purges/{id}/approve", Access.ADMIN, 404, Body.JSON),
+            rule("POST", "/api/audit/purges/{id}/reject", Access.ADMIN, 404, Body.JSON),
+            rule("GET", "/api/audit/purges/{id}/receipt", Access.ADMIN, 404, f -> "/api/audit/purges/" + f.unknown() + "/receipt"),
+            rule("GET", "/api/audit/checkpoints", Access.VIEWER, 200),
+            rule("GET", "/api/audit/checkpoints/{id}", Access.VIEWER, 404, f -> "/api/audit/checkpoints/" + f.unknown()),
+            // Signs the current head (harmless to repeat)
+            rule("POST", "/api/audit/checkpoints", Access.ADMIN, 200, Body.JSON),
+            // Without a checkpoint's text and signature: 400 after the role check
+            rule("POST", "/api/audit/verify", Access.VIEWER, 400, Body.JSON),
+            rule("POST", "/audit/verify", Access.VIEWER, 400, Body.FORM),
+            rule("GET", "/audit/checkpoints/{id}", Access.VIEWER, 404, f -> "/audit/checkpoints/" + f.unknown()),
+            rule("POST", "/audit/checkpoints", Access.ADMIN, 303, Body.FORM),
+            rule("GET", "/audit/purge", Access.ADMIN, 200),
+            // Without "before": 400, nothing requested
+            rule("POST", "/audit/purge", Access.ADMIN, 400, Body.FORM),
+            rule("POST", "/audit/purge/{id}/approve", Access.ADMIN, 404, Body.FORM),
+            rule("POST", "/audit/purge/{id}/reject", Access.ADMIN, 404, Body.FORM),
+            rule("GET", "/audit/purge/{id}/receipt", Access.ADMIN, 404, f -> "/audit/purge/" + f.unknown() + "/receipt"),
 
             // Sent mail
             rule("GET", "/mail", Access.VIEWER, 200),

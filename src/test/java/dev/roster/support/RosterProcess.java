@@ -57,11 +57,15 @@ public final class RosterProcess implements AutoCloseable {
         all.put("quarkus.management.host", "127.0.0.1");
         all.put("quarkus.management.port", String.valueOf(managementPort));
         all.put("quarkus.datasource.jdbc.url", ItDatabase.jdbcUrl());
-        all.put("quarkus.datasource.username", "roster");
-        all.put("quarkus.datasource.password", "roster");
-        // The IT database's role keeps the local default password: say so, or the production profile refuses it.
+        // The two roles of .ci/db-setup: the app as the runtime role, Flyway as the owner (docs/audit.md).
+        all.put("quarkus.datasource.username", "roster_app");
+        all.put("quarkus.datasource.password", "roster_app");
+        all.put("quarkus.flyway.username", "roster");
+        all.put("quarkus.flyway.password", "roster");
+        // The IT database's roles keep the local default passwords: say so, or the production profile refuses them.
         all.put("roster.database.allow-default-password", "true");
         all.put("roster.admin.password", ADMIN_PASSWORD);
+        all.put("roster.audit.checkpoint-key", "aXQtY2hlY2twb2ludC1rZXktMzItYnl0ZXMtbG9uZy4uLi4=");
         all.put("roster.local-mode", "true");
         all.put("roster.sign-in.free-attempts-per-ip", "100000");
         all.put("quarkus.log.console.json.enabled", "false");

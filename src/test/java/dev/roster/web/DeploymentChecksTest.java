@@ -16,6 +16,8 @@ class DeploymentChecksTest {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> DeploymentChecks.check(LaunchMode.NORMAL, "roster", false, false, ""));
         assertTrue(refused.getMessage().contains("QUARKUS_DATASOURCE_PASSWORD"), refused.getMessage());
+        assertThrows(IllegalStateException.class,
+                () -> DeploymentChecks.check(LaunchMode.NORMAL, "roster_app", false, false, ""), "the runtime role's default");
         assertDoesNotThrow(() -> DeploymentChecks.check(LaunchMode.NORMAL, "a secret of our own", false, false, ""));
         assertDoesNotThrow(() -> DeploymentChecks.check(LaunchMode.NORMAL, "roster", true, false, ""), "explicitly allowed");
         assertDoesNotThrow(() -> DeploymentChecks.check(LaunchMode.DEVELOPMENT, "roster", false, false, ""), "local default");
