@@ -38,6 +38,9 @@ public class AdminAccount extends PanacheEntityBase {
     public Instant updatedAt;
     @Column(name = "last_sign_in_at")
     public Instant lastSignInAt;
+    /** Set for the bootstrap admin with a generated password; cleared when they choose their own. */
+    @Column(name = "must_change_password")
+    public boolean mustChangePassword;
 
     public static Optional<AdminAccount> findByEmail(String email) {
         return find("lower(email) = lower(?1)", email == null ? "" : email.trim()).firstResultOptional();
