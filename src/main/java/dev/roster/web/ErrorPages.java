@@ -31,6 +31,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorPages {
 
+    /** Quarkus REST's own words for a path no resource serves: not for people. */
+    private static final String NO_SUCH_RESOURCE = "Unable to find matching target resource method";
+
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
 
@@ -98,7 +101,7 @@ public class ErrorPages {
             default -> status >= 500 ? "Server error" : "Request refused";
         };
         String message = e.getMessage();
-        if (message == null || message.startsWith("HTTP ")) {
+        if (message == null || message.startsWith("HTTP ") || message.equals(NO_SUCH_RESOURCE)) {
             message = status == 404 ? "There is nothing at this address." : title + ".";
         }
         if (status >= 500) {
