@@ -29,7 +29,7 @@ public class HumanTimeExtensions {
     }
 
     /** The human form alone: 1 Dec 2026, 03:08 UTC. */
-    public static String human(Instant at) {
+    private static String human(Instant at) {
         return HUMAN.format(at);
     }
 }
