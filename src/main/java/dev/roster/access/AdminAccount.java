@@ -38,7 +38,10 @@ public class AdminAccount extends PanacheEntityBase {
     public Instant updatedAt;
     @Column(name = "last_sign_in_at")
     public Instant lastSignInAt;
-    /** Set for the bootstrap admin with a generated password; cleared when they choose their own. */
+    /**
+     * Set for the bootstrap admin with a generated password and for an admin another admin added
+     * (AdminDirectory.add); cleared when they choose their own.
+     */
     @Column(name = "must_change_password")
     public boolean mustChangePassword;
 

@@ -104,14 +104,7 @@ class AccountTest {
         String email = "generated-" + UUID.randomUUID().toString().substring(0, 8) + "@test.roster";
         String generated = bootstrap.create(email, Optional.empty()).orElseThrow();
         assertTrue(bootstrap.create(email, Optional.empty()).isEmpty(), "created once");
-        Browser browser = Browser.signedIn(email, generated);
-        for (String page : new String[] { "/users", "/batches", "/audit", "/admins", "/" }) {
-            browser.get(page).then().statusCode(303).header("Location", containsString("/account"));
-        }
-        browser.get("/account").then().statusCode(200).body(containsString("Roster generated your password"));
-        Response api = given().auth().preemptive().basic(email, generated).get("/api/users");
-        assertEquals(403, api.statusCode());
-        assertTrue(api.jsonPath().getString("error").contains("Change your password first"), api.asString());
+        Browser browser = heldOnTheAccountPage(email, generated, "Roster generated your password");
         browser.postForm("/account", Map.of("current", generated, "password", NEW_PASSWORD, "confirm", NEW_PASSWORD))
                 .then().statusCode(303);
         browser.get("/users").then().statusCode(200);
@@ -119,6 +112,60 @@ class AccountTest {
         given().auth().preemptive().basic(email, NEW_PASSWORD).get("/api/users").then().statusCode(200);
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'admin.password-changed' "
                 + "AND target_email = ? AND details::jsonb->>'required' = 'true'", email));
+    }
+
+    @Test
+    void anAdminAddedWithAWeakPasswordIsRefusedWithThePolicysMessage() {
+        String email = "weak-" + UUID.randomUUID().toString().substring(0, 8) + "@test.roster";
+        Browser admin = Browser.admin();
+        admin.postForm("/admins", Map.of("email", email, "name", "Weak One", "password", "short", "role", "viewer"))
+                .then().statusCode(400).body(containsString("Use at least 12 characters (this one has 5)."));
+        admin.postForm("/admins", Map.of("email", email, "name", "Weak One", "password", "1qaz2wsx3edc", "role", "admin"))
+                .then().statusCode(400).body(containsString("This password is too common"));
+        String local = email.substring(0, email.indexOf('@'));
+        admin.postForm("/admins", Map.of("email", email, "name", "Weak One", "password", local + " and more", "role", "admin"))
+                .then().statusCode(400).body(containsString("Do not use your email address"));
+        admin.postForm("/admins", Map.of("email", email, "name", "Weak Person Here", "password", "Weak Person Here",
+                "role", "admin")).then().statusCode(400).body(containsString("Do not use your name."));
+        assertEquals(0, sql.count("SELECT count(*) FROM admin_account WHERE email = ?", email));
+        admin.get("/admins").then().statusCode(200).body(containsString("not one of the passwords most often found in leaks"));
+    }
+
+    @Test
+    void anAdminAddedByAnotherMustChooseTheirOwnPasswordAtFirstSignIn() {
+        String email = "added-" + UUID.randomUUID().toString().substring(0, 8) + "@test.roster";
+        String chosenByAdmin = "violet harbour lanterns nine";
+        Browser.admin().postForm("/admins", Map.of("email", email, "name", "Added One", "password", chosenByAdmin,
+                "role", "operator")).then().statusCode(200).body(containsString("Added " + email));
+        assertEquals(1, sql.count("SELECT count(*) FROM admin_account WHERE email = ? AND must_change_password", email));
+
+        Browser browser = heldOnTheAccountPage(email, chosenByAdmin, "the admin who added your account chose it");
+        // Keeping the admin's choice is not a change.
+        browser.postForm("/account", Map.of("current", chosenByAdmin, "password", chosenByAdmin, "confirm", chosenByAdmin))
+                .then().statusCode(400).body(containsString("different from the current one"));
+        browser.get("/users").then().statusCode(303);
+
+        browser.postForm("/account", Map.of("current", chosenByAdmin, "password", NEW_PASSWORD, "confirm", NEW_PASSWORD))
+                .then().statusCode(303);
+        browser.get("/users").then().statusCode(200);
+        given().auth().preemptive().basic(email, NEW_PASSWORD).get("/api/users").then().statusCode(200);
+        given().auth().preemptive().basic(email, chosenByAdmin).get("/api/me").then().statusCode(401);
+        assertEquals(0, sql.count("SELECT count(*) FROM admin_account WHERE email = ? AND must_change_password", email));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'admin.password-changed' "
+                + "AND target_email = ? AND details::jsonb->>'required' = 'true'", email));
+    }
+
+    /** Signs in and checks the admin is held: pages redirect to /account (which says why), the API answers 403. */
+    private static Browser heldOnTheAccountPage(String email, String password, String why) {
+        Browser browser = Browser.signedIn(email, password);
+        for (String page : new String[] { "/users", "/batches", "/audit", "/admins", "/" }) {
+            browser.get(page).then().statusCode(303).header("Location", containsString("/account"));
+        }
+        browser.get("/account").then().statusCode(200).body(containsString(why));
+        Response api = given().auth().preemptive().basic(email, password).get("/api/users");
+        assertEquals(403, api.statusCode());
+        assertTrue(api.jsonPath().getString("error").contains("Change your password first"), api.asString());
+        return browser;
     }
 
     @Test
