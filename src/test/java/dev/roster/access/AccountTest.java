@@ -136,7 +136,7 @@ class AccountTest {
         String email = "added-" + UUID.randomUUID().toString().substring(0, 8) + "@test.roster";
         String chosenByAdmin = "violet harbour lanterns nine";
         Browser.admin().postForm("/admins", Map.of("email", email, "name", "Added One", "password", chosenByAdmin,
-                "role", "operator")).then().statusCode(200).body(containsString("Added " + email));
+                "role", "admin")).then().statusCode(200).body(containsString("Added " + email));
         assertEquals(1, sql.count("SELECT count(*) FROM admin_account WHERE email = ? AND must_change_password", email));
 
         Browser browser = heldOnTheAccountPage(email, chosenByAdmin, "the admin who added your account chose it");
