@@ -44,6 +44,12 @@ public class AdminAccount extends PanacheEntityBase {
     /** The admin who made it one: null for the bootstrap admin, the OIDC provider, or not known. */
     @Column(name = "admin_granted_by")
     public UUID adminGrantedBy;
+    /**
+     * Set for the bootstrap admin with a generated password and for an admin another admin added
+     * (AdminDirectory.add); cleared when they choose their own.
+     */
+    @Column(name = "must_change_password")
+    public boolean mustChangePassword;
 
     public static Optional<AdminAccount> findByEmail(String email) {
         return find("lower(email) = lower(?1)", email == null ? "" : email.trim()).firstResultOptional();

@@ -1,7 +1,10 @@
 package dev.roster.access;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+
+import dev.roster.reset.PasswordPolicy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -10,12 +13,30 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.NotFoundException;
 
-/** Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. */
+/**
+ * Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. A password
+ * one admin chooses for another meets reset/PasswordPolicy and must be changed by its owner at
+ * their first sign-in (must_change_password, held by PasswordChangeRequired).
+ */
 @ApplicationScoped
 public class AdminDirectory {
 
     /** Fired after each change, for the audit trail. */
     public record AdminChanged(UUID adminId, String email, String change, String before, String after) {
+    }
+
+    /** A password refused by the policy: a sentence and the policy's problems. */
+    public static class PasswordRefused extends BadRequestException {
+        private final List<String> problems;
+
+        PasswordRefused(List<String> problems) {
+            super("This password cannot be used.");
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
     }
 
     @Inject
@@ -31,17 +52,21 @@ public class AdminDirectory {
         if (!cleanEmail.matches("[^@\\s]+@[^@\\s]+")) {
             throw new BadRequestException("\"" + cleanEmail + "\" is not an email address.");
         }
-        if (password == null || password.length() < 12 || password.length() > 128) {
-            throw new BadRequestException("The password must have 12 to 128 characters.");
-        }
         if (AdminAccount.findByEmail(cleanEmail).isPresent()) {
             throw new BadRequestException("An admin with the email " + cleanEmail + " exists already.");
         }
         String name = displayName == null || displayName.isBlank() ? cleanEmail : displayName.trim();
+        List<String> problems = PasswordPolicy.violations(password, cleanEmail, List.of(name));
+        if (!problems.isEmpty()) {
+            throw new PasswordRefused(problems);
+        }
         AdminAccount admin = AdminAccount.newLocal(cleanEmail, name, PasswordHasher.hash(password), role);
         if (role == AdminRole.ADMIN) {
             admin.grantAdmin(admin.createdAt, actingAdmin);
         }
+        // Another admin knows this password: its owner must choose their own at the first sign-in. The id
+        // is new, so PasswordChangeRequired cannot have remembered it as free.
+        admin.mustChangePassword = true;
         admin.persist();
         changes.fire(new AdminChanged(admin.id, admin.email, "added", null, role.label()));
         return admin;

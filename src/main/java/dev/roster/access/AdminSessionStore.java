@@ -115,6 +115,18 @@ public class AdminSessionStore {
         execute("DELETE FROM admin_session WHERE admin_id = ?", adminId);
     }
 
+    /** Signs an admin out everywhere but the session of keepToken (null: everywhere); after a password change. */
+    public void closeAllOfExcept(UUID adminId, String keepToken) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM admin_session WHERE admin_id = ? AND token_hash IS DISTINCT FROM ?")) {
+            ps.setObject(1, adminId);
+            ps.setString(2, keepToken == null ? null : SecureTokens.sha256Hex(keepToken));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("session store: " + e.getMessage(), e);
+        }
+    }
+
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void removeIdleSessions() {
         execute("DELETE FROM admin_session WHERE last_seen_at < ?", Timestamp.from(Instant.now().minus(idleTimeout)));

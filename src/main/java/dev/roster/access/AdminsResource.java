@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import dev.roster.reset.PasswordPolicy;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,7 +28,8 @@ public class AdminsResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance admins(List<AdminAccount> admins, List<AdminRole> roles, String error, String notice);
+        static native TemplateInstance admins(List<AdminAccount> admins, List<AdminRole> roles, List<String> rules,
+                String error, List<String> problems, String notice);
     }
 
     @Inject
@@ -46,7 +48,10 @@ public class AdminsResource {
             @FormParam("password") String password, @FormParam("role") String role) {
         try {
             AdminAccount admin = directory.add(email, name, password, AdminRole.parse(role), currentAdmin.id());
-            return Response.ok(render(null, "Added " + admin.email + " as " + admin.role.label() + ".")).build();
+            return Response.ok(render(null, "Added " + admin.email + " as " + admin.role.label()
+                    + ". They must choose their own password at their first sign-in.")).build();
+        } catch (AdminDirectory.PasswordRefused e) {
+            return Response.status(400).entity(render(e.getMessage(), e.problems(), null)).build();
         } catch (BadRequestException | IllegalArgumentException e) {
             return Response.status(400).entity(render(e.getMessage(), null)).build();
         }
@@ -77,6 +82,11 @@ public class AdminsResource {
     }
 
     private TemplateInstance render(String error, String notice) {
-        return Templates.admins(AdminAccount.listByEmail(), List.of(AdminRole.values()), error, notice);
+        return render(error, List.of(), notice);
+    }
+
+    private TemplateInstance render(String error, List<String> problems, String notice) {
+        return Templates.admins(AdminAccount.listByEmail(), List.of(AdminRole.values()), PasswordPolicy.RULES, error,
+                problems, notice);
     }
 }

@@ -24,15 +24,24 @@ public class BootstrapAdmin {
 
     @Transactional
     void onStart(@Observes StartupEvent event) {
-        String email = config.email();
-        Optional<String> password = config.password();
-        if (!localLogin.enabled() || AdminAccount.findByEmail(email).isPresent()) {
-            return;
+        if (localLogin.enabled()) {
+            create(config.email(), config.password());
+        }
+    }
+
+    /**
+     * Creates the admin unless one with this email exists; returns the generated password, if one was
+     * generated (that admin must change it at first sign-in, see AccountService).
+     */
+    @Transactional
+    Optional<String> create(String email, Optional<String> password) {
+        if (AdminAccount.findByEmail(email).isPresent()) {
+            return Optional.empty();
         }
         // Advisory lock: two instances starting together create the admin once.
         AdminAccount.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(4242001)").getSingleResult();
         if (AdminAccount.findByEmail(email).isPresent()) {
-            return;
+            return Optional.empty();
         }
         String chosen = password.filter(p -> !p.isBlank()).orElse(null);
         boolean generated = chosen == null;
@@ -40,6 +49,7 @@ public class BootstrapAdmin {
             chosen = SecureTokens.newToken(18);
         }
         AdminAccount admin = AdminAccount.newLocal(email, "Administrator", PasswordHasher.hash(chosen), AdminRole.ADMIN);
+        admin.mustChangePassword = generated;
         admin.persist();
         if (generated) {
             Log.warnf("""
@@ -48,11 +58,13 @@ public class BootstrapAdmin {
                      Roster created the first admin. Sign in at /login with
                        email:    %s
                        password: %s
-                     This password is shown once. Change it, or set
-                     ROSTER_ADMIN_PASSWORD before the first start.
+                     This password is shown once, and Roster asks for a new one
+                     at the first sign-in (or set ROSTER_ADMIN_PASSWORD before
+                     the first start).
                     ================================================================""", email, chosen);
-        } else {
-            Log.infof("Roster created the first admin %s with the configured password", email);
+            return Optional.of(chosen);
         }
+        Log.infof("Roster created the first admin %s with the configured password", email);
+        return Optional.empty();
     }
 }

@@ -67,10 +67,6 @@ public final class PasswordHasher {
         argon2(password == null ? "" : password, new byte[SALT_BYTES], MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
     }
 
-    public static boolean isSupportedHash(String value) {
-        return value != null && (BCRYPT.matcher(value).matches() || PHC.matcher(value).matches());
-    }
-
     private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)

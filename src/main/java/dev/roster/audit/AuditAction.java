@@ -28,6 +28,8 @@ public final class AuditAction {
     public static final String ADMIN_SIGNED_IN = "admin.signed-in";
     public static final String ADMIN_SIGN_IN_FAILED = "admin.sign-in-failed";
     public static final String ADMIN_CHANGED = "admin.changed";
+    /** An admin changed their own password (Account page or POST /api/me/password). */
+    public static final String ADMIN_PASSWORD_CHANGED = "admin.password-changed";
     public static final String AUDIT_EXPORTED = "audit.exported";
     /** The checkpoint the retention purge appends: what it removed and the hash the chain now starts from. */
     public static final String AUDIT_PURGED = "audit.purged";
@@ -39,7 +41,7 @@ public final class AuditAction {
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
-            BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
+            BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED);
 

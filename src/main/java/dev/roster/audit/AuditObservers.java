@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.roster.mail.MailEvents;
 import dev.roster.reset.ResetEvents;
+import dev.roster.access.AccountService;
 import dev.roster.access.AdminDirectory;
 import dev.roster.access.SignInService;
 import dev.roster.directory.UserExportResponses;
@@ -59,6 +60,17 @@ public class AuditObservers {
         details.put("after", change.after());
         trail.record(trail.currentActor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, change.email(), null,
                 details));
+    }
+
+    /** Written in AccountService's transaction: the new password, the ended sessions and the event go together. */
+    void onPasswordChanged(@Observes AccountService.PasswordChanged changed) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("adminId", changed.adminId());
+        details.put("channel", changed.channel());
+        details.put("required", changed.wasRequired());
+        details.put("otherSessionsEnded", true);
+        trail.record(trail.currentActor(), new AuditEventDraft(AuditAction.ADMIN_PASSWORD_CHANGED, null,
+                changed.email(), null, details));
     }
 
     /** Fired after the stream is written, outside any request transaction: written in one of its own. */

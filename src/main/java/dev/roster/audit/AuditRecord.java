@@ -1,8 +1,6 @@
 package dev.roster.audit;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,31 +8,28 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** One stored audit event, exactly as hashed: the shape pages, the API and the exports read. */
 public record AuditRecord(long seq, UUID id, Instant occurredAt, String actorKind, UUID actorId, String actorName,
         String actorIp, String actorUserAgent, String action, UUID targetUserId, String targetEmail, UUID batchId,
         String details, String prevHash, String hash) {
 
-    private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
-
     /** A field change for display; values are shown as JSON text (null as empty). */
     public record FieldChangeView(String name, String before, String after, boolean redacted) {
-    }
-
-    /** The hash this record's fields give; equal to {@link #hash()} unless the record was altered. */
-    public String computedHash() {
-        return AuditHash.compute(this);
     }
 
     public String occurredAtCanonical() {
         return AuditHash.time(occurredAt);
     }
 
-    public String occurredAtShown() {
-        return SHOWN.format(occurredAt);
+    /** The details told for a person (AuditSentence); field changes are in {@link #fieldChanges()}. */
+    public List<AuditSentence.Part> sentence() {
+        return AuditSentence.of(action, detailsJson());
+    }
+
+    /** The action with a break allowed after each dot, for narrow columns: "batch.", "applied". */
+    public List<String> actionParts() {
+        return List.of(action.split("(?<=\\.)"));
     }
 
     public JsonNode detailsJson() {
@@ -55,17 +50,6 @@ public record AuditRecord(long seq, UUID id, Instant occurredAt, String actorKin
             }
         }
         return views;
-    }
-
-    /** The details other than the field changes, as compact JSON, or empty. */
-    public String otherDetails() {
-        JsonNode node = detailsJson();
-        if (node instanceof ObjectNode object) {
-            ObjectNode copy = object.deepCopy();
-            copy.remove("fields");
-            return copy.isEmpty() ? "" : copy.toString();
-        }
-        return node.toString();
     }
 
     private static String shown(JsonNode value) {

@@ -47,16 +47,4 @@ public record CsvLimits(long maxBytes, long maxRows, int maxCellChars, int maxCo
     public CsvLimits withMaxCellChars(int value) {
         return new CsvLimits(maxBytes, maxRows, value, maxColumns, maxRecordChars, maxRecordLines);
     }
-
-    public CsvLimits withMaxColumns(int value) {
-        return new CsvLimits(maxBytes, maxRows, maxCellChars, value, maxRecordChars, maxRecordLines);
-    }
-
-    public CsvLimits withMaxRecordChars(int value) {
-        return new CsvLimits(maxBytes, maxRows, maxCellChars, maxColumns, value, maxRecordLines);
-    }
-
-    public CsvLimits withMaxRecordLines(int value) {
-        return new CsvLimits(maxBytes, maxRows, maxCellChars, maxColumns, maxRecordChars, value);
-    }
 }

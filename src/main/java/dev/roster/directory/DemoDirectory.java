@@ -20,7 +20,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Seeds about a thousand realistic users (some with accents, other scripts) into an empty
@@ -48,15 +47,13 @@ public class DemoDirectory {
             "pl-PL", "ja-JP", "nl-NL", "sv-SE", "tr-TR", "pt-BR");
     private static final List<String> DOMAINS = List.of("example.com", "example.org", "acme.test");
 
-    @ConfigProperty(name = "roster.demo-data")
-    boolean enabled;
-    @ConfigProperty(name = "roster.demo-data.size", defaultValue = "1000")
-    int size;
+    @Inject
+    DemoDataSettings settings;
     @Inject
     AgroalDataSource dataSource;
 
     void onStart(@Observes @Priority(20) StartupEvent event) {
-        if (!enabled) {
+        if (!settings.enabled()) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
@@ -81,6 +78,7 @@ public class DemoDirectory {
 
     private int insert(Connection c) throws SQLException {
         Random random = new Random(20261126L);
+        int size = settings.size();
         Set<String> emails = new HashSet<>();
         int written = 0;
         try (PreparedStatement ps = c.prepareStatement("""

@@ -22,7 +22,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.NotFoundException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Deletes are soft: a deleted user can be restored within the retention period
@@ -38,8 +37,11 @@ public class DirectoryLifecycle {
     AgroalDataSource dataSource;
     @Inject
     AuditTrail audit;
-    @ConfigProperty(name = "roster.users.delete-retention", defaultValue = "30D")
-    Duration retention;
+    private final Duration retention;
+
+    DirectoryLifecycle(DirectorySettings settings) {
+        this.retention = settings.deleteRetention();
+    }
 
     public Duration retention() {
         return retention;
@@ -93,7 +95,7 @@ public class DirectoryLifecycle {
         }
     }
 
-    @Scheduled(every = "${roster.users.purge-every:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${roster.users.purge-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledPurge() {
         purgeExpired();
     }

@@ -33,6 +33,8 @@ public class ErrorPages {
 
     /** The challenge for local credentials: a scheme no browser answers with a password prompt. */
     static final String BASIC_WITHOUT_PROMPT = "Roster-Basic realm=\"Roster\"";
+    /** Quarkus REST's own words for a path no resource serves: not for people. */
+    private static final String NO_SUCH_RESOURCE = "Unable to find matching target resource method";
 
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
@@ -105,7 +107,7 @@ public class ErrorPages {
             default -> status >= 500 ? "Server error" : "Request refused";
         };
         String message = e.getMessage();
-        if (message == null || message.startsWith("HTTP ")) {
+        if (message == null || message.startsWith("HTTP ") || message.equals(NO_SUCH_RESOURCE)) {
             message = status == 404 ? "There is nothing at this address." : title + ".";
         }
         if (status >= 500) {

@@ -103,6 +103,11 @@ final class EndpointTable {
             // Without an OIDC session there is nothing to end at the provider: back to the sign-in page.
             rule("GET", "/logout/oidc", Access.PUBLIC, 303),
             rule("GET", "/api/me", Access.VIEWER, 200),
+            // Every role changes its own password; without the current password the change is refused (400)
+            // before any check that could count against the caller's sign-in throttle
+            rule("GET", "/account", Access.VIEWER, 200),
+            form("POST", "/account", Access.VIEWER, 400, f -> "/account", Map::of),
+            rule("POST", "/api/me/password", Access.VIEWER, 400, Body.JSON),
 
             // Users
             rule("GET", "/users", Access.VIEWER, 200),

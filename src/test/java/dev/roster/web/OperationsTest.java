@@ -4,6 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.net.URL;
@@ -56,6 +59,33 @@ class OperationsTest {
 
     @Test
     void anUnknownPageIsAFriendly404WithoutAStackTrace() {
-        given().get("/no/such/page").then().statusCode(404);
+        String page = given().get("/no/such/page").then().statusCode(404).contentType(containsString("text/html"))
+                .extract().asString();
+        assertTrue(page.contains("<h1>404 · Not found</h1>"), page);
+        assertTrue(page.contains("There is nothing at this address."), page);
+        assertNoStackTrace(page);
+        given().accept("application/json").get("/api/no/such/thing").then().statusCode(404)
+                .contentType(containsString("application/json")).body("status", equalTo(404))
+                .body("error", equalTo("There is nothing at this address."));
+    }
+
+    @Test
+    void anUnexpectedFailureIsAFriendly500WithAReferenceAndNoStackTrace() {
+        String page = given().get("/test-only/fail").then().statusCode(500).contentType(containsString("text/html"))
+                .extract().asString();
+        assertTrue(page.contains("Something went wrong on our side"), page);
+        assertTrue(page.matches("(?s).*Reference: <code>[0-9a-f]{8}</code>.*"), "a reference: " + page);
+        assertFalse(page.contains(FailingTestResource.SECRET), page);
+        assertNoStackTrace(page);
+        String json = given().accept("application/json").get("/test-only/fail").then().statusCode(500)
+                .body("reference", matchesPattern("[0-9a-f]{8}")).extract().asString();
+        assertFalse(json.contains(FailingTestResource.SECRET), json);
+        assertNoStackTrace(json);
+    }
+
+    private static void assertNoStackTrace(String body) {
+        for (String sign : new String[] { "Exception", "\tat ", "at dev.roster.", "at io.quarkus.", "java.lang." }) {
+            assertFalse(body.contains(sign), "no stack trace (" + sign + "): " + body);
+        }
     }
 }

@@ -1,0 +1,117 @@
+package dev.roster.access;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.roster.reset.PasswordPolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+/**
+ * A signed-in admin changing their own password (the Account page and POST /api/me/password):
+ * the current password is checked (and a wrong one counts for the sign-in throttle), the new one
+ * meets the set-password pages' policy, every other session of the admin ends, and the change is
+ * an audit event, all in one transaction.
+ */
+@ApplicationScoped
+public class AccountService {
+
+    /** Fired in the changing transaction, for the audit trail. */
+    public record PasswordChanged(UUID adminId, String email, String channel, boolean wasRequired) {
+    }
+
+    /** Why a change was refused: an HTTP status, a sentence, and the policy's problems if any. */
+    public static class PasswordChangeRefused extends RuntimeException {
+        private final int status;
+        private final List<String> problems;
+
+        PasswordChangeRefused(int status, String message, List<String> problems) {
+            super(message);
+            this.status = status;
+            this.problems = List.copyOf(problems);
+        }
+
+        PasswordChangeRefused(int status, String message) {
+            this(status, message, List.of());
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    @Inject
+    AdminSessionStore sessions;
+    @Inject
+    SignInThrottle throttle;
+    @Inject
+    LocalPasswordIdentityProvider basicCache;
+    @Inject
+    PasswordChangeRequired required;
+    @Inject
+    Event<PasswordChanged> changes;
+
+    /** Whether the admin signs in with a password Roster keeps (an OIDC admin's is their provider's). */
+    public boolean hasLocalPassword(AdminAccount admin) {
+        return admin != null && admin.source == AdminAccount.Source.LOCAL && admin.passwordHash != null;
+    }
+
+    /**
+     * Changes the password of adminId. keepSessionToken is the session of this request (it stays
+     * signed in); every other session of the admin ends. Throws {@link PasswordChangeRefused}.
+     */
+    @Transactional
+    public void changePassword(UUID adminId, String currentPassword, String newPassword, String keepSessionToken,
+            String ip, String channel) {
+        if (currentPassword == null || currentPassword.isEmpty()) {
+            throw new PasswordChangeRefused(400, "Enter your current password.");
+        }
+        if (newPassword == null || newPassword.isEmpty()) {
+            throw new PasswordChangeRefused(400, "Enter a new password.");
+        }
+        AdminAccount admin = adminId == null ? null : AdminAccount.findById(adminId, LockModeType.PESSIMISTIC_WRITE);
+        if (admin == null) {
+            throw new PasswordChangeRefused(404, "There is no admin account for this sign-in.");
+        }
+        if (!hasLocalPassword(admin)) {
+            throw new PasswordChangeRefused(409,
+                    "Your password is managed by your single sign-on provider: change it there.");
+        }
+        Duration wait = throttle.waitBefore(admin.email, ip);
+        if (!wait.isZero()) {
+            throw new PasswordChangeRefused(429, "Too many wrong passwords. Wait " + Math.max(1, wait.toSeconds())
+                    + " seconds and try again.");
+        }
+        if (!PasswordHasher.verify(currentPassword, admin.passwordHash)) {
+            throttle.failed(admin.email, ip);
+            throw new PasswordChangeRefused(403, "The current password is not right.");
+        }
+        List<String> problems = new ArrayList<>(PasswordPolicy.violations(newPassword, admin.email,
+                List.of(admin.displayName)));
+        if (newPassword.equals(currentPassword)) {
+            problems.add("Choose a password different from the current one.");
+        }
+        if (!problems.isEmpty()) {
+            throw new PasswordChangeRefused(400, "This password cannot be used.", problems);
+        }
+        boolean wasRequired = admin.mustChangePassword;
+        admin.passwordHash = PasswordHasher.hash(newPassword);
+        admin.mustChangePassword = false;
+        admin.updatedAt = Instant.now();
+        // The session store's connection joins this transaction: sessions end if and only if the change commits.
+        sessions.closeAllOfExcept(admin.id, keepSessionToken);
+        basicCache.forgetAll();
+        required.forget(admin.id);
+        changes.fire(new PasswordChanged(admin.id, admin.email, channel, wasRequired));
+    }
+}
