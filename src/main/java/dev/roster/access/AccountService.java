@@ -87,13 +87,13 @@ public class AccountService {
             throw new PasswordChangeRefused(409,
                     "Your password is managed by your single sign-on provider: change it there.");
         }
-        Duration wait = throttle.waitBefore(admin.email, ip);
+        // Reserved as a failure before the hash is checked (SignInThrottle), taken back when it is right.
+        Duration wait = throttle.reserve(admin.email, ip);
         if (!wait.isZero()) {
             throw new PasswordChangeRefused(429, "Too many wrong passwords. Wait " + Math.max(1, wait.toSeconds())
                     + " seconds and try again.");
         }
         if (!PasswordHasher.verify(currentPassword, admin.passwordHash)) {
-            throttle.failed(admin.email, ip);
             throw new PasswordChangeRefused(403, "The current password is not right.");
         }
         List<String> problems = new ArrayList<>(PasswordPolicy.violations(newPassword, admin.email,
