@@ -96,6 +96,11 @@ public final class AuditSentence {
             }
             case AuditAction.AUDIT_EXPORTED -> exported(d);
             case AuditAction.AUDIT_PURGED -> purged(d);
+            case AuditAction.AUDIT_PURGE_REQUESTED -> add("asked to remove the audit events older than ").time(d, "cutoff")
+                    .add("; a second admin must approve");
+            case AuditAction.AUDIT_PURGE_REJECTED -> add("turned down the request to remove the audit events older than ")
+                    .time(d, "cutoff");
+            case AuditAction.MAIL_LINK_VIEWED -> add("was shown the link of " + (has(d, "kind") ? "the " + mailKind(d) + " mail" : "a mail"));
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
             default -> generic(action, d);

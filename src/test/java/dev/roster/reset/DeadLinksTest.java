@@ -114,7 +114,7 @@ class DeadLinksTest {
         String op = operator();
         apply(op, "email\n" + u.email + "\n", "delete");
         assertDead(token);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/users/" + u.id + "/restore")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/users/" + u.id + "/restore")
                 .then().statusCode(200);
         assertEquals(UserStatus.ACTIVE, fixtures.reload(u.id).status);
         assertDead(token);

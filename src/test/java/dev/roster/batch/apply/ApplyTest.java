@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.roster.access.AdminRole;
+import dev.roster.support.OwnerSql;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
@@ -39,8 +40,8 @@ class ApplyTest {
 
     @AfterEach
     void clearFaults() {
-        sql.update("DROP TRIGGER IF EXISTS apply_test_fault ON audit_event");
-        sql.update("DROP FUNCTION IF EXISTS apply_test_fault()");
+        OwnerSql.update("DROP TRIGGER IF EXISTS apply_test_fault ON audit_event");
+        OwnerSql.update("DROP FUNCTION IF EXISTS apply_test_fault()");
         ClientProxy.unwrap(policy).approvalEnabled = false;
     }
 
@@ -156,12 +157,12 @@ class ApplyTest {
         }
         String id = planned(op, csv.toString(), "onboard").getString("id");
         // The fault: the audit append refuses line 30's event, inside the apply's one transaction.
-        sql.update("""
+        OwnerSql.update("""
                 CREATE FUNCTION apply_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   RAISE EXCEPTION 'fault injected at line 30';
                 END $$""");
-        sql.update("CREATE TRIGGER apply_test_fault BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.batch_id = '"
+        OwnerSql.update("CREATE TRIGGER apply_test_fault BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.batch_id = '"
                 + UUID.fromString(id) + "' AND NEW.action = 'user.created' AND NEW.details::jsonb ->> 'line' = '30') "
                 + "EXECUTE FUNCTION apply_test_fault()");
         apply(op, id, 50, false).then().statusCode(202);

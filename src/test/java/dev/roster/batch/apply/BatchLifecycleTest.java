@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
+import dev.roster.support.OwnerSql;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
@@ -40,14 +41,14 @@ class BatchLifecycleTest {
 
     @AfterEach
     void cleanUp() {
-        sql.update("DROP TRIGGER IF EXISTS lifecycle_test_fault ON audit_event");
-        sql.update("DROP FUNCTION IF EXISTS lifecycle_test_fault()");
+        OwnerSql.update("DROP TRIGGER IF EXISTS lifecycle_test_fault ON audit_event");
+        OwnerSql.update("DROP FUNCTION IF EXISTS lifecycle_test_fault()");
         ClientProxy.unwrap(policy).approvalEnabled = false;
     }
 
     /** Makes every audit append of these actions for batches of this file name fail (the whole COPY). */
     private void failAuditOf(String fileName, String... actions) {
-        sql.update("""
+        OwnerSql.update("""
                 CREATE FUNCTION lifecycle_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   IF NEW.action = ANY (TG_ARGV) AND (NEW.details::text LIKE '%%%1$s%%'
@@ -56,7 +57,7 @@ class BatchLifecycleTest {
                   END IF;
                   RETURN NEW;
                 END $$""".formatted(fileName));
-        sql.update("CREATE TRIGGER lifecycle_test_fault BEFORE INSERT ON audit_event FOR EACH ROW "
+        OwnerSql.update("CREATE TRIGGER lifecycle_test_fault BEFORE INSERT ON audit_event FOR EACH ROW "
                 + "EXECUTE FUNCTION lifecycle_test_fault(" + String.join(", ", java.util.Arrays.stream(actions)
                         .map(a -> "'" + a + "'").toList()) + ")");
     }
@@ -84,7 +85,7 @@ class BatchLifecycleTest {
         String op = operator();
         String file = "tx-upload-" + System.nanoTime() + ".csv";
         failAuditOf(file, "batch.uploaded");
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).multiPart("file", file, "email\na@example.com\n".getBytes())
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").multiPart("file", file, "email\na@example.com\n".getBytes())
                 .multiPart("operation", "delete").post("/api/batches").then().statusCode(500);
         assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE file_name = ?", file));
     }
@@ -96,7 +97,7 @@ class BatchLifecycleTest {
         String file = m + ".csv";
         String id = plannedUpload(op, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard", file);
         failAuditOf(file, "batch.discarded");
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/discard")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/discard")
                 .then().statusCode(500);
         assertEquals("PLANNED", status(id));
         assertEquals(0, events(id, "batch.discarded"));
@@ -104,7 +105,7 @@ class BatchLifecycleTest {
         // Re-plan: the new batch's batch.uploaded (it names the old id) fails, so neither batch changes.
         cleanUp();
         failAuditOf(id, "batch.uploaded");
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/replan")
                 .then().statusCode(500);
         assertEquals("PLANNED", status(id));
         assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE replans_batch = ?", UUID.fromString(id)));
@@ -112,13 +113,13 @@ class BatchLifecycleTest {
 
         // Both work once the audit trail takes events again: each state change with its event.
         cleanUp();
-        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id + "/replan")
+        String fresh = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/replan")
                 .then().statusCode(202).extract().path("id");
         assertEquals("DISCARDED", status(id));
         assertEquals(1, events(id, "batch.discarded"));
         assertEquals(1, events(fresh, "batch.uploaded"));
         Batches.awaitPlanned(op, TestAdmins.PASSWORD, fresh);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + fresh + "/discard")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + fresh + "/discard")
                 .then().statusCode(200);
         assertEquals(1, events(fresh, "batch.discarded"));
     }
@@ -150,7 +151,7 @@ class BatchLifecycleTest {
         assertEquals("PLANNING", status(id2));
         assertEquals(0, events(id2, "batch.planned") + events(id2, "batch.rejected"));
         cleanUp();
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).post("/api/batches/" + id2 + "/discard")
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id2 + "/discard")
                 .then().statusCode(200);
     }
 
@@ -166,12 +167,21 @@ class BatchLifecycleTest {
         }
     }
 
+    /** Users beside the ones a test deletes, so the delete cap (a fraction of the directory) holds when this class runs alone. */
+    private static String bystanders(String m) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            rows.append(m).append("-bystander-").append(i).append("@example.com,By,Stander\n");
+        }
+        return rows.toString();
+    }
+
     @Test
     void theApiRefusesADeletingApplyWithoutTheTypedNumberOfDeletions() {
         String op = operator();
         String m = "tdc" + System.nanoTime();
         Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-a@example.com,A,B\n"
-                + m + "-b@example.com,C,D\n", "onboard");
+                + m + "-b@example.com,C,D\n" + bystanders(m), "onboard");
         String id = plannedUpload(op, "action,email,given_name,family_name\n" + "delete," + m + "-a@example.com,,\n"
                 + "delete," + m + "-b@example.com,,\n" + "create," + m + "-c@example.com,E,F\n", "mixed", m + ".csv");
         // The number of changes alone (3) is not the typed number of deletions (2).
@@ -205,25 +215,26 @@ class BatchLifecycleTest {
         String b = operator();
         String c = operator();
         String m = "eyc" + System.nanoTime();
-        Batches.uploadAndApply(a, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");
+        Batches.uploadAndApply(a, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n"
+                + bystanders(m), "onboard");
         String first = plannedUpload(a, "email\n" + m + "@example.com\n", "delete", m + ".csv");
         // Four-eyes off: nobody is offered an Approve button.
         Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + first).then().statusCode(200)
                 .body(not(containsString("Approve (four-eyes)")));
         ClientProxy.unwrap(policy).approvalEnabled = true;
         // The attack: B re-plans A's upload, so the new batch is "B's", and A approves their own file.
-        String second = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + first + "/replan")
+        String second = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + first + "/replan")
                 .then().statusCode(202).extract().path("id");
         Batches.awaitPlanned(b, TestAdmins.PASSWORD, second);
         // A re-plans again: the chain is A, B, A.
-        String third = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + second + "/replan")
+        String third = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + second + "/replan")
                 .then().statusCode(202).extract().path("id");
         Batches.awaitPlanned(b, TestAdmins.PASSWORD, third);
         Browser.signedIn(a, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
                 .body(not(containsString("Approve (four-eyes)")));
-        given().auth().preemptive().basic(a, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+        given().auth().preemptive().basic(a, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
                 .then().statusCode(422).body("error", containsString("uploader cannot approve"));
-        given().auth().preemptive().basic(b, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+        given().auth().preemptive().basic(b, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
                 .then().statusCode(422);
         Browser.signedIn(a, TestAdmins.PASSWORD).postForm("/batches/" + third + "/approve", java.util.Map.of())
                 .then().statusCode(422).body(containsString("uploader cannot approve"));
@@ -231,7 +242,7 @@ class BatchLifecycleTest {
         // A third operator, who touched no batch of the chain, may approve; then the apply goes through.
         Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
                 .body(containsString("Approve (four-eyes)"));
-        given().auth().preemptive().basic(c, TestAdmins.PASSWORD).post("/api/batches/" + third + "/approve")
+        given().auth().preemptive().basic(c, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
                 .then().statusCode(200);
         given().auth().preemptive().basic(a, TestAdmins.PASSWORD).contentType("application/json")
                 .body("{\"confirm\": 1}").post("/api/batches/" + third + "/apply").then().statusCode(202);
