@@ -26,6 +26,7 @@ import io.quarkus.mailer.MockMailbox;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.roster.background.BackgroundThreads;
+import dev.roster.sql.Jdbc;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.ext.mail.SMTPException;
@@ -68,6 +69,8 @@ public class MailSender {
     TokenCipher cipher;
     @Inject
     DataSource dataSource;
+    @Inject
+    Jdbc jdbc;
     @Inject
     Clock clock;
     @Inject
@@ -332,15 +335,9 @@ public class MailSender {
         return d.plusMillis(ThreadLocalRandom.current().nextLong(d.toMillis() / 10 + 1));
     }
 
+    /** One statement on the connection of the caller's JTA transaction (Agroal enlists it). */
     private int update(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbc.withConnection(c -> Jdbc.update(c, sql, params));
     }
 
     static SMTPException smtpCause(Throwable e) {
