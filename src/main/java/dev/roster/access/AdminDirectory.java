@@ -1,13 +1,17 @@
 package dev.roster.access;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.reset.PasswordPolicy;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.BadRequestException;
@@ -20,10 +24,6 @@ import jakarta.ws.rs.NotFoundException;
  */
 @ApplicationScoped
 public class AdminDirectory {
-
-    /** Fired after each change, for the audit trail. */
-    public record AdminChanged(UUID adminId, String email, String change, String before, String after) {
-    }
 
     /** A password refused by the policy: a sentence and the policy's problems. */
     public static class PasswordRefused extends BadRequestException {
@@ -44,7 +44,7 @@ public class AdminDirectory {
     @Inject
     LocalPasswordIdentityProvider basicCache;
     @Inject
-    Event<AdminChanged> changes;
+    AuditTrail audit;
 
     @Transactional
     public AdminAccount add(String email, String displayName, String password, AdminRole role, UUID actingAdmin) {
@@ -68,7 +68,7 @@ public class AdminDirectory {
         // is new, so PasswordChangeRequired cannot have remembered it as free.
         admin.mustChangePassword = true;
         admin.persist();
-        changes.fire(new AdminChanged(admin.id, admin.email, "added", null, role.label()));
+        recordChange(admin, "added", null, role.label());
         return admin;
     }
 
@@ -91,7 +91,7 @@ public class AdminDirectory {
         }
         sessions.closeAllOf(admin.id);
         basicCache.forgetAll();
-        changes.fire(new AdminChanged(admin.id, admin.email, "role", before, role.label()));
+        recordChange(admin, "role", before, role.label());
     }
 
     @Transactional
@@ -115,7 +115,18 @@ public class AdminDirectory {
             sessions.closeAllOf(admin.id);
             basicCache.forgetAll();
         }
-        changes.fire(new AdminChanged(admin.id, admin.email, "enabled", String.valueOf(!enabled), String.valueOf(enabled)));
+        recordChange(admin, "enabled", String.valueOf(!enabled), String.valueOf(enabled));
+    }
+
+    /** admin.changed, in the changing transaction: the change and its event commit or roll back together. */
+    private void recordChange(AdminAccount admin, String change, String before, String after) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("adminId", admin.id);
+        details.put("change", change);
+        details.put("before", before);
+        details.put("after", after);
+        audit.record(CurrentOperator.actorOrSystem(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, admin.email, null,
+                details));
     }
 
     private AdminAccount find(UUID id) {
