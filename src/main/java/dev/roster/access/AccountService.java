@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
@@ -68,11 +67,11 @@ public class AccountService {
     }
 
     /**
-     * Changes the password of adminId. keepSessionToken is the session of this request (it stays
+     * Changes the password of the operator who asks (their own). keepSessionToken is the session of this request (it stays
      * signed in); every other session of the admin ends. Throws {@link PasswordChangeRefused}.
      */
     @Transactional
-    public void changePassword(UUID adminId, String currentPassword, String newPassword, String keepSessionToken,
+    public void changePassword(Operator who, String currentPassword, String newPassword, String keepSessionToken,
             String ip, String channel) {
         if (currentPassword == null || currentPassword.isEmpty()) {
             throw new PasswordChangeRefused(400, "Enter your current password.");
@@ -80,7 +79,7 @@ public class AccountService {
         if (newPassword == null || newPassword.isEmpty()) {
             throw new PasswordChangeRefused(400, "Enter a new password.");
         }
-        AdminAccount admin = adminId == null ? null : AdminAccount.findById(adminId, LockModeType.PESSIMISTIC_WRITE);
+        AdminAccount admin = who.id() == null ? null : AdminAccount.findById(who.id(), LockModeType.PESSIMISTIC_WRITE);
         if (admin == null) {
             throw new PasswordChangeRefused(404, "There is no admin account for this sign-in.");
         }
@@ -119,7 +118,7 @@ public class AccountService {
         details.put("channel", channel);
         details.put("required", wasRequired);
         details.put("otherSessionsEnded", true);
-        audit.record(CurrentOperator.actorOrSystem(), new AuditEventDraft(AuditAction.ADMIN_PASSWORD_CHANGED, null,
+        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_PASSWORD_CHANGED, null,
                 admin.email, null, details));
     }
 }
