@@ -27,6 +27,8 @@ public class AccountApi {
     @Inject
     CurrentAdmin currentAdmin;
     @Inject
+    CurrentOperator operator;
+    @Inject
     RoutingContext routing;
 
     @POST
@@ -35,7 +37,7 @@ public class AccountApi {
     public Response change(PasswordChange body) {
         Map<String, Object> answer = new LinkedHashMap<>();
         try {
-            accounts.changePassword(currentAdmin.id(), body == null ? null : body.currentPassword(),
+            accounts.changePassword(operator.get(), body == null ? null : body.currentPassword(),
                     body == null ? null : body.newPassword(), AccountResource.sessionToken(currentAdmin, routing),
                     AccountResource.clientIp(routing), currentAdmin.channel());
             answer.put("status", 200);

@@ -37,6 +37,8 @@ public class AccountResource {
     @Inject
     CurrentAdmin currentAdmin;
     @Inject
+    CurrentOperator operator;
+    @Inject
     RoutingContext routing;
 
     @GET
@@ -52,7 +54,7 @@ public class AccountResource {
             if (password != null && !password.isEmpty() && !password.equals(confirm)) {
                 throw new AccountService.PasswordChangeRefused(400, "The two new passwords are not the same.", List.of());
             }
-            accounts.changePassword(currentAdmin.id(), current, password, sessionToken(currentAdmin, routing),
+            accounts.changePassword(operator.get(), current, password, sessionToken(currentAdmin, routing),
                     clientIp(routing), "page");
             return Response.seeOther(URI.create("/account?changed=1")).build();
         } catch (AccountService.PasswordChangeRefused e) {

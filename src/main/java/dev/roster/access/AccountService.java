@@ -3,12 +3,15 @@ package dev.roster.access;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.reset.PasswordPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
@@ -22,9 +25,6 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class AccountService {
 
-    /** Fired in the changing transaction, for the audit trail. */
-    public record PasswordChanged(UUID adminId, String email, String channel, boolean wasRequired) {
-    }
 
     /** Why a change was refused: an HTTP status, a sentence, and the policy's problems if any. */
     public static class PasswordChangeRefused extends RuntimeException {
@@ -59,7 +59,7 @@ public class AccountService {
     @Inject
     PasswordChangeRequired required;
     @Inject
-    Event<PasswordChanged> changes;
+    AuditTrail audit;
 
     /** Whether the admin signs in with a password Roster keeps (an OIDC admin's is their provider's). */
     public boolean hasLocalPassword(AdminAccount admin) {
@@ -67,11 +67,11 @@ public class AccountService {
     }
 
     /**
-     * Changes the password of adminId. keepSessionToken is the session of this request (it stays
+     * Changes the password of the operator who asks (their own). keepSessionToken is the session of this request (it stays
      * signed in); every other session of the admin ends. Throws {@link PasswordChangeRefused}.
      */
     @Transactional
-    public void changePassword(UUID adminId, String currentPassword, String newPassword, String keepSessionToken,
+    public void changePassword(Operator who, String currentPassword, String newPassword, String keepSessionToken,
             String ip, String channel) {
         if (currentPassword == null || currentPassword.isEmpty()) {
             throw new PasswordChangeRefused(400, "Enter your current password.");
@@ -79,7 +79,7 @@ public class AccountService {
         if (newPassword == null || newPassword.isEmpty()) {
             throw new PasswordChangeRefused(400, "Enter a new password.");
         }
-        AdminAccount admin = adminId == null ? null : AdminAccount.findById(adminId, LockModeType.PESSIMISTIC_WRITE);
+        AdminAccount admin = who.id() == null ? null : AdminAccount.findById(who.id(), LockModeType.PESSIMISTIC_WRITE);
         if (admin == null) {
             throw new PasswordChangeRefused(404, "There is no admin account for this sign-in.");
         }
@@ -112,6 +112,13 @@ public class AccountService {
         sessions.closeAllOfExcept(admin.id, keepSessionToken);
         basicCache.forgetAll();
         required.forget(admin.id);
-        changes.fire(new PasswordChanged(admin.id, admin.email, channel, wasRequired));
+        // In this transaction: the new password, the ended sessions and the event go together.
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("adminId", admin.id);
+        details.put("channel", channel);
+        details.put("required", wasRequired);
+        details.put("otherSessionsEnded", true);
+        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_PASSWORD_CHANGED, null,
+                admin.email, null, details));
     }
 }

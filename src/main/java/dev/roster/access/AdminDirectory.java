@@ -1,13 +1,17 @@
 package dev.roster.access;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.reset.PasswordPolicy;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.BadRequestException;
@@ -20,10 +24,6 @@ import jakarta.ws.rs.NotFoundException;
  */
 @ApplicationScoped
 public class AdminDirectory {
-
-    /** Fired after each change, for the audit trail. */
-    public record AdminChanged(UUID adminId, String email, String change, String before, String after) {
-    }
 
     /** A password refused by the policy: a sentence and the policy's problems. */
     public static class PasswordRefused extends BadRequestException {
@@ -44,10 +44,10 @@ public class AdminDirectory {
     @Inject
     LocalPasswordIdentityProvider basicCache;
     @Inject
-    Event<AdminChanged> changes;
+    AuditTrail audit;
 
     @Transactional
-    public AdminAccount add(String email, String displayName, String password, AdminRole role, UUID actingAdmin) {
+    public AdminAccount add(String email, String displayName, String password, AdminRole role, Operator who) {
         String cleanEmail = email == null ? "" : email.trim();
         if (!cleanEmail.matches("[^@\\s]+@[^@\\s]+")) {
             throw new BadRequestException("\"" + cleanEmail + "\" is not an email address.");
@@ -62,18 +62,18 @@ public class AdminDirectory {
         }
         AdminAccount admin = AdminAccount.newLocal(cleanEmail, name, PasswordHasher.hash(password), role);
         if (role == AdminRole.ADMIN) {
-            admin.grantAdmin(admin.createdAt, actingAdmin);
+            admin.grantAdmin(admin.createdAt, who.id());
         }
         // Another admin knows this password: its owner must choose their own at the first sign-in. The id
         // is new, so PasswordChangeRequired cannot have remembered it as free.
         admin.mustChangePassword = true;
         admin.persist();
-        changes.fire(new AdminChanged(admin.id, admin.email, "added", null, role.label()));
+        recordChange(who, admin, "added", null, role.label());
         return admin;
     }
 
     @Transactional
-    public void changeRole(UUID id, AdminRole role, UUID actingAdmin) {
+    public void changeRole(UUID id, AdminRole role, Operator who) {
         AdminAccount admin = find(id);
         if (admin.role == role) {
             return;
@@ -85,22 +85,22 @@ public class AdminDirectory {
         admin.role = role;
         admin.updatedAt = Instant.now();
         if (role == AdminRole.ADMIN) {
-            admin.grantAdmin(admin.updatedAt, actingAdmin);
+            admin.grantAdmin(admin.updatedAt, who.id());
         } else {
             admin.grantAdmin(null, null);
         }
         sessions.closeAllOf(admin.id);
         basicCache.forgetAll();
-        changes.fire(new AdminChanged(admin.id, admin.email, "role", before, role.label()));
+        recordChange(who, admin, "role", before, role.label());
     }
 
     @Transactional
-    public void setEnabled(UUID id, boolean enabled, UUID actingAdmin) {
+    public void setEnabled(UUID id, boolean enabled, Operator who) {
         AdminAccount admin = find(id);
         if (admin.enabled == enabled) {
             return;
         }
-        if (!enabled && admin.id.equals(actingAdmin)) {
+        if (!enabled && admin.id.equals(who.id())) {
             throw new BadRequestException("You cannot disable your own account.");
         }
         if (!enabled && admin.role == AdminRole.ADMIN) {
@@ -109,13 +109,24 @@ public class AdminDirectory {
         admin.enabled = enabled;
         admin.updatedAt = Instant.now();
         if (enabled && admin.role == AdminRole.ADMIN) {
-            admin.grantAdmin(admin.updatedAt, actingAdmin);
+            admin.grantAdmin(admin.updatedAt, who.id());
         }
         if (!enabled) {
             sessions.closeAllOf(admin.id);
             basicCache.forgetAll();
         }
-        changes.fire(new AdminChanged(admin.id, admin.email, "enabled", String.valueOf(!enabled), String.valueOf(enabled)));
+        recordChange(who, admin, "enabled", String.valueOf(!enabled), String.valueOf(enabled));
+    }
+
+    /** admin.changed, in the changing transaction: the change and its event commit or roll back together. */
+    private void recordChange(Operator who, AdminAccount admin, String change, String before, String after) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("adminId", admin.id);
+        details.put("change", change);
+        details.put("before", before);
+        details.put("after", after);
+        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, admin.email, null,
+                details));
     }
 
     private AdminAccount find(UUID id) {

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -142,9 +143,8 @@ public class AdminSessionStore {
     }
 
     private void execute(String sql, Object parameter) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, parameter);
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            Jdbc.update(c, sql, parameter);
         } catch (SQLException e) {
             throw new IllegalStateException("session store: " + e.getMessage(), e);
         }

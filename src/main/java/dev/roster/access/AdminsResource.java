@@ -35,7 +35,7 @@ public class AdminsResource {
     @Inject
     AdminDirectory directory;
     @Inject
-    CurrentAdmin currentAdmin;
+    CurrentOperator operator;
 
     @GET
     public TemplateInstance page() {
@@ -47,7 +47,7 @@ public class AdminsResource {
     public Response add(@FormParam("email") String email, @FormParam("name") String name,
             @FormParam("password") String password, @FormParam("role") String role) {
         try {
-            AdminAccount admin = directory.add(email, name, password, AdminRole.parse(role), currentAdmin.id());
+            AdminAccount admin = directory.add(email, name, password, AdminRole.parse(role), operator.get());
             return Response.ok(render(null, "Added " + admin.email + " as " + admin.role.label()
                     + ". They must choose their own password at their first sign-in.")).build();
         } catch (AdminDirectory.PasswordRefused e) {
@@ -62,7 +62,7 @@ public class AdminsResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response changeRole(@PathParam("id") UUID id, @FormParam("role") String role) {
         try {
-            directory.changeRole(id, AdminRole.parse(role), currentAdmin.id());
+            directory.changeRole(id, AdminRole.parse(role), operator.get());
             return Response.seeOther(URI.create("/admins")).build();
         } catch (BadRequestException | IllegalArgumentException e) {
             return Response.status(400).entity(render(e.getMessage(), null)).build();
@@ -74,7 +74,7 @@ public class AdminsResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response setEnabled(@PathParam("id") UUID id, @FormParam("enabled") boolean enabled) {
         try {
-            directory.setEnabled(id, enabled, currentAdmin.id());
+            directory.setEnabled(id, enabled, operator.get());
             return Response.seeOther(URI.create("/admins")).build();
         } catch (BadRequestException e) {
             return Response.status(400).entity(render(e.getMessage(), null)).build();

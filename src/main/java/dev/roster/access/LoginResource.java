@@ -3,6 +3,7 @@ package dev.roster.access;
 import java.net.URI;
 import java.util.Optional;
 
+import dev.roster.web.LocalMode;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
@@ -46,8 +47,8 @@ public class LoginResource {
     LocalLoginConfig localLoginConfig;
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled")
     boolean oidc;
-    @ConfigProperty(name = "roster.local-mode")
-    boolean localMode;
+    @Inject
+    LocalMode localMode;
 
     @GET
     @Path("login")
@@ -108,7 +109,7 @@ public class LoginResource {
             // with a redirect to the provider's end-session endpoint, which sends the browser back to /login.
             // The ticket (SameSite=Strict, a minute) is what lets that GET sign out: a link from elsewhere has none.
             routing.response().addCookie(Cookie.cookie(LOGOUT_TICKET, SecureTokens.newToken(16)).setPath("/logout/oidc")
-                    .setHttpOnly(true).setSecure(!localMode).setSameSite(CookieSameSite.STRICT).setMaxAge(60));
+                    .setHttpOnly(true).setSecure(!localMode.on()).setSameSite(CookieSameSite.STRICT).setMaxAge(60));
             return Response.seeOther(URI.create("/logout/oidc")).build();
         }
         return Response.seeOther(URI.create("/login?signedOut")).build();
@@ -127,7 +128,7 @@ public class LoginResource {
             return Response.seeOther(URI.create("/")).build();
         }
         routing.response().addCookie(Cookie.cookie(LOGOUT_TICKET, "").setPath("/logout/oidc").setHttpOnly(true)
-                .setSecure(!localMode).setSameSite(CookieSameSite.STRICT).setMaxAge(0));
+                .setSecure(!localMode.on()).setSameSite(CookieSameSite.STRICT).setMaxAge(0));
         // Asking for the identity runs the (lazy) code mechanism, which performs the logout when a session exists.
         currentAdmin.isSignedIn();
         return Response.seeOther(URI.create("/login?signedOut")).build();
@@ -137,7 +138,7 @@ public class LoginResource {
         return Cookie.cookie(SessionCookieMechanism.COOKIE, value)
                 .setPath("/")
                 .setHttpOnly(true)
-                .setSecure(!localMode)
+                .setSecure(!localMode.on())
                 .setSameSite(CookieSameSite.LAX)
                 .setMaxAge(maxAgeSeconds);
     }

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -25,7 +24,7 @@ public class OidcSignIns {
     @Inject
     OidcRoleAugmentor.OidcAdminAccounts accounts;
     @Inject
-    Event<SignInService.SignInAttempt> attempts;
+    SignInAudit audit;
 
     void onOidcEvent(@ObservesAsync SecurityEvent event) {
         if (event.getEventType() == SecurityEvent.Type.OIDC_LOGIN && event.getSecurityIdentity() != null) {
@@ -45,10 +44,10 @@ public class OidcSignIns {
         AdminAccount admin = adminId == null ? null : accounts.markSignedIn(adminId);
         if (admin == null) {
             String reason = identity.getAttribute(OidcRoleAugmentor.REFUSED);
-            attempts.fire(new SignInService.SignInAttempt(email, AdminAccount.findByEmail(email).orElse(null), false,
+            audit.record(new SignInService.SignInAttempt(email, AdminAccount.findByEmail(email).orElse(null), false,
                     reason == null ? "no Roster role" : reason, ip, userAgent, "oidc"));
             return;
         }
-        attempts.fire(new SignInService.SignInAttempt(email, admin, true, null, ip, userAgent, "oidc"));
+        audit.record(new SignInService.SignInAttempt(email, admin, true, null, ip, userAgent, "oidc"));
     }
 }

@@ -14,14 +14,13 @@ import java.util.Locale;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 /**
  * Failed and throttled sign-ins in bounded form (issue #12): identifiers are truncated, and the
  * attempts of one account from one IP are aggregated per window. The first failure of a window is
- * fired at once (so the audit trail shows an attack as it starts); the rest only raise a counter
+ * written at once (so the audit trail shows an attack as it starts); the rest only raise a counter
  * in {@code sign_in_failure_window}, and once the window has closed one summary event carries
  * their count. Whatever an attacker types, and however often, each (account, IP, window) costs at
  * most two audit events; past roster.sign-in.audit-accounts-per-ip accounts per IP and window, further
@@ -36,13 +35,13 @@ public class SignInFailures {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    Event<SignInService.SignInAttempt> attempts;
+    SignInAudit audit;
     @Inject
     Clock clock;
     @Inject
     SignInConfig config;
 
-    /** Records one failure in the caller's transaction; fires the audit event when it opens a window. */
+    /** Records one failure in the caller's transaction; writes the audit event when it opens a window. */
     public void record(String email, AdminAccount admin, String reason, String ip, String userAgent, String channel) {
         String account = bounded(email == null ? "" : email.trim().toLowerCase(Locale.ROOT));
         String ipKey = ip == null ? "" : bounded(ip, 64);
@@ -70,7 +69,7 @@ public class SignInFailures {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) == 1) {
-                        attempts.fire(new SignInService.SignInAttempt(account, admin, false, reason, ip == null ? null : ipKey,
+                        audit.record(new SignInService.SignInAttempt(account, admin, false, reason, ip == null ? null : ipKey,
                                 agent, channel, 1));
                     }
                 }
@@ -105,7 +104,7 @@ public class SignInFailures {
         }
         for (Closed w : closed) {
             AdminAccount admin = w.known() ? AdminAccount.findByEmail(w.account()).orElse(null) : null;
-            attempts.fire(new SignInService.SignInAttempt(w.account(), admin, false, w.reason(),
+            audit.record(new SignInService.SignInAttempt(w.account(), admin, false, w.reason(),
                     w.ip().isEmpty() ? null : w.ip(), w.agent(), w.channel(), w.repeated()));
         }
     }

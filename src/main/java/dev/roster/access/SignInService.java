@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.annotation.PostConstruct;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -33,7 +32,7 @@ public class SignInService {
         }
     }
 
-    /** Fired after every attempt, so the audit trail can record it without this class knowing it. */
+    /** One attempt (or, for failures, an aggregated window of them), as SignInAudit records it. */
     public record SignInAttempt(String email, AdminAccount admin, boolean success, String reason, String ip,
             String userAgent, String channel, int attempts) {
 
@@ -48,7 +47,7 @@ public class SignInService {
     @Inject
     SignInFailures failures;
     @Inject
-    Event<SignInAttempt> attempts;
+    SignInAudit audit;
     @Inject
     SignInConfig config;
 
@@ -102,7 +101,7 @@ public class SignInService {
         throttle.succeeded(email, ip);
         AdminAccount admin = found.get();
         admin.lastSignInAt = Instant.now();
-        attempts.fire(new SignInAttempt(email, admin, true, null, ip, userAgent, channel));
+        audit.record(new SignInAttempt(email, admin, true, null, ip, userAgent, channel));
         return new Outcome.SignedIn(admin);
     }
 }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.roster.access.AdminRole;
+import dev.roster.access.CurrentOperator;
 import dev.roster.directory.DirectoryUserApi.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
@@ -54,7 +55,7 @@ public class AuditApi {
     @Inject
     AuditRetention retention;
     @Inject
-    AuditTrail trail;
+    CurrentOperator operator;
     @Inject
     AuditCheckpoints checkpoints;
 
@@ -76,7 +77,7 @@ public class AuditApi {
             @QueryParam("to") String to, @QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("batch") String batch, @QueryParam("user") String user, @QueryParam("email") String email) {
         return export.download(AuditFilter.parse(from, to, actor, action, batch, user, email),
-                AuditExport.Format.parse(format));
+                AuditExport.Format.parse(format), operator.get().actor());
     }
 
     /**
@@ -167,7 +168,7 @@ public class AuditApi {
     public Response purge(@FormParam("before") String before, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Instant cutoff = retention.cutoff(before);
         AuditRetention.refuseBasic(authorization);
-        return Response.accepted(retention.request(cutoff, trail.currentActor())).build();
+        return Response.accepted(retention.request(cutoff, operator.get().actor())).build();
     }
 
     @GET
@@ -187,7 +188,7 @@ public class AuditApi {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requestOr404(id);
         AuditRetention.refuseBasic(authorization);
-        return retention.approve(id, trail.currentActor());
+        return retention.approve(id, operator.get().actor());
     }
 
     @POST
@@ -198,7 +199,7 @@ public class AuditApi {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requestOr404(id);
         AuditRetention.refuseBasic(authorization);
-        return retention.reject(id, trail.currentActor());
+        return retention.reject(id, operator.get().actor());
     }
 
     /** The purge's receipt: the removed events as gzip JSON Lines (the export format); its SHA-256 is in the checkpoint. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -33,6 +34,8 @@ public class AuditCheckpoints {
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    Jdbc jdbc;
     @Inject
     AuditCheckpointKey key;
     @Inject
@@ -203,20 +206,9 @@ public class AuditCheckpoints {
     }
 
     private List<AuditCheckpoint> query(String sql, Object param) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, param);
-            List<AuditCheckpoint> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new AuditCheckpoint(rs.getObject(1, UUID.class),
-                            AuditHash.time(rs.getObject(2, OffsetDateTime.class).toInstant()), rs.getString(3), rs.getLong(4),
-                            rs.getString(5), (Long) rs.getObject(6), rs.getString(7), (Long) rs.getObject(8), rs.getString(9),
-                            rs.getString(10), rs.getString(11), rs.getString(12)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("audit checkpoints not read: " + e.getMessage(), e);
-        }
+        return jdbc.withConnection(c -> Jdbc.list(c, sql, rs -> new AuditCheckpoint(rs.getObject(1, UUID.class),
+                AuditHash.time(rs.getObject(2, OffsetDateTime.class).toInstant()), rs.getString(3), rs.getLong(4),
+                rs.getString(5), (Long) rs.getObject(6), rs.getString(7), (Long) rs.getObject(8), rs.getString(9),
+                rs.getString(10), rs.getString(11), rs.getString(12)), param));
     }
 }

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -57,11 +59,12 @@ public class AuditExport {
     @Inject
     AuditTrail trail;
     @Inject
+    Jdbc jdbc;
+    @Inject
     Clock clock;
 
-    /** The streamed download; the actor is taken now, while the request is still there. */
-    public Response download(AuditFilter filter, Format format) {
-        AuditActor actor = trail.currentActor();
+    /** The streamed download; the actor (the request's operator) is taken while the request is still there. */
+    public Response download(AuditFilter filter, Format format, AuditActor actor) {
         StreamingOutput body = out -> {
             long[] count = { 0 };
             boolean complete = false;
@@ -74,7 +77,8 @@ public class AuditExport {
                 details.put("filter", filter.asMap());
                 details.put("count", count[0]);
                 details.put("complete", complete);
-                trail.record(actor, AuditEventDraft.of(AuditAction.AUDIT_EXPORTED, details));
+                // After the stream, in a transaction of its own (the export reads outside any).
+                jdbc.runInTransaction(c -> trail.record(c, actor, AuditEventDraft.of(AuditAction.AUDIT_EXPORTED, details)));
             }
         };
         String name = "roster-audit-" + filter.fileRange(clock.instant()) + "." + format.extension;

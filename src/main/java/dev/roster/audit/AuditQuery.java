@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.roster.sql.Jdbc;
 import dev.roster.web.PageOf;
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,35 +22,21 @@ public class AuditQuery {
     static final int FETCH_SIZE = 2000;
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
 
     public PageOf<AuditRecord> page(AuditFilter filter, int page, int size) {
         AuditFilter.Sql sql = filter.sql();
-        try (Connection c = dataSource.getConnection()) {
-            long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_event WHERE " + sql.where())) {
-                bind(ps, sql.params());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            List<AuditRecord> items = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + AuditTrail.COLUMNS + " FROM audit_event WHERE "
-                    + sql.where() + " ORDER BY seq DESC LIMIT ? OFFSET ?")) {
-                int i = bind(ps, sql.params());
-                ps.setInt(i++, size);
-                ps.setLong(i, (long) (page - 1) * size);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(read(rs));
-                    }
-                }
-            }
+        Object[] params = sql.params().toArray();
+        List<Object> paged = new ArrayList<>(sql.params());
+        paged.add(size);
+        paged.add((long) (page - 1) * size);
+        return jdbc.withConnection(c -> {
+            long total = Jdbc.one(c, "SELECT count(*) FROM audit_event WHERE " + sql.where(), rs -> rs.getLong(1), params)
+                    .orElse(0L);
+            List<AuditRecord> items = Jdbc.list(c, "SELECT " + AuditTrail.COLUMNS + " FROM audit_event WHERE "
+                    + sql.where() + " ORDER BY seq DESC LIMIT ? OFFSET ?", AuditQuery::read, paged.toArray());
             return new PageOf<>(items, total, page, size);
-        } catch (SQLException e) {
-            throw new IllegalStateException("audit events not read: " + e.getMessage(), e);
-        }
+        });
     }
 
     /**
@@ -59,46 +45,30 @@ public class AuditQuery {
      */
     public long stream(AuditFilter filter, Consumer<AuditRecord> each) {
         AuditFilter.Sql sql = filter.sql();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
+        return jdbc.readOnly(c -> {
             long count = 0;
             try (PreparedStatement ps = c.prepareStatement("SELECT " + AuditTrail.COLUMNS + " FROM audit_event WHERE "
                     + sql.where() + " ORDER BY seq")) {
                 ps.setFetchSize(FETCH_SIZE);
-                bind(ps, sql.params());
+                Jdbc.bind(ps, sql.params().toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         each.accept(read(rs));
                         count++;
                     }
                 }
-            } finally {
-                c.rollback();
-                c.setReadOnly(false);
-                c.setAutoCommit(true);
             }
             return count;
-        } catch (SQLException e) {
-            throw new IllegalStateException("audit events not read: " + e.getMessage(), e);
-        }
+        });
     }
 
     /** The matching events as CSV rows written by PostgreSQL (AuditCsvCopy), oldest first; returns the count. */
     public long copyCsv(AuditFilter filter, java.io.OutputStream out) throws java.io.IOException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.connection()) {
             return AuditCsvCopy.copy(c, filter.sql(), out);
         } catch (SQLException e) {
             throw new IllegalStateException("audit events not read: " + e.getMessage(), e);
         }
-    }
-
-    static int bind(PreparedStatement ps, List<Object> params) throws SQLException {
-        int i = 1;
-        for (Object p : params) {
-            ps.setObject(i++, p);
-        }
-        return i;
     }
 
     static AuditRecord read(ResultSet rs) throws SQLException {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.roster.access.AdminRole;
+import dev.roster.access.CurrentOperator;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;
 import io.quarkus.qute.CheckedTemplate;
@@ -69,7 +70,7 @@ public class AuditResource {
     @Inject
     AuditRetention retention;
     @Inject
-    AuditTrail trail;
+    CurrentOperator operator;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -110,7 +111,7 @@ public class AuditResource {
             @QueryParam("to") String to, @QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("batch") String batch, @QueryParam("user") String user, @QueryParam("email") String email) {
         return export.download(AuditFilter.parse(from, to, actor, action, batch, user, email),
-                AuditExport.Format.parse(format));
+                AuditExport.Format.parse(format), operator.get().actor());
     }
 
     /** Verifies from the newest signed checkpoint (full=true: from the start, rate limited); lists the checkpoints. */
@@ -162,7 +163,7 @@ public class AuditResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance purge() {
         return Templates.purge(retention.list(), retention.minRetentionDays(), AuditHash.time(retention.newestCutoff()),
-                trail.currentActor().id());
+                operator.get().actor().id());
     }
 
     @POST
@@ -173,7 +174,7 @@ public class AuditResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Instant cutoff = retention.cutoff(before);
         AuditRetention.refuseBasic(authorization);
-        retention.request(cutoff, trail.currentActor());
+        retention.request(cutoff, operator.get().actor());
         return Response.seeOther(URI.create("/audit/purge")).build();
     }
 
@@ -183,7 +184,7 @@ public class AuditResource {
     public Response approvePurge(@PathParam("id") UUID id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         pendingOr404(id);
         AuditRetention.refuseBasic(authorization);
-        retention.approve(id, trail.currentActor());
+        retention.approve(id, operator.get().actor());
         return Response.seeOther(URI.create("/audit/purge")).build();
     }
 
@@ -193,7 +194,7 @@ public class AuditResource {
     public Response rejectPurge(@PathParam("id") UUID id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         pendingOr404(id);
         AuditRetention.refuseBasic(authorization);
-        retention.reject(id, trail.currentActor());
+        retention.reject(id, operator.get().actor());
         return Response.seeOther(URI.create("/audit/purge")).build();
     }
 

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +28,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.roster.access.AdminAccount;
 import dev.roster.access.AdminRole;
+import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +72,8 @@ public class AuditRetention {
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    Jdbc jdbc;
     @Inject
     AuditTrail trail;
     @Inject
@@ -353,21 +355,12 @@ public class AuditRetention {
         }
     }
 
+    /** On the caller's JTA connection when there is a transaction (Agroal enlists it), else autocommit. */
     private List<PurgeRequest> requests(String sql, Object param) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, param);
-            List<PurgeRequest> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new PurgeRequest(rs.getObject(1, UUID.class), instant(rs, 2), rs.getObject(3, UUID.class),
-                            rs.getString(4), instant(rs, 5), rs.getString(6), rs.getObject(7, UUID.class), rs.getString(8),
-                            instant(rs, 9), (Long) rs.getObject(10), rs.getString(11), rs.getObject(12, UUID.class)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("purge requests not read: " + e.getMessage(), e);
-        }
+        return jdbc.withConnection(c -> Jdbc.list(c, sql, rs -> new PurgeRequest(rs.getObject(1, UUID.class), instant(rs, 2),
+                rs.getObject(3, UUID.class), rs.getString(4), instant(rs, 5), rs.getString(6), rs.getObject(7, UUID.class),
+                rs.getString(8), instant(rs, 9), (Long) rs.getObject(10), rs.getString(11), rs.getObject(12, UUID.class)),
+                param));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -69,6 +69,7 @@ public final class AuditSentence {
             case AuditAction.PASSWORD_SET -> add("set their password through an emailed link");
             case AuditAction.INVITE_ISSUED -> add("issued an invitation link").line(d);
             case AuditAction.MAIL_SENT -> add("sent the " + mailKind(d) + " mail");
+            case AuditAction.MAIL_LINK_VIEWED -> add("was shown the link in " + (has(d, "kind") ? "the " + mailKind(d) + " mail" : "a mail"));
             case AuditAction.MAIL_FAILED -> {
                 add("could not send the " + mailKind(d) + " mail");
                 if (has(d, "smtpReply")) {
@@ -100,7 +101,6 @@ public final class AuditSentence {
                     .add("; a second admin must approve");
             case AuditAction.AUDIT_PURGE_REJECTED -> add("turned down the request to remove the audit events older than ")
                     .time(d, "cutoff");
-            case AuditAction.MAIL_LINK_VIEWED -> add("was shown the link of " + (has(d, "kind") ? "the " + mailKind(d) + " mail" : "a mail"));
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
             default -> generic(action, d);

@@ -11,16 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.roster.access.AdminAccount;
-import dev.roster.access.CurrentAdmin;
 import dev.roster.sql.CopyText;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.arc.Arc;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -40,38 +33,22 @@ public class AuditTrail {
     private static final int COPY_CHUNK = 1 << 20;
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     Clock clock;
-    @Inject
-    Instance<CurrentAdmin> currentAdmin;
-    @Inject
-    Instance<CurrentVertxRequest> currentRequest;
-
-    /** Appends one event in the caller's transaction (joins it; starts one if there is none). */
-    @Transactional(Transactional.TxType.REQUIRED)
-    public void record(AuditActor actor, AuditEventDraft draft) {
-        recordAll(actor, List.of(draft).iterator());
-    }
 
     /**
-     * Appends many events in the caller's transaction, set-based: one lock, one read of the last hash,
-     * then COPY streaming through the iterator (memory stays flat for 100k events). Returns the count.
-     */
-    @Transactional(Transactional.TxType.REQUIRED)
-    public long recordAll(AuditActor actor, Iterator<AuditEventDraft> drafts) {
-        return append(actor, drafts, false, 0, AuditHash.GENESIS);
-    }
-
-    /**
-     * Appends one event through a plain JDBC transaction the caller owns (for work done outside
-     * JTA, such as an apply's own connection). The chain lock is held until that transaction ends.
+     * Appends one event on the connection of the caller's JDBC transaction ({@code Jdbc.inTransaction}):
+     * it commits or rolls back with the change it describes. The chain lock is held until that transaction ends.
      */
     public void record(Connection connection, AuditActor actor, AuditEventDraft draft) {
         recordAll(connection, actor, List.of(draft).iterator());
     }
 
-    /** {@link #recordAll(AuditActor, Iterator)} on a JDBC transaction the caller owns. */
+    /**
+     * Appends many events on the caller's connection, set-based: one lock, one read of the last hash, then
+     * COPY streaming through the iterator (memory stays flat for 100k events). Returns the count.
+     */
     public long recordAll(Connection connection, AuditActor actor, Iterator<AuditEventDraft> drafts) {
         try {
             return append(connection, actor, drafts, false, 0, AuditHash.GENESIS);
@@ -80,57 +57,28 @@ public class AuditTrail {
         }
     }
 
-    /** The actor of the current request (admin + IP + user agent), or system outside a request. */
-    public AuditActor currentActor() {
-        if (!Arc.container().requestContext().isActive()) {
-            return AuditActor.system();
-        }
-        String ip = null;
-        String userAgent = null;
-        RoutingContext routing = currentRequest.isResolvable() ? currentRequest.get().getCurrent() : null;
-        if (routing != null) {
-            HttpServerRequest request = routing.request();
-            ip = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-            userAgent = request.getHeader("User-Agent");
-        }
-        CurrentAdmin admin = currentAdmin.get();
-        try {
-            if (admin.isSignedIn() && admin.id() != null) {
-                return AuditActor.admin(admin.id(), admin.displayName(), ip, userAgent);
-            }
-        } catch (RuntimeException e) {
-            // No identity can be resolved here (e.g. on the I/O thread): the request still names its origin.
-        }
-        return new AuditActor(AuditActor.SYSTEM, null, AuditActor.SYSTEM, ip, userAgent);
+    /**
+     * The same append for JTA callers (Panache, {@code @Transactional}): on the connection Agroal enlisted in
+     * the caller's transaction, which must exist, so the event commits or rolls back with the change.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(AuditActor actor, AuditEventDraft draft) {
+        recordAll(actor, List.of(draft).iterator());
     }
 
-    /** The actor for an admin known by id, with the display name from their account and this request's origin. */
-    public AuditActor adminActor(UUID adminId, String fallbackName) {
-        AuditActor origin = currentActor();
-        if (adminId == null) {
-            return origin;
-        }
-        AdminAccount account = AdminAccount.findById(adminId);
-        String name = account != null ? account.displayName : fallbackName;
-        return AuditActor.admin(adminId, name, origin.ip(), origin.userAgent());
+    /** {@link #recordAll(Connection, AuditActor, Iterator)} in the caller's JTA transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long recordAll(AuditActor actor, Iterator<AuditEventDraft> drafts) {
+        return jdbc.withConnection(c -> append(c, actor, drafts, false, 0, AuditHash.GENESIS));
     }
 
     /** Appends Roster's own checkpoint event, whose details name hashes on purpose (not stripped). */
     @Transactional(Transactional.TxType.MANDATORY)
     void recordTrusted(AuditActor actor, AuditEventDraft draft, long emptyHeadSeq, String emptyHeadHash) {
-        append(actor, List.of(draft).iterator(), true, emptyHeadSeq, emptyHeadHash);
+        jdbc.withConnection(c -> append(c, actor, List.of(draft).iterator(), true, emptyHeadSeq, emptyHeadHash));
     }
 
     /** emptyHeadSeq/Hash: where the chain continues when the table is empty (0 and genesis, or after a full purge). */
-    private long append(AuditActor actor, Iterator<AuditEventDraft> drafts, boolean trusted, long emptyHeadSeq,
-            String emptyHeadHash) {
-        try (Connection c = dataSource.getConnection()) {
-            return append(c, actor, drafts, trusted, emptyHeadSeq, emptyHeadHash);
-        } catch (SQLException e) {
-            throw new IllegalStateException("audit events not written: " + e.getMessage(), e);
-        }
-    }
-
     private long append(Connection c, AuditActor actor, Iterator<AuditEventDraft> drafts, boolean trusted,
             long emptyHeadSeq, String emptyHeadHash) throws SQLException {
         AuditActor who = actor == null ? AuditActor.system() : actor;

@@ -2,9 +2,7 @@ package dev.roster.directory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.text.Normalizer;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +11,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -50,28 +48,24 @@ public class DemoDirectory {
     @Inject
     DemoDataSettings settings;
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
 
     void onStart(@Observes @Priority(20) StartupEvent event) {
         if (!settings.enabled()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock(4242002)");
-                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM directory_user)")) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        c.rollback();
-                        return;
-                    }
+        try {
+            int written = jdbc.inTransaction(c -> {
+                Jdbc.one(c, "SELECT pg_advisory_xact_lock(4242002)", rs -> Boolean.TRUE);
+                if (Jdbc.one(c, "SELECT EXISTS (SELECT 1 FROM directory_user)", rs -> rs.getBoolean(1)).orElse(true)) {
+                    return 0;
                 }
+                return insert(c);
+            });
+            if (written > 0) {
+                Log.infof("Seeded %d demo users into the empty directory (ROSTER_DEMO_DATA=false switches this off)", written);
             }
-            int written = insert(c);
-            c.commit();
-            Log.infof("Seeded %d demo users into the empty directory (ROSTER_DEMO_DATA=false switches this off)", written);
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             Log.warnf("Demo data not seeded: %s", e.getMessage());
         }
     }
@@ -115,9 +109,7 @@ public class DemoDirectory {
             }
             ps.executeBatch();
         }
-        try (Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE directory_user SET deleted_at = now() - interval '3 days' WHERE status = 'DELETED'");
-        }
+        Jdbc.update(c, "UPDATE directory_user SET deleted_at = now() - interval '3 days' WHERE status = 'DELETED'");
         return written;
     }
 

@@ -1,11 +1,8 @@
 package dev.roster.directory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +12,7 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +31,7 @@ public class DirectoryLifecycle {
     private static final int PURGE_CHUNK = 5000;
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     AuditTrail audit;
     private final Duration retention;
@@ -49,50 +46,34 @@ public class DirectoryLifecycle {
 
     /** Restores a soft-deleted user to the status they had before the delete. */
     public void restore(UUID userId, AuditActor actor) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
+        jdbc.runInTransaction(c -> {
+            Map<String, String> restored = Jdbc.one(c, """
                     UPDATE directory_user SET status = coalesce(status_before_delete, 'ACTIVE'), status_before_delete = NULL,
                                               deleted_at = NULL, version = version + 1, updated_at = now()
                      WHERE id = ? AND status = 'DELETED' AND purged_at IS NULL
                        AND deleted_at > now() - make_interval(secs => ?)
-                    RETURNING email, status""")) {
-                ps.setObject(1, userId);
-                ps.setLong(2, retention.toSeconds());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        c.rollback();
-                        throw refusal(c, userId);
-                    }
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("fields", List.of(Map.of("name", "status", "before", "DELETED", "after", rs.getString(2))));
-                    audit.record(c, actor, new AuditEventDraft(AuditAction.USER_RESTORED, userId, rs.getString(1), null,
-                            details));
-                }
+                    RETURNING email, status""", rs -> Map.of("email", rs.getString(1), "status", rs.getString(2)),
+                    userId, retention.toSeconds()).orElse(null);
+            if (restored == null) {
+                throw refusal(c, userId);
             }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not restore " + userId + ": " + e.getMessage(), e);
-        }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("fields", List.of(Map.of("name", "status", "before", "DELETED", "after", restored.get("status"))));
+            audit.record(c, actor, new AuditEventDraft(AuditAction.USER_RESTORED, userId, restored.get("email"), null, details));
+        });
     }
 
     private RuntimeException refusal(Connection c, UUID userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, purged_at IS NOT NULL FROM directory_user WHERE id = ?")) {
-            ps.setObject(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return new NotFoundException("No directory user with id " + userId + ".");
-                }
-                if (!"DELETED".equals(rs.getString(1))) {
-                    return new ClientErrorException("This user is " + rs.getString(1) + ", not deleted: nothing to restore.", 409);
-                }
-                if (rs.getBoolean(2)) {
-                    return new ClientErrorException("This user was purged: the personal data is gone and cannot be restored.", 409);
-                }
-                return new ClientErrorException("This user was deleted more than " + retention.toDays()
-                        + " days ago, past the retention period; it cannot be restored.", 409);
+        return Jdbc.one(c, "SELECT status, purged_at IS NOT NULL FROM directory_user WHERE id = ?", rs -> {
+            if (!"DELETED".equals(rs.getString(1))) {
+                return new ClientErrorException("This user is " + rs.getString(1) + ", not deleted: nothing to restore.", 409);
             }
-        }
+            if (rs.getBoolean(2)) {
+                return new ClientErrorException("This user was purged: the personal data is gone and cannot be restored.", 409);
+            }
+            return (RuntimeException) new ClientErrorException("This user was deleted more than " + retention.toDays()
+                    + " days ago, past the retention period; it cannot be restored.", 409);
+        }, userId).orElseGet(() -> new NotFoundException("No directory user with id " + userId + "."));
     }
 
     @Scheduled(every = "${roster.users.purge-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -117,10 +98,8 @@ public class DirectoryLifecycle {
     }
 
     private int purgeChunk() {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            List<AuditEventDraft> drafts = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
+        return jdbc.inTransaction(c -> {
+            List<AuditEventDraft> drafts = Jdbc.list(c, """
                     WITH victims AS (
                         SELECT id, email, deleted_at FROM directory_user
                          WHERE status = 'DELETED' AND purged_at IS NULL AND deleted_at < now() - make_interval(secs => ?)
@@ -131,24 +110,14 @@ public class DirectoryLifecycle {
                                department = NULL, title = NULL, locale = NULL, attributes = '{}'::jsonb,
                                password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
                           FROM victims v WHERE u.id = v.id RETURNING u.id)
-                    SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""")) {
-                ps.setLong(1, retention.toSeconds());
-                ps.setInt(2, PURGE_CHUNK);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        drafts.add(new AuditEventDraft(AuditAction.USER_PURGED, rs.getObject(1, UUID.class), rs.getString(2),
-                                null, Map.of("deletedAt", rs.getTimestamp(3).toInstant().toString(),
-                                        "retention", retention.toString())));
-                    }
-                }
-            }
+                    SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",
+                    rs -> new AuditEventDraft(AuditAction.USER_PURGED, rs.getObject(1, UUID.class), rs.getString(2), null,
+                            Map.of("deletedAt", rs.getTimestamp(3).toInstant().toString(), "retention", retention.toString())),
+                    retention.toSeconds(), PURGE_CHUNK);
             if (!drafts.isEmpty()) {
                 audit.recordAll(c, AuditActor.system(), drafts.iterator());
             }
-            c.commit();
             return drafts.size();
-        } catch (SQLException e) {
-            throw new IllegalStateException("purge failed: " + e.getMessage(), e);
-        }
+        });
     }
 }

@@ -49,7 +49,7 @@ public class DirectoryUserApi {
     @Inject
     DirectoryLifecycle lifecycle;
     @Inject
-    dev.roster.audit.AuditTrail audit;
+    dev.roster.access.CurrentOperator operator;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -77,7 +77,7 @@ public class DirectoryUserApi {
     @Produces(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public UserJson restore(@PathParam("id") UUID id) {
-        lifecycle.restore(id, audit.currentActor());
+        lifecycle.restore(id, operator.get().actor());
         return UserJson.of(DirectoryUser.findById(id));
     }
 

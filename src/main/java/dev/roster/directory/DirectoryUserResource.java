@@ -48,7 +48,7 @@ public class DirectoryUserResource {
     @Inject
     DirectoryLifecycle lifecycle;
     @Inject
-    dev.roster.audit.AuditTrail audit;
+    dev.roster.access.CurrentOperator operator;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -83,7 +83,7 @@ public class DirectoryUserResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response restore(@PathParam("id") UUID id) {
         try {
-            lifecycle.restore(id, audit.currentActor());
+            lifecycle.restore(id, operator.get().actor());
             return Response.seeOther(java.net.URI.create("/users/" + id)).build();
         } catch (jakarta.ws.rs.ClientErrorException e) {
             DirectoryUser user = DirectoryUser.findById(id);

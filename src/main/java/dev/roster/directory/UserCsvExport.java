@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
 import dev.roster.csv.SpreadsheetSafeCell;
-import io.agroal.api.AgroalDataSource;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -38,64 +37,54 @@ public class UserCsvExport {
     };
 
     @Inject
-    AgroalDataSource dataSource;
+    Jdbc jdbc;
     @Inject
     ObjectMapper json;
 
     /** Writes the export and returns the number of users written. */
     public long write(OutputStream out) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            List<String> attributeNames = attributeNames(c);
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            writer.write('\uFEFF');
-            CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
-                    ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
-            List<String> header = new ArrayList<>(FIXED_COLUMNS);
-            attributeNames.forEach(n -> header.add("attr." + n));
-            csv.writeNext(header.toArray(String[]::new), false);
-            long count = 0;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT email, external_id, username, given_name, family_name, display_name, phone, department,
-                           title, locale, status, attributes::text
-                      FROM directory_user ORDER BY lower(email)""")) {
-                ps.setFetchSize(2000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    String[] row = new String[header.size()];
-                    while (rs.next()) {
-                        for (int i = 0; i < FIXED_COLUMNS.size(); i++) {
-                            row[i] = cell(rs.getString(i + 1));
-                        }
-                        Map<String, String> attributes = json.readValue(rs.getString(12), ATTRIBUTES);
-                        for (int i = 0; i < attributeNames.size(); i++) {
-                            row[FIXED_COLUMNS.size() + i] = cell(attributes.get(attributeNames.get(i)));
-                        }
-                        csv.writeNext(row, true);
-                        count++;
-                    }
-                }
+        return jdbc.readOnly(c -> {
+            try {
+                return write(c, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            csv.flush();
-            c.commit();
-            return count;
-        } catch (SQLException e) {
-            throw new IllegalStateException("export failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
-    private static List<String> attributeNames(Connection c) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT DISTINCT k FROM directory_user, jsonb_object_keys(attributes) AS k ORDER BY k")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
+    private long write(Connection c, OutputStream out) throws SQLException, IOException {
+        List<String> attributeNames = Jdbc.list(c,
+                "SELECT DISTINCT k FROM directory_user, jsonb_object_keys(attributes) AS k ORDER BY k", rs -> rs.getString(1));
+        BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        writer.write('\uFEFF');
+        CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
+                ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
+        List<String> header = new ArrayList<>(FIXED_COLUMNS);
+        attributeNames.forEach(n -> header.add("attr." + n));
+        csv.writeNext(header.toArray(String[]::new), false);
+        long count = 0;
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT email, external_id, username, given_name, family_name, display_name, phone, department,
+                       title, locale, status, attributes::text
+                  FROM directory_user ORDER BY lower(email)""")) {
+            ps.setFetchSize(2000);
+            try (ResultSet rs = ps.executeQuery()) {
+                String[] row = new String[header.size()];
+                while (rs.next()) {
+                    for (int i = 0; i < FIXED_COLUMNS.size(); i++) {
+                        row[i] = cell(rs.getString(i + 1));
+                    }
+                    Map<String, String> attributes = json.readValue(rs.getString(12), ATTRIBUTES);
+                    for (int i = 0; i < attributeNames.size(); i++) {
+                        row[FIXED_COLUMNS.size() + i] = cell(attributes.get(attributeNames.get(i)));
+                    }
+                    csv.writeNext(row, true);
+                    count++;
+                }
             }
         }
-        return names;
+        csv.flush();
+        return count;
     }
 
     private static String cell(String value) {

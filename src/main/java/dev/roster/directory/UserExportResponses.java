@@ -2,36 +2,43 @@ package dev.roster.directory;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-import dev.roster.access.CurrentAdmin;
+import dev.roster.access.CurrentOperator;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
+import dev.roster.sql.Jdbc;
 
 /** The streamed CSV download of the directory, shared by the page and the API. */
 @ApplicationScoped
 public class UserExportResponses {
 
-    /** Fired after an export, for the audit trail. */
-    public record UsersExported(java.util.UUID adminId, String adminEmail, long users) {
-    }
-
     @Inject
     UserCsvExport export;
     @Inject
-    CurrentAdmin currentAdmin;
+    CurrentOperator operator;
     @Inject
-    Event<UsersExported> exported;
+    AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     public Response csv() {
-        java.util.UUID adminId = currentAdmin.id();
-        String adminEmail = currentAdmin.email();
+        AuditActor actor = operator.get().actor();
         StreamingOutput body = out -> {
             long users = export.write(out);
-            exported.fire(new UsersExported(adminId, adminEmail, users));
+            // Written once the stream is, in a transaction of its own (the export reads in a read-only one).
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("format", "csv");
+            details.put("count", users);
+            jdbc.runInTransaction(c -> audit.record(c, actor, AuditEventDraft.of(AuditAction.USERS_EXPORTED, details)));
         };
         String name = "roster-users-" + LocalDate.now(ZoneOffset.UTC) + ".csv";
         return Response.ok(body, "text/csv; charset=UTF-8")

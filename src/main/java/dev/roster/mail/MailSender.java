@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -25,13 +27,17 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.background.BackgroundThreads;
+import dev.roster.sql.Jdbc;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.ext.mail.SMTPException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.inject.Instance;
@@ -69,11 +75,11 @@ public class MailSender {
     @Inject
     DataSource dataSource;
     @Inject
+    Jdbc jdbc;
+    @Inject
     Clock clock;
     @Inject
-    Event<MailEvents.MailsSent> sentEvents;
-    @Inject
-    Event<MailEvents.MailFailed> failedEvents;
+    AuditTrail audit;
 
     // Read once from MailConfig (and the mailer's mock switch) when the bean is made.
     final boolean enabled;
@@ -288,11 +294,13 @@ public class MailSender {
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
-            List<MailEvents.MailSent> events = sent.stream().filter(c -> marked.contains(c.id()))
-                    .map(c -> new MailEvents.MailSent(c.id(), c.userId(), c.recipient(), c.batchId(), c.kind().name()))
+            // In this transaction that marks them sent: one append for all of them, in the pass's order.
+            List<AuditEventDraft> events = sent.stream().filter(c -> marked.contains(c.id()))
+                    .map(c -> new AuditEventDraft(AuditAction.MAIL_SENT, c.userId(), c.recipient(), c.batchId(),
+                            Map.<String, Object>of("messageId", c.id().toString(), "kind", c.kind().name())))
                     .toList();
             if (!events.isEmpty()) {
-                sentEvents.fire(new MailEvents.MailsSent(events));
+                audit.recordAll(AuditActor.system(), events.iterator());
             }
         });
     }
@@ -308,8 +316,13 @@ public class MailSender {
                             token_secret = NULL
                         WHERE id = ? AND status = 'SENDING'""", error, utc(now), c.id());
                 if (updated == 1) {
-                    failedEvents.fire(new MailEvents.MailFailed(c.id(), c.userId(), c.recipient(), c.batchId(),
-                            c.kind().name(), error));
+                    // In the transaction that marks the message failed for good; the SMTP reply is kept.
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("messageId", c.id().toString());
+                    details.put("kind", c.kind().name());
+                    details.put("smtpReply", error);
+                    audit.record(AuditActor.system(), new AuditEventDraft(AuditAction.MAIL_FAILED, c.userId(), c.recipient(),
+                            c.batchId(), details));
                 }
                 return Outcome.FAILED;
             });
@@ -332,15 +345,9 @@ public class MailSender {
         return d.plusMillis(ThreadLocalRandom.current().nextLong(d.toMillis() / 10 + 1));
     }
 
+    /** One statement on the connection of the caller's JTA transaction (Agroal enlists it). */
     private int update(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbc.withConnection(c -> Jdbc.update(c, sql, params));
     }
 
     static SMTPException smtpCause(Throwable e) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
-import dev.roster.access.CurrentAdmin;
+import dev.roster.access.CurrentOperator;
 import dev.roster.mail.MailOutbox.StatusCounts;
 import dev.roster.mail.MailRenderer.RenderedMail;
 import dev.roster.web.HtmxRequest;
@@ -61,7 +61,7 @@ public class SentMailResource {
     @Inject
     SentMailViews views;
     @Inject
-    CurrentAdmin currentAdmin;
+    CurrentOperator operator;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -96,7 +96,7 @@ public class SentMailResource {
         if (!outbox.sentMailPageEnabled()) {
             return Templates.mail(mail, null, false, false);
         }
-        boolean admin = currentAdmin.isAdmin();
+        boolean admin = operator.get().isAdmin();
         return Templates.mail(mail, admin ? views.reveal(mail) : views.withheld(mail), true, !admin && mail.kind.hasLink());
     }
 

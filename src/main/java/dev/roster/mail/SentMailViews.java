@@ -1,8 +1,13 @@
 package dev.roster.mail;
 
+import java.util.Map;
+
+import dev.roster.access.CurrentOperator;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.mail.MailRenderer.RenderedMail;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -22,7 +27,7 @@ public class SentMailViews {
     @Inject
     TokenCipher cipher;
     @Inject
-    Event<MailEvents.LinkViewed> viewed;
+    AuditTrail audit;
 
     /** The mail with its link, for an admin; records the view when a live link is shown. */
     @Transactional
@@ -30,7 +35,9 @@ public class SentMailViews {
         String token = m.kind.hasLink() ? cipher.decrypt(m.id, m.tokenSecret).orElse(null) : null;
         RenderedMail rendered = renderer.render(m.kind, m.subject, m.displayName, m.recipient, token, at(m));
         if (rendered.link() != null) {
-            viewed.fire(new MailEvents.LinkViewed(m.id, m.userId, m.recipient, m.batchId, m.kind.name()));
+            // Who, which message, to whom; never the link.
+            audit.record(CurrentOperator.actorOrSystem(), new AuditEventDraft(AuditAction.MAIL_LINK_VIEWED, m.userId,
+                    m.recipient, m.batchId, Map.of("messageId", m.id.toString(), "kind", m.kind.name())));
         }
         return rendered;
     }

@@ -8,11 +8,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 import org.hibernate.Session;
 
+import dev.roster.access.CurrentOperator;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.mail.MailEvents;
 import dev.roster.mail.MailKind;
 import dev.roster.mail.MailOutbox;
@@ -41,7 +46,7 @@ public class PasswordLinks {
     @Inject
     Clock clock;
     @Inject
-    Event<ResetEvents.TokenIssued> issued;
+    AuditTrail audit;
     @Inject
     Event<MailEvents.Queued> queued;
 
@@ -147,9 +152,12 @@ public class PasswordLinks {
             }
             return outbox.insert(connection, messages, now);
         });
-        for (LinkRequest r : chunk) {
-            issued.fire(new ResetEvents.TokenIssued(r.userId(), r.email(), r.batchId(), r.purpose().name()));
-        }
+        // Links issued here (an apply records its own, set-based): their events in the issuing transaction.
+        audit.recordAll(CurrentOperator.actorOrSystem(), chunk.stream()
+                .map(r -> new AuditEventDraft(r.purpose() == TokenPurpose.INVITE ? AuditAction.INVITE_ISSUED
+                        : AuditAction.PASSWORD_RESET_ISSUED, r.userId(), r.email(), r.batchId(),
+                        Map.<String, Object>of("purpose", r.purpose().name())))
+                .iterator());
         return ids;
     }
 }

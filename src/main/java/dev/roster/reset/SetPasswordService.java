@@ -4,15 +4,19 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.roster.access.PasswordHasher;
 import dev.roster.access.SecureTokens;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailOutbox;
 import dev.roster.plan.UserStatus;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -41,7 +45,7 @@ public class SetPasswordService {
     @Inject
     MailOutbox outbox;
     @Inject
-    Event<ResetEvents.PasswordSet> passwordSet;
+    AuditTrail audit;
 
     /** The user a usable link belongs to; empty for any link that would be refused. */
     @Transactional
@@ -92,7 +96,9 @@ public class SetPasswordService {
                 + " and voidedAt is null and id <> :id")
                 .setParameter("now", now).setParameter("user", user.id).setParameter("id", token.id).executeUpdate();
         outbox.forgetDeliveredLinks(user.id);
-        passwordSet.fire(new ResetEvents.PasswordSet(user.id, user.email, ip, userAgent));
+        // The user themself set a password through a link: they are the actor.
+        audit.record(AuditActor.user(user.id, user.email, ip, userAgent),
+                new AuditEventDraft(AuditAction.PASSWORD_SET, user.id, user.email, null, Map.of()));
         outbox.enqueuePasswordChanged(user.id, user.email, user.name());
         return new Outcome.Done(user.email);
     }

@@ -66,6 +66,38 @@ public class Jdbc {
         }
     }
 
+    /**
+     * Reads in a read-only transaction of their own, always rolled back: for a server-side cursor (which
+     * PostgreSQL keeps only inside a transaction) streaming more rows than fit in memory.
+     */
+    public <T> T readOnly(Work<T> work) {
+        return reading(Connection.TRANSACTION_READ_COMMITTED, work);
+    }
+
+    /** {@link #readOnly} in one snapshot (REPEATABLE READ): every statement sees the same committed state. */
+    public <T> T snapshot(Work<T> work) {
+        return reading(Connection.TRANSACTION_REPEATABLE_READ, work);
+    }
+
+    private <T> T reading(int isolation, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            int before = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(isolation);
+            c.setReadOnly(true);
+            try {
+                return work.run(c);
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setTransactionIsolation(before);
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("database work failed: " + e.getMessage(), e);
+        }
+    }
+
     /** {@link #inTransaction(Work)} for work without a result. */
     public void runInTransaction(VoidWork work) {
         inTransaction(c -> {

@@ -11,8 +11,8 @@ import dev.roster.access.SessionCookieMechanism;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.WithFormRead;
 import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
@@ -47,8 +47,8 @@ public class CsrfProtection {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     private static final Pattern TOKEN_SHAPE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    @ConfigProperty(name = "roster.local-mode")
-    boolean localMode;
+    @Inject
+    LocalMode localMode;
 
     /** Safe requests: make sure the page has a token to embed (and an anonymous browser its cookie). */
     @ServerRequestFilter(priority = 800)
@@ -69,7 +69,7 @@ public class CsrfProtection {
         String token = SecureTokens.newToken(32);
         routing.put(TOKEN_KEY, token);
         routing.response().addCookie(Cookie.cookie(cookieName(), token).setPath("/").setHttpOnly(true)
-                .setSameSite(CookieSameSite.STRICT).setSecure(!localMode));
+                .setSameSite(CookieSameSite.STRICT).setSecure(!localMode.on()));
     }
 
     /**
@@ -78,7 +78,7 @@ public class CsrfProtection {
      * where browsers refuse a __Host- cookie, and keeps {@value #COOKIE}.
      */
     String cookieName() {
-        return localMode ? COOKIE : HOST_COOKIE;
+        return localMode.on() ? COOKIE : HOST_COOKIE;
     }
 
     /**

@@ -3,8 +3,8 @@ package dev.roster.web;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends HSTS outside the local default (roster.local-mode=false), on every response, pages, API
@@ -18,8 +18,8 @@ public class StrictTransportSecurity {
     static final String HEADER = "Strict-Transport-Security";
     static final String VALUE = "max-age=31536000; includeSubDomains";
 
-    @ConfigProperty(name = "roster.local-mode")
-    boolean localMode;
+    @Inject
+    LocalMode localMode;
 
     /** Ahead of every other route, static files included. */
     void register(@Observes Router router) {
@@ -27,7 +27,7 @@ public class StrictTransportSecurity {
     }
 
     void addHeader(RoutingContext routing) {
-        if (!localMode) {
+        if (!localMode.on()) {
             routing.response().putHeader(HEADER, VALUE);
         }
         routing.next();

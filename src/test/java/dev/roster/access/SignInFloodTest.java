@@ -41,7 +41,7 @@ class SignInFloodTest {
     @Inject
     io.agroal.api.AgroalDataSource dataSource;
     @Inject
-    jakarta.enterprise.event.Event<SignInService.SignInAttempt> attemptEvents;
+    SignInAudit signInAudit;
 
     @AfterEach
     void resetClock() {
@@ -112,7 +112,7 @@ class SignInFloodTest {
         // A SignInFailures with a bound of 3 (the test profile lifts the bound: every test signs in from 127.0.0.1).
         SignInFailures bounded = new SignInFailures();
         bounded.dataSource = dataSource;
-        bounded.attempts = attemptEvents;
+        bounded.audit = signInAudit;
         bounded.clock = clock;
         bounded.config = new SignInConfigStub(3);
         String marker = "spray-" + UUID.randomUUID().toString().substring(0, 8);

@@ -28,6 +28,7 @@ import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
@@ -147,7 +148,7 @@ class AuditGovernanceTest {
     void verifyAgainstASavedCheckpointReportsATruncatedTail() throws Exception {
         UUID batch = UUID.randomUUID();
         for (int i = 0; i < 3; i++) {
-            trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+            record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
         }
         String saved = adminApi().post("/api/audit/checkpoints").then().statusCode(200).extract().asString();
         assertTrue(verifyAgainst(saved).getBoolean("ok"));
@@ -179,7 +180,7 @@ class AuditGovernanceTest {
     void verifyAgainstASavedCheckpointReportsARewrittenChain() throws Exception {
         UUID batch = UUID.randomUUID();
         for (int i = 0; i < 3; i++) {
-            trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+            record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
         }
         String saved = adminApi().post("/api/audit/checkpoints").then().statusCode(200).extract().asString();
         long target = sql.count("SELECT min(seq) FROM audit_event WHERE batch_id = ?", batch);
@@ -263,5 +264,10 @@ class AuditGovernanceTest {
 
     private static JsonPath verifyAgainst(String savedCheckpointJson) throws IOException {
         return adminApi().body(savedCheckpointJson).post("/api/audit/verify").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** One event in a transaction of its own: the append joins its caller's transaction and never starts one. */
+    private void record(AuditActor actor, AuditEventDraft draft) {
+        QuarkusTransaction.requiringNew().run(() -> trail.record(actor, draft));
     }
 }

@@ -77,7 +77,10 @@ class AuditSentenceTest {
 
     @Test
     void anUnknownActionGetsAGenericSentence() {
-        assertEquals("Recorded mail.some-future-action with 2 details", told("mail.some-future-action", Map.of("a", 1, "b", "x")));
+        // mail.link-viewed served here until it got its own sentence: every known action has one.
+        assertEquals("Recorded mail.bounced with 2 details", told("mail.bounced", Map.of("a", 1, "b", "x")));
+        assertEquals("Was shown the link in the invitation mail", told(AuditAction.MAIL_LINK_VIEWED,
+                Map.of("messageId", "m", "kind", "INVITE")));
         assertEquals("Recorded an event", AuditSentence.of(null, null).get(0).text());
     }
 }

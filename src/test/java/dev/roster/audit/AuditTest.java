@@ -156,9 +156,9 @@ class AuditTest {
     void aCsvDownloadNeutralisesFormulasNamesItsRangeAndIsItselfRecorded() throws Exception {
         UUID batch = UUID.randomUUID();
         AuditActor evil = AuditActor.admin(UUID.randomUUID(), "=HYPERLINK(\"http://evil\",\"x\")", "192.0.2.1", "-cmd");
-        trail.record(evil, new AuditEventDraft(AuditAction.USER_UPDATED, UUID.randomUUID(), "+1@example.com", batch,
+        record(evil, new AuditEventDraft(AuditAction.USER_UPDATED, UUID.randomUUID(), "+1@example.com", batch,
                 AuditEventDraft.fieldDetails(List.of(new AuditEventDraft.FieldChange("title", "Eng", "@SUM(A1)")))));
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, batch,
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, batch,
                 Map.of("note", "Zoë, \"quoted\"\nnext line")));
         String viewer = admins.create(AdminRole.VIEWER);
         UUID viewerId = AdminAccount.findByEmail(viewer).orElseThrow().id;
@@ -243,7 +243,7 @@ class AuditTest {
     @Test
     void recordAndRecordAllAppendAChainThatVerifies() {
         UUID batch = UUID.randomUUID();
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_UPLOADED, null, null, batch, Map.of("rows", 3)));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_UPLOADED, null, null, batch, Map.of("rows", 3)));
         long written = QuarkusTransaction.requiringNew().call(() -> trail.recordAll(AuditActor.system(),
                 drafts(batch, 250)));
         assertEquals(250, written);
@@ -257,13 +257,21 @@ class AuditTest {
     }
 
     @Test
+    void theAppendJoinsTheCallersTransactionAndNeverStartsOne() {
+        UUID batch = UUID.randomUUID();
+        assertThrows(jakarta.transaction.TransactionalException.class, () -> trail.record(AuditActor.system(),
+                new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of())));
+        assertEquals(0, api("/api/audit?batch=" + batch).getInt("total"));
+    }
+
+    @Test
     void anApplyThatRollsBackLeavesNoEventsButItsBatchFailed() {
         UUID batch = UUID.randomUUID();
         assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
             trail.recordAll(AuditActor.system(), drafts(batch, 100));
             throw new IllegalStateException("a row failed half-way");
         }));
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_FAILED, null, null, batch,
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_FAILED, null, null, batch,
                 Map.of("error", "a row failed half-way")));
         JsonPath page = api("/api/audit?batch=" + batch);
         assertEquals(1, page.getInt("total"));
@@ -306,7 +314,7 @@ class AuditTest {
     @Test
     void theDatabaseRefusesUpdateDeleteAndTruncate() {
         UUID batch = UUID.randomUUID();
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
         String id = api("/api/audit?batch=" + batch).getString("items[0].id");
         SQLException update = assertThrows(SQLException.class,
                 () -> sql("UPDATE audit_event SET action = 'x' WHERE id = '" + id + "'", false));
@@ -337,7 +345,7 @@ class AuditTest {
     @Test
     void theRuntimeRoleCannotUpdateDeleteTruncateAlterOrDisableTriggers() throws Exception {
         UUID batch = UUID.randomUUID();
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()));
         String id = api("/api/audit?batch=" + batch).getString("items[0].id");
         List<String> attacks = List.of(
                 "UPDATE audit_event SET action = 'x' WHERE id = '" + id + "'",
@@ -377,7 +385,7 @@ class AuditTest {
         details.put("fields", AuditEventDraft.fieldDetails(List.of(
                 new AuditEventDraft.FieldChange("password_hash", null, "$argon2id$plain-secret-4"),
                 new AuditEventDraft.FieldChange("family_name", "Smith", "Smyth"))).get("fields"));
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.PASSWORD_RESET_ISSUED, null, null, batch, details));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.PASSWORD_RESET_ISSUED, null, null, batch, details));
         String stored;
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT details FROM audit_event WHERE batch_id = '" + batch + "'")) {
@@ -440,7 +448,7 @@ class AuditTest {
     @Test
     void anHtmxRequestGetsTheTableAndANormalRequestTheWholePage() {
         UUID batch = UUID.randomUUID();
-        trail.record(AuditActor.admin(UUID.randomUUID(), "<script>alert(1)</script>", null, null),
+        record(AuditActor.admin(UUID.randomUUID(), "<script>alert(1)</script>", null, null),
                 new AuditEventDraft(AuditAction.BATCH_APPROVED, null, null, batch, Map.of()));
         Browser browser = Browser.admin();
         String fragment = browser.htmxGet("/audit?batch=" + batch).then().statusCode(200).extract().asString();
@@ -471,7 +479,7 @@ class AuditTest {
             u.persist();
             return u;
         });
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.USER_UPDATED, user.id, user.email, null,
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.USER_UPDATED, user.id, user.email, null,
                 AuditEventDraft.fieldDetails(List.of(new AuditEventDraft.FieldChange("given_name", "Ann", "Anna")))));
         Browser browser = Browser.admin();
         browser.get("/users/" + user.id).then().statusCode(200).body(containsString("History"))
@@ -535,11 +543,11 @@ class AuditTest {
     void theRetentionPurgeRemovesOldEventsRecordsACheckpointAndTheChainStillVerifies() throws Exception {
         UUID oldBatch = UUID.randomUUID();
         UUID newBatch = UUID.randomUUID();
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, oldBatch, Map.of()));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, oldBatch, Map.of()));
         Thread.sleep(5);
         Instant cutoff = Instant.now();
         Thread.sleep(5);
-        trail.record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, newBatch, Map.of()));
+        record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, newBatch, Map.of()));
         String lastOldHash = api("/api/audit?batch=" + oldBatch).getString("items[0].hash");
         long lastOldSeq = api("/api/audit?batch=" + oldBatch).getLong("items[0].seq");
 
@@ -708,5 +716,10 @@ class AuditTest {
                 c.setAutoCommit(true);
             }
         }
+    }
+
+    /** One event in a transaction of its own: the append joins its caller's transaction and never starts one. */
+    private void record(AuditActor actor, AuditEventDraft draft) {
+        QuarkusTransaction.requiringNew().run(() -> trail.record(actor, draft));
     }
 }

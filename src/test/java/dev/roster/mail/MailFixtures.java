@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,10 +11,8 @@ import com.icegreen.greenmail.util.GreenMail;
 
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
-import dev.roster.reset.ResetEvents;
 import dev.roster.support.GreenMailResource;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
@@ -24,34 +21,11 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.transaction.Transactional;
 
-/** Directory users, received mails and recorded audit events for the mail tests. */
+/** Directory users and received mails for the mail tests. */
 @ApplicationScoped
 public class MailFixtures {
 
     public static final Pattern LINK = Pattern.compile("http://localhost:8080/(invite|reset)/([A-Za-z0-9_-]{43})");
-
-    private final List<Object> events = new CopyOnWriteArrayList<>();
-
-    /** Audit events observed so far (a method: fields of a client proxy are not the bean's). */
-    public List<Object> events() {
-        return events;
-    }
-
-    void tokenIssued(@Observes ResetEvents.TokenIssued e) {
-        events.add(e);
-    }
-
-    void passwordSet(@Observes ResetEvents.PasswordSet e) {
-        events.add(e);
-    }
-
-    void mailsSent(@Observes MailEvents.MailsSent e) {
-        events.addAll(e.sent());
-    }
-
-    void mailFailed(@Observes MailEvents.MailFailed e) {
-        events.add(e);
-    }
 
     @Transactional
     public DirectoryUser user(String email, UserStatus status, String givenName, String familyName, String displayName) {

@@ -51,7 +51,7 @@ class StrictTransportSecurityTest {
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
         StrictTransportSecurity filter = new StrictTransportSecurity();
-        filter.localMode = localMode;
+        filter.localMode = new LocalMode(localMode);
         filter.addHeader(routing);
         assertEquals(true, next[0], "the request goes on");
         return headers;

@@ -35,18 +35,15 @@ public class ApplyPolicy {
     BatchSettings.Approval approval;
 
     private double maxDeleteFraction;
-    /** From roster.approval.enabled; in-process tests switch four-eyes mode here rather than boot another profile. */
-    boolean approvalEnabled;
 
     @PostConstruct
     void init() {
         maxDeleteFraction = safety.maxDeleteFraction();
-        approvalEnabled = approval.enabled();
     }
 
     /** Four-eyes mode is on and the batch deletes or resets users. */
     public boolean approvalRequired(Batch batch) {
-        return approvalEnabled && batch.destructive();
+        return approval.enabled() && batch.destructive();
     }
 
     /** Users that are not deleted: the base of the delete cap. */

@@ -14,11 +14,11 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.roster.access.AdminRole;
 import dev.roster.support.OwnerSql;
+import dev.roster.support.FourEyes;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
-import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -37,12 +37,14 @@ class ApplyTest {
     ApplyService applies;
     @Inject
     ApplyPolicy policy;
+    @Inject
+    FourEyes fourEyes;
 
     @AfterEach
     void clearFaults() {
         OwnerSql.update("DROP TRIGGER IF EXISTS apply_test_fault ON audit_event");
         OwnerSql.update("DROP FUNCTION IF EXISTS apply_test_fault()");
-        ClientProxy.unwrap(policy).approvalEnabled = false;
+        fourEyes.enabled(false);
     }
 
     private String operator() {
@@ -270,7 +272,7 @@ class ApplyTest {
 
     @Test
     void fourEyesNeedsAnotherOperatorsApproval() {
-        ClientProxy.unwrap(policy).approvalEnabled = true;
+        fourEyes.enabled(true);
         String uploader = operator();
         String m = "eye" + System.nanoTime();
         Batches.uploadAndApply(uploader, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");

@@ -12,11 +12,11 @@ import java.util.UUID;
 
 import dev.roster.access.AdminRole;
 import dev.roster.support.OwnerSql;
+import dev.roster.support.FourEyes;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
-import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -37,13 +37,13 @@ class BatchLifecycleTest {
     @Inject
     Sql sql;
     @Inject
-    ApplyPolicy policy;
+    FourEyes fourEyes;
 
     @AfterEach
     void cleanUp() {
         OwnerSql.update("DROP TRIGGER IF EXISTS lifecycle_test_fault ON audit_event");
         OwnerSql.update("DROP FUNCTION IF EXISTS lifecycle_test_fault()");
-        ClientProxy.unwrap(policy).approvalEnabled = false;
+        fourEyes.enabled(false);
     }
 
     /** Makes every audit append of these actions for batches of this file name fail (the whole COPY). */
@@ -221,7 +221,7 @@ class BatchLifecycleTest {
         // Four-eyes off: nobody is offered an Approve button.
         Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + first).then().statusCode(200)
                 .body(not(containsString("Approve (four-eyes)")));
-        ClientProxy.unwrap(policy).approvalEnabled = true;
+        fourEyes.enabled(true);
         // The attack: B re-plans A's upload, so the new batch is "B's", and A approves their own file.
         String second = given().auth().preemptive().basic(b, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + first + "/replan")
                 .then().statusCode(202).extract().path("id");

@@ -1,0 +1,48 @@
+package dev.roster.access;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
+import dev.roster.audit.AuditEventDraft;
+import dev.roster.audit.AuditTrail;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Writes a sign-in attempt's audit event in the caller's transaction (SignInService, SignInFailures,
+ * OidcSignIns): a refused attempt commits normally too, so both outcomes are recorded, atomically with the
+ * sign-in's own writes, and a sign-in whose event cannot be written fails rather than going unrecorded.
+ * HTTP Basic successes are not recorded (every API call would be one); its failures are.
+ */
+@ApplicationScoped
+public class SignInAudit {
+
+    @Inject
+    AuditTrail audit;
+
+    public void record(SignInService.SignInAttempt attempt) {
+        if (attempt.success() && "basic".equals(attempt.channel())) {
+            return;
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("channel", attempt.channel());
+        if (attempt.success()) {
+            AuditActor actor = AuditActor.admin(attempt.admin().id, attempt.admin().displayName, attempt.ip(),
+                    attempt.userAgent());
+            audit.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGNED_IN, null, attempt.admin().email, null,
+                    details));
+            return;
+        }
+        // Nobody is authenticated: the actor is whoever typed that email, known only by it and their origin.
+        details.put("email", attempt.email());
+        details.put("reason", attempt.reason());
+        details.put("knownAdmin", attempt.admin() != null);
+        // Failures come aggregated per account, IP and window (SignInFailures): how many this event stands for.
+        details.put("attempts", attempt.attempts());
+        AuditActor actor = AuditActor.admin(null, attempt.email(), attempt.ip(), attempt.userAgent());
+        audit.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
+                attempt.admin() == null ? null : attempt.admin().email, null, details));
+    }
+}
