@@ -96,6 +96,7 @@ public class AccountService {
         if (!PasswordHasher.verify(currentPassword, admin.passwordHash)) {
             throw new PasswordChangeRefused(403, "The current password is not right.");
         }
+        throttle.succeeded(admin.email, ip);
         List<String> problems = new ArrayList<>(PasswordPolicy.violations(newPassword, admin.email,
                 List.of(admin.displayName)));
         if (newPassword.equals(currentPassword)) {

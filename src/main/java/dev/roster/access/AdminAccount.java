@@ -61,16 +61,29 @@ public class AdminAccount extends PanacheEntityBase {
 
     /**
      * The admins through whom this account became an admin: who granted it, who granted that one, and so on
-     * (each account's last grant; a cycle ends the walk). An admin who made sock-puppet admins, directly or
-     * through another puppet, finds themselves in each puppet's line.
+     * (each account's last grant). An admin who made sock-puppet admins, directly or through another puppet,
+     * finds themselves in each puppet's line. {@code loops} says the walk came back to an account it had seen
+     * instead of ending at an admin nobody in Roster granted (the bootstrap admin, the identity provider):
+     * puppets that re-granted each other hide who made them, so such a line proves nothing.
      */
-    public static java.util.Set<UUID> grantLine(UUID id) {
+    public record GrantLine(java.util.Set<UUID> admins, boolean loops) {
+    }
+
+    public static GrantLine grantLine(UUID id) {
         java.util.Set<UUID> line = new java.util.LinkedHashSet<>();
         AdminAccount next = id == null ? null : findById(id);
-        while (next != null && next.adminGrantedBy != null && line.add(next.adminGrantedBy)) {
+        if (next != null) {
+            line.add(next.id);
+        }
+        while (next != null && next.adminGrantedBy != null) {
+            if (!line.add(next.adminGrantedBy)) {
+                line.remove(id);
+                return new GrantLine(line, true);
+            }
             next = findById(next.adminGrantedBy);
         }
-        return line;
+        line.remove(id);
+        return new GrantLine(line, false);
     }
 
     public static AdminAccount newLocal(String email, String displayName, String passwordHash, AdminRole role) {

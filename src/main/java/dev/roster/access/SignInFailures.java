@@ -31,6 +31,10 @@ public class SignInFailures {
 
     static final int MAX_IDENTIFIER = 200;
     static final String OTHER_ACCOUNTS = "(more addresses from this IP)";
+    /** Past this many (account, IP) rows in one window, every further failure shares one row: a client that can
+     *  pick its IP (an appending proxy, an IPv6 /64) cannot turn failures into unbounded audit events. */
+    static final int MAX_ROWS_PER_WINDOW = 1_000;
+    static final String OTHER_SOURCES = "(more addresses and IPs)";
 
     @Inject
     AgroalDataSource dataSource;
@@ -50,6 +54,10 @@ public class SignInFailures {
         try (Connection c = dataSource.getConnection()) {
             if (tooManyAccounts(c, window, ipKey, account, config.auditAccountsPerIp())) {
                 account = OTHER_ACCOUNTS;
+            }
+            if (tooManyRows(c, window, ipKey, account)) {
+                account = OTHER_SOURCES;
+                ipKey = "";
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO sign_in_failure_window AS w (window_start, account_key, ip, attempts, recorded, channel,
@@ -112,6 +120,21 @@ public class SignInFailures {
     Instant windowStart(Instant now) {
         long window = config.auditWindow().toMillis();
         return Instant.ofEpochMilli(now.toEpochMilli() - Math.floorMod(now.toEpochMilli(), window));
+    }
+
+    private static boolean tooManyRows(Connection c, Timestamp window, String ip, String account) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE ip = ? AND account_key = ?)
+                  FROM (SELECT ip, account_key FROM sign_in_failure_window WHERE window_start = ? LIMIT ?) w""")) {
+            ps.setString(1, ip);
+            ps.setString(2, account);
+            ps.setTimestamp(3, window);
+            ps.setInt(4, MAX_ROWS_PER_WINDOW + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(2) == 0 && rs.getInt(1) >= MAX_ROWS_PER_WINDOW;
+            }
+        }
     }
 
     private static boolean tooManyAccounts(Connection c, Timestamp window, String ip, String account, int bound)

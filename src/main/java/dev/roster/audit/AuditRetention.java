@@ -247,7 +247,13 @@ public class AuditRetention {
                     + " request (made " + AuditHash.time(request.requestedAt()) + "), so an admin who was one before it must"
                     + " approve. Nothing was removed.", 403);
         }
-        if (AdminAccount.grantLine(account.id).contains(request.requestedBy())) {
+        AdminAccount.GrantLine line = AdminAccount.grantLine(account.id);
+        if (line.loops()) {
+            throw new ClientErrorException("A purge needs a second, independent admin: the admins who made your account an"
+                    + " admin made each other admins in a circle, so who made them cannot be told. An admin made by the"
+                    + " first admin or by the identity provider must approve. Nothing was removed.", 403);
+        }
+        if (line.admins().contains(request.requestedBy())) {
             throw new ClientErrorException("A purge needs a second, independent admin: " + request.requestedName()
                     + ", who requested it, made your account an admin (directly or through an admin they made), so"
                     + " another admin must approve it. Nothing was removed.", 403);

@@ -120,6 +120,43 @@ class AuditGovernanceTest {
         assertEquals("DONE", status(id));
     }
 
+    /**
+     * Two puppets that made each other admins hide who made them (each account keeps its last grant): the line of
+     * grants loops instead of ending at the first admin or the identity provider, and such a line proves nothing.
+     */
+    @Test
+    void puppetsThatMadeEachOtherAdminsCannotApproveTheirMakersPurge() {
+        Browser requester = Browser.signedIn(admins.create(AdminRole.ADMIN), TestAdmins.PASSWORD);
+        String b = addAdmin(requester);
+        String c = addAdmin(requester);
+        // A re-role ends the re-roled admin's sessions: the requester, who knows both passwords, signs in again.
+        regrant(b, c);
+        regrant(c, b);
+        String id = requestPurge(requester, "2000-01-01");
+        for (String puppetEmail : List.of(b, c)) {
+            Browser puppet = Browser.signedIn(puppetEmail, TestAdmins.PASSWORD);
+            Response api = puppet.request().header("X-CSRF-TOKEN", puppet.csrfToken()).post("/api/audit/purges/" + id + "/approve");
+            assertEquals(403, api.statusCode(), api.asString());
+            assertTrue(api.jsonPath().getString("error").contains("in a circle"), api.asString());
+        }
+        assertEquals("REQUESTED", status(id));
+        requester.request().header("X-CSRF-TOKEN", requester.csrfToken()).post("/api/audit/purges/" + id + "/reject")
+                .then().statusCode(200);
+    }
+
+    /** The signed-in admin demotes and promotes the other admin again: the grant is now theirs. */
+    private void regrant(String byEmail, String email) {
+        Browser by = Browser.signedIn(byEmail, TestAdmins.PASSWORD);
+        Object id = sql.rows("SELECT id FROM admin_account WHERE email = ?", email).get(0).get("id");
+        for (String role : List.of("operator", "admin")) {
+            Response changed = by.postForm("/admins/" + id + "/role", Map.of("role", role));
+            assertEquals(303, changed.statusCode());
+            assertTrue(changed.header("Location").contains("/admins"), changed.header("Location"));
+        }
+        assertEquals(sql.rows("SELECT id FROM admin_account WHERE email = ?", byEmail).get(0).get("id"), sql.rows("SELECT admin_granted_by FROM admin_account WHERE email = ?", email).get(0)
+                .get("admin_granted_by"));
+    }
+
     private String status(String requestId) {
         return (String) sql.rows("SELECT status FROM audit_purge_request WHERE id = ?", UUID.fromString(requestId)).get(0)
                 .get("status");
