@@ -77,7 +77,7 @@ final class ApplyPhaseHold implements AutoCloseable {
     /** Waits until another session waits for this lock in the phase's statement: the apply is held there. */
     void awaitApplyWaiting(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        try (Connection c = ItDatabase.connect(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = ItDatabase.connectAsApp(); PreparedStatement ps = c.prepareStatement("""
                 SELECT count(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND pid <> pg_backend_pid()
                    AND wait_event_type = 'Lock' AND query LIKE ?""")) {

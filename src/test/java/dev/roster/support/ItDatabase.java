@@ -26,6 +26,14 @@ public final class ItDatabase {
         return DriverManager.getConnection(jdbcUrl(), "roster", "roster");
     }
 
+    /**
+     * A connection as the role the forked Roster runs as (RosterProcess): PostgreSQL shows a session's query and
+     * wait only to its own role (or a superuser), so a test that watches Roster's statements connects as it.
+     */
+    public static Connection connectAsApp() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "roster_app", "roster_app");
+    }
+
     /** Drops every table, so the next Roster start migrates an empty database. */
     public static void clean() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
