@@ -1,7 +1,6 @@
 package dev.roster.reset;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Limits token guessing: after roster.reset.max-bad-tokens-per-ip invalid links within
@@ -23,10 +21,8 @@ public class TokenGuessThrottle {
 
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
-    @ConfigProperty(name = "roster.reset.max-bad-tokens-per-ip", defaultValue = "20")
-    int maxBad;
-    @ConfigProperty(name = "roster.reset.bad-token-window", defaultValue = "10M")
-    Duration window;
+    @Inject
+    ResetThrottleConfig config;
     @Inject
     Clock clock;
 
@@ -37,7 +33,7 @@ public class TokenGuessThrottle {
         }
         synchronized (times) {
             prune(times, clock.instant());
-            return times.size() >= maxBad;
+            return times.size() >= config.maxBadTokensPerIp();
         }
     }
 
@@ -64,7 +60,7 @@ public class TokenGuessThrottle {
     }
 
     private void prune(Deque<Instant> times, Instant now) {
-        Instant cutoff = now.minus(window);
+        Instant cutoff = now.minus(config.badTokenWindow());
         while (!times.isEmpty() && !times.peekFirst().isAfter(cutoff)) {
             times.removeFirst();
         }
