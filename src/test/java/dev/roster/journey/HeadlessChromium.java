@@ -23,6 +23,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -97,8 +98,10 @@ final class HeadlessChromium implements AutoCloseable {
         return driver.findElement(By.linkText(text));
     }
 
+    /** Waits for the heading: after a form post the next page may still be on its way (and a failure shows the page). */
     WebElement heading(String text) {
-        return driver.findElement(By.xpath("//*[self::h1 or self::h2][normalize-space()=" + xpathLiteral(text) + "]"));
+        return await(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//*[self::h1 or self::h2][normalize-space()=" + xpathLiteral(text) + "]")));
     }
 
     boolean present(By by) {
