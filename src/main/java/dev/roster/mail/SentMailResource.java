@@ -50,7 +50,7 @@ public class SentMailResource {
                 String user, List<OutboxStatus> statuses, String pageUrl, StatusCounts batchCounts, String notice);
 
         static native TemplateInstance mail(OutboxMessage mail, RenderedMail rendered, boolean bodiesShown,
-                boolean linkWithheld);
+                boolean linkWithheld, boolean linkRevealable);
 
         static native TemplateInstance status(StatusCounts counts, List<OutboxMessage> mails, String allUrl, String batch,
                 String notice);
@@ -94,10 +94,26 @@ public class SentMailResource {
     public TemplateInstance detail(@PathParam("id") UUID id) {
         OutboxMessage mail = find(id);
         if (!outbox.sentMailPageEnabled()) {
-            return Templates.mail(mail, null, false, false);
+            return Templates.mail(mail, null, false, false, false);
         }
         boolean admin = operator.get().isAdmin();
-        return Templates.mail(mail, admin ? views.reveal(mail) : views.withheld(mail), true, !admin && mail.kind.hasLink());
+        // Even for an admin a GET never shows the link: a page elsewhere could open it in their browser and so write
+        // a link-viewed event they never meant. The link comes from the POST below, behind the CSRF check.
+        return Templates.mail(mail, views.withheld(mail), true, !admin && mail.kind.hasLink(),
+                admin && mail.kind.hasLink() && mail.tokenSecret != null);
+    }
+
+    /** Shows an admin the mail's live link, and records that they were shown it (mail.link-viewed). */
+    @POST
+    @Path("{id}/link")
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.ADMIN_ROLE)
+    public TemplateInstance link(@PathParam("id") UUID id) {
+        OutboxMessage mail = find(id);
+        if (!outbox.sentMailPageEnabled()) {
+            throw new NotFoundException("Mail links are not kept: roster.mail.sent-mail-page.enabled is false.");
+        }
+        return Templates.mail(mail, views.reveal(mail), true, false, false);
     }
 
     /**

@@ -298,6 +298,7 @@ class BrowserJourneyTest {
         assertTrue(chromium.sameDocument());
         screenshot("sent-mail");
         chromium.aria("Mails").findElement(By.xpath(".//tr[td[normalize-space()='Reset your password']]//a")).click();
+        chromium.button("Show the link").click();
         chromium.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[aria-label='Link in this mail']")));
         assertTrue(chromium.aria("Plain-text part").getText().contains("Hello Rita"));
         screenshot("mail");

@@ -327,10 +327,18 @@ class MailOutboxTest {
 
         String adminEmail = admins.create(AdminRole.ADMIN);
         Browser admin = Browser.signedIn(adminEmail, TestAdmins.PASSWORD);
-        admin.get("/mail/" + id).then().statusCode(200).body(containsString("http://localhost:8080/invite/" + token));
-        // The body frame never carries it: the page above is the one audited place.
+        // A GET never shows it, not even to an admin (a page elsewhere could make their browser open it): it offers a
+        // button, and only its CSRF-checked POST shows the link and records the view.
+        admin.get("/mail/" + id).then().statusCode(200).body(not(containsString(token)))
+                .body(containsString("action=\"/mail/" + id + "/link\""));
+        assertEquals(0, linkViews(id), "opening the page is not a view of the link");
+        admin.postFormWithoutToken("/mail/" + id + "/link", Map.of()).then().statusCode(403);
+        assertEquals(0, linkViews(id), "a forged post shows nothing");
+        admin.postForm("/mail/" + id + "/link", Map.of()).then().statusCode(200)
+                .body(containsString("http://localhost:8080/invite/" + token));
+        // The body frame never carries it: the POST above is the one audited place.
         admin.get("/mail/" + id + "/body").then().statusCode(200).body(not(containsString(token)));
-        admin.get("/mail/" + id).then().statusCode(200);
+        admin.postForm("/mail/" + id + "/link", Map.of()).then().statusCode(200);
         List<Map<String, Object>> events = sql.rows("""
                 SELECT actor_kind, actor_id, actor_name, target_email, target_user_id, details
                   FROM audit_event WHERE action = 'mail.link-viewed' AND details::jsonb->>'messageId' = ? ORDER BY seq""",
@@ -359,6 +367,7 @@ class MailOutboxTest {
         outbox.forgetDeadLinks();
         assertNull(fixtures.message(id).tokenSecret, "dropped once expired");
         Browser browser = Browser.admin();
-        browser.get("/mail/" + id).then().statusCode(200).body(containsString("no longer kept"));
+        browser.get("/mail/" + id).then().statusCode(200).body(containsString("no longer kept"))
+                .body(not(containsString("Show the link")));
     }
 }

@@ -184,6 +184,7 @@ final class EndpointTable {
             rule("GET", "/mail", Access.VIEWER, 200),
             rule("GET", "/mail/{id}", Access.VIEWER, 200, f -> "/mail/" + f.mail()),
             rule("GET", "/mail/{id}/body", Access.VIEWER, 200, f -> "/mail/" + f.mail() + "/body"),
+            rule("POST", "/mail/{id}/link", Access.ADMIN, 200, f -> "/mail/" + f.mail() + "/link", Body.FORM),
             rule("GET", "/mail/fragment", Access.VIEWER, 200, f -> "/mail/fragment?batch=" + f.batch()),
             rule("POST", "/mail/resend-failed", Access.OPERATOR, 303, f -> "/mail/resend-failed?batch=" + f.unknown(), Body.FORM),
 
