@@ -120,8 +120,9 @@ final class HeadlessChromium implements AutoCloseable {
                     .ignoring(StaleElementReferenceException.class).until(condition);
         } catch (TimeoutException e) {
             String text = driver.findElement(By.tagName("body")).getText();
-            throw new AssertionError("timed out on " + driver.getCurrentUrl() + " showing:\n"
-                    + text.substring(0, Math.min(3000, text.length())), e);
+            // The start and the end of the page: a long form (the audit filters) would hide the table otherwise.
+            String shown = text.length() <= 3000 ? text : text.substring(0, 1000) + "\n[...]\n" + text.substring(text.length() - 2000);
+            throw new AssertionError("timed out on " + driver.getCurrentUrl() + " showing:\n" + shown, e);
         }
     }
 

@@ -43,16 +43,22 @@ class BatchLifecycleTest {
     void cleanUp() {
         OwnerSql.update("DROP TRIGGER IF EXISTS lifecycle_test_fault ON audit_event");
         OwnerSql.update("DROP FUNCTION IF EXISTS lifecycle_test_fault()");
+        OwnerSql.update("DROP SEQUENCE IF EXISTS lifecycle_test_fault_refusals");
         fourEyes.enabled(false);
     }
 
     /** Makes every audit append of these actions for batches of this file name fail (the whole COPY). */
     private void failAuditOf(String fileName, String... actions) {
+        // Each refusal counts in a sequence: nextval survives the rollback the refusal causes (refusals()).
+        OwnerSql.update("DROP SEQUENCE IF EXISTS lifecycle_test_fault_refusals");
+        OwnerSql.update("CREATE SEQUENCE lifecycle_test_fault_refusals");
         OwnerSql.update("""
-                CREATE FUNCTION lifecycle_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION lifecycle_test_fault() RETURNS trigger LANGUAGE plpgsql
+                SECURITY DEFINER SET search_path = public AS $$
                 BEGIN
                   IF NEW.action = ANY (TG_ARGV) AND (NEW.details::text LIKE '%%%1$s%%'
                       OR EXISTS (SELECT 1 FROM batch WHERE id = NEW.batch_id AND file_name = '%1$s')) THEN
+                    PERFORM nextval('lifecycle_test_fault_refusals');
                     RAISE EXCEPTION 'lifecycle test: audit append refused';
                   END IF;
                   RETURN NEW;
@@ -60,6 +66,18 @@ class BatchLifecycleTest {
         OwnerSql.update("CREATE TRIGGER lifecycle_test_fault BEFORE INSERT ON audit_event FOR EACH ROW "
                 + "EXECUTE FUNCTION lifecycle_test_fault(" + String.join(", ", java.util.Arrays.stream(actions)
                         .map(a -> "'" + a + "'").toList()) + ")");
+    }
+
+    /** How many audit appends the fault has refused since failAuditOf. */
+    private static long refusals() {
+        try (java.sql.Connection c = OwnerSql.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM lifecycle_test_fault_refusals")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private long events(String id, String action) {
@@ -142,12 +160,12 @@ class BatchLifecycleTest {
         String file2 = "txr" + System.nanoTime() + ".csv";
         failAuditOf(file2, "batch.planned", "batch.rejected");
         String id2 = Batches.upload(op, TestAdmins.PASSWORD, "email\nsomeone@example.com\n", "delete", file2);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (sql.count("SELECT planning_attempts FROM batch WHERE id = ?", UUID.fromString(id2)) < 1
-                && Instant.now().isBefore(deadline)) {
+        // Wait until the planning run was refused both of its events: planned, then rejected.
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (refusals() < 2) {
+            assertTrue(Instant.now().isBefore(deadline), "the planning run never tried to write its events");
             Thread.sleep(100);
         }
-        Thread.sleep(3000); // the run fails twice (planned, then rejected) within this time on a quiet machine
         assertEquals("PLANNING", status(id2));
         assertEquals(0, events(id2, "batch.planned") + events(id2, "batch.rejected"));
         cleanUp();
