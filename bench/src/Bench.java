@@ -55,6 +55,8 @@ public class Bench {
     final int readers = Integer.getInteger("bench.readers", 20);
     final int readSeconds = Integer.getInteger("bench.read-seconds", smoke ? 2 : 20);
     final int mailSeconds = Integer.getInteger("bench.mail-seconds", smoke ? 10 : 20);
+    /** Members of the group whose page the group readers page through (#13). */
+    final int groupMembers = Integer.getInteger("bench.group-members", smoke ? 1000 : 100_000);
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Signed in once through the form, like a browser: HTTP Basic would cost an Argon2 hash on every request. */
@@ -138,6 +140,9 @@ public class Bench {
                     n, copySeconds.get(n), planSeconds.get(n), applySeconds.get(n), updPlanSeconds.get(n),
                     updApplySeconds.get(n)));
         }
+        // ---- groups (#13, grp-pages): a group page with many members under 20 readers; its row is added below
+        results.put("groupPage", groupPageLatency());
+        // ---- end groups
         double[] audit = auditDownload();
         long rss = vmHwm(roster.pid());
         sampling = false;
@@ -175,6 +180,8 @@ public class Bench {
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
                 "p95 ≤ 50 ms");
+        row("Group page members (htmx fragment, 50 members), " + readers + " readers, " + fmtRows(groupMembers) // groups (#13)
+                + "-member group", results.get("groupPage"), "", "", "p95 ≤ 50 ms");
         row("Audit CSV download", secs(audit[1]), String.format(Locale.ROOT, "%,.0f events/s (%,d events)", audit[0] / audit[1],
                 (long) audit[0]), "", "≥ 200k/s");
         row("Outbox → SMTP sink", "", String.format(Locale.ROOT, "%,.0f mails/s", mailRate), "", "≥ 500/s");
@@ -462,6 +469,88 @@ public class Bench {
         return String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
                 pct(l, 99), rps, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
     }
+
+    // ---------------------------------------------------------------- groups (#13, grp-pages)
+
+    /** A member's id in the seeded group: md5("bench-gm-" + i) as a uuid, the same in SQL and here. */
+    static String benchMemberId(long i) throws Exception {
+        return benchMemberIdOf("bench-gm-" + i);
+    }
+
+    /**
+     * Seeds with SQL a group of {@link #groupMembers} users (emails in index order, 1% of them deleted, so never
+     * counted or listed), then 20 readers page its members as the group page's htmx does: any page of 50, by the
+     * keyset cursor of the member before it. Returns the latencies.
+     */
+    String groupPageLatency() throws Exception {
+        long t = System.nanoTime();
+        psql(db, "INSERT INTO directory_user (id, email, given_name, family_name, status, deleted_at) "
+                + "SELECT md5('bench-gm-' || i)::uuid, 'gm-' || lpad(i::text, 8, '0') || '@groups.bench.example.org', 'Group', "
+                + "'Member ' || i, CASE WHEN i % 100 = 0 THEN 'DELETED' ELSE 'ACTIVE' END, CASE WHEN i % 100 = 0 THEN now() END "
+                + "FROM generate_series(0, " + (groupMembers - 1) + ") i; "
+                + "INSERT INTO user_group (id, name, description) VALUES (md5('bench-group')::uuid, 'Bench group', 'seeded'); "
+                + "INSERT INTO group_membership (group_id, user_id, added_by) SELECT md5('bench-group')::uuid, "
+                + "md5('bench-gm-' || i)::uuid, 'bench' FROM generate_series(0, " + (groupMembers - 1) + ") i; "
+                + "ANALYZE directory_user; ANALYZE group_membership;");
+        log(String.format(Locale.ROOT, "groups: seeded a %,d-member group in %.1f s", groupMembers, (System.nanoTime() - t) / 1e9));
+        String group = "/groups/" + benchMemberIdOf("bench-group");
+        HttpResponse<String> first = htmxGet(group + "/members");
+        if (first.statusCode() != 200 || !first.body().contains("gm-00000001@")) {
+            throw new IllegalStateException("the group's members fragment answered " + first.statusCode());
+        }
+        String[] cursors = new String[(int) Math.max(1, groupMembers / 50)];
+        for (int k = 0; k < cursors.length; k++) {
+            cursors[k] = benchMemberId(k * 50L + 49);
+        }
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        for (int phase = 0; phase < 2; phase++) {
+            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            boolean record = phase == 1;
+            CountDownLatch done = new CountDownLatch(readers);
+            for (int r = 0; r < readers; r++) {
+                new Thread(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    while (System.nanoTime() < until) {
+                        // Any page: forward from a random cursor, 1 in 5 backwards (the Previous link).
+                        String cursor = cursors[random.nextInt(cursors.length)];
+                        String path = group + "/members?" + (random.nextInt(5) == 0 ? "before=" : "after=") + cursor;
+                        long t0 = System.nanoTime();
+                        try {
+                            if (htmxGet(path).statusCode() != 200) {
+                                failures.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        if (record) {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                    done.countDown();
+                }).start();
+            }
+            done.await();
+        }
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        String result = String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
+                pct(l, 99), l.length / (double) readSeconds, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
+        log("groups: " + result);
+        return result;
+    }
+
+    /** md5(seed)::uuid, as PostgreSQL makes it. */
+    static String benchMemberIdOf(String seed) throws Exception {
+        byte[] d = java.security.MessageDigest.getInstance("MD5").digest(seed.getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte b : d) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-" + hex.substring(16, 20)
+                + "-" + hex.substring(20);
+    }
+
+    // ---------------------------------------------------------------- end groups
 
     static double pct(long[] sorted, double p) {
         if (sorted.length == 0) {
