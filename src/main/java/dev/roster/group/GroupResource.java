@@ -109,7 +109,7 @@ public class GroupResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance members(@PathParam("id") UUID id, @QueryParam("after") UUID after,
             @QueryParam("before") UUID before) {
-        UserGroup group = find(id);
+        UserGroup group = query.findUncounted(id).orElseThrow(() -> new NotFoundException("No group with id " + id + "."));
         return Templates.group$members(group, query.members(id, after, before, MEMBERS_PER_PAGE), null);
     }
 
