@@ -90,10 +90,10 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
@@ -169,8 +169,8 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, @FormParam("confirm") Long confirm,
             @FormParam("deleteCount") Long deleteCount, @FormParam("skipErrors") boolean skipErrors,
-            @FormParam("overrideReason") String overrideReason) {
-        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason),
+            @FormParam("overrideReason") String overrideReason, @FormParam("membershipCount") Long membershipCount) {
+        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason, membershipCount),
                 operator.get());
         return Response.seeOther(URI.create("/batches/" + id)).build();
     }
