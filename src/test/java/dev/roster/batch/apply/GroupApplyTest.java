@@ -202,4 +202,23 @@ class GroupApplyTest {
         assertEquals(boss, managerOf(ann));
         assertTrue(version(ann) > 1);
     }
+
+    @Test
+    void theUsersExportCarriesGroupsAndManagerAndReuploadsAsAllUnchanged() {
+        String m = "exp" + System.nanoTime();
+        applied(planned("email,given_name,family_name,groups,manager\n"
+                + m + "-boss@example.com,Bea,Oak,,\n"
+                + m + "-ann@example.com,Ann,Lee,\"" + m + "-B|" + m + "-a\"," + m + "-boss@example.com\n"
+                + m + "-cy@example.com,Cy,Ng," + m + "-a,\n", "onboard", true), "");
+        String export = given().auth().preemptive().basic(operator(), TestAdmins.PASSWORD).get("/api/users/export.csv")
+                .then().statusCode(200).extract().asString().substring(1);
+        List<String> lines = export.lines().toList();
+        assertTrue(lines.get(0).contains("status,groups,manager"), lines.get(0));
+        String mine = lines.get(0) + "\n" + String.join("\n", lines.stream().filter(l -> l.startsWith("\"" + m)).toList()) + "\n";
+        assertTrue(mine.contains("\"" + m + "-a|" + m + "-B\",\"" + m + "-boss@example.com\""), mine);
+        JsonPath replanned = planned(mine, "update", false);
+        assertEquals(3, replanned.getLong("summary.unchanged"), replanned.prettify());
+        assertEquals(0, replanned.getLong("summary.changes"), replanned.prettify());
+        assertEquals(0, replanned.getLong("summary.error"), replanned.prettify());
+    }
 }
