@@ -147,6 +147,14 @@ public class GroupResource {
     }
 
     @POST
+    @Path("{id}/restore")
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response restore(@PathParam("id") UUID id) {
+        return refusedOnPage(id, () -> groups.restore(id, operator.get().actor()), "/groups/" + id);
+    }
+
+    @POST
     @Path("{id}/members")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
