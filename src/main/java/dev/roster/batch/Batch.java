@@ -178,9 +178,9 @@ public class Batch extends PanacheEntityBase {
         return planned() && conflictCount() > 0;
     }
 
-    /** Deletes or resets users: what four-eyes mode asks a second operator to approve. */
+    /** Deletes or resets users, or deletes groups: what four-eyes mode asks a second operator to approve. */
     public boolean destructive() {
-        return countDelete > 0 || countReset > 0;
+        return countDelete > 0 || countReset > 0 || countGroupDelete > 0;
     }
 
     /** Changes an apply would make (creates, updates, deletes, resets; group rows and membership rows). */
