@@ -605,20 +605,21 @@ public class Bench {
             gf.write("name,description\n");
             for (int k = 0; k < groups; k++) {
                 gf.write("Team " + k + ",bench team " + k + "\n");
+                gf.write("Club " + k + ",bench club " + k + "\n");
             }
         }
         startRoster(false, 25);
         peakHeap.set(0);
         Thread sampler = startHeapSampler();
-        apply(groupUpload(groupFile, "groups", false));
-        Batch b = groupUpload(plain, "onboard", false);
+        apply(groupUpload(groupFile, "groups"));
+        Batch b = groupUpload(plain, "onboard");
         double plainPlan = b.planSeconds;
         double plainApply = apply(b);
-        Batch g = groupUpload(with, "onboard", false);
+        Batch g = groupUpload(with, "onboard");
         double withPlan = g.planSeconds;
         double withApply = apply(g);
         long onboardHeap = peakHeap.getAndSet(0);
-        Batch mb = groupUpload(memberships, "membership", true);
+        Batch mb = groupUpload(memberships, "membership");
         double memberPlan = mb.planSeconds;
         double memberApply = apply(mb);
         long memberHeap = peakHeap.get();
@@ -650,31 +651,14 @@ public class Bench {
         }
     }
 
-    /** Uploads with the operation (and "create missing groups"), waits for the plan; changes from the summary. */
-    Batch groupUpload(Path file, String operation, boolean createGroups) throws Exception {
-        String boundary = "bench" + System.nanoTime();
-        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation
-                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"createGroups\"\r\n\r\n" + createGroups
-                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
-                + "\"\r\nContent-Type: text/csv\r\n\r\n";
-        String tail = "\r\n--" + boundary + "--\r\n";
-        HttpRequest req = session(HttpRequest.newBuilder(uri("/api/batches")), true)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head),
-                        HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofString(tail)))
-                .timeout(Duration.ofMinutes(10)).build();
-        long t = System.nanoTime();
-        HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() != 202) {
-            throw new IllegalStateException("upload of " + file + " answered " + res.statusCode() + ": " + res.body());
+    /** Uploads and plans like {@link #uploadAndPlan}; the changes to confirm from the summary (group rows count too). */
+    Batch groupUpload(Path file, String operation) throws Exception {
+        Batch b = uploadAndPlan(file, operation);
+        String body = get("/api/batches/" + b.id(), true).body();
+        if (number(body, "error") > 0) {
+            throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
         }
-        String id = field(res.body(), "id");
-        String body = await(id, "PLANNING");
-        double s = (System.nanoTime() - t) / 1e9;
-        if (!"PLANNED".equals(field(body, "status")) || number(body, "error") > 0) {
-            throw new IllegalStateException("batch " + id + " ended " + body);
-        }
-        return new Batch(id, s, number(body, "rows"), number(body, "changes"));
+        return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
     }
 
     // ---------------------------------------------------------------- Keycloak
