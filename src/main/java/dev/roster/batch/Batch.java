@@ -73,6 +73,9 @@ public class Batch extends PanacheEntityBase {
     /** Memberships of the groups this batch deletes: typed at confirm. */
     @Column(name = "count_group_delete_members")
     public long countGroupDeleteMembers;
+    /** User rows that set or clear a manager (the apply skips the manager statement without them). */
+    @Column(name = "count_manager_change")
+    public long countManagerChange;
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> warnings = new ArrayList<>();
     public String error;

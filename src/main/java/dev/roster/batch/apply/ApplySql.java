@@ -252,12 +252,15 @@ final class ApplyGroupSql {
             UPDATE directory_user u SET version = u.version + 1, updated_at = now()
              WHERE u.id IN (SELECT user_id FROM plan_item WHERE batch_id = ? AND kind IN ('MEMBER_ADD', 'MEMBER_REMOVE'))""";
 
-    /** Managers of user rows, by the manager's email (created earlier in the same transaction, or existing). */
+    /**
+     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing): one
+     * index probe per row on lower(email), whatever the statistics say about users created a moment ago.
+     */
     static final String SET_MANAGERS = """
-            UPDATE directory_user u SET manager_id = m.id
-              FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, f->>'after' AS email
+            UPDATE directory_user u
+               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)
+              FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, lower(f->>'after') AS email
                       FROM plan_item p, jsonb_array_elements(p.fields) f
                      WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager') x
-              LEFT JOIN directory_user m ON lower(m.email) = lower(x.email)
              WHERE u.id = x.uid""";
 }
