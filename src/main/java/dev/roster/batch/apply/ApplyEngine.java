@@ -90,7 +90,7 @@ public class ApplyEngine {
             done += update(write, ApplyGroupSql.UPDATE_GROUPS, id);
             times.lap("groups");
         }
-        done += update(write, ApplySql.INSERT_CREATES, id);
+        done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id);
         times.lap("creates");
         done += update(write, ApplySql.APPLY_UPDATES, id);
         times.lap("updates");

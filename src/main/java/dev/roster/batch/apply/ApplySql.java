@@ -50,20 +50,29 @@ final class ApplySql {
              WHERE p.batch_id = ? AND p.kind = 'CREATE'
              ORDER BY p.line LIMIT 1000""";
 
+    /** Binds the batch twice: the users this batch creates (for managers created by the same file), the creates. */
     static final String INSERT_CREATES = """
+            WITH created AS (SELECT key, roster_created_user_id(batch_id, line) AS id FROM plan_item
+                              WHERE batch_id = ? AND kind = 'CREATE')
             INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name, phone,
                                         department, title, locale, status, attributes, password_hash, version,
-                                        created_at, updated_at)
+                                        created_at, updated_at, manager_id)
             SELECT roster_created_user_id(p.batch_id, p.line), v->>'email', v->>'external_id', v->>'username',
                    v->>'given_name', v->>'family_name', v->>'display_name', v->>'phone', v->>'department', v->>'title',
                    v->>'locale', CASE WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END, attrs,
-                   p.password_hash, 1, now(), now()
+                   p.password_hash, 1, now(), now(),
+                   -- The manager at once (an existing user, or one this insert creates, found by its key when users
+                   -- are matched by email), so the rows need no second version; the rest ApplyGroupSql.SET_MANAGERS sets.
+                   CASE WHEN v->>'manager' IS NOT NULL THEN
+                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')), cm.id)
+                   END
               FROM plan_item p
               CROSS JOIN LATERAL (
                   SELECT jsonb_object_agg(f->>'name', f->'after') AS v,
                          coalesce(jsonb_object_agg(substr(f->>'name', 6), f->'after')
                                   FILTER (WHERE f->>'name' LIKE 'attr.%' AND f->>'after' IS NOT NULL), '{}'::jsonb) AS attrs
                     FROM jsonb_array_elements(p.fields) f) x
+              LEFT JOIN created cm ON cm.key = lower(x.v->>'manager')
              WHERE p.batch_id = ? AND p.kind = 'CREATE'""";
 
     static final String APPLY_UPDATES;
@@ -262,5 +271,6 @@ final class ApplyGroupSql {
               FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, lower(f->>'after') AS email
                       FROM plan_item p, jsonb_array_elements(p.fields) f
                      WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager') x
-             WHERE u.id = x.uid""";
+             WHERE u.id = x.uid
+               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)""";
 }
