@@ -106,6 +106,13 @@ public class Bench {
         loadAtStart = loadAverage();
         log("mode " + (smoke ? "smoke" : "full") + ", sizes " + sizes + ", Roster -Xmx" + heap + ", database " + db);
         psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        // ---- groups engine (#13, grp-core): onboard with groups + manager vs without; a membership file ----
+        groupScenarios();
+        if (Boolean.getBoolean("bench.groups-only")) {
+            printTable();
+            return;
+        }
+        // ---- end groups engine ----
         Map<Integer, Path> onboard = new LinkedHashMap<>();
         Map<Integer, Path> update = new LinkedHashMap<>();
         for (int n : sizes) {
@@ -643,6 +650,104 @@ public class Bench {
             }
         }
         return -1;
+    }
+
+    // ---------------------------------------------------------------- groups engine (#13, grp-core)
+
+    /**
+     * Onboard N users with 3 groups each and a manager against the same users without those columns (plan and
+     * apply, ratios in the same run; target 1.5×), then a membership file of 10 groups × the N plain users
+     * (smoke: 1k users, 10k rows; full: 100k users, 1M rows) planned and applied by Roster at -Xmx{heap}.
+     */
+    void groupScenarios() throws Exception {
+        int n = Integer.getInteger("bench.groups-users", smoke ? 1000 : 100_000);
+        int groups = 10;
+        Path plain = out.resolve("groups-plain-" + n + ".csv");
+        Path with = out.resolve("groups-with-" + n + ".csv");
+        Path memberships = out.resolve("groups-membership-" + n + ".csv");
+        Path groupFile = out.resolve("groups-groups.csv");
+        try (BufferedWriter p = Files.newBufferedWriter(plain, StandardCharsets.UTF_8);
+             BufferedWriter w = Files.newBufferedWriter(with, StandardCharsets.UTF_8)) {
+            p.write("email,external_id,given_name,family_name,department,title,send_invite\n");
+            w.write("email,external_id,given_name,family_name,department,title,send_invite,groups,manager\n");
+            for (int i = 0; i < n; i++) {
+                Random r = new Random(i * 31L + n);
+                String g = GIVEN[r.nextInt(GIVEN.length)];
+                String f = FAMILY[r.nextInt(FAMILY.length)];
+                String rest = csv(g) + "," + csv(f) + "," + DEPARTMENTS[i % DEPARTMENTS.length] + ","
+                        + TITLES[i % TITLES.length] + ",false";
+                p.write("p" + i + "@plain.example.org,P-" + i + "," + rest + "\n");
+                // A tree of managers: user i reports to user i / 10 (earlier in the file, created by the same file).
+                w.write("w" + i + "@with.example.org,W-" + i + "," + rest + ",Team " + (i % groups) + "|Team "
+                        + ((i + 3) % groups) + "|Team " + ((i + 7) % groups) + "," + (i == 0 ? "" : "w" + (i / 10) + "@with.example.org")
+                        + "\n");
+            }
+        }
+        try (BufferedWriter m = Files.newBufferedWriter(memberships, StandardCharsets.UTF_8);
+             BufferedWriter gf = Files.newBufferedWriter(groupFile, StandardCharsets.UTF_8)) {
+            m.write("group,member,action\n");
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < groups; k++) {
+                    m.write("Club " + k + ",p" + i + "@plain.example.org,add\n");
+                }
+            }
+            gf.write("name,description\n");
+            for (int k = 0; k < groups; k++) {
+                gf.write("Team " + k + ",bench team " + k + "\n");
+                gf.write("Club " + k + ",bench club " + k + "\n");
+            }
+        }
+        startRoster(false, 25);
+        peakHeap.set(0);
+        Thread sampler = startHeapSampler();
+        apply(groupUpload(groupFile, "groups"));
+        Batch b = groupUpload(plain, "onboard");
+        double plainPlan = b.planSeconds;
+        double plainApply = apply(b);
+        Batch g = groupUpload(with, "onboard");
+        double withPlan = g.planSeconds;
+        double withApply = apply(g);
+        long onboardHeap = peakHeap.getAndSet(0);
+        Batch mb = groupUpload(memberships, "membership");
+        double memberPlan = mb.planSeconds;
+        double memberApply = apply(mb);
+        long memberHeap = peakHeap.get();
+        long rss = vmHwm(roster.pid());
+        sampling = false;
+        sampler.join();
+        stopRoster();
+        peakHeap.set(0);
+        log(String.format(Locale.ROOT, "groups: onboard %,d plain plan %.2fs apply %.2fs; with groups+manager plan %.2fs "
+                + "apply %.2fs; membership %,d rows plan %.2fs apply %.2fs, peak heap %d MiB", n, plainPlan, plainApply,
+                withPlan, withApply, (long) n * groups, memberPlan, memberApply, memberHeap >> 20));
+        row("Plan onboard " + fmtRows(n) + " without groups/manager", secs(plainPlan), rate(n, plainPlan), "", "");
+        row("Plan onboard " + fmtRows(n) + " with 3 groups + manager each", secs(withPlan), rate(n, withPlan),
+                ratio(withPlan, plainPlan) + " of plain", "≤ 1.5× plain");
+        row("Apply onboard " + fmtRows(n) + " without groups/manager", secs(plainApply), rate(n, plainApply), "", "");
+        row("Apply onboard " + fmtRows(n) + " with 3 groups + manager each", secs(withApply), rate(n, withApply),
+                ratio(withApply, plainApply) + " of plain", "≤ 1.5× plain");
+        row("Plan membership file " + fmtRows(n * groups) + " rows (" + groups + " groups, " + fmtRows(n) + " users)",
+                secs(memberPlan), rate((long) n * groups, memberPlan), "", "");
+        row("Apply membership file " + fmtRows(n * groups) + " rows (+audit)", secs(memberApply),
+                rate((long) n * groups, memberApply), "", "");
+        row("Peak heap / RSS, group scenarios (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB",
+                Math.max(onboardHeap, memberHeap) >> 20, rss / 1024), "", "", "within -Xmx" + heap);
+        if (smoke) {
+            for (Path f : List.of(plain, with, memberships, groupFile)) {
+                Files.deleteIfExists(f);
+            }
+            psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        }
+    }
+
+    /** Uploads and plans like {@link #uploadAndPlan}; the changes to confirm from the summary (group rows count too). */
+    Batch groupUpload(Path file, String operation) throws Exception {
+        Batch b = uploadAndPlan(file, operation);
+        String body = get("/api/batches/" + b.id(), true).body();
+        if (number(body, "error") > 0) {
+            throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
+        }
+        return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
     }
 
     // ---------------------------------------------------------------- Keycloak
