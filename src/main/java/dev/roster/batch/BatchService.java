@@ -9,8 +9,10 @@ import java.util.UUID;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
+import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
 import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;
@@ -38,11 +40,29 @@ public class BatchService {
      * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
+        return upload(content, fileName, operation, matchBy, SyncOptions.NONE, who);
+    }
+
+    /**
+     * What a sync batch owns: its source (creates remember it), its scope and the policy for users of
+     * the scope absent from the file. {@link #NONE} for other operations, and for a sync without a scope.
+     */
+    public record SyncOptions(UUID sourceId, SyncScope scope, AbsentPolicy absent) {
+        public static final SyncOptions NONE = new SyncOptions(null, null, AbsentPolicy.LEAVE);
+    }
+
+    /** {@link #upload(InputStream, String, Operation, MatchKey, Operator)} for a sync file, with what it owns. */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, SyncOptions sync,
+            Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         try {
             jdbc.runInTransaction(c -> {
                 transitions.startUpload(c, id, operation, matchBy, name, who);
+                if (operation == Operation.SYNC) {
+                    Jdbc.update(c, "UPDATE batch SET sync_source_id = ?, sync_scope = ?, sync_absent = ? WHERE id = ?",
+                            sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(), sync.absent().name(), id);
+                }
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -56,6 +76,10 @@ public class BatchService {
                 details.put("fileName", name);
                 details.put("operation", operation.name().toLowerCase());
                 details.put("matchBy", matchBy.name().toLowerCase());
+                if (operation == Operation.SYNC && sync.scope() != null) {
+                    details.put("scope", sync.scope().stored());
+                    details.put("absent", sync.absent().word());
+                }
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
                 transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
@@ -69,13 +93,54 @@ public class BatchService {
 
     /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, null, null, who);
+    }
+
+    /** The same with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, String scope,
+            String absent, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
+        Operation op = parseOperation(operation);
+        SyncOptions sync = op == Operation.SYNC ? syncOptions(scope, absent) : SyncOptions.NONE;
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), who);
+            return upload(in, fileName, op, parseMatchBy(matchBy), sync, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A hand-uploaded sync file's scope ({@code attr.<name>=<value>}, {@code source:<name or id>}, or blank
+     * for none) and absent policy; a policy other than leave needs a scope.
+     */
+    SyncOptions syncOptions(String scope, String absent) {
+        AbsentPolicy policy;
+        try {
+            policy = AbsentPolicy.parse(absent);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("Unknown absent policy \"" + absent + "\": use leave, suspend or delete.");
+        }
+        if (scope == null || scope.isBlank()) {
+            if (policy != AbsentPolicy.LEAVE) {
+                throw new BadRequestException("Choose a scope (the users this file owns, e.g. attr.source=workday) to "
+                        + policy.word() + " the users absent from the file.");
+            }
+            return SyncOptions.NONE;
+        }
+        String text = scope.strip();
+        if (text.regionMatches(true, 0, "source:", 0, 7)) {
+            String ref = text.substring(7).strip();
+            UUID source = jdbc.one("SELECT id FROM sync_source WHERE id::text = lower(?) OR lower(name) = lower(?)",
+                    rs -> rs.getObject(1, UUID.class), ref, ref).orElseThrow(() -> new BadRequestException(
+                            "No sync source named \"" + ref + "\" for the scope; see the Sources page."));
+            return new SyncOptions(source, SyncScope.createdBy(source), policy);
+        }
+        try {
+            return new SyncOptions(null, SyncScope.parse(text), policy);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("The " + e.getMessage() + ".");
         }
     }
 
@@ -146,7 +211,7 @@ public class BatchService {
             return Operation.parse(value == null ? "" : value);
         } catch (RuntimeException e) {
             throw new BadRequestException("Unknown operation \"" + value
-                    + "\": use onboard, update, delete, reset or mixed.");
+                    + "\": use onboard, update, delete, reset, mixed or sync.");
         }
     }
 

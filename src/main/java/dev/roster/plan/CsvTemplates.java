@@ -19,6 +19,8 @@ public final class CsvTemplates {
                     + "jane.doe@example.org,forgot password\r\n";
             case MIXED -> "action,email,given_name,family_name,department,reason\r\n"
                     + "upsert,jane.doe@example.org,Jane,Doe,Sales,\r\n";
+            case SYNC -> "email,external_id,given_name,family_name,department,title,attr.source\r\n"
+                    + "jane.doe@example.org,E-1001,Jane,Doe,Sales,Account Manager,workday\r\n";
         };
     }
 

@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 
 /** What a whole upload does; lower case in URLs and the API ("onboard", "mixed"). */
 public enum Operation {
-    ONBOARD, UPDATE, DELETE, RESET, MIXED;
+    ONBOARD, UPDATE, DELETE, RESET, MIXED,
+    /** Desired state: every row an upsert; users in the batch's scope absent from the file get its absent policy. */
+    SYNC;
 
     /** Parses "onboard", "Update", ...; throws IllegalArgumentException listing the valid names. */
     public static Operation parse(String value) {

@@ -84,6 +84,9 @@ public class ApplyEngine {
         PhaseTimes times = new PhaseTimes();
         long done = 0;
         done += update(write, ApplySql.INSERT_CREATES, batch.id);
+        if (batch.syncSourceId != null && batch.countCreate > 0) {
+            Jdbc.update(write, ApplySql.MARK_CREATING_SOURCE, batch.syncSourceId, batch.id);
+        }
         times.lap("creates");
         done += update(write, ApplySql.APPLY_UPDATES, batch.id);
         times.lap("updates");
