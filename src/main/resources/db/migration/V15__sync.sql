@@ -71,3 +71,17 @@ ALTER TABLE batch
     ADD COLUMN sync_absent    text CHECK (sync_absent IN ('LEAVE', 'SUSPEND', 'DELETE')),
     ADD COLUMN count_absent   bigint NOT NULL DEFAULT 0,
     ADD COLUMN sync_scope_size bigint;
+-- A run that planned no change keeps its record but not a place in the batch list.
+ALTER TABLE batch ADD COLUMN listed boolean NOT NULL DEFAULT true;
+CREATE INDEX batch_listed_created_idx ON batch (created_at DESC) WHERE listed;
+
+-- The audit actor of an automatic sync apply is the source.
+ALTER TABLE audit_event DROP CONSTRAINT IF EXISTS audit_event_actor_kind_check;
+ALTER TABLE audit_event ADD CONSTRAINT audit_event_actor_kind_check
+    CHECK (actor_kind IN ('admin', 'system', 'user', 'source'));
+
+-- Operators are told of held and refused runs by mail: a notice with a text of its own and no link token.
+ALTER TABLE mail_outbox DROP CONSTRAINT IF EXISTS mail_outbox_kind_check;
+ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_kind_check
+    CHECK (kind IN ('INVITE', 'RESET', 'PASSWORD_CHANGED', 'SYNC_NOTICE'));
+ALTER TABLE mail_outbox ADD COLUMN body text;

@@ -37,13 +37,19 @@ public final class AuditAction {
     public static final String AUDIT_PURGE_REQUESTED = "audit.purge-requested";
     public static final String AUDIT_PURGE_REJECTED = "audit.purge-rejected";
     public static final String USERS_EXPORTED = "users.exported";
+    /** Sync sources (#16): added, changed (settings, pause, resume), removed; and each finished run. */
+    public static final String SYNC_SOURCE_CREATED = "sync.source-created";
+    public static final String SYNC_SOURCE_CHANGED = "sync.source-changed";
+    public static final String SYNC_SOURCE_DELETED = "sync.source-deleted";
+    public static final String SYNC_RUN = "sync.run";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
-            USERS_EXPORTED);
+            USERS_EXPORTED,
+            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN);
 
     private AuditAction() {
     }

@@ -103,6 +103,13 @@ public final class AuditSentence {
                     .time(d, "cutoff");
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
+            case AuditAction.SYNC_SOURCE_CREATED -> add("added the sync source " + text(d, "name"));
+            case AuditAction.SYNC_SOURCE_CHANGED -> add("changed the sync source " + text(d, "name"))
+                    .add(has(d, "change") ? " (" + text(d, "change") + ")" : "");
+            case AuditAction.SYNC_SOURCE_DELETED -> add("removed the sync source " + text(d, "name"));
+            case AuditAction.SYNC_RUN -> add("ran the sync source " + text(d, "source") + ": "
+                    + text(d, "status").toLowerCase(Locale.ROOT)).add(has(d, "reason") ? " (" + text(d, "reason") + ")" : "")
+                    .batch(d, "batchId", "; batch ");
             default -> generic(action, d);
         }
     }

@@ -112,6 +112,8 @@ public class Batch extends PanacheEntityBase {
     /** A sync batch: users in its scope absent from the file (among the updates or deletes). */
     @Column(name = "count_absent")
     public long countAbsent;
+    /** False for a sync run's batch that changed nothing or was refused: kept, but not on the Batches list. */
+    public boolean listed = true;
     /** A sync batch: users in its scope (not deleted) when it was planned. */
     @Column(name = "sync_scope_size")
     public Long syncScopeSize;

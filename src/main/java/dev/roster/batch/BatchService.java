@@ -54,6 +54,23 @@ public class BatchService {
     /** {@link #upload(InputStream, String, Operation, MatchKey, Operator)} for a sync file, with what it owns. */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, SyncOptions sync,
             Operator who) {
+        UUID id = store(content, fileName, operation, matchBy, sync, who);
+        planning.submit(id);
+        return id;
+    }
+
+    /**
+     * Stores a sync source's file as a batch and plans it on the calling thread (a source's run waits for its
+     * plan); returns the batch's id, whatever the plan's outcome (PLANNED or REJECTED).
+     */
+    public UUID uploadAndPlan(InputStream content, String fileName, MatchKey matchBy, SyncOptions sync, Operator who) {
+        UUID id = store(content, fileName, Operation.SYNC, matchBy, sync, who);
+        planning.planNow(id);
+        return id;
+    }
+
+    private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, SyncOptions sync,
+            Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         try {
@@ -87,7 +104,6 @@ public class BatchService {
         } catch (BatchFileStore.TooLargeException e) {
             throw new ClientErrorException(name + ": " + e.getMessage(), 413);
         }
-        planning.submit(id);
         return id;
     }
 
@@ -162,7 +178,8 @@ public class BatchService {
     }
 
     public PageOf<Batch> list(int page, int size) {
-        var query = Batch.find("order by createdAt desc, id");
+        // A sync run that changed nothing (or was refused) keeps its batch off the list (docs/sync.md).
+        var query = Batch.find("listed = true order by createdAt desc, id");
         long total = query.count();
         List<Batch> items = query.page(Page.of(page - 1, size)).list();
         return new PageOf<>(items, total, page, size);
