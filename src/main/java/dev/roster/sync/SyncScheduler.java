@@ -106,11 +106,21 @@ public class SyncScheduler {
         Scheduler s = scheduler;
         scheduler = null;
         if (s != null) {
+            // Waits a little for the scheduler's threads (they use the datasource, which closes next), but not for
+            // a long run: one cut short is recovered by another instance or the next start.
+            Thread stopping = new Thread(() -> {
+                try {
+                    s.shutdown(true);
+                } catch (SchedulerException e) {
+                    Log.warnf("stopping the sync scheduler: %s", e.getMessage());
+                }
+            }, "roster-sync-stop");
+            stopping.setDaemon(true);
+            stopping.start();
             try {
-                // Not waiting for a run: one cut short is recovered by another instance or the next start.
-                s.shutdown(false);
-            } catch (SchedulerException e) {
-                Log.warnf("stopping the sync scheduler: %s", e.getMessage());
+                stopping.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
