@@ -279,20 +279,28 @@ public class Bench {
                 if (bad == 7 || bad == 123 || bad == 333) {
                     continue; // not onboarded
                 }
-                Random r = new Random(i * 31L + n);
-                r.nextInt(GIVEN.length);
-                r.nextInt(FAMILY.length);
-                String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
-                String title = TITLES[r.nextInt(TITLES.length)];
-                if (i % 10 != 0) {
-                    dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
-                            : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
-                    title = "Senior " + title;
-                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
                 w.write(email(n, i) + "," + dept + "," + title + "\n");
             }
         }
         return file;
+    }
+
+    /** The department and title of row i of the update file of size n (the same values for every 10th row). */
+    static String[] updated(int n, int i) {
+        Random r = new Random(i * 31L + n);
+        r.nextInt(GIVEN.length);
+        r.nextInt(FAMILY.length);
+        String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
+        String title = TITLES[r.nextInt(TITLES.length)];
+        if (i % 10 != 0) {
+            dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
+                    : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
+            title = "Senior " + title;
+        }
+        return new String[] { dept, title };
     }
 
     // ---------------------------------------------------------------- baseline
@@ -593,16 +601,9 @@ public class Bench {
                 if (bad == 7 || bad == 123 || bad == 333 || i % 1000 == 999) {
                     continue; // not onboarded, or a leaver (0.1%)
                 }
-                Random r = new Random(i * 31L + n);
-                r.nextInt(GIVEN.length);
-                r.nextInt(FAMILY.length);
-                String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
-                String title = TITLES[r.nextInt(TITLES.length)];
-                if (i % 10 != 0) {
-                    dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
-                            : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
-                    title = "Senior " + title;
-                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
                 if (i % 100 == 1) {
                     title = "Principal " + title; // 1% changed
                 }

@@ -228,7 +228,7 @@ public class BatchService {
             return Operation.parse(value == null ? "" : value);
         } catch (RuntimeException e) {
             throw new BadRequestException("Unknown operation \"" + value
-                    + "\": use onboard, update, delete, reset, mixed or sync.");
+                    + "\": use onboard, update, delete, reset or mixed (sync for a desired-state file).");
         }
     }
 

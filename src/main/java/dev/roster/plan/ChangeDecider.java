@@ -29,10 +29,17 @@ final class ChangeDecider {
 
     private final RowReader rows;
     private final MatchKey matchBy;
+    /** Whether an unchanged row says so in a note; a sync file's rows are mostly unchanged, and stay cheap. */
+    private final boolean noteUnchanged;
 
     ChangeDecider(RowReader rows, MatchKey matchBy) {
+        this(rows, matchBy, true);
+    }
+
+    ChangeDecider(RowReader rows, MatchKey matchBy, boolean noteUnchanged) {
         this.rows = rows;
         this.matchBy = matchBy;
+        this.noteUnchanged = noteUnchanged;
     }
 
     PlannedChange decide(RowInput row, Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail) {
@@ -152,7 +159,9 @@ final class ChangeDecider {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
         if (fields.isEmpty()) {
-            messages.add(PlanMessage.note(null, "nothing to change: the values in this row match the current user"));
+            if (noteUnchanged) {
+                messages.add(PlanMessage.note(null, "nothing to change: the values in this row match the current user"));
+            }
             return change(row, ChangeKind.UNCHANGED, existing, List.of(), messages);
         }
         return change(row, ChangeKind.UPDATE, existing, fields, messages);

@@ -82,7 +82,7 @@ public final class Planner {
         long rowsPlanned = 0;
         try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits)) {
             RowReader rows = new RowReader(reader.header(), op, matchBy);
-            ChangeDecider decider = new ChangeDecider(rows, matchBy);
+            ChangeDecider decider = new ChangeDecider(rows, matchBy, op != Operation.SYNC);
             List<CsvRecord> chunk = new ArrayList<>(chunkSize);
             while (reader.hasNext()) {
                 chunk.add(reader.next());

@@ -82,8 +82,13 @@ public class SyncRunner {
 
     /** True when some thread on some instance runs the source now. */
     public boolean busy(UUID sourceId) {
-        return jdbc.inTransaction(c -> !Jdbc.one(c, "SELECT pg_try_advisory_xact_lock(?, hashtext(?::text))",
-                rs -> rs.getBoolean(1), RUN_LOCK_SPACE, sourceId.toString()).orElse(false));
+        // Looked up, never taken: taking it even for a moment could turn a scheduled run away.
+        return jdbc.one("""
+                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                                  AND classid = ?::oid
+                                  AND objid::bigint = (hashtext(?::text)::bigint & 4294967295) AND objsubid = 2)""",
+                rs -> rs.getBoolean(1), RUN_LOCK_SPACE, sourceId.toString()).orElse(false);
     }
 
     private UUID runLocked(SyncSource source, String trigger) {

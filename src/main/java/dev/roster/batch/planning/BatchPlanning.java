@@ -180,8 +180,11 @@ public class BatchPlanning {
         SyncScope scope = SyncScope.parse(claim.syncScope);
         AbsentPolicy policy = AbsentPolicy.parse(claim.syncAbsent);
         ChangeKind kind = policy == AbsentPolicy.DELETE ? ChangeKind.DELETE : ChangeKind.UPDATE;
+        long started = System.nanoTime();
         AbsentUsers.Result absent = AbsentUsers.plan(c, batchId, claim.matchBy, scope, policy, writer.written(),
                 writer.counts().getOrDefault(kind, 0L));
+        Log.infof("sync batch %s: %d users in scope, %d absent from the file (%s) in %d ms", batchId, absent.inScope(),
+                absent.suspends() + absent.deletes(), policy.word(), (System.nanoTime() - started) / 1_000_000);
         Jdbc.update(c, "UPDATE batch SET count_absent = ?, sync_scope_size = ? WHERE id = ?",
                 absent.suspends() + absent.deletes(), absent.inScope(), batchId);
         Map<ChangeKind, Long> counts = new EnumMap<>(planned.counts());
