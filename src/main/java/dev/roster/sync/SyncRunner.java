@@ -19,6 +19,7 @@ import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyRefused;
 import dev.roster.batch.apply.ApplyService;
 import dev.roster.plan.AbsentPolicy;
+import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -180,13 +181,20 @@ public class SyncRunner {
             return;
         }
         long changes = p.create + p.update + p.delete;
+        // A scope that matches no one is said on the run (the batch carries it as a warning too).
+        String note = p.scopeSize != null && p.scopeSize == 0 && source.syncScope().kind() == SyncScope.Kind.ATTRIBUTE
+                ? "the scope (" + source.syncScope().describe() + ") matches no user, so no user can be absent from the file;"
+                        + " check the attribute's name and value" : null;
         if (changes == 0 && p.errors == 0) {
             hide(batchId, operator, true);
-            finish(source, runId, batchId, new SyncRuns.Outcome(SyncRun.Status.NO_CHANGES, "the directory already matches "
-                    + "the file", fileRows, counts, null), false);
+            finish(source, runId, batchId, new SyncRuns.Outcome(SyncRun.Status.NO_CHANGES, note != null ? note
+                    : "the directory already matches the file", fileRows, counts, null), false);
             return;
         }
         List<String> held = held(source, p, counts);
+        if (note != null && !held.isEmpty()) {
+            held.add(note);
+        }
         if (held.isEmpty()) {
             try {
                 applies.applyNow(batchId, new ApplyPolicy.ApplyRequest(changes, p.delete, false, null), operator);
@@ -201,7 +209,7 @@ public class SyncRunner {
         }
         Planned after = planned(batchId);
         switch (after.status) {
-            case "APPLIED" -> finish(source, runId, batchId, new SyncRuns.Outcome(SyncRun.Status.APPLIED, null, fileRows,
+            case "APPLIED" -> finish(source, runId, batchId, new SyncRuns.Outcome(SyncRun.Status.APPLIED, note, fileRows,
                     counts, "automatic"), false);
             case "PLANNED" -> finish(source, runId, batchId, new SyncRuns.Outcome(SyncRun.Status.HELD, "held for an operator: "
                     + "the directory changed while the run was applying; re-plan the batch", fileRows, counts, null), true);

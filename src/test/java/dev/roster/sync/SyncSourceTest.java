@@ -176,6 +176,7 @@ class SyncSourceTest {
             JsonPath ok = runNow(op, id);
             assertEquals("APPLIED", ok.getString("status"), ok.prettify());
             assertEquals(3, ok.getLong("counts.create"));
+            assertTrue(ok.getString("reason").contains("matches no user"), "the file sets no attr.src: " + ok.getString("reason"));
 
             put(op, id, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/missing.csv",
                     "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer"));

@@ -61,6 +61,18 @@ class SyncUploadTest {
         assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE email = ?", m + "-e@example.com"));
         assertTrue(sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ?",
                 m + "-c@example.com") == 1);
+
+        // The sync batch reverts like any other: the suspended user is active again, the created one deleted.
+        String revert = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .post("/api/batches/" + id + "/revert").then().statusCode(201).extract().path("id");
+        JsonPath undo = Batches.awaitPlanned(op, TestAdmins.PASSWORD, revert);
+        long undoChanges = undo.getLong("summary.update") + undo.getLong("summary.delete") + undo.getLong("summary.create");
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": " + undoChanges + ", \"deleteCount\": " + undo.getLong("summary.delete") + "}")
+                .post("/api/batches/" + revert + "/apply").then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, revert).getString("status"));
+        assertEquals("INVITED", status(m + "-c@example.com"));
+        assertEquals("Clerk", sql.rows("SELECT title FROM directory_user WHERE email = ?", m + "-a@example.com").get(0).get("title"));
     }
 
     @Test
