@@ -40,7 +40,13 @@ public class BatchService {
      * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
-        return upload(content, fileName, operation, matchBy, SyncOptions.NONE, who);
+        return upload(content, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above; createGroups: groups the file names that do not exist are created (docs/groups.md). */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            Operator who) {
+        return upload(content, fileName, operation, matchBy, createGroups, SyncOptions.NONE, who);
     }
 
     /**
@@ -51,10 +57,10 @@ public class BatchService {
         public static final SyncOptions NONE = new SyncOptions(null, null, AbsentPolicy.LEAVE);
     }
 
-    /** {@link #upload(InputStream, String, Operation, MatchKey, Operator)} for a sync file, with what it owns. */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, SyncOptions sync,
-            Operator who) {
-        UUID id = store(content, fileName, operation, matchBy, sync, who);
+    /** As above, for a sync file too, with what it owns. */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            SyncOptions sync, Operator who) {
+        UUID id = store(content, fileName, operation, matchBy, createGroups, sync, who);
         planning.submit(id);
         return id;
     }
@@ -64,18 +70,18 @@ public class BatchService {
      * plan); returns the batch's id, whatever the plan's outcome (PLANNED or REJECTED).
      */
     public UUID uploadAndPlan(InputStream content, String fileName, MatchKey matchBy, SyncOptions sync, Operator who) {
-        UUID id = store(content, fileName, Operation.SYNC, matchBy, sync, who);
+        UUID id = store(content, fileName, Operation.SYNC, matchBy, false, sync, who);
         planning.planNow(id);
         return id;
     }
 
-    private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, SyncOptions sync,
-            Operator who) {
+    private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            SyncOptions sync, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, who);
+                transitions.startUpload(c, id, operation, matchBy, name, createGroups, who);
                 if (operation == Operation.SYNC) {
                     Jdbc.update(c, "UPDATE batch SET sync_source_id = ?, sync_scope = ?, sync_absent = ? WHERE id = ?",
                             sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(), sync.absent().name(), id);
@@ -93,6 +99,9 @@ public class BatchService {
                 details.put("fileName", name);
                 details.put("operation", operation.name().toLowerCase());
                 details.put("matchBy", matchBy.name().toLowerCase());
+                if (createGroups) {
+                    details.put("createGroups", true);
+                }
                 if (operation == Operation.SYNC && sync.scope() != null) {
                     details.put("scope", sync.scope().stored());
                     details.put("absent", sync.absent().word());
@@ -107,21 +116,32 @@ public class BatchService {
         return id;
     }
 
-    /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, null, null, who);
+    /** A form or API flag: true, on (a checked checkbox), yes or 1. */
+    public static boolean yes(String flag) {
+        return flag != null && List.of("true", "on", "yes", "1").contains(flag.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** The same with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, String scope,
-            String absent, Operator who) {
+    /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above, with the "create missing groups" choice (form checkbox, API parameter createGroups=true). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, createGroups, null, null, who);
+    }
+
+    /** As above, with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            String scope, String absent, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
         Operation op = parseOperation(operation);
         SyncOptions sync = op == Operation.SYNC ? syncOptions(scope, absent) : SyncOptions.NONE;
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, op, parseMatchBy(matchBy), sync, who);
+            return upload(in, fileName, op, parseMatchBy(matchBy), createGroups, sync, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }
@@ -228,7 +248,7 @@ public class BatchService {
             return Operation.parse(value == null ? "" : value);
         } catch (RuntimeException e) {
             throw new BadRequestException("Unknown operation \"" + value
-                    + "\": use onboard, update, delete, reset or mixed (sync for a desired-state file).");
+                    + "\": use onboard, update, delete, reset or mixed (membership, groups, sync for group and desired-state files).");
         }
     }
 

@@ -29,16 +29,18 @@ final class ChangeDecider {
 
     private final RowReader rows;
     private final MatchKey matchBy;
+    private final UserRelations relations;
     /** Whether an unchanged row says so in a note; a sync file's rows are mostly unchanged, and stay cheap. */
     private final boolean noteUnchanged;
 
-    ChangeDecider(RowReader rows, MatchKey matchBy) {
-        this(rows, matchBy, true);
+    ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations) {
+        this(rows, matchBy, relations, true);
     }
 
-    ChangeDecider(RowReader rows, MatchKey matchBy, boolean noteUnchanged) {
+    ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations, boolean noteUnchanged) {
         this.rows = rows;
         this.matchBy = matchBy;
+        this.relations = relations;
         this.noteUnchanged = noteUnchanged;
     }
 
@@ -89,10 +91,11 @@ final class ChangeDecider {
         }
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
-            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS)) {
+            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)) {
                 fields.add(new FieldDiff(column, null, value));
             }
         });
+        relations.addDiffs(row, null, fields, messages);
         if (hasErrors(messages)) {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
@@ -119,7 +122,7 @@ final class ChangeDecider {
         List<FieldDiff> fields = new ArrayList<>();
         for (Map.Entry<String, String> entry : row.values().entrySet()) {
             String column = entry.getKey();
-            if (column.equals(matchBy.column()) || column.equals(REASON)) {
+            if (column.equals(matchBy.column()) || column.equals(REASON) || UserRelations.COLUMNS.contains(column)) {
                 continue;
             }
             String before = ColumnNames.isAttribute(column)
@@ -141,6 +144,7 @@ final class ChangeDecider {
                 fields.add(new FieldDiff(column, before, after));
             }
         }
+        relations.addDiffs(row, existing, fields, messages);
         String newEmail = row.newEmail();
         if (newEmail != null && !newEmail.equalsIgnoreCase(existing.email())) {
             fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));

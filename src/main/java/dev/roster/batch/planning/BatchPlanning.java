@@ -121,7 +121,8 @@ public class BatchPlanning {
                 PlanResult planned;
                 try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
                         rows -> heartbeat(lookup, batchId, rows))) {
-                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json));
+                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
+                            .createMissingGroups(claim.createGroups);
                     planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                     writer.finish();
                     if (planned.rows() >= ANALYZE_ROWS) {
@@ -164,8 +165,8 @@ public class BatchPlanning {
         Jdbc.one(c, "SELECT roster_analyze(?)", rs -> Boolean.TRUE, table);
     }
 
-    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, String syncScope,
-            String syncAbsent) {
+    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, boolean createGroups,
+            String syncScope, String syncAbsent) {
     }
 
     /**
@@ -195,7 +196,8 @@ public class BatchPlanning {
             warnings.add("The scope (" + scope.describe() + ") matches no user in the directory, so no user can be "
                     + "absent from this file. Check the attribute's name and value.");
         }
-        return new PlanResult(planned.rows() + absent.suspends() + absent.deletes(), counts, planned.warnings(), warnings);
+        return new PlanResult(planned.rows() + absent.suspends() + absent.deletes(), counts, planned.warnings(), warnings,
+                planned.groups());
     }
 
     private Claim claim(UUID batchId) {
@@ -204,9 +206,9 @@ public class BatchPlanning {
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
                    AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                RETURNING operation, match_by, file_name, planning_attempts, sync_scope, sync_absent""",
+                RETURNING operation, match_by, file_name, planning_attempts, create_groups, sync_scope, sync_absent""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getInt(4), rs.getString(5), rs.getString(6)),
+                        rs.getInt(4), rs.getBoolean(5), rs.getString(6), rs.getString(7)),
                 batchId, STALE_SECONDS).orElse(null);
     }
 
@@ -222,7 +224,12 @@ public class BatchPlanning {
     private static BatchTransitions.Totals totals(PlanResult result) {
         return new BatchTransitions.Totals(result.rows(), result.count(ChangeKind.CREATE), result.count(ChangeKind.UPDATE),
                 result.count(ChangeKind.DELETE), result.count(ChangeKind.RESET), result.count(ChangeKind.UNCHANGED),
-                result.count(ChangeKind.ERROR), result.warnings(), result.fileWarnings());
+                result.count(ChangeKind.ERROR), result.warnings(), result.fileWarnings(),
+                new BatchTransitions.GroupTotals(result.count(ChangeKind.GROUP_CREATE), result.count(ChangeKind.GROUP_UPDATE),
+                        result.count(ChangeKind.GROUP_DELETE),
+                        result.count(ChangeKind.MEMBER_ADD) + result.count(ChangeKind.MEMBER_REMOVE),
+                        result.groups().membershipAdds(), result.groups().membershipRemoves(),
+                        result.groups().deletedGroupMemberships()));
     }
 
     private void finishRejected(UUID batchId, String message, boolean fileRefused) {
