@@ -150,6 +150,10 @@ public class Bench {
         // ---- groups (#13, grp-pages): a group page with many members under 20 readers; its row is added below
         results.put("groupPage", groupPageLatency());
         // ---- end groups
+        // ---- sync (#16): a nightly desired-state file against the largest directory, in this run
+        int syncSize = sizes.get(sizes.size() - 1);
+        double[] sync = syncScenario(syncSize);
+        // ---- end sync
         double[] audit = auditDownload();
         long rss = vmHwm(roster.pid());
         sampling = false;
@@ -183,6 +187,12 @@ public class Bench {
             row("Apply update " + fmtRows(n) + " (+audit)", secs(updApplySeconds.get(n)), rate(n, updApplySeconds.get(n)),
                     ratio(updApplySeconds.get(n), copy), "");
         }
+        // ---- sync (#16)
+        row("Plan sync " + fmtRows(syncSize) + " (1% changed, 0.1% left: suspended)", secs(sync[0]), rate(syncSize, sync[0]),
+                String.format(Locale.ROOT, "%.2f× update plan", sync[0] / updPlanSeconds.get(syncSize)), "≤ 1.0× update plan");
+        row("Apply sync " + fmtRows(syncSize) + " (" + (long) sync[2] + " changes, +audit)", secs(sync[1]), "",
+                String.format(Locale.ROOT, "%.2f× update apply", sync[1] / updApplySeconds.get(syncSize)), "≤ 0.2× update apply");
+        // ---- end sync
         row("Peak RSS / peak heap (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB", rss / 1024,
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
@@ -283,20 +293,28 @@ public class Bench {
                 if (bad == 7 || bad == 123 || bad == 333) {
                     continue; // not onboarded
                 }
-                Random r = new Random(i * 31L + n);
-                r.nextInt(GIVEN.length);
-                r.nextInt(FAMILY.length);
-                String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
-                String title = TITLES[r.nextInt(TITLES.length)];
-                if (i % 10 != 0) {
-                    dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
-                            : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
-                    title = "Senior " + title;
-                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
                 w.write(email(n, i) + "," + dept + "," + title + "\n");
             }
         }
         return file;
+    }
+
+    /** The department and title of row i of the update file of size n (the same values for every 10th row). */
+    static String[] updated(int n, int i) {
+        Random r = new Random(i * 31L + n);
+        r.nextInt(GIVEN.length);
+        r.nextInt(FAMILY.length);
+        String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
+        String title = TITLES[r.nextInt(TITLES.length)];
+        if (i % 10 != 0) {
+            dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
+                    : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
+            title = "Senior " + title;
+        }
+        return new String[] { dept, title };
     }
 
     // ---------------------------------------------------------------- baseline
@@ -374,9 +392,17 @@ public class Bench {
     }
 
     Batch uploadAndPlan(Path file, String operation) throws Exception {
+        return uploadAndPlan(file, operation, Map.of());
+    }
+
+    /** Uploads with more form fields (a sync file's scope and absent policy). */
+    Batch uploadAndPlan(Path file, String operation, Map<String, String> fields) throws Exception {
         String boundary = "bench" + System.nanoTime();
+        StringBuilder extra = new StringBuilder();
+        fields.forEach((k, v) -> extra.append("Content-Disposition: form-data; name=\"").append(k).append("\"\r\n\r\n")
+                .append(v).append("\r\n--").append(boundary).append("\r\n"));
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
-                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
+                + boundary + "\r\n" + extra + "Content-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
                 + "\"\r\nContent-Type: text/csv\r\n\r\n";
         String tail = "\r\n--" + boundary + "--\r\n";
         HttpRequest req = session(HttpRequest.newBuilder(uri("/api/batches")), true)
@@ -748,6 +774,44 @@ public class Bench {
             throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
         }
         return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
+    }
+
+    // ---------------------------------------------------------------- sync (#16)
+
+    /**
+     * A nightly sync of the n users of the largest size (as they are after the update above): 1% of the rows
+     * change a title, 0.1% of the users are left out and get suspended (scope attr.src=hr, set on them first,
+     * outside the timing). Returns plan seconds, apply seconds and the changes applied.
+     */
+    double[] syncScenario(int n) throws Exception {
+        psql(db, "UPDATE directory_user SET attributes = attributes || '{\"src\": \"hr\"}' WHERE email LIKE '%@s" + n
+                + ".example.org'");
+        psql(db, "VACUUM ANALYZE directory_user");
+        Path file = out.resolve("sync-" + n + ".csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("email,department,title\n");
+            for (int i = 0; i < n; i++) {
+                int bad = i % 500;
+                if (bad == 7 || bad == 123 || bad == 333 || i % 1000 == 999) {
+                    continue; // not onboarded, or a leaver (0.1%)
+                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
+                if (i % 100 == 1) {
+                    title = "Principal " + title; // 1% changed
+                }
+                w.write(email(n, i) + "," + dept + "," + title + "\n");
+            }
+        }
+        Batch b = uploadAndPlan(file, "sync", Map.of("scope", "attr.src=hr", "absent", "suspend"));
+        double apply = apply(b);
+        log(String.format(Locale.ROOT, "sync %,d users: plan %.2fs, apply %.2fs (%,d changes)", n, b.planSeconds, apply,
+                b.changes));
+        if (smoke) {
+            Files.deleteIfExists(file);
+        }
+        return new double[] { b.planSeconds, apply, b.changes };
     }
 
     // ---------------------------------------------------------------- Keycloak

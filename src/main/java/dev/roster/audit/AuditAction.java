@@ -45,6 +45,11 @@ public final class AuditAction {
     /** Membership events target the user (so the user's history shows them) and name the group in the details. */
     public static final String MEMBERSHIP_ADDED = "membership.added";
     public static final String MEMBERSHIP_REMOVED = "membership.removed";
+    /** Sync sources (#16): added, changed (settings, pause, resume), removed; and each finished run. */
+    public static final String SYNC_SOURCE_CREATED = "sync.source-created";
+    public static final String SYNC_SOURCE_CHANGED = "sync.source-changed";
+    public static final String SYNC_SOURCE_DELETED = "sync.source-deleted";
+    public static final String SYNC_RUN = "sync.run";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
@@ -52,7 +57,8 @@ public final class AuditAction {
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
-            MEMBERSHIP_REMOVED);
+            MEMBERSHIP_REMOVED,
+            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN);
 
     private AuditAction() {
     }

@@ -11,10 +11,13 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     public static final String ADMIN = "admin";
     public static final String SYSTEM = "system";
     public static final String USER = "user";
+    /** A sync source applying its own run automatically (docs/sync.md); id is the source's. */
+    public static final String SOURCE = "source";
 
     public AuditActor {
-        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)) {
-            throw new IllegalArgumentException("actor kind must be admin, system or user, not " + kind);
+        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)
+                && !SOURCE.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system, user or source, not " + kind);
         }
     }
 
@@ -24,6 +27,11 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
 
     public static AuditActor admin(UUID id, String name, String ip, String userAgent) {
         return new AuditActor(ADMIN, id, name, ip, userAgent);
+    }
+
+    /** A sync source, acting in an automatic run. */
+    public static AuditActor source(UUID sourceId, String name) {
+        return new AuditActor(SOURCE, sourceId, "sync source " + name, null, null);
     }
 
     /** A directory user acting on their own account, e.g. setting their password from a reset link. */

@@ -117,6 +117,13 @@ public final class AuditSentence {
             case AuditAction.GROUP_RESTORED -> add("restored the deleted group").group(d);
             case AuditAction.MEMBERSHIP_ADDED -> add("added the user to the group").group(d).line(d);
             case AuditAction.MEMBERSHIP_REMOVED -> add("removed the user from the group").group(d).line(d);
+            case AuditAction.SYNC_SOURCE_CREATED -> add("added the sync source " + text(d, "name"));
+            case AuditAction.SYNC_SOURCE_CHANGED -> add("changed the sync source " + text(d, "name"))
+                    .add(has(d, "change") ? " (" + text(d, "change") + ")" : "");
+            case AuditAction.SYNC_SOURCE_DELETED -> add("removed the sync source " + text(d, "name"));
+            case AuditAction.SYNC_RUN -> add("ran the sync source " + text(d, "source") + ": "
+                    + text(d, "status").toLowerCase(Locale.ROOT)).add(has(d, "reason") ? " (" + text(d, "reason") + ")" : "")
+                    .batch(d, "batchId", "; batch ");
             default -> generic(action, d);
         }
     }

@@ -62,9 +62,10 @@ public class BatchApi {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
+            @RestForm("scope") String scope, @RestForm("absent") String absent) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, BatchService.yes(createGroups), operator.get());
+                operation, matchBy, BatchService.yes(createGroups), scope, absent, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }

@@ -90,10 +90,11 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
+            @RestForm("scope") String scope, @RestForm("absent") String absent) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, BatchService.yes(createGroups), operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), scope, absent, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())

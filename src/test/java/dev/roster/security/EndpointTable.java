@@ -175,6 +175,23 @@ final class EndpointTable {
             rule("POST", "/api/batches/{id}/revert", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/discard", Access.OPERATOR, 404, Body.JSON),
 
+            // Sync sources (pages)
+            rule("GET", "/sources", Access.VIEWER, 200),
+            form("POST", "/sources", Access.OPERATOR, 400, f -> "/sources", Map::of),
+            rule("GET", "/sources/{id}", Access.VIEWER, 404, f -> "/sources/" + f.unknown()),
+            form("POST", "/sources/{id}", Access.OPERATOR, 404, null, Map::of),
+            rule("POST", "/sources/{id}/run", Access.OPERATOR, 404, Body.FORM),
+            form("POST", "/sources/{id}/pause", Access.OPERATOR, 404, null, () -> Map.of("paused", "true")),
+            rule("POST", "/sources/{id}/delete", Access.OPERATOR, 404, Body.FORM),
+            // Sync sources (API): unknown ids answer 404 once the role check passed; an empty source is refused (400)
+            rule("GET", "/api/sources", Access.VIEWER, 200),
+            rule("POST", "/api/sources", Access.OPERATOR, 400, f -> "/api/sources", Body.JSON),
+            rule("GET", "/api/sources/{id}", Access.VIEWER, 404, f -> "/api/sources/" + f.unknown()),
+            rule("PUT", "/api/sources/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/api/sources/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("POST", "/api/sources/{id}/run", Access.OPERATOR, 404, Body.JSON),
+            rule("GET", "/api/sources/{id}/runs", Access.VIEWER, 404, f -> "/api/sources/" + f.unknown() + "/runs"),
+
             // Audit
             rule("GET", "/audit", Access.VIEWER, 200),
             rule("GET", "/audit/fragment", Access.VIEWER, 200, f -> "/audit/fragment?batch=" + f.batch()),
