@@ -37,13 +37,17 @@ public final class AuditAction {
     public static final String AUDIT_PURGE_REQUESTED = "audit.purge-requested";
     public static final String AUDIT_PURGE_REJECTED = "audit.purge-rejected";
     public static final String USERS_EXPORTED = "users.exported";
+    /** An admin created an API token (details: id, name, scope, expiresAt; never the secret). */
+    public static final String TOKEN_CREATED = "token.created";
+    /** An admin revoked an API token. */
+    public static final String TOKEN_REVOKED = "token.revoked";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
-            USERS_EXPORTED);
+            USERS_EXPORTED, TOKEN_CREATED, TOKEN_REVOKED);
 
     private AuditAction() {
     }

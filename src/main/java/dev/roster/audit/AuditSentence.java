@@ -103,6 +103,9 @@ public final class AuditSentence {
                     .time(d, "cutoff");
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
+            case AuditAction.TOKEN_CREATED -> add("created the API token \"" + text(d, "name") + "\" (" + text(d, "scope")
+                    + ", expires ").time(d, "expiresAt").add(")");
+            case AuditAction.TOKEN_REVOKED -> add("revoked the API token \"" + text(d, "name") + "\"");
             default -> generic(action, d);
         }
     }

@@ -194,7 +194,17 @@ final class EndpointTable {
             form("POST", "/admins", Access.ADMIN, 200, f -> "/admins", () -> Map.of("email", fresh("table"),
                     "name", "Table Admin", "password", "a long enough password", "role", "viewer")),
             form("POST", "/admins/{id}/role", Access.ADMIN, 404, null, () -> Map.of("role", "viewer")),
-            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")));
+            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")),
+
+            // API tokens (#15): admins only, pages and API
+            rule("GET", "/tokens", Access.ADMIN, 200),
+            // Without a name: 400 after the role check, nothing created
+            form("POST", "/tokens", Access.ADMIN, 400, f -> "/tokens", () -> Map.of("scope", "read")),
+            rule("POST", "/tokens/{id}/revoke", Access.ADMIN, 404, Body.FORM),
+            rule("GET", "/api/tokens", Access.ADMIN, 200),
+            // {"confirm": 1} has no name: 400
+            rule("POST", "/api/tokens", Access.ADMIN, 400, Body.JSON),
+            rule("DELETE", "/api/tokens/{id}", Access.ADMIN, 404, Body.NONE));
 
     /**
      * Served outside the JAX-RS resources and public on purpose: static files, the htmx webjar. Probes and metrics
