@@ -20,5 +20,6 @@ ALTER TABLE audit_event DROP CONSTRAINT audit_event_actor_kind_check;
 ALTER TABLE audit_event ADD CONSTRAINT audit_event_actor_kind_check
     CHECK (actor_kind IN ('admin', 'system', 'user', 'token'));
 
--- SCIM looks users up by userName (case-insensitive, RFC 7643 §4.1.1): filter=userName eq "..." is an index read.
-CREATE INDEX directory_user_username_idx ON directory_user (lower(username));
+-- SCIM looks users up by userName (case-insensitive, RFC 7643 §4.1.1; a user without a username shows its email):
+-- filter=userName eq "..." is an index read.
+CREATE INDEX directory_user_username_idx ON directory_user (lower(coalesce(username, email)));
