@@ -103,6 +103,20 @@ public final class AuditSentence {
                     .time(d, "cutoff");
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
+            case AuditAction.GROUP_CREATED -> add("created the group").group(d);
+            case AuditAction.GROUP_UPDATED -> {
+                int n = d.path("fields").size();
+                add("updated " + n + (n == 1 ? " field" : " fields") + " of the group").group(d);
+            }
+            case AuditAction.GROUP_DELETED -> {
+                add("deleted the group").group(d);
+                if (has(d, "memberships")) {
+                    add(", keeping its " + count(d, "memberships", "membership", "memberships"));
+                }
+            }
+            case AuditAction.GROUP_RESTORED -> add("restored the deleted group").group(d);
+            case AuditAction.MEMBERSHIP_ADDED -> add("added the user to the group").group(d).line(d);
+            case AuditAction.MEMBERSHIP_REMOVED -> add("removed the user from the group").group(d).line(d);
             case AuditAction.TOKEN_CREATED -> add("created the API token \"" + text(d, "name") + "\" (" + text(d, "scope")
                     + ", expires ").time(d, "expiresAt").add(")");
             case AuditAction.TOKEN_REVOKED -> add("revoked the API token \"" + text(d, "name") + "\"");
@@ -239,6 +253,10 @@ public final class AuditSentence {
 
     private AuditSentence line(JsonNode d) {
         return has(d, "line") ? add(" from line " + d.path("line").asLong()) : this;
+    }
+
+    private AuditSentence group(JsonNode d) {
+        return has(d, "group") ? add(" “" + text(d, "group") + "”") : this;
     }
 
     private AuditSentence file(JsonNode d, String prefix) {

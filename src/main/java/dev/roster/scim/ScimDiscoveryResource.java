@@ -90,14 +90,7 @@ public class ScimDiscoveryResource {
     }
 
     private ObjectNode list(List<ObjectNode> items) {
-        ObjectNode l = json.createObjectNode();
-        l.putArray("schemas").add(ScimMedia.LIST_SCHEMA);
-        l.put("totalResults", items.size());
-        l.put("startIndex", 1);
-        l.put("itemsPerPage", items.size());
-        ArrayNode r = l.putArray("Resources");
-        items.forEach(r::add);
-        return l;
+        return users.listResponse(items.size(), 1, items);
     }
 
     private ObjectNode userType() {

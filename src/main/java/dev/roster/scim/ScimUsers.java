@@ -188,7 +188,7 @@ public class ScimUsers {
                 : query.where(ScimFilter.parse(filter));
         boolean indexed = filter != null && !filter.isBlank() && query.indexed(ScimFilter.parse(filter));
         int start = startIndex == null || startIndex < 1 ? 1 : startIndex;
-        int size = count == null ? settings.maxResults() : Math.max(0, Math.min(count, settings.maxResults()));
+        int size = pageSize(count);
         List<Object> orderArgs = new ArrayList<>();
         String order = query.orderBy(sortBy, sortOrder, "u.id", orderArgs);
         ScimProjection projection = ScimProjection.of(attributes, excluded);
@@ -210,22 +210,32 @@ public class ScimUsers {
             List<UserRow> rows = size == 0 ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + FROM
                     + " WHERE u.status <> 'DELETED' AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?",
                     this::row, args.toArray());
-            ObjectNode answer = json.createObjectNode();
-            answer.putArray("schemas").add(ScimMedia.LIST_SCHEMA);
-            answer.put("totalResults", total);
-            answer.put("startIndex", start);
-            answer.put("itemsPerPage", rows.size());
-            ArrayNode resources = answer.putArray("Resources");
+            List<ObjectNode> resources = new ArrayList<>();
             for (UserRow r : rows) {
                 resources.add(projection.apply(render(r)));
             }
-            return answer;
+            return listResponse(total, start, resources);
         });
     }
 
     /** roster.public-url without a trailing slash: locations never come from the Host header. */
     String base() {
         return publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    }
+
+    /** A ListResponse (RFC 7644 §3.4.2). */
+    ObjectNode listResponse(long total, int start, List<ObjectNode> resources) {
+        ObjectNode answer = json.createObjectNode();
+        answer.putArray("schemas").add(ScimMedia.LIST_SCHEMA);
+        answer.put("totalResults", total).put("startIndex", start).put("itemsPerPage", resources.size());
+        ArrayNode list = answer.putArray("Resources");
+        resources.forEach(list::add);
+        return answer;
+    }
+
+    /** count capped at maxResults (absent: maxResults). */
+    int pageSize(Integer count) {
+        return count == null ? settings.maxResults() : Math.max(0, Math.min(count, settings.maxResults()));
     }
 
     String location(String type, UUID id) {

@@ -219,7 +219,16 @@ final class EndpointTable {
             rule("POST", "/scim/v2/Users", Access.OPERATOR, 400, Body.JSON),
             rule("PUT", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
             rule("PATCH", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
-            rule("DELETE", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.NONE));
+            rule("DELETE", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.NONE),
+            rule("GET", "/scim/v2/Groups", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Groups/{id}", Access.VIEWER, 404, f -> "/scim/v2/Groups/" + f.unknown()),
+            // {"confirm": 1} is no group (no displayName): 400, nothing created
+            rule("POST", "/scim/v2/Groups", Access.OPERATOR, 400, Body.JSON),
+            rule("PUT", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("PATCH", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.NONE),
+            // {"confirm": 1} has no Operations: 400, nothing done
+            rule("POST", "/scim/v2/Bulk", Access.OPERATOR, 400, Body.JSON));
 
     /**
      * Served outside the JAX-RS resources and public on purpose: static files, the htmx webjar. Probes and metrics
