@@ -62,9 +62,9 @@ public class BatchApi {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, operator.get());
+                operation, matchBy, BatchService.yes(createGroups), operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }
@@ -115,7 +115,7 @@ public class BatchApi {
      * The body of POST /api/batches/{id}/apply: confirm is the number of changes; deleteCount the number
      * of deletions, required whenever the batch deletes (for a delete-only batch confirm is that number).
      */
-    public record ApplyBody(Long confirm, Long deleteCount, Boolean skipErrors, String overrideReason) {
+    public record ApplyBody(Long confirm, Long deleteCount, Boolean skipErrors, String overrideReason, Long membershipCount) {
     }
 
     /** A refusal ({@link ApplyRefused}) answers {status, error, conflicts} through {@link ApplyRefusedMapper}. */
@@ -124,9 +124,9 @@ public class BatchApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, ApplyBody body) {
-        ApplyBody request = body == null ? new ApplyBody(null, null, false, null) : body;
+        ApplyBody request = body == null ? new ApplyBody(null, null, false, null, null) : body;
         applies.requestApply(id, new ApplyPolicy.ApplyRequest(request.confirm(), request.deleteCount(),
-                Boolean.TRUE.equals(request.skipErrors()), request.overrideReason()), operator.get());
+                Boolean.TRUE.equals(request.skipErrors()), request.overrideReason(), request.membershipCount()), operator.get());
         return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
     }
 

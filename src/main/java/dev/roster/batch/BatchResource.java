@@ -90,10 +90,10 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
@@ -169,8 +169,8 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, @FormParam("confirm") Long confirm,
             @FormParam("deleteCount") Long deleteCount, @FormParam("skipErrors") boolean skipErrors,
-            @FormParam("overrideReason") String overrideReason) {
-        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason),
+            @FormParam("overrideReason") String overrideReason, @FormParam("membershipCount") Long membershipCount) {
+        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason, membershipCount),
                 operator.get());
         return Response.seeOther(URI.create("/batches/" + id)).build();
     }
@@ -208,9 +208,21 @@ public class BatchResource {
     }
 
     private static List<Tab> tabs(Batch b) {
-        return List.of(new Tab("all", "All", b.rows), new Tab("create", "Creates", b.countCreate),
+        List<Tab> tabs = new java.util.ArrayList<>(List.of(new Tab("all", "All", b.rows), new Tab("create", "Creates", b.countCreate),
                 new Tab("update", "Updates", b.countUpdate), new Tab("delete", "Deletes", b.countDelete),
-                new Tab("reset", "Resets", b.countReset), new Tab("unchanged", "Unchanged", b.countUnchanged),
-                new Tab("error", "Errors", b.countError), new Tab("warning", "Warnings", b.countWarning));
+                new Tab("reset", "Resets", b.countReset)));
+        if (b.countGroupCreate + b.countGroupUpdate + b.countGroupDelete > 0) {
+            tabs.add(new Tab("group_create", "Group creates", b.countGroupCreate));
+            tabs.add(new Tab("group_update", "Group updates", b.countGroupUpdate));
+            tabs.add(new Tab("group_delete", "Group deletes", b.countGroupDelete));
+        }
+        if (b.countMemberRows > 0) {
+            // Membership rows come only from membership files (and their reverts), which have no user rows.
+            tabs.add(new Tab("member_add", "Members added", b.countMembershipAdd));
+            tabs.add(new Tab("member_remove", "Members removed", b.countMembershipRemove));
+        }
+        tabs.addAll(List.of(new Tab("unchanged", "Unchanged", b.countUnchanged),
+                new Tab("error", "Errors", b.countError), new Tab("warning", "Warnings", b.countWarning)));
+        return tabs;
     }
 }

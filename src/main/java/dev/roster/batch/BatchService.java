@@ -38,11 +38,17 @@ public class BatchService {
      * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
+        return upload(content, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above; createGroups: groups the file names that do not exist are created (docs/groups.md). */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, who);
+                transitions.startUpload(c, id, operation, matchBy, name, createGroups, who);
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -56,6 +62,9 @@ public class BatchService {
                 details.put("fileName", name);
                 details.put("operation", operation.name().toLowerCase());
                 details.put("matchBy", matchBy.name().toLowerCase());
+                if (createGroups) {
+                    details.put("createGroups", true);
+                }
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
                 transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
@@ -67,13 +76,24 @@ public class BatchService {
         return id;
     }
 
+    /** A form or API flag: true, on (a checked checkbox), yes or 1. */
+    public static boolean yes(String flag) {
+        return flag != null && List.of("true", "on", "yes", "1").contains(flag.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above, with the "create missing groups" choice (form checkbox, API parameter createGroups=true). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), who);
+            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), createGroups, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }
