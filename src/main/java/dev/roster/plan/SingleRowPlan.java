@@ -76,6 +76,8 @@ public final class SingleRowPlan {
             emails.add(input.newEmail());
         }
         Map<String, UserSnapshot> byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
-        return new ChangeDecider(rows, MatchKey.EMAIL).decide(input, byEmail, byEmail);
+        // Groups and manager are not cells here (SCIM writes them itself): no catalog entries, no manager graph.
+        UserRelations relations = new UserRelations(rows, new GroupCatalog(), null, directory);
+        return new ChangeDecider(rows, MatchKey.EMAIL, relations).decide(input, byEmail, byEmail);
     }
 }
