@@ -74,6 +74,9 @@ class ScimUsersTest {
         Scim.as("read").queryParam("filter", "userName sw \"" + email.substring(0, 10) + "\"")
                 .queryParam("sortBy", "userName").queryParam("sortOrder", "descending").queryParam("count", 1)
                 .get("/scim/v2/Users").then().statusCode(200).body("itemsPerPage", equalTo(1));
+        // values are bound, never SQL text
+        Scim.as("read").queryParam("filter", "userName eq \"x' or '1'='1\" or title co \"%') or true --\"")
+                .get("/scim/v2/Users").then().statusCode(200).body("totalResults", equalTo(0));
         Scim.as("read").queryParam("filter", "userName eq").get("/scim/v2/Users").then().statusCode(400)
                 .body("scimType", equalTo("invalidFilter"));
         Scim.as("read").queryParam("filter", "nickName eq \"x\"").get("/scim/v2/Users").then().statusCode(400)
