@@ -155,6 +155,12 @@ public class Bench {
         double[] sync = syncScenario(syncSize);
         // ---- end sync
         double[] audit = auditDownload();
+        // ---- SCIM (#15): /Bulk creating users vs the CSV onboarding of as many, filter lookups under 20 clients
+        int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
+        String scimToken = scimToken();
+        double scimBulkSeconds = scimBulk(scimSize, scimToken);
+        String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
+        // ---- end SCIM
         long rss = vmHwm(roster.pid());
         sampling = false;
         sampler.join();
@@ -208,6 +214,23 @@ public class Bench {
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
+        // ---- SCIM (#15) rows
+        row("SCIM /Bulk create " + fmtRows(scimSize) + " users (1,000 ops per request)", secs(scimBulkSeconds),
+                rate(scimSize, scimBulkSeconds), "", "");
+        if (planSeconds.containsKey(scimSize)) {
+            double csv = planSeconds.get(scimSize) + applySeconds.get(scimSize);
+            row("SCIM /Bulk vs CSV onboarding (plan+apply) of " + fmtRows(scimSize), secs(csv), "",
+                    String.format(Locale.ROOT, "%.1f× the CSV time", scimBulkSeconds / csv), "≤ 3×");
+        }
+        if (keycloakSeconds != null) {
+            row("SCIM /Bulk rate vs Keycloak import rate (" + fmtRows(peerSize) + ")", "", "",
+                    String.format(Locale.ROOT, "%.1f× Keycloak's rate", (scimSize / scimBulkSeconds) / (peerSize / keycloakSeconds)),
+                    "≥ 20×");
+        }
+        row("SCIM GET /Users?filter=userName eq / emails[value eq], " + readers + " clients, "
+                + fmtRows(sizes.stream().mapToInt(Integer::intValue).sum() + scimSize) + "-user directory", scimFilters, "", "",
+                "p95 ≤ 20 ms");
+        // ---- end SCIM rows
         printTable();
         if (smoke) {
             for (Path p : onboard.values()) {
@@ -591,6 +614,89 @@ public class Bench {
         }
         int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    // ---------------------------------------------------------------- SCIM (#15)
+
+    /** A read-write API token, made through the API by the signed-in bootstrap admin. */
+    String scimToken() throws Exception {
+        HttpResponse<String> res = http.send(session(HttpRequest.newBuilder(uri("/api/tokens")), true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"bench\", \"scope\": \"read-write\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 201) {
+            throw new IllegalStateException("token: " + res.statusCode() + " " + res.body());
+        }
+        return field(res.body(), "token");
+    }
+
+    /** Seconds for /Bulk to create n users (users of their own domain) in requests of 1,000 POST /Users operations. */
+    double scimBulk(int n, String token) throws Exception {
+        long t = System.nanoTime();
+        for (int from = 0; from < n; from += 1000) {
+            StringBuilder body = new StringBuilder("{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"], \"Operations\": [");
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                Random r = new Random(i);
+                String mail = "scim." + Integer.toString(i, 36) + "@scim" + n + ".example.org";
+                body.append(i == from ? "" : ",").append("{\"method\": \"POST\", \"path\": \"/Users\", \"bulkId\": \"u")
+                        .append(i).append("\", \"data\": {\"userName\": \"").append(mail)
+                        .append("\", \"emails\": [{\"value\": \"").append(mail).append("\", \"primary\": true}], \"name\": {\"givenName\": \"")
+                        .append(GIVEN[r.nextInt(GIVEN.length)]).append("\", \"familyName\": \"")
+                        .append(FAMILY[r.nextInt(FAMILY.length)].replace("'", "")).append("\"}, \"title\": \"")
+                        .append(TITLES[r.nextInt(TITLES.length)]).append("\", \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\": {\"department\": \"")
+                        .append(DEPARTMENTS[r.nextInt(DEPARTMENTS.length)]).append("\"}}}");
+            }
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Bulk")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/scim+json").timeout(Duration.ofMinutes(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString())).build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200 || res.body().contains("\"status\":\"4") || res.body().contains("\"status\":\"5")) {
+                throw new IllegalStateException("SCIM bulk answered " + res.statusCode() + ": "
+                        + res.body().substring(0, Math.min(500, res.body().length())));
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        log(String.format(Locale.ROOT, "SCIM /Bulk created %,d users in %.2fs", n, s));
+        return s;
+    }
+
+    /** 20 clients alternating userName eq and emails[value eq] lookups of onboarded users; p50/p95/p99. */
+    String scimFilterLatency(String token, int size) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        for (int phase = 0; phase < 2; phase++) {
+            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            boolean record = phase == 1;
+            CountDownLatch done = new CountDownLatch(readers);
+            for (int t = 0; t < readers; t++) {
+                Thread th = new Thread(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    while (System.nanoTime() < until) {
+                        String mail = email(size, r.nextInt(size));
+                        String filter = r.nextBoolean() ? "userName eq \"" + mail + "\"" : "emails[value eq \"" + mail + "\"]";
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Users?filter="
+                                    + java.net.URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20")))
+                                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            if (res.statusCode() != 200) {
+                                failures.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        if (record) {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                    done.countDown();
+                });
+                th.start();
+            }
+            done.await();
+        }
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
+                pct(l, 99), l.length / (double) readSeconds, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
     }
 
     /** {events, seconds} of the whole trail as CSV. */

@@ -78,7 +78,7 @@ CREATE INDEX batch_listed_created_idx ON batch (created_at DESC) WHERE listed;
 -- The audit actor of an automatic sync apply is the source.
 ALTER TABLE audit_event DROP CONSTRAINT IF EXISTS audit_event_actor_kind_check;
 ALTER TABLE audit_event ADD CONSTRAINT audit_event_actor_kind_check
-    CHECK (actor_kind IN ('admin', 'system', 'user', 'source'));
+    CHECK (actor_kind IN ('admin', 'system', 'user', 'token', 'source'));
 
 -- Operators are told of held and refused runs by mail: a notice with a text of its own and no link token.
 ALTER TABLE mail_outbox DROP CONSTRAINT IF EXISTS mail_outbox_kind_check;

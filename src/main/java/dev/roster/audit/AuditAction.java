@@ -50,6 +50,10 @@ public final class AuditAction {
     public static final String SYNC_SOURCE_CHANGED = "sync.source-changed";
     public static final String SYNC_SOURCE_DELETED = "sync.source-deleted";
     public static final String SYNC_RUN = "sync.run";
+    /** An admin created an API token (details: id, name, scope, expiresAt; never the secret). */
+    public static final String TOKEN_CREATED = "token.created";
+    /** An admin revoked an API token. */
+    public static final String TOKEN_REVOKED = "token.revoked";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
@@ -58,7 +62,7 @@ public final class AuditAction {
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
             MEMBERSHIP_REMOVED,
-            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN);
+            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN, TOKEN_CREATED, TOKEN_REVOKED);
 
     private AuditAction() {
     }

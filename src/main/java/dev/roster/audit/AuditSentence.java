@@ -124,6 +124,9 @@ public final class AuditSentence {
             case AuditAction.SYNC_RUN -> add("ran the sync source " + text(d, "source") + ": "
                     + text(d, "status").toLowerCase(Locale.ROOT)).add(has(d, "reason") ? " (" + text(d, "reason") + ")" : "")
                     .batch(d, "batchId", "; batch ");
+            case AuditAction.TOKEN_CREATED -> add("created the API token \"" + text(d, "name") + "\" (" + text(d, "scope")
+                    + ", expires ").time(d, "expiresAt").add(")");
+            case AuditAction.TOKEN_REVOKED -> add("revoked the API token \"" + text(d, "name") + "\"");
             default -> generic(action, d);
         }
     }

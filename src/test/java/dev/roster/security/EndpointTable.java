@@ -59,7 +59,7 @@ final class EndpointTable {
             Supplier<Map<String, String>> fields) {
 
         boolean api() {
-            return template.startsWith("/api/");
+            return template.startsWith("/api/") || template.startsWith("/scim/");
         }
 
         String key() {
@@ -236,7 +236,41 @@ final class EndpointTable {
             form("POST", "/admins", Access.ADMIN, 200, f -> "/admins", () -> Map.of("email", fresh("table"),
                     "name", "Table Admin", "password", "a long enough password", "role", "viewer")),
             form("POST", "/admins/{id}/role", Access.ADMIN, 404, null, () -> Map.of("role", "viewer")),
-            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")));
+            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")),
+
+            // API tokens (#15): admins only, pages and API
+            rule("GET", "/tokens", Access.ADMIN, 200),
+            // Without a name: 400 after the role check, nothing created
+            form("POST", "/tokens", Access.ADMIN, 400, f -> "/tokens", () -> Map.of("scope", "read")),
+            rule("POST", "/tokens/{id}/revoke", Access.ADMIN, 404, Body.FORM),
+            rule("GET", "/api/tokens", Access.ADMIN, 200),
+            // {"confirm": 1} has no name: 400
+            rule("POST", "/api/tokens", Access.ADMIN, 400, Body.JSON),
+            rule("DELETE", "/api/tokens/{id}", Access.ADMIN, 404, Body.NONE),
+
+            // SCIM 2.0 (#15): discovery and reads for viewers (read tokens), writes for operators (read-write tokens)
+            rule("GET", "/scim/v2/ServiceProviderConfig", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Schemas", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Schemas/{id}", Access.VIEWER, 200,
+                    f -> "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"),
+            rule("GET", "/scim/v2/ResourceTypes", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/ResourceTypes/{name}", Access.VIEWER, 200, f -> "/scim/v2/ResourceTypes/User"),
+            rule("GET", "/scim/v2/Users", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Users/{id}", Access.VIEWER, 200, f -> "/scim/v2/Users/" + f.user()),
+            // {"confirm": 1} is no user (no userName): 400 after the role check, nothing created
+            rule("POST", "/scim/v2/Users", Access.OPERATOR, 400, Body.JSON),
+            rule("PUT", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("PATCH", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.NONE),
+            rule("GET", "/scim/v2/Groups", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Groups/{id}", Access.VIEWER, 404, f -> "/scim/v2/Groups/" + f.unknown()),
+            // {"confirm": 1} is no group (no displayName): 400, nothing created
+            rule("POST", "/scim/v2/Groups", Access.OPERATOR, 400, Body.JSON),
+            rule("PUT", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("PATCH", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.NONE),
+            // {"confirm": 1} has no Operations: 400, nothing done
+            rule("POST", "/scim/v2/Bulk", Access.OPERATOR, 400, Body.JSON));
 
     /**
      * Served outside the JAX-RS resources and public on purpose: static files, the htmx webjar. Probes and metrics
