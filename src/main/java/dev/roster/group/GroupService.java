@@ -14,6 +14,7 @@ import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditEventDraft.FieldChange;
 import dev.roster.audit.AuditTrail;
+import dev.roster.plan.GroupNames;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -252,7 +253,7 @@ public class GroupService {
     private static void refuseBadName(String name) {
         String problem = GroupNames.problem(name);
         if (problem != null) {
-            throw new ClientErrorException(problem, 422);
+            throw new ClientErrorException(Character.toUpperCase(problem.charAt(0)) + problem.substring(1) + ".", 422);
         }
     }
 

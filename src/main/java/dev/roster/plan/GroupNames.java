@@ -22,9 +22,12 @@ public final class GroupNames {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** What is wrong with a group name, or null when it is fine. */
+    /**
+     * What is wrong with a group name, or null when it is fine: the one rule for files, the Groups pages and API, and
+     * SCIM (V12's CHECK is its database twin), so a group made anywhere can be named in a file.
+     */
     public static String problem(String name) {
-        if (name.isEmpty()) {
+        if (name == null || name.isEmpty()) {
             return "a group name cannot be empty";
         }
         if (name.length() > MAX) {

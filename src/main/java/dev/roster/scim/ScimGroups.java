@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.roster.plan.GroupNames;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.sql.Jdbc;
@@ -187,8 +188,9 @@ public class ScimGroups {
         }
         String name = ScimUsers.text(doc, "displayName");
         name = name == null ? null : name.strip();
-        if (name == null || name.isEmpty() || name.length() > 255 || name.chars().anyMatch(Character::isISOControl)) {
-            throw ScimException.invalidValue("displayName is required: 1 to 255 characters, no control characters.");
+        String problem = GroupNames.problem(name);
+        if (problem != null) {
+            throw ScimException.invalidValue("displayName: " + problem + ".");
         }
         String externalId = ScimUsers.text(doc, "externalId");
         Set<UUID> wanted = new LinkedHashSet<>();
