@@ -1,6 +1,10 @@
 package dev.roster.plan;
 
-/** Ready-to-fill CSV files per operation: a header line and one example row, as served by GET /api/templates/{operation}. */
+/**
+ * Ready-to-fill CSV files per operation: a header line and one example row, as served by GET /api/templates/{operation}.
+ * The example rows plan without errors on an empty directory, so the group and manager cells are left empty
+ * (a group or manager they named would not exist yet); docs/csv-format.md shows them filled in.
+ */
 public final class CsvTemplates {
 
     private CsvTemplates() {
@@ -10,9 +14,9 @@ public final class CsvTemplates {
     public static String template(Operation op) {
         return switch (op) {
             case ONBOARD -> "email,given_name,family_name,display_name,external_id,phone,department,title,locale,send_invite,attr.costCenter,groups,manager\r\n"
-                    + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42,Sales|Support,max.mustermann@example.org\r\n";
+                    + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42,,\r\n";
             case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter,add_groups,remove_groups,manager\r\n"
-                    + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,,Marketing,Interns,max.mustermann@example.org\r\n";
+                    + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,,,,\r\n";
             case DELETE -> "email,reason\r\n"
                     + "jane.doe@example.org,left the company\r\n";
             case RESET -> "email,reason\r\n"

@@ -60,7 +60,7 @@ class GroupApiTest {
         // Names: unique whatever the case, trimmed, no control characters, at most 255 characters.
         as(op).body(Map.of("name", name.toUpperCase())).post("/api/groups").then().statusCode(409)
                 .body("error", containsString("already exists"));
-        as(op).body(Map.of("name", " padded")).post("/api/groups").then().statusCode(422).body("error", containsString("spaces"));
+        as(op).body(Map.of("name", " padded")).post("/api/groups").then().statusCode(422).body("error", containsString("starts or ends with a space"));
         as(op).body(Map.of("name", "tab\there")).post("/api/groups").then().statusCode(422)
                 .body("error", containsString("control character"));
         as(op).body(Map.of("name", "x".repeat(256))).post("/api/groups").then().statusCode(422).body("error", containsString("255"));

@@ -445,9 +445,8 @@ class PlannerTest {
         if (op != Operation.ONBOARD) {
             directory.add(full("jane.doe@example.org", UserStatus.ACTIVE));
         }
-        directory.add("max.mustermann@example.org", "E-9", UserStatus.ACTIVE);
-        for (String group : List.of("Sales", "Support", "Marketing", "Interns")) {
-            directory.group(group);
+        if (op == Operation.MEMBERSHIP) {
+            directory.group("Sales"); // a membership file names a group that exists; the others need no group or manager
         }
         String template = CsvTemplates.template(op);
         assertEquals(2, template.split("\r\n").length);
