@@ -37,13 +37,18 @@ public final class AuditAction {
     public static final String AUDIT_PURGE_REQUESTED = "audit.purge-requested";
     public static final String AUDIT_PURGE_REJECTED = "audit.purge-rejected";
     public static final String USERS_EXPORTED = "users.exported";
+    /** A batch waiting for a mapping got one (details: mapping, profile) and goes on to planning. */
+    public static final String BATCH_MAPPED = "batch.mapped";
+    public static final String MAPPING_PROFILE_SAVED = "mapping-profile.saved";
+    public static final String MAPPING_PROFILE_RENAMED = "mapping-profile.renamed";
+    public static final String MAPPING_PROFILE_DELETED = "mapping-profile.deleted";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
-            USERS_EXPORTED);
+            USERS_EXPORTED, BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
 
     private AuditAction() {
     }

@@ -62,9 +62,9 @@ public class BatchApi {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy) {
+            @RestForm("matchBy") String matchBy, @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, operator.get());
+                operation, matchBy, profile, mapping, false, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }

@@ -13,7 +13,9 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
         long size, long rows, Map<String, Long> summary, List<String> warnings, String error,
         Map<String, Long> progress, UUID createdBy, String createdByName, Instant createdAt, Instant plannedAt,
         UUID appliedBy, String appliedByName, Instant appliedAt, String failure, List<ApplyConflict> conflicts,
-        UUID approvedBy, String approvedByName, Instant approvedAt, UUID revertsBatch, UUID revertedByBatch) {
+        UUID approvedBy, String approvedByName, Instant approvedAt, UUID revertsBatch, UUID revertedByBatch,
+        String sourceFormat, String sourceFormatId, String mappingProfile, List<Map<String, Object>> columns,
+        List<Map<String, Object>> proposal, List<String> mappingProblems) {
 
     static BatchJson of(Batch b) {
         Map<String, Long> summary = new LinkedHashMap<>();
@@ -31,6 +33,7 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
                 b.fileName, b.sha256, b.sizeBytes, b.rows, summary, b.warnings == null ? List.of() : b.warnings,
                 b.error, progress, b.createdBy, b.createdByName, b.createdAt, b.plannedAt, b.appliedBy, b.appliedByName,
                 b.appliedAt, b.failure, b.conflicts == null ? List.of() : b.conflicts, b.approvedBy, b.approvedByName,
-                b.approvedAt, b.revertsBatch, b.revertedByBatch);
+                b.approvedAt, b.revertsBatch, b.revertedByBatch, b.sourceFormatLabel, b.sourceFormat, b.mappingProfile,
+                b.columnMapping, b.mappingProposal, b.mappingProblems);
     }
 }

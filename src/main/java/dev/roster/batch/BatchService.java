@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.mapping.MappingRefused;
+import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.sql.Jdbc;
@@ -32,17 +34,31 @@ public class BatchService {
     BatchPlanning planning;
     @Inject
     BatchTransitions transitions;
+    @Inject
+    BatchMappings mappings;
+    @Inject
+    UploadMappings uploadMappings;
 
     /**
      * Stores the file in PostgreSQL (streamed, with its SHA-256 and size) as a new PLANNING batch, with
      * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
+        return upload(content, fileName, operation, matchBy, new UploadMappings.Decision(null, null, null, null), false, who);
+    }
+
+    /**
+     * An upload whose header was read beforehand ({@link UploadMappings}); with {@code askMapping} (the page), a
+     * header with columns Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
+     */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy,
+            UploadMappings.Decision decision, boolean askMapping, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
+        boolean waits = askMapping && decision.needsMapping();
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, who);
+                transitions.startUpload(c, id, operation, matchBy, name, who, waits);
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -58,24 +74,50 @@ public class BatchService {
                 details.put("matchBy", matchBy.name().toLowerCase());
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
+                mappings.record(c, id, decision, details);
                 transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
             });
         } catch (BatchFileStore.TooLargeException e) {
             throw new ClientErrorException(name + ": " + e.getMessage(), 413);
         }
-        planning.submit(id);
+        if (!waits) {
+            planning.submit(id);
+        }
         return id;
     }
 
     /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, null, null, false, who);
+    }
+
+    /**
+     * An upload with an optional mapping profile (id or name) or inline mapping (JSON); {@code askMapping} for the
+     * page, whose uploads of unknown headers go to the mapping step.
+     *
+     * @throws MappingRefused when the given profile or mapping does not fit the file
+     */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, String profile,
+            String mapping, boolean askMapping, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
+        Operation op = parseOperation(operation);
+        MatchKey key = parseMatchBy(matchBy);
+        UploadMappings.Decision decision = uploadMappings.decide(() -> open(file), cleanFileName(fileName),
+                planning.limits(), op, key, profile, mapping);
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, parseOperation(operation), parseMatchBy(matchBy), who);
+            return upload(in, fileName, op, key, decision, askMapping, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream open(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -29,6 +29,13 @@ public final class ColumnNames {
     /** Account status in updates: ACTIVE or SUSPENDED (exports carry it, so they re-upload). */
     public static final String STATUS = "status";
     public static final String ATTRIBUTE_PREFIX = "attr.";
+    /** Group and manager columns (issue #13; the planner accepts them once the groups engine is in). */
+    public static final String GROUPS = "groups";
+    public static final String ADD_GROUPS = "add_groups";
+    public static final String REMOVE_GROUPS = "remove_groups";
+    public static final String MANAGER = "manager";
+    /** The mapping target of a column Roster reads nothing from. */
+    public static final String IGNORE = "ignore";
 
     /** Canonical names in the order the documentation lists them. */
     public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
@@ -82,6 +89,47 @@ public final class ColumnNames {
             }
         }
         return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every Roster field a mapping may send a column to (besides attr.* and {@link #IGNORE}). */
+    public static final List<String> TARGETS = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
+            PHONE, DEPARTMENT, TITLE, LOCALE, STATUS, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON, MANAGER, GROUPS,
+            ADD_GROUPS, REMOVE_GROUPS);
+
+    /** Whether a mapping may send a column to this target: a field, attr.&lt;valid name&gt; or ignore. */
+    public static boolean isValidTarget(String target) {
+        if (target == null) {
+            return false;
+        }
+        if (target.startsWith(ATTRIBUTE_PREFIX)) {
+            String name = target.substring(ATTRIBUTE_PREFIX.length());
+            return ATTRIBUTE_NAME.matcher(name).matches() && !PLAINTEXT_PASSWORD.contains(normalise(name));
+        }
+        return target.equals(IGNORE) || TARGETS.contains(target);
+    }
+
+    /** A custom attribute for a column name: "Cost Center" -> "attr.costCenter", "cognito:mfa" -> "attr.cognito_mfa". */
+    public static String attributeFor(String written) {
+        String[] words = written.strip().replaceAll("\\[[^\\]]*\\]", " ").split("[\\s]+");
+        StringBuilder name = new StringBuilder();
+        for (String word : words) {
+            String clean = word.replaceAll("[^A-Za-z0-9_.-]", "_");
+            if (clean.isEmpty()) {
+                continue;
+            }
+            if (name.isEmpty()) {
+                name.append(Character.toLowerCase(clean.charAt(0))).append(clean.substring(1));
+            } else {
+                name.append(Character.toUpperCase(clean.charAt(0))).append(clean.substring(1));
+            }
+        }
+        String attr = name.isEmpty() ? "column" : name.toString();
+        return ATTRIBUTE_PREFIX + (PLAINTEXT_PASSWORD.contains(normalise(attr)) ? attr + "_ignored" : attr);
+    }
+
+    /** Whether a written name would carry plaintext passwords. */
+    static boolean isPlaintextPassword(String written) {
+        return PLAINTEXT_PASSWORD.contains(normalise(written.strip()));
     }
 
     public static boolean isAttribute(String canonicalName) {

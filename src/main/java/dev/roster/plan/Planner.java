@@ -4,6 +4,7 @@ import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRecord;
 import dev.roster.csv.CsvRefusedException;
+import dev.roster.csv.HeaderRecognition;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ public final class Planner {
     private final MatchKey matchBy;
     private final DirectoryView directory;
     private final int chunkSize;
+    private HeaderRecognition.Choice mapping;
 
     public Planner(Operation op, MatchKey matchBy, DirectoryView directory) {
         this(op, matchBy, directory, DEFAULT_CHUNK_SIZE);
@@ -48,6 +50,17 @@ public final class Planner {
         this.chunkSize = chunkSize;
     }
 
+    /** Reads the header through a chosen mapping (a profile, or one confirmed on the mapping page). */
+    public Planner withMapping(HeaderRecognition.Choice choice) {
+        this.mapping = choice;
+        return this;
+    }
+
+    /** The columns an operation requires, for the mapping page. */
+    public static List<String> requiredColumns(Operation op, MatchKey matchBy) {
+        return OperationColumns.required(op, matchBy);
+    }
+
     /**
      * Streams the file through the sink. Opens the source twice: pass 1 finds duplicate keys, pass 2 plans.
      *
@@ -56,7 +69,7 @@ public final class Planner {
     public PlanResult plan(Supplier<InputStream> source, String fileName, CsvLimits limits, PlanSink sink) {
         DuplicateKeys duplicates = new DuplicateKeys();
         List<String> fileWarnings;
-        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits)) {
+        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
             OperationColumns.check(reader.header(), op, matchBy, fileName, reader.headerLine());
             RowReader rows = new RowReader(reader.header(), op, matchBy);
             long count = 0;
@@ -80,7 +93,7 @@ public final class Planner {
         }
         long warnings = 0;
         long rowsPlanned = 0;
-        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits)) {
+        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
             RowReader rows = new RowReader(reader.header(), op, matchBy);
             ChangeDecider decider = new ChangeDecider(rows, matchBy);
             List<CsvRecord> chunk = new ArrayList<>(chunkSize);

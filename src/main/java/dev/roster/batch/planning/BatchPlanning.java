@@ -18,6 +18,7 @@ import dev.roster.batch.BatchSettings;
 import dev.roster.batch.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
+import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.ChangeKind;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -55,6 +56,8 @@ public class BatchPlanning {
     BatchSettings.Csv csv;
     @Inject
     BatchSettings.Planning settings;
+    @Inject
+    UploadMappings uploadMappings;
 
     private ExecutorService executor;
 
@@ -117,7 +120,8 @@ public class BatchPlanning {
                 PlanResult planned;
                 try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
                         rows -> heartbeat(lookup, batchId, rows))) {
-                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json));
+                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
+                            .withMapping(uploadMappings.parseChoice(claim.mappingChoice));
                     planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                     writer.finish();
                 }
@@ -157,7 +161,7 @@ public class BatchPlanning {
         Jdbc.one(c, "SELECT roster_analyze(?)", rs -> Boolean.TRUE, table);
     }
 
-    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts) {
+    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, String mappingChoice) {
     }
 
     private Claim claim(UUID batchId) {
@@ -166,9 +170,9 @@ public class BatchPlanning {
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
                    AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                RETURNING operation, match_by, file_name, planning_attempts""",
+                RETURNING operation, match_by, file_name, planning_attempts, mapping_choice::text""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getInt(4)),
+                        rs.getInt(4), rs.getString(5)),
                 batchId, STALE_SECONDS).orElse(null);
     }
 
