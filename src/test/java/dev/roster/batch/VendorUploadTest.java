@@ -211,6 +211,31 @@ class VendorUploadTest {
                 .get("/api/mapping-profiles/" + profileId).then().statusCode(404);
     }
 
+    @Test
+    void eachExportFormatReuploadsAsAllUnchanged() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "exp" + System.nanoTime();
+        byte[] csv = ("email,given_name,family_name,display_name,external_id,phone,department,title,locale,attr.costCenter,"
+                + "attr.orgUnitPath,attr.division,attr.usageLocation\n"
+                + m + "-a@x.example,=Ann,Lee,\"Lee, Ann\",X-" + m + ",+49 30 1234567,Sales,Boss,de-CH,CC-1,/Sales,North,DE\n"
+                + m + "-b@x.example,Bo,Ng,,,,,,,,,,\n").getBytes(StandardCharsets.UTF_8);
+        apply(op, planned(op, csv, "onboard", "people.csv"));
+        apply(op, planned(op, (m + "-b@x.example,SUSPENDED\n").replace(m, "email,status\n" + m)
+                .getBytes(StandardCharsets.UTF_8), "update", "suspend.csv"));
+        for (String format : List.of("roster", "entra", "google", "okta")) {
+            byte[] export = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/users/export.csv?format=" + format)
+                    .then().statusCode(200).extract().asByteArray();
+            String text = new String(export, StandardCharsets.UTF_8);
+            assertTrue(text.contains(m + "-a@x.example"), format);
+            assertTrue(text.contains("'=Ann"), format + ": formula-safe");
+            JsonPath again = planned(op, export, "update", "export-" + format + ".csv");
+            assertEquals("PLANNED", again.getString("status"), format + " " + again.prettify());
+            assertEquals(0, again.getLong("summary.update") + again.getLong("summary.create") + again.getLong("summary.error"),
+                    format + " re-uploads as all unchanged: " + again.prettify());
+            assertTrue(again.getLong("summary.unchanged") >= 2, format);
+        }
+    }
+
     private static String pageUpload(Browser browser, String csv) {
         Response r = browser.request().multiPart("file", "hr.csv", csv.getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", "onboard").multiPart("csrf-token", browser.csrfToken()).post("/batches");
