@@ -138,6 +138,9 @@ public class Bench {
                     n, copySeconds.get(n), planSeconds.get(n), applySeconds.get(n), updPlanSeconds.get(n),
                     updApplySeconds.get(n)));
         }
+        // ---- issue #14 (vendor branch): vendor templates and mappings plan like Roster's own format
+        vendorTemplatePlans(sizes.get(sizes.size() - 1), update.get(sizes.get(sizes.size() - 1)));
+        // ---- end issue #14
         double[] audit = auditDownload();
         long rss = vmHwm(roster.pid());
         sampling = false;
@@ -184,6 +187,7 @@ public class Bench {
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
+        vendorTemplateRows(); // issue #14 (vendor branch)
         printTable();
         if (smoke) {
             for (Path p : onboard.values()) {
@@ -285,6 +289,62 @@ public class Bench {
         return file;
     }
 
+    // ---------------------------------------------------------------- issue #14: vendor templates and mappings
+
+    /** Plan seconds of the same update rows: Roster format (twice, before and after), Google template, inline mapping. */
+    double[] vendorPlans;
+    int vendorPlanRows;
+
+    /**
+     * Plans the same update rows under three headers at the same directory state: Roster's own
+     * (email,department,title), Google Workspace's template, and unknown names with an inline mapping. The
+     * Roster plan runs first and last; the others are compared with the mean of the two.
+     */
+    void vendorTemplatePlans(int n, Path rosterFile) throws Exception {
+        Path google = withHeader(rosterFile, "google", "Email Address [Required],Department,Employee Title");
+        Path mapped = withHeader(rosterFile, "mapped", "Mail,Abteilung,Funktion");
+        String mapping = "{\"Mail\":\"email\",\"Abteilung\":\"department\",\"Funktion\":\"title\"}";
+        double rosterA = uploadAndPlan(rosterFile, "update").planSeconds;
+        double googleS = uploadAndPlan(google, "update").planSeconds;
+        double mappedS = uploadAndPlan(mapped, "update", mapping).planSeconds;
+        double rosterB = uploadAndPlan(rosterFile, "update").planSeconds;
+        vendorPlans = new double[] { rosterA, googleS, mappedS, rosterB };
+        vendorPlanRows = n;
+        log(String.format(Locale.ROOT, "%,d rows: update plan Roster format %.2fs / %.2fs, Google template %.2fs, mapping %.2fs",
+                n, rosterA, rosterB, googleS, mappedS));
+        Files.deleteIfExists(google);
+        Files.deleteIfExists(mapped);
+    }
+
+    void vendorTemplateRows() {
+        if (vendorPlans == null) {
+            return;
+        }
+        double roster = (vendorPlans[0] + vendorPlans[3]) / 2;
+        String n = fmtRows(vendorPlanRows);
+        row("Plan update " + n + ", Roster format (mean of 2)", secs(roster), rate(vendorPlanRows, roster), "1.0×", "");
+        row("Plan update " + n + ", Google Workspace template", secs(vendorPlans[1]), rate(vendorPlanRows, vendorPlans[1]),
+                ratio(vendorPlans[1], roster) + " of Roster format", "≤ 1.1×");
+        row("Plan update " + n + ", unknown header + inline mapping", secs(vendorPlans[2]), rate(vendorPlanRows, vendorPlans[2]),
+                ratio(vendorPlans[2], roster) + " of Roster format", "≤ 1.1×");
+    }
+
+    /** The same rows under another header line. */
+    Path withHeader(Path file, String tag, String header) throws IOException {
+        Path copy = out.resolve(file.getFileName().toString().replace(".csv", "-" + tag + ".csv"));
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                BufferedWriter w = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
+            r.readLine();
+            w.write(header);
+            w.write('\n');
+            char[] buffer = new char[1 << 16];
+            for (int k; (k = r.read(buffer)) > 0;) {
+                w.write(buffer, 0, k);
+            }
+        }
+        return copy;
+    }
+
     // ---------------------------------------------------------------- baseline
 
     /** The physical baseline: psql's \copy of the same file into a scratch table of text columns. */
@@ -360,8 +420,15 @@ public class Bench {
     }
 
     Batch uploadAndPlan(Path file, String operation) throws Exception {
+        return uploadAndPlan(file, operation, null);
+    }
+
+    /** With a mapping (the upload's "mapping" field, JSON), or null. */
+    Batch uploadAndPlan(Path file, String operation, String mapping) throws Exception {
         String boundary = "bench" + System.nanoTime();
-        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
+        String extra = mapping == null ? "" : "--" + boundary + "\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n"
+                + mapping + "\r\n";
+        String head = extra + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
                 + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
                 + "\"\r\nContent-Type: text/csv\r\n\r\n";
         String tail = "\r\n--" + boundary + "--\r\n";
