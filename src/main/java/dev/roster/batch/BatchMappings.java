@@ -158,6 +158,29 @@ public class BatchMappings {
         planning.submit(id);
     }
 
+    /** {@link #confirm} with targets by column name, as the API sends them (columns left out are ignored). */
+    public void confirmByName(UUID id, Map<String, String> byName, String saveAs, Operator who) {
+        Batch batch = batches.find(id);
+        List<String> header = header(batch);
+        Map<String, String> lower = new LinkedHashMap<>();
+        (byName == null ? Map.<String, String>of() : byName).forEach((k, v) -> lower.put(k.strip().toLowerCase(java.util.Locale.ROOT), v));
+        List<String> unknown = new ArrayList<>();
+        for (String name : lower.keySet()) {
+            if (header.stream().noneMatch(h -> h.strip().equalsIgnoreCase(name))) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty() && batch.needsMapping()) {
+            throw new MappingRefused("The mapping names columns this file does not have: " + String.join(", ", unknown) + ".",
+                    unknown.stream().map(u -> "no column \"" + u + "\" in the file").toList(), batch.mappingProposal);
+        }
+        Map<Integer, String> byIndex = new LinkedHashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            byIndex.put(i, lower.get(header.get(i).strip().toLowerCase(java.util.Locale.ROOT)));
+        }
+        confirm(id, byIndex, saveAs, who);
+    }
+
     /** The fields the batch's operation requires that no proposed column goes to. */
     public List<String> missingRequired(Batch batch, List<String> targets) {
         List<String> missing = new ArrayList<>();

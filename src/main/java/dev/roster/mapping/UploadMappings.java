@@ -100,8 +100,52 @@ public class UploadMappings {
                     // the profile no longer fits (its targets changed meaning): ask
                 }
             }
-            return new Decision(null, unplaced, null, null);
+            return new Decision(null, nearProfile(unplaced), null, null);
         }
+    }
+
+    /**
+     * A profile made for a header that differs only a little (it shares at least half of its columns): its targets
+     * become the proposal for the columns both have, and the differences are named, so a changed header is one
+     * confirmation away instead of a fresh mapping.
+     */
+    UnplacedColumnsException nearProfile(UnplacedColumnsException unplaced) {
+        List<String> header = unplaced.proposal().stream().map(MappedColumn::written).toList();
+        Set<String> names = new HashSet<>();
+        header.forEach(h -> names.add(h.strip().toLowerCase(java.util.Locale.ROOT)));
+        MappingProfiles.Profile best = null;
+        int bestShared = 0;
+        for (MappingProfiles.Profile p : profiles.list()) {
+            int shared = (int) p.columns().stream().filter(e -> names.contains(e.column().strip().toLowerCase(java.util.Locale.ROOT)))
+                    .count();
+            if (shared * 2 >= p.columns().size() && shared > bestShared) {
+                best = p;
+                bestShared = shared;
+            }
+        }
+        if (best == null) {
+            return unplaced;
+        }
+        Map<String, String> targets = new java.util.HashMap<>();
+        best.columns().forEach(e -> targets.put(e.column().strip().toLowerCase(java.util.Locale.ROOT), e.target()));
+        List<MappedColumn> proposal = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        for (MappedColumn c : unplaced.proposal()) {
+            String target = targets.get(c.written().strip().toLowerCase(java.util.Locale.ROOT));
+            proposal.add(target != null && (target.equals(dev.roster.csv.ColumnNames.IGNORE) || taken.add(target))
+                    ? new MappedColumn(c.index(), c.written(), target, "mapping profile \"" + best.name() + "\"", c.rule())
+                    : c);
+        }
+        List<String> added = header.stream().filter(h -> !targets.containsKey(h.strip().toLowerCase(java.util.Locale.ROOT))).toList();
+        List<String> gone = best.columns().stream().map(MappingProfiles.Entry::column)
+                .filter(c -> !names.contains(c.strip().toLowerCase(java.util.Locale.ROOT))).toList();
+        List<String> problems = new ArrayList<>(unplaced.problems());
+        problems.add("the mapping profile \"" + best.name() + "\" no longer fits this header"
+                + (added.isEmpty() ? "" : "; new columns: " + String.join(", ", added))
+                + (gone.isEmpty() ? "" : "; columns no longer in the file: " + String.join(", ", gone))
+                + ". Its targets are proposed for the columns both have");
+        return new UnplacedColumnsException(unplaced.fileName(), unplaced.line(), unplaced.column(), unplaced.problem(),
+                proposal, problems);
     }
 
     /** The mapping, or null when the file is refused for a reason planning reports as always (encoding, no header). */

@@ -236,6 +236,35 @@ class VendorUploadTest {
         }
     }
 
+    @Test
+    void aChangedHeaderNamesTheProfileThatNoLongerFitsAndTheApiMapsTheBatch() {
+        String m = "chg" + System.nanoTime();
+        var admin = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD);
+        admin.contentType("application/json").body("{\"name\": \"Payroll " + m + "\", \"columns\": [{\"column\": \"Mail " + m
+                + "\", \"target\": \"email\"}, {\"column\": \"Vorname\", \"target\": \"given_name\"}, "
+                + "{\"column\": \"Nachname\", \"target\": \"family_name\"}]}").post("/api/mapping-profiles").then().statusCode(201);
+        Browser browser = Browser.admin();
+        String id = pageUpload(browser, "Mail " + m + ",Vorname,Nachname,Neu\n" + m + "@x.example,A,B,n\n");
+        JsonPath waiting = Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id);
+        assertEquals("NEEDS_MAPPING", waiting.getString("status"));
+        assertTrue(waiting.getString("mappingProblems").contains("\"Payroll " + m + "\" no longer fits this header; new columns: Neu"),
+                waiting.prettify());
+        assertEquals("mapping profile \"Payroll " + m + "\"", waiting.getString("proposal.find { it.column == 'Nachname' }.reason"));
+        assertTrue(browser.get("/batches/" + id + "/mapping").asString().contains("no longer fits"));
+
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).contentType("application/json")
+                .body("{\"mapping\": {\"Mail " + m + "\": \"email\", \"Vorname\": \"given_name\", \"Nachname\": \"family_name\", "
+                        + "\"Neu\": \"attr.neu\"}}")
+                .post("/api/batches/" + id + "/mapping").then().statusCode(202);
+        JsonPath planned = Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id);
+        assertEquals("PLANNED", planned.getString("status"), planned.prettify());
+        assertEquals(1, planned.getLong("summary.create"));
+        JsonPath manifest = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
+                .get("/api/batches/" + id + "/manifest").then().statusCode(200).extract().jsonPath();
+        assertEquals("attr.neu", manifest.getString("columns.find { it.column == 'Neu' }.target"));
+        assertEquals(1, sql.rows("SELECT 1 FROM audit_event WHERE action = 'batch.mapped' AND batch_id = ?::uuid", id).size());
+    }
+
     private static String pageUpload(Browser browser, String csv) {
         Response r = browser.request().multiPart("file", "hr.csv", csv.getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", "onboard").multiPart("csrf-token", browser.csrfToken()).post("/batches");

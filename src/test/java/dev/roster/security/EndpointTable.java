@@ -161,6 +161,7 @@ final class EndpointTable {
             rule("POST", "/api/batches/{id}/replan", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/revert", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/discard", Access.OPERATOR, 404, Body.JSON),
+            rule("POST", "/api/batches/{id}/mapping", Access.OPERATOR, 404, Body.JSON),
 
             // Audit
             rule("GET", "/audit", Access.VIEWER, 200),
