@@ -37,6 +37,14 @@ public final class AuditAction {
     public static final String AUDIT_PURGE_REQUESTED = "audit.purge-requested";
     public static final String AUDIT_PURGE_REJECTED = "audit.purge-rejected";
     public static final String USERS_EXPORTED = "users.exported";
+    public static final String GROUP_CREATED = "group.created";
+    /** A group renamed, described or given another external id: details carry the fields before and after. */
+    public static final String GROUP_UPDATED = "group.updated";
+    public static final String GROUP_DELETED = "group.deleted";
+    public static final String GROUP_RESTORED = "group.restored";
+    /** Membership events target the user (so the user's history shows them) and name the group in the details. */
+    public static final String MEMBERSHIP_ADDED = "membership.added";
+    public static final String MEMBERSHIP_REMOVED = "membership.removed";
     /** A batch waiting for a mapping got one (details: mapping, profile) and goes on to planning. */
     public static final String BATCH_MAPPED = "batch.mapped";
     public static final String MAPPING_PROFILE_SAVED = "mapping-profile.saved";
@@ -48,7 +56,8 @@ public final class AuditAction {
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
-            USERS_EXPORTED, BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
+            USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
+            MEMBERSHIP_REMOVED, BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
 
     private AuditAction() {
     }

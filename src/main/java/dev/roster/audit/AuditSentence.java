@@ -103,6 +103,20 @@ public final class AuditSentence {
                     .time(d, "cutoff");
             case AuditAction.USERS_EXPORTED -> add("downloaded " + count(d, "count", "user", "users") + " as "
                     + text(d, "format").toUpperCase(Locale.ROOT));
+            case AuditAction.GROUP_CREATED -> add("created the group").group(d);
+            case AuditAction.GROUP_UPDATED -> {
+                int n = d.path("fields").size();
+                add("updated " + n + (n == 1 ? " field" : " fields") + " of the group").group(d);
+            }
+            case AuditAction.GROUP_DELETED -> {
+                add("deleted the group").group(d);
+                if (has(d, "memberships")) {
+                    add(", keeping its " + count(d, "memberships", "membership", "memberships"));
+                }
+            }
+            case AuditAction.GROUP_RESTORED -> add("restored the deleted group").group(d);
+            case AuditAction.MEMBERSHIP_ADDED -> add("added the user to the group").group(d).line(d);
+            case AuditAction.MEMBERSHIP_REMOVED -> add("removed the user from the group").group(d).line(d);
             case AuditAction.BATCH_MAPPED -> add("mapped the file's columns").add(has(d, "profile")
                     ? " with mapping profile \"" + text(d, "profile") + "\"" : "").add(", and planning started");
             case AuditAction.MAPPING_PROFILE_SAVED -> add("saved the mapping profile \"" + text(d, "name") + "\"");
@@ -245,6 +259,10 @@ public final class AuditSentence {
 
     private AuditSentence line(JsonNode d) {
         return has(d, "line") ? add(" from line " + d.path("line").asLong()) : this;
+    }
+
+    private AuditSentence group(JsonNode d) {
+        return has(d, "group") ? add(" “" + text(d, "group") + "”") : this;
     }
 
     private AuditSentence file(JsonNode d, String prefix) {

@@ -53,6 +53,26 @@ public class Batch extends PanacheEntityBase {
     public long countError;
     @Column(name = "count_warning")
     public long countWarning;
+    /** The upload asked to create the groups its rows name but the directory lacks. */
+    @Column(name = "create_groups")
+    public boolean createGroups;
+    @Column(name = "count_group_create")
+    public long countGroupCreate;
+    @Column(name = "count_group_update")
+    public long countGroupUpdate;
+    @Column(name = "count_group_delete")
+    public long countGroupDelete;
+    /** Rows of a membership file that add or remove a membership. */
+    @Column(name = "count_member_rows")
+    public long countMemberRows;
+    /** Memberships added, by user rows' groups and by membership rows. */
+    @Column(name = "count_membership_add")
+    public long countMembershipAdd;
+    @Column(name = "count_membership_remove")
+    public long countMembershipRemove;
+    /** Memberships of the groups this batch deletes: typed at confirm. */
+    @Column(name = "count_group_delete_members")
+    public long countGroupDeleteMembers;
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> warnings = new ArrayList<>();
     public String error;
@@ -192,9 +212,19 @@ public class Batch extends PanacheEntityBase {
         return countDelete > 0 || countReset > 0;
     }
 
-    /** Changes an apply would make (creates, updates, deletes, resets). */
+    /** Changes an apply would make (creates, updates, deletes, resets; group rows and membership rows). */
     public long changeCount() {
-        return countCreate + countUpdate + countDelete + countReset;
+        return countCreate + countUpdate + countDelete + countReset + groupChangeCount();
+    }
+
+    /** Group creates, updates and deletes and membership rows. */
+    public long groupChangeCount() {
+        return countGroupCreate + countGroupUpdate + countGroupDelete + countMemberRows;
+    }
+
+    /** The plan changes groups or memberships: the pages show the group totals. */
+    public boolean touchesGroups() {
+        return groupChangeCount() + countMembershipAdd + countMembershipRemove > 0;
     }
 
     public int percentDone() {

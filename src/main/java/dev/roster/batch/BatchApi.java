@@ -64,9 +64,10 @@ public class BatchApi {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy, @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
+            @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, profile, mapping, false, operator.get());
+                operation, matchBy, BatchService.yes(createGroups), profile, mapping, false, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }
@@ -117,7 +118,7 @@ public class BatchApi {
      * The body of POST /api/batches/{id}/apply: confirm is the number of changes; deleteCount the number
      * of deletions, required whenever the batch deletes (for a delete-only batch confirm is that number).
      */
-    public record ApplyBody(Long confirm, Long deleteCount, Boolean skipErrors, String overrideReason) {
+    public record ApplyBody(Long confirm, Long deleteCount, Boolean skipErrors, String overrideReason, Long membershipCount) {
     }
 
     /** A refusal ({@link ApplyRefused}) answers {status, error, conflicts} through {@link ApplyRefusedMapper}. */
@@ -126,9 +127,9 @@ public class BatchApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, ApplyBody body) {
-        ApplyBody request = body == null ? new ApplyBody(null, null, false, null) : body;
+        ApplyBody request = body == null ? new ApplyBody(null, null, false, null, null) : body;
         applies.requestApply(id, new ApplyPolicy.ApplyRequest(request.confirm(), request.deleteCount(),
-                Boolean.TRUE.equals(request.skipErrors()), request.overrideReason()), operator.get());
+                Boolean.TRUE.equals(request.skipErrors()), request.overrideReason(), request.membershipCount()), operator.get());
         return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
     }
 

@@ -26,6 +26,13 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
         summary.put("unchanged", b.countUnchanged);
         summary.put("error", b.countError);
         summary.put("warning", b.countWarning);
+        summary.put("group_create", b.countGroupCreate);
+        summary.put("group_update", b.countGroupUpdate);
+        summary.put("group_delete", b.countGroupDelete);
+        summary.put("membership_add", b.countMembershipAdd);
+        summary.put("membership_remove", b.countMembershipRemove);
+        summary.put("group_delete_members", b.countGroupDeleteMembers);
+        summary.put("changes", b.changeCount());
         Map<String, Long> progress = new LinkedHashMap<>();
         progress.put("done", b.progressDone);
         progress.put("total", b.progressTotal);

@@ -91,10 +91,11 @@ public class BatchResource {
     @Produces(MediaType.TEXT_HTML)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
-            @RestForm("matchBy") String matchBy, @RestForm("profile") String profile) {
+            @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
+            @RestForm("profile") String profile) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, profile, null, true, operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), profile, null, true, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
@@ -173,8 +174,8 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response apply(@PathParam("id") UUID id, @FormParam("confirm") Long confirm,
             @FormParam("deleteCount") Long deleteCount, @FormParam("skipErrors") boolean skipErrors,
-            @FormParam("overrideReason") String overrideReason) {
-        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason),
+            @FormParam("overrideReason") String overrideReason, @FormParam("membershipCount") Long membershipCount) {
+        applies.requestApply(id, new ApplyPolicy.ApplyRequest(confirm, deleteCount, skipErrors, overrideReason, membershipCount),
                 operator.get());
         return Response.seeOther(URI.create("/batches/" + id)).build();
     }

@@ -44,21 +44,28 @@ public class BatchService {
      * its batch.uploaded event in the same transaction, and starts planning it in the background.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
-        return upload(content, fileName, operation, matchBy, new UploadMappings.Decision(null, null, null, null), false, who);
+        return upload(content, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above; createGroups: groups the file names that do not exist are created (docs/groups.md). */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            Operator who) {
+        return upload(content, fileName, operation, matchBy, createGroups, new UploadMappings.Decision(null, null, null, null),
+                false, who);
     }
 
     /**
      * An upload whose header was read beforehand ({@link UploadMappings}); with {@code askMapping} (the page), a
      * header with columns Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
      */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy,
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
             UploadMappings.Decision decision, boolean askMapping, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         boolean waits = askMapping && decision.needsMapping();
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, who, waits);
+                transitions.startUpload(c, id, operation, matchBy, name, createGroups, waits, who);
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -72,6 +79,9 @@ public class BatchService {
                 details.put("fileName", name);
                 details.put("operation", operation.name().toLowerCase());
                 details.put("matchBy", matchBy.name().toLowerCase());
+                if (createGroups) {
+                    details.put("createGroups", true);
+                }
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
                 mappings.record(c, id, decision, details);
@@ -86,9 +96,20 @@ public class BatchService {
         return id;
     }
 
+    /** A form or API flag: true, on (a checked checkbox), yes or 1. */
+    public static boolean yes(String flag) {
+        return flag != null && List.of("true", "on", "yes", "1").contains(flag.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, null, null, false, who);
+        return uploadFile(file, fileName, operation, matchBy, false, who);
+    }
+
+    /** As above, with the "create missing groups" choice (form checkbox, API parameter createGroups=true). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, createGroups, null, null, false, who);
     }
 
     /**
@@ -97,8 +118,8 @@ public class BatchService {
      *
      * @throws MappingRefused when the given profile or mapping does not fit the file
      */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, String profile,
-            String mapping, boolean askMapping, Operator who) {
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            String profile, String mapping, boolean askMapping, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
@@ -107,7 +128,7 @@ public class BatchService {
         UploadMappings.Decision decision = uploadMappings.decide(() -> open(file), cleanFileName(fileName),
                 planning.limits(), op, key, profile, mapping);
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, op, key, decision, askMapping, who);
+            return upload(in, fileName, op, key, createGroups, decision, askMapping, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }

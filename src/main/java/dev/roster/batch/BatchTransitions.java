@@ -43,16 +43,27 @@ public class BatchTransitions {
     @Inject
     ObjectMapper json;
 
-    /**
-     * A new batch for an upload, PLANNING with its file still to come (NEEDS_MAPPING when its header needs an admin's
-     * mapping first); no event until {@link #uploaded}.
-     */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName, Operator who,
-            boolean needsMapping) throws SQLException {
+    /** A new batch for an upload, PLANNING with its file still to come; no event until {@link #uploaded}. */
+    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName, Operator who)
+            throws SQLException {
+        startUpload(c, id, operation, matchBy, fileName, false, who);
+    }
+
+    /** As above, with the upload's "create missing groups" choice. */
+    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
+            boolean createGroups, Operator who) throws SQLException {
+        startUpload(c, id, operation, matchBy, fileName, createGroups, false, who);
+    }
+
+    /** As above; NEEDS_MAPPING instead of PLANNING when the header needs an admin's mapping first. */
+    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
+            boolean createGroups, boolean needsMapping, Operator who) throws SQLException {
         Jdbc.update(c, """
-                INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name)
-                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?)""", id, operation.name(), matchBy.name(),
-                needsMapping ? BatchStatus.NEEDS_MAPPING.name() : BatchStatus.PLANNING.name(), fileName, who.id(), who.name());
+                INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
+                                   create_groups)
+                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?)""", id, operation.name(), matchBy.name(),
+                needsMapping ? BatchStatus.NEEDS_MAPPING.name() : BatchStatus.PLANNING.name(), fileName, who.id(),
+                who.name(), createGroups);
     }
 
     /** NEEDS_MAPPING -> PLANNING once an admin confirmed a mapping, and batch.mapped; false when it was no longer waiting. */
@@ -98,9 +109,9 @@ public class BatchTransitions {
         }
         Jdbc.update(c, """
                 INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
-                                   replans_batch, source_format, source_format_label, column_mapping, mapping_choice,
-                                   mapping_profile_id, mapping_profile)
-                SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ?, id, source_format,
+                                   replans_batch, create_groups, source_format, source_format_label, column_mapping,
+                                   mapping_choice, mapping_profile_id, mapping_profile)
+                SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ?, id, create_groups, source_format,
                        source_format_label, column_mapping, mapping_choice, mapping_profile_id, mapping_profile
                   FROM batch WHERE id = ?""",
                 fresh, who.id(), who.name(), old);
@@ -117,7 +128,18 @@ public class BatchTransitions {
 
     /** The plan's totals, as planning counted them. */
     public record Totals(long rows, long create, long update, long delete, long reset, long unchanged, long error,
-            long warning, List<String> fileWarnings) {
+            long warning, List<String> fileWarnings, GroupTotals groups) {
+
+        public Totals(long rows, long create, long update, long delete, long reset, long unchanged, long error,
+                long warning, List<String> fileWarnings) {
+            this(rows, create, update, delete, reset, unchanged, error, warning, fileWarnings, GroupTotals.NONE);
+        }
+    }
+
+    /** The group totals of a plan (docs/groups.md). */
+    public record GroupTotals(long groupCreate, long groupUpdate, long groupDelete, long memberRows, long membershipAdd,
+            long membershipRemove, long groupDeleteMembers) {
+        public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0, 0, 0, 0);
     }
 
     /** PLANNING -> PLANNED with the plan's totals, and batch.planned. */
@@ -129,6 +151,12 @@ public class BatchTransitions {
                                  planning_heartbeat = NULL, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'""", t.rows(), t.create(), t.update(), t.delete(), t.reset(),
                 t.unchanged(), t.error(), t.warning(), toJson(t.fileWarnings()), t.rows(), t.rows(), id), id, "PLANNING");
+        GroupTotals g = t.groups();
+        Jdbc.update(c, """
+                UPDATE batch SET count_group_create = ?, count_group_update = ?, count_group_delete = ?, count_member_rows = ?,
+                                 count_membership_add = ?, count_membership_remove = ?, count_group_delete_members = ?
+                 WHERE id = ?""", g.groupCreate(), g.groupUpdate(), g.groupDelete(), g.memberRows(), g.membershipAdd(),
+                g.membershipRemove(), g.groupDeleteMembers(), id);
         event(c, actor, AuditAction.BATCH_PLANNED, id, details);
     }
 
@@ -168,6 +196,22 @@ public class BatchTransitions {
                                count(*) FILTER (WHERE kind = 'ERROR') AS e
                           FROM plan_item WHERE batch_id = ?) t
                  WHERE b.id = ? AND b.status = 'PLANNING'""", id, id), id, "PLANNING");
+        Jdbc.update(c, """
+                UPDATE batch b SET count_group_create = t.gc, count_group_update = t.gu, count_group_delete = t.gd,
+                       count_member_rows = t.m, count_membership_add = t.ma, count_membership_remove = t.mr,
+                       count_group_delete_members = t.gdm
+                  FROM (SELECT count(*) FILTER (WHERE kind = 'GROUP_CREATE') AS gc,
+                               count(*) FILTER (WHERE kind = 'GROUP_UPDATE') AS gu,
+                               count(*) FILTER (WHERE kind = 'GROUP_DELETE') AS gd,
+                               count(*) FILTER (WHERE kind IN ('MEMBER_ADD', 'MEMBER_REMOVE')) AS m,
+                               count(*) FILTER (WHERE kind = 'MEMBER_ADD')
+                                 + coalesce(sum(roster_group_set_changes(fields, true)) FILTER (WHERE kind IN ('CREATE', 'UPDATE')), 0) AS ma,
+                               count(*) FILTER (WHERE kind = 'MEMBER_REMOVE')
+                                 + coalesce(sum(roster_group_set_changes(fields, false)) FILTER (WHERE kind IN ('CREATE', 'UPDATE')), 0) AS mr,
+                               coalesce(sum((SELECT (f->>'before')::bigint FROM jsonb_array_elements(fields) f
+                                              WHERE f->>'name' = 'members')) FILTER (WHERE kind = 'GROUP_DELETE'), 0) AS gdm
+                          FROM plan_item WHERE batch_id = ?) t
+                 WHERE b.id = ?""", id, id);
         event(c, who.actor(), AuditAction.BATCH_PLANNED, id, details);
     }
 

@@ -202,6 +202,10 @@ public class PlanItemQuery {
             case RESET -> batch.countReset;
             case UNCHANGED -> batch.countUnchanged;
             case ERROR -> batch.countError;
+            case GROUP_CREATE -> batch.countGroupCreate;
+            case GROUP_UPDATE -> batch.countGroupUpdate;
+            case GROUP_DELETE -> batch.countGroupDelete;
+            case MEMBER_ADD, MEMBER_REMOVE -> -1;
         };
     }
 

@@ -29,17 +29,34 @@ public final class ColumnNames {
     /** Account status in updates: ACTIVE or SUSPENDED (exports carry it, so they re-upload). */
     public static final String STATUS = "status";
     public static final String ATTRIBUTE_PREFIX = "attr.";
-    /** Group and manager columns (issue #13; the planner accepts them once the groups engine is in). */
+    /** The complete set of groups a user is in after the apply, separated by {@link #GROUP_SEPARATOR}. */
     public static final String GROUPS = "groups";
+    /** Groups to add to a user's current ones. */
     public static final String ADD_GROUPS = "add_groups";
+    /** Groups to take a user out of. */
     public static final String REMOVE_GROUPS = "remove_groups";
+    /** The user's manager: an email, or an external id when the file matches users by external id. */
     public static final String MANAGER = "manager";
+    /** Membership files: the group's name. */
+    public static final String GROUP = "group";
+    /** Membership files: the member's email or external id. */
+    public static final String MEMBER = "member";
+    /** Group files: a group's description. */
+    public static final String DESCRIPTION = "description";
+    /** Group files: a group's new name (rename). */
+    public static final String NEW_NAME = "new_name";
+    /** Separates several groups in one cell. */
+    public static final char GROUP_SEPARATOR = '|';
     /** The mapping target of a column Roster reads nothing from. */
     public static final String IGNORE = "ignore";
 
     /** Canonical names in the order the documentation lists them. */
     public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
-            DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON);
+            DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON,
+            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
+
+    /** Columns holding lists of groups: a cell over the cell limit is a row error there, not a refused file. */
+    public static final Set<String> GROUP_LISTS = Set.of(GROUPS, ADD_GROUPS, REMOVE_GROUPS);
 
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -68,6 +85,14 @@ public final class ColumnNames {
         alias(NEW_EMAIL, "newemail", "newemailaddress", "newmail");
         alias(REASON, "reason");
         alias(STATUS, "status", "accountstatus", "userstatus");
+        alias(GROUPS, "groups", "groupmemberships", "memberof");
+        alias(ADD_GROUPS, "addgroups", "addtogroups");
+        alias(REMOVE_GROUPS, "removegroups", "removefromgroups");
+        alias(MANAGER, "manager", "manageremail", "managerid", "reportsto");
+        alias(GROUP, "group", "groupname");
+        alias(MEMBER, "member", "memberemail", "memberid", "user", "useremail");
+        alias(DESCRIPTION, "description", "groupdescription");
+        alias(NEW_NAME, "newname", "newgroupname", "rename");
     }
 
     private ColumnNames() {
@@ -94,7 +119,7 @@ public final class ColumnNames {
     /** Every Roster field a mapping may send a column to (besides attr.* and {@link #IGNORE}). */
     public static final List<String> TARGETS = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
             PHONE, DEPARTMENT, TITLE, LOCALE, STATUS, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON, MANAGER, GROUPS,
-            ADD_GROUPS, REMOVE_GROUPS);
+            ADD_GROUPS, REMOVE_GROUPS, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
 
     /** Whether a mapping may send a column to this target: a field, attr.&lt;valid name&gt; or ignore. */
     public static boolean isValidTarget(String target) {

@@ -208,7 +208,7 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
                     cells.size(), limits.maxColumns()));
         }
         for (int i = 0; i < cells.size(); i++) {
-            if (cells.get(i).length() > limits.maxCellChars()) {
+            if (cells.get(i).length() > limits.maxCellChars() && !groupList(i)) {
                 String column = header != null && i < header.size() ? header.originalNames().get(i) : null;
                 throw new CsvRefusedException(fileName, record.line(), column, String.format(Locale.ROOT,
                         "a cell is %,d characters long, more than the limit of %,d. Shorten it.",
@@ -216,6 +216,11 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
             }
         }
         return record;
+    }
+
+    /** A list of groups: the planner reports a cell over the limit as a row error (the record limit still holds). */
+    private boolean groupList(int index) {
+        return header != null && index < header.size() && ColumnNames.GROUP_LISTS.contains(header.canonicalNames().get(index));
     }
 
     private static boolean isBlank(String[] cells) {

@@ -107,6 +107,9 @@ public final class ExportLayout {
                 out.add(plain("Employee ID", EXTERNAL_ID));
                 out.add(plain("Employee Title", TITLE));
                 out.add(plain("Department", DEPARTMENT));
+                if (fixedColumns.contains(MANAGER)) {
+                    out.add(plain("Manager Email", MANAGER));
+                }
                 out.add(new Column("New Status [UPLOAD ONLY]", STATUS,
                         v -> "SUSPENDED".equals(v) ? "Suspended" : "ACTIVE".equals(v) ? "Active" : ""));
                 for (String label : List.of("Cost Center", "Employee Type", "Recovery Email", "Recovery Phone",

@@ -27,12 +27,15 @@ import jakarta.inject.Inject;
 /**
  * Streams every directory user as CSV in the columns an update upload accepts, from a
  * server-side cursor: a million users never sit in memory. Formula-like cells are neutralised.
+ * {@code groups} lists the live groups ("Sales|Support"; none for a deleted user, who counts as no
+ * group's member) and {@code manager} the manager's email (blank when the manager is deleted), so the
+ * export re-uploaded as an update plans as unchanged.
  */
 @ApplicationScoped
 public class UserCsvExport {
 
     public static final List<String> FIXED_COLUMNS = List.of("email", "external_id", "username", "given_name",
-            "family_name", "display_name", "phone", "department", "title", "locale", "status");
+            "family_name", "display_name", "phone", "department", "title", "locale", "status", "groups", "manager");
     private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
     };
 
@@ -84,10 +87,16 @@ public class UserCsvExport {
         }
         long count = 0;
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT email, external_id, username, given_name, family_name, display_name, phone, department,
-                       title, locale, status, attributes::text
-                  FROM directory_user""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE status <> 'DELETED'")
-                + " ORDER BY lower(email)")) {
+                SELECT u.email, u.external_id, u.username, u.given_name, u.family_name, u.display_name, u.phone, u.department,
+                       u.title, u.locale, u.status,
+                       CASE WHEN u.status <> 'DELETED' THEN
+                           (SELECT string_agg(g.name, '|' ORDER BY lower(g.name), g.name)
+                              FROM group_membership m JOIN user_group g ON g.id = m.group_id
+                             WHERE m.user_id = u.id AND g.deleted_at IS NULL) END,
+                       (SELECT lower(b.email) FROM directory_user b WHERE b.id = u.manager_id AND b.status <> 'DELETED'),
+                       u.attributes::text
+                  FROM directory_user u""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE u.status <> 'DELETED'")
+                + " ORDER BY lower(u.email)")) {
             ps.setFetchSize(2000);
             try (ResultSet rs = ps.executeQuery()) {
                 String[] fixed = new String[FIXED_COLUMNS.size()];
@@ -96,7 +105,7 @@ public class UserCsvExport {
                     for (int i = 0; i < fixed.length; i++) {
                         fixed[i] = rs.getString(i + 1);
                     }
-                    Map<String, String> attributes = json.readValue(rs.getString(12), ATTRIBUTES);
+                    Map<String, String> attributes = json.readValue(rs.getString(FIXED_COLUMNS.size() + 1), ATTRIBUTES);
                     for (int i = 0; i < row.length; i++) {
                         String value = from[i] >= 0 ? fixed[from[i]]
                                 : from[i] == Integer.MIN_VALUE ? null : attributes.get(attributeNames.get(-1 - from[i]));

@@ -29,10 +29,12 @@ final class ChangeDecider {
 
     private final RowReader rows;
     private final MatchKey matchBy;
+    private final UserRelations relations;
 
-    ChangeDecider(RowReader rows, MatchKey matchBy) {
+    ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations) {
         this.rows = rows;
         this.matchBy = matchBy;
+        this.relations = relations;
     }
 
     PlannedChange decide(RowInput row, Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail) {
@@ -82,10 +84,11 @@ final class ChangeDecider {
         }
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
-            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS)) {
+            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)) {
                 fields.add(new FieldDiff(column, null, value));
             }
         });
+        relations.addDiffs(row, null, fields, messages);
         if (hasErrors(messages)) {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
@@ -112,7 +115,7 @@ final class ChangeDecider {
         List<FieldDiff> fields = new ArrayList<>();
         for (Map.Entry<String, String> entry : row.values().entrySet()) {
             String column = entry.getKey();
-            if (column.equals(matchBy.column()) || column.equals(REASON)) {
+            if (column.equals(matchBy.column()) || column.equals(REASON) || UserRelations.COLUMNS.contains(column)) {
                 continue;
             }
             String before = ColumnNames.isAttribute(column)
@@ -134,6 +137,7 @@ final class ChangeDecider {
                 fields.add(new FieldDiff(column, before, after));
             }
         }
+        relations.addDiffs(row, existing, fields, messages);
         String newEmail = row.newEmail();
         if (newEmail != null && !newEmail.equalsIgnoreCase(existing.email())) {
             fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));

@@ -9,16 +9,20 @@ public final class CsvTemplates {
     /** Template for matching by email, the default. */
     public static String template(Operation op) {
         return switch (op) {
-            case ONBOARD -> "email,given_name,family_name,display_name,external_id,phone,department,title,locale,send_invite,attr.costCenter\r\n"
-                    + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42\r\n";
-            case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter\r\n"
-                    + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,\r\n";
+            case ONBOARD -> "email,given_name,family_name,display_name,external_id,phone,department,title,locale,send_invite,attr.costCenter,groups,manager\r\n"
+                    + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42,Sales|Support,max.mustermann@example.org\r\n";
+            case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter,add_groups,remove_groups,manager\r\n"
+                    + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,,Marketing,Interns,max.mustermann@example.org\r\n";
             case DELETE -> "email,reason\r\n"
                     + "jane.doe@example.org,left the company\r\n";
             case RESET -> "email,reason\r\n"
                     + "jane.doe@example.org,forgot password\r\n";
             case MIXED -> "action,email,given_name,family_name,department,reason\r\n"
                     + "upsert,jane.doe@example.org,Jane,Doe,Sales,\r\n";
+            case MEMBERSHIP -> "group,member,action\r\n"
+                    + "Sales,jane.doe@example.org,add\r\n";
+            case GROUPS -> "name,description,external_id,new_name,action\r\n"
+                    + "Sales,Everyone selling,G-100,,\r\n";
         };
     }
 

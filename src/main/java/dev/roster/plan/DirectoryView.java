@@ -1,9 +1,11 @@
 package dev.roster.plan;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
-/** Set-based read access to current users; the planner calls each method at most once per chunk of rows. */
+/** Set-based read access to current users and groups; the planner calls each method at most once per chunk of rows. */
 public interface DirectoryView {
 
     /** Users by email; keys of the result are lower-cased emails. Deleted users are included. */
@@ -11,4 +13,24 @@ public interface DirectoryView {
 
     /** Users by external id; keys of the result are the external ids as given. Deleted users are included. */
     Map<String, UserSnapshot> findByExternalIds(Collection<String> externalIds);
+
+    /** Users by id (managers and their managers). Deleted users are included. */
+    default Map<UUID, UserSnapshot> findByIds(Collection<UUID> ids) {
+        return Map.of();
+    }
+
+    /** Live (not deleted) groups by name; keys of the result are lower-cased names. */
+    default Map<String, GroupSnapshot> findGroups(Collection<String> lowercasedNames) {
+        return Map.of();
+    }
+
+    /** Live groups by external id; keys are the external ids as given. */
+    default Map<String, GroupSnapshot> findGroupsByExternalIds(Collection<String> externalIds) {
+        return Map.of();
+    }
+
+    /** The names of the live groups each user is in; users in no group are absent from the result. */
+    default Map<UUID, List<String>> groupsOf(Collection<UUID> userIds) {
+        return Map.of();
+    }
 }

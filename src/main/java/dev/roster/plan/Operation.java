@@ -6,7 +6,16 @@ import java.util.stream.Collectors;
 
 /** What a whole upload does; lower case in URLs and the API ("onboard", "mixed"). */
 public enum Operation {
-    ONBOARD, UPDATE, DELETE, RESET, MIXED;
+    ONBOARD, UPDATE, DELETE, RESET, MIXED,
+    /** One membership per row: group, member, action add|remove. */
+    MEMBERSHIP,
+    /** One group per row: create, rename, describe, delete. */
+    GROUPS;
+
+    /** A file of users (with profile columns, groups and manager), not a group file. */
+    public boolean userFile() {
+        return this != MEMBERSHIP && this != GROUPS;
+    }
 
     /** Parses "onboard", "Update", ...; throws IllegalArgumentException listing the valid names. */
     public static Operation parse(String value) {

@@ -16,14 +16,22 @@ final class OperationColumns {
 
     /** Profile fields every create/update may carry (besides the match key and attr.* columns). */
     static final List<String> PROFILE = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
-            PHONE, DEPARTMENT, TITLE, LOCALE);
+            PHONE, DEPARTMENT, TITLE, LOCALE, GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER);
 
     private OperationColumns() {
     }
 
     static List<String> required(Operation op, MatchKey matchBy) {
         Set<String> required = new LinkedHashSet<>();
-        required.add(matchBy.column());
+        switch (op) {
+            case MEMBERSHIP -> {
+                return List.of(GROUP, MEMBER);
+            }
+            case GROUPS -> {
+                return List.of(); // a name column ("name" or "group"), checked in check()
+            }
+            default -> required.add(matchBy.column());
+        }
         switch (op) {
             case ONBOARD -> required.addAll(List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
             case MIXED -> required.add(ACTION);
@@ -59,6 +67,8 @@ final class OperationColumns {
                 }
                 allowed.add(REASON);
             }
+            case MEMBERSHIP -> allowed.addAll(List.of(GROUP, MEMBER, ACTION));
+            case GROUPS -> allowed.addAll(List.of(DISPLAY_NAME, GROUP, DESCRIPTION, EXTERNAL_ID, NEW_NAME, ACTION));
         }
         return List.copyOf(allowed);
     }
@@ -83,6 +93,10 @@ final class OperationColumns {
             String what = ColumnNames.isAttribute(canonical) ? "custom attributes are" : "column \"" + canonical + "\" is";
             throw new CsvRefusedException(fileName, headerLine, written, what + " not used by the " + op.urlName()
                     + " operation. Remove the column; " + op.urlName() + " files take: " + describe(op, matchBy) + ".");
+        }
+        if (op == Operation.GROUPS && header.has(GROUP) == header.has(DISPLAY_NAME)) {
+            throw new CsvRefusedException(fileName, headerLine, null, "a groups file needs one column with the group's "
+                    + "name: \"name\" (or \"group\"), not both. Add it to the header line.");
         }
         for (String column : required(op, matchBy)) {
             if (!header.has(column)) {

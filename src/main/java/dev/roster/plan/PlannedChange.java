@@ -14,7 +14,13 @@ import java.util.UUID;
  */
 public record PlannedChange(long line, ChangeKind kind, String key, UUID userId, Long plannedVersion,
                             List<FieldDiff> fields, List<PlanMessage> messages, boolean sendInvite, String passwordHash,
-                            List<String> originalCells) {
+                            List<String> originalCells, UUID groupId) {
+
+    /** A change to a user (no group of its own). */
+    public PlannedChange(long line, ChangeKind kind, String key, UUID userId, Long plannedVersion, List<FieldDiff> fields,
+                         List<PlanMessage> messages, boolean sendInvite, String passwordHash, List<String> originalCells) {
+        this(line, kind, key, userId, plannedVersion, fields, messages, sendInvite, passwordHash, originalCells, null);
+    }
 
     public PlannedChange {
         fields = List.copyOf(fields);
@@ -36,7 +42,8 @@ public record PlannedChange(long line, ChangeKind kind, String key, UUID userId,
         // keeps the password hash out of logs
         return "PlannedChange[line=" + line + ", kind=" + kind + ", key=" + key + ", userId=" + userId
                 + ", plannedVersion=" + plannedVersion + ", fields=" + fields + ", messages=" + messages
-                + ", sendInvite=" + sendInvite + ", passwordHash=" + (passwordHash == null ? "null" : "[hidden]") + "]";
+                + ", sendInvite=" + sendInvite + ", passwordHash=" + (passwordHash == null ? "null" : "[hidden]")
+                + (groupId == null ? "" : ", groupId=" + groupId) + "]";
     }
 
 }

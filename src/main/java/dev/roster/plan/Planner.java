@@ -34,6 +34,7 @@ public final class Planner {
     private final MatchKey matchBy;
     private final DirectoryView directory;
     private final int chunkSize;
+    private boolean createMissingGroups;
     private HeaderRecognition.Choice mapping;
 
     public Planner(Operation op, MatchKey matchBy, DirectoryView directory) {
@@ -61,6 +62,12 @@ public final class Planner {
         return OperationColumns.required(op, matchBy);
     }
 
+    /** Whether groups a user file or membership file names but the directory lacks are created (GROUP_CREATE rows). */
+    public Planner createMissingGroups(boolean create) {
+        this.createMissingGroups = create;
+        return this;
+    }
+
     /**
      * Streams the file through the sink. Opens the source twice: pass 1 finds duplicate keys, pass 2 plans.
      *
@@ -69,15 +76,29 @@ public final class Planner {
     public PlanResult plan(Supplier<InputStream> source, String fileName, CsvLimits limits, PlanSink sink) {
         DuplicateKeys duplicates = new DuplicateKeys();
         List<String> fileWarnings;
+        GroupCatalog catalog = new GroupCatalog();
+        ManagerGraph managers = null;
         try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
             OperationColumns.check(reader.header(), op, matchBy, fileName, reader.headerLine());
-            RowReader rows = new RowReader(reader.header(), op, matchBy);
+            RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
+            GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
+            boolean groupColumns = rows != null && rows.hasGroupColumns();
+            managers = rows != null && rows.hasManagerColumn() ? new ManagerGraph(matchBy) : null;
             long count = 0;
             while (reader.hasNext()) {
                 CsvRecord record = reader.next();
                 count++;
-                for (RowReader.KeyUse use : rows.keyUses(record)) {
+                for (RowReader.KeyUse use : rows != null ? rows.keyUses(record) : groupRows.keyUses(record)) {
                     duplicates.add(record.line(), use);
+                }
+                if (groupRows != null) {
+                    groupRows.noteGroups(record);
+                }
+                if (groupColumns) {
+                    rows.noteGroups(record, catalog);
+                }
+                if (managers != null) {
+                    rows.noteManager(record, managers);
                 }
             }
             if (count == 0) {
@@ -93,18 +114,33 @@ public final class Planner {
         }
         long warnings = 0;
         long rowsPlanned = 0;
+        Totals totals = new Totals();
+        List<PlannedChange> groupCreates = catalog.isEmpty() ? List.of() : catalog.resolve(directory, createMissingGroups);
+        if (managers != null) {
+            managers.resolve(directory);
+        }
+        for (PlannedChange change : groupCreates) {
+            counts.merge(change.kind(), 1L, Long::sum);
+            sink.accept(change);
+        }
         try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
-            RowReader rows = new RowReader(reader.header(), op, matchBy);
-            ChangeDecider decider = new ChangeDecider(rows, matchBy);
+            RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
+            GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
+            UserRelations relations = rows == null ? null : new UserRelations(rows, catalog, managers, directory);
+            ChangeDecider decider = rows == null ? null : new ChangeDecider(rows, matchBy, relations);
             List<CsvRecord> chunk = new ArrayList<>(chunkSize);
             while (reader.hasNext()) {
                 chunk.add(reader.next());
                 if (chunk.size() < chunkSize && reader.hasNext()) {
                     continue;
                 }
-                for (PlannedChange change : planChunk(chunk, rows, decider, duplicates)) {
+                List<PlannedChange> planned = rows != null ? planChunk(chunk, rows, decider, relations, duplicates)
+                        : groupRows.planChunk(chunk, record -> duplicateMessages(record, groupRows.keyUses(record),
+                                groupRows::written, duplicates));
+                for (PlannedChange change : planned) {
                     counts.merge(change.kind(), 1L, Long::sum);
                     warnings += change.messages(Severity.WARNING).size();
+                    totals.add(change);
                     sink.accept(change);
                 }
                 rowsPlanned += chunk.size();
@@ -112,22 +148,57 @@ public final class Planner {
                 sink.progress(rowsPlanned);
             }
         }
-        return new PlanResult(rowsPlanned, counts, warnings, fileWarnings);
+        return new PlanResult(rowsPlanned, counts, warnings, fileWarnings, totals.result());
     }
 
-    private List<PlannedChange> planChunk(List<CsvRecord> chunk, RowReader rows, ChangeDecider decider, DuplicateKeys duplicates) {
+    /** Membership totals: adds and removes of user rows' group sets and of membership rows, deleted groups' members. */
+    private static final class Totals {
+        long adds;
+        long removes;
+        long deletedMemberships;
+
+        void add(PlannedChange change) {
+            switch (change.kind()) {
+                case CREATE, UPDATE -> change.field(dev.roster.csv.ColumnNames.GROUPS).ifPresent(f -> {
+                    List<String> before = GroupNames.parse(f.before());
+                    List<String> after = GroupNames.parse(f.after());
+                    adds += GroupNames.minus(after, before).size();
+                    removes += GroupNames.minus(before, after).size();
+                });
+                case MEMBER_ADD -> adds++;
+                case MEMBER_REMOVE -> removes++;
+                case GROUP_DELETE -> change.field("members").ifPresent(f -> deletedMemberships += Long.parseLong(f.before()));
+                default -> {
+                }
+            }
+        }
+
+        PlanResult.GroupTotals result() {
+            return new PlanResult.GroupTotals(adds, removes, deletedMemberships);
+        }
+    }
+
+    private List<PlanMessage> duplicateMessages(CsvRecord record, List<RowReader.KeyUse> uses,
+                                                java.util.function.Function<String, String> written, DuplicateKeys duplicates) {
+        List<PlanMessage> messages = new ArrayList<>();
+        for (RowReader.KeyUse use : uses) {
+            List<DuplicateKeys.Occurrence> others = duplicates.others(record.line(), use);
+            if (!others.isEmpty()) {
+                messages.add(PlanMessage.error(written.apply(use.column()), duplicateMessage(use, others)));
+            }
+        }
+        return messages;
+    }
+
+    private List<PlannedChange> planChunk(List<CsvRecord> chunk, RowReader rows, ChangeDecider decider, UserRelations relations,
+                                          DuplicateKeys duplicates) {
         List<RowInput> inputs = new ArrayList<>(chunk.size());
         Set<String> keys = new LinkedHashSet<>();
         Set<String> emails = new LinkedHashSet<>();
         for (CsvRecord record : chunk) {
             RowInput input = rows.read(record);
             List<PlanMessage> messages = new ArrayList<>(input.messages());
-            for (RowReader.KeyUse use : rows.keyUses(record)) {
-                List<DuplicateKeys.Occurrence> others = duplicates.others(record.line(), use);
-                if (!others.isEmpty()) {
-                    messages.add(PlanMessage.error(rows.written(use.column()), duplicateMessage(use, others)));
-                }
-            }
+            messages.addAll(duplicateMessages(record, rows.keyUses(record), rows::written, duplicates));
             input = new RowInput(input.line(), input.action(), input.key(), input.values(), input.newEmail(), messages,
                     input.sendInvite(), input.passwordHash(), input.originalCells());
             inputs.add(input);
@@ -152,6 +223,16 @@ public final class Planner {
             byKey = keys.isEmpty() ? Map.of() : directory.findByExternalIds(keys);
             byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
         }
+        if (rows.hasGroupColumns() || rows.hasManagerColumn()) {
+            List<UserSnapshot> targeted = new ArrayList<>();
+            for (RowInput input : inputs) {
+                UserSnapshot user = input.key() == null ? null : byKey.get(input.key());
+                if (user != null) {
+                    targeted.add(user);
+                }
+            }
+            relations.loadChunk(targeted);
+        }
         List<PlannedChange> changes = new ArrayList<>(inputs.size());
         for (RowInput input : inputs) {
             changes.add(decider.decide(input, byKey, byEmail));
@@ -168,7 +249,12 @@ public final class Planner {
         if (!elsewhere.isEmpty()) {
             text.append(" (as ").append(String.join(", ", elsewhere)).append(')');
         }
-        return text.append("; each user may appear only once in a file").toString();
+        String tail = switch (use.namespace()) {
+            case 'm' -> "; each membership may appear only once in a file";
+            case 'g' -> "; each group may appear only once in a file";
+            default -> "; each user may appear only once in a file";
+        };
+        return text.append(tail).toString();
     }
 
 }

@@ -15,6 +15,7 @@ enum RowAction {
             case DELETE -> DELETE;
             case RESET -> RESET;
             case MIXED -> throw new IllegalArgumentException("a mixed file names the action per row");
+            case MEMBERSHIP, GROUPS -> throw new IllegalArgumentException("group files are read by GroupFileRows");
         };
     }
 

@@ -27,10 +27,18 @@ final class RowReader {
     private final int actionIndex;
     private final int emailIndex;
     private final int newEmailIndex;
+    private final int managerIndex;
+    private final int maxCellChars;
     /** Columns read from nothing: ignored by a mapping, or template columns this operation does not use. */
     private final boolean[] unused;
 
     RowReader(CsvHeader header, Operation op, MatchKey matchBy) {
+        this(header, op, matchBy, dev.roster.csv.CsvLimits.DEFAULT_MAX_CELL_CHARS);
+    }
+
+    RowReader(CsvHeader header, Operation op, MatchKey matchBy, int maxCellChars) {
+        this.maxCellChars = maxCellChars;
+        this.managerIndex = header.indexOf(MANAGER);
         this.header = header;
         this.op = op;
         this.matchBy = matchBy;
@@ -96,6 +104,53 @@ final class RowReader {
         return uses;
     }
 
+    /** Notes the row's manager fact for the first pass (no validation); nothing when the file has no manager column. */
+    void noteManager(CsvRecord record, ManagerGraph graph) {
+        if (managerIndex < 0) {
+            return;
+        }
+        String key = normaliseKey(record.cell(keyIndex).strip());
+        if (key.isEmpty()) {
+            return;
+        }
+        RowAction action = op == Operation.MIXED ? RowAction.parse(record.cell(actionIndex)) : RowAction.of(op);
+        String ref = null;
+        if (action != null && action.writesProfile()) {
+            String cell = SpreadsheetSafeCell.restore(record.cell(managerIndex).strip());
+            ref = cell.isEmpty() ? null : cell.equalsIgnoreCase(CLEAR) ? CLEAR : normaliseKey(cell);
+        }
+        String email = null;
+        if (matchBy == MatchKey.EXTERNAL_ID && emailIndex >= 0) {
+            email = record.cell(emailIndex).strip().toLowerCase(Locale.ROOT);
+        }
+        graph.note(key, new ManagerGraph.Fact(record.line(), ref, action, email == null || email.isEmpty() ? null : email));
+    }
+
+    /** Notes the groups a row names (first pass): groups and add_groups are wanted, remove_groups only looked up. */
+    void noteGroups(CsvRecord record, GroupCatalog catalog) {
+        for (String column : List.of(GROUPS, ADD_GROUPS, REMOVE_GROUPS)) {
+            int index = header.indexOf(column);
+            if (index < 0 || index >= record.cells().size()) {
+                continue;
+            }
+            String cell = record.cell(index).strip();
+            if (cell.isEmpty() || cell.equalsIgnoreCase(CLEAR) || cell.length() > maxCellChars) {
+                continue;
+            }
+            for (String name : GroupNames.split(SpreadsheetSafeCell.restore(cell), new ArrayList<>())) {
+                catalog.note(name, record.line(), !column.equals(REMOVE_GROUPS));
+            }
+        }
+    }
+
+    boolean hasGroupColumns() {
+        return header.has(GROUPS) || header.has(ADD_GROUPS) || header.has(REMOVE_GROUPS);
+    }
+
+    boolean hasManagerColumn() {
+        return managerIndex >= 0;
+    }
+
     private boolean writesProfile(CsvRecord record) {
         if (op != Operation.MIXED) {
             return op == Operation.ONBOARD || op == Operation.UPDATE;
@@ -159,6 +214,9 @@ final class RowReader {
                     messages.add(PlanMessage.error(name, column + " is the match key and cannot be cleared"));
                 } else if (column.equals(EMAIL) || column.equals(NEW_EMAIL) || column.equals(GIVEN_NAME) || column.equals(FAMILY_NAME)) {
                     messages.add(PlanMessage.error(name, column + " is required and cannot be cleared"));
+                } else if (column.equals(ADD_GROUPS) || column.equals(REMOVE_GROUPS)) {
+                    messages.add(PlanMessage.error(name, CLEAR + " does not apply to " + column + "; to take a user out of "
+                            + "every group write " + CLEAR + " in a groups column"));
                 } else if (column.equals(ACTION) || column.equals(SEND_INVITE) || column.equals(PASSWORD_HASH) || column.equals(REASON)
                         || column.equals(STATUS)) {
                     messages.add(PlanMessage.error(name, CLEAR + " only clears profile fields and attributes"));
@@ -191,23 +249,38 @@ final class RowReader {
         if (newEmail != null && newEmail.equals(key)) {
             newEmail = null;
         }
+        if (values.containsKey(GROUPS) && (values.containsKey(ADD_GROUPS) || values.containsKey(REMOVE_GROUPS))) {
+            messages.add(PlanMessage.error(written(GROUPS), "groups sets the complete list of groups and cannot be combined "
+                    + "with add_groups or remove_groups on the same row; fill in either groups, or add_groups/remove_groups"));
+        }
         return new RowInput(record.line(), action, key, values, newEmail, messages, sendInvite, passwordHash, shown);
     }
 
     /** The normalised value, or null after adding an error. */
     private String check(String column, String name, String value, List<PlanMessage> messages) {
         int max = switch (column) {
+            case GROUPS, ADD_GROUPS, REMOVE_GROUPS -> maxCellChars;
             case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME -> CellRules.MAX_NAME;
             case LOCALE -> CellRules.MAX_LOCALE;
             case EMAIL, NEW_EMAIL -> Integer.MAX_VALUE; // the email rule reports length itself
             default -> ColumnNames.isAttribute(column) || column.equals(PASSWORD_HASH) ? Integer.MAX_VALUE : CellRules.MAX_TEXT;
         };
         if (value.length() > max) {
-            messages.add(PlanMessage.error(name, column + " is " + value.length() + " characters long; at most " + max + " are allowed"));
+            String fix = ColumnNames.GROUP_LISTS.contains(column)
+                    ? "; split the groups over several rows of a membership file, or use add_groups on a second upload" : "";
+            messages.add(PlanMessage.error(name, column + " is " + value.length() + " characters long; at most " + max
+                    + " are allowed" + fix));
             return null;
         }
         return switch (column) {
             case EMAIL, NEW_EMAIL -> problemOrValue(CellRules.email(value), name, messages);
+            case MANAGER -> matchBy == MatchKey.EMAIL ? problemOrValue(CellRules.email(value), name, messages) : value;
+            case GROUPS, ADD_GROUPS, REMOVE_GROUPS -> {
+                List<String> problems = new ArrayList<>();
+                List<String> names = GroupNames.split(value, problems);
+                problems.forEach(problem -> messages.add(PlanMessage.error(name, problem)));
+                yield problems.isEmpty() && !names.isEmpty() ? String.join("|", names) : null;
+            }
             case PHONE -> problemOrValue(CellRules.phone(value), name, messages);
             case LOCALE -> problemOrValue(CellRules.locale(value), name, messages);
             case SEND_INVITE -> {

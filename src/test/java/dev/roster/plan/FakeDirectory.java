@@ -12,6 +12,10 @@ import java.util.UUID;
 final class FakeDirectory implements DirectoryView {
 
     final Map<String, UserSnapshot> users = new HashMap<>();
+    /** Live groups by lower-cased name. */
+    final Map<String, GroupSnapshot> groups = new HashMap<>();
+    /** Group names per user. */
+    final Map<UUID, List<String>> memberships = new HashMap<>();
     final List<Integer> emailCallSizes = new ArrayList<>();
     final List<Integer> externalIdCallSizes = new ArrayList<>();
 
@@ -24,6 +28,71 @@ final class FakeDirectory implements DirectoryView {
         UserSnapshot user = user(email, externalId, status);
         add(user);
         return user;
+    }
+
+    GroupSnapshot group(String name, String... memberEmails) {
+        GroupSnapshot group = new GroupSnapshot(UUID.nameUUIDFromBytes(("g:" + name).getBytes()), name, null, null, 3,
+                memberEmails.length);
+        groups.put(name.toLowerCase(Locale.ROOT), group);
+        for (String email : memberEmails) {
+            UserSnapshot user = users.values().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+            memberships.computeIfAbsent(user.id(), k -> new ArrayList<>()).add(name);
+        }
+        return group;
+    }
+
+    /** Gives the user (by email) a manager (by email). */
+    void manage(String email, String managerEmail) {
+        UserSnapshot user = byEmail(email);
+        users.put(user.id().toString(), user.withManager(byEmail(managerEmail).id()));
+    }
+
+    UserSnapshot byEmail(String email) {
+        return users.values().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public Map<UUID, UserSnapshot> findByIds(Collection<UUID> ids) {
+        Map<UUID, UserSnapshot> found = new HashMap<>();
+        for (UserSnapshot user : users.values()) {
+            if (ids.contains(user.id())) {
+                found.put(user.id(), user);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<String, GroupSnapshot> findGroups(Collection<String> lowercasedNames) {
+        Map<String, GroupSnapshot> found = new HashMap<>();
+        for (String name : lowercasedNames) {
+            if (groups.containsKey(name)) {
+                found.put(name, groups.get(name));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<String, GroupSnapshot> findGroupsByExternalIds(Collection<String> externalIds) {
+        Map<String, GroupSnapshot> found = new HashMap<>();
+        for (GroupSnapshot group : groups.values()) {
+            if (group.externalId() != null && externalIds.contains(group.externalId())) {
+                found.put(group.externalId(), group);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<UUID, List<String>> groupsOf(Collection<UUID> userIds) {
+        Map<UUID, List<String>> found = new HashMap<>();
+        for (UUID id : userIds) {
+            if (memberships.containsKey(id)) {
+                found.put(id, memberships.get(id));
+            }
+        }
+        return found;
     }
 
     static UserSnapshot user(String email, String externalId, UserStatus status) {

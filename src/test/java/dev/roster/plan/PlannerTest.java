@@ -445,6 +445,10 @@ class PlannerTest {
         if (op != Operation.ONBOARD) {
             directory.add(full("jane.doe@example.org", UserStatus.ACTIVE));
         }
+        directory.add("max.mustermann@example.org", "E-9", UserStatus.ACTIVE);
+        for (String group : List.of("Sales", "Support", "Marketing", "Interns")) {
+            directory.group(group);
+        }
         String template = CsvTemplates.template(op);
         assertEquals(2, template.split("\r\n").length);
         Run run = plan(op, template);

@@ -172,6 +172,21 @@ class VendorFilesTest {
     }
 
     @Test
+    void googleManagerEmailAndJumpCloudManagerSetTheManager() {
+        directory.add("boss@vendor.example", null, UserStatus.ACTIVE);
+        directory.add("gia.google@vendor.example", null, UserStatus.ACTIVE);
+        String google = "Email Address [Required],Manager Email\ngia.google@vendor.example,boss@vendor.example\n";
+        PlannedChange change = plan(Operation.UPDATE, google.getBytes(StandardCharsets.UTF_8)).get(0);
+        assertEquals(ChangeKind.UPDATE, change.kind(), change.messages().toString());
+        assertEquals("boss@vendor.example", fields(change).get("manager"));
+
+        String jump = "FirstName,LastName,Username,Email,Manager\nJo,Jump,jo,jo@vendor.example,boss@vendor.example\n";
+        PlannedChange created = plan(Operation.ONBOARD, jump.getBytes(StandardCharsets.UTF_8)).get(0);
+        assertEquals(ChangeKind.CREATE, created.kind(), created.messages().toString());
+        assertEquals("boss@vendor.example", fields(created).get("manager"));
+    }
+
+    @Test
     void aWeakGoogleHashIsRefusedWithTheReason() {
         CsvRefusedException e = assertThrows(CsvRefusedException.class, () -> plan(Operation.ONBOARD, fixture("google-create-md5.csv")));
         assertTrue(e.getMessage().contains("MD5"), e.getMessage());
@@ -234,7 +249,7 @@ class VendorFilesTest {
     @Test
     void aHeaderThatFitsTwoTemplatesEquallyIsNotGuessed() {
         UnplacedColumnsException e = assertThrows(UnplacedColumnsException.class,
-                () -> mapping("firstName,LastName,email,Manager\n".getBytes(StandardCharsets.UTF_8), null));
+                () -> mapping("firstName,LastName,email,Manager,costCenter,Department\n".getBytes(StandardCharsets.UTF_8), null));
         assertTrue(e.getMessage().contains("fits both"), e.getMessage());
     }
 

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.batch.Batch;
+import dev.roster.csv.ColumnNames;
+import dev.roster.plan.GroupNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -41,14 +43,16 @@ class ApplyAuditDrafts {
         PreparedStatement ps = read.prepareStatement("""
                 SELECT p.line, p.kind, coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)), p.fields::text,
                        p.send_invite AND p.password_hash IS NULL, p.password_hash IS NOT NULL, u.email, u.status,
-                       (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email')
+                       (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email'), p.group_id
                   FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
-                 WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET')
+                 WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET', 'GROUP_CREATE', 'GROUP_UPDATE',
+                                                     'GROUP_DELETE', 'MEMBER_ADD', 'MEMBER_REMOVE')
                  ORDER BY p.line""");
         ps.setFetchSize(2000);
         ps.setObject(1, batch.id);
         ResultSet rs = ps.executeQuery();
         Deque<AuditEventDraft> pending = new ArrayDeque<>();
+        GroupIds groupIds = batch.touchesGroups() ? new GroupIds(read, batch.id) : null;
         long[] rows = { 0 };
         boolean[] closed = { false };
         return new Iterator<>() {
@@ -111,6 +115,13 @@ class ApplyAuditDrafts {
                         details.put("fields", fields);
                         pending.add(new AuditEventDraft(AuditAction.USER_UPDATED, userId, rs.getString(7), batch.id, details));
                     }
+                    case "GROUP_CREATE", "GROUP_UPDATE", "GROUP_DELETE" -> pending.add(groupEvent(batch.id, kind, line, fields,
+                            groupIds.id(rs.getObject(10, UUID.class), line, name(fields, "name"))));
+                    case "MEMBER_ADD", "MEMBER_REMOVE" -> {
+                        String group = name(fields, "group");
+                        pending.add(membershipEvent(batch.id, kind.equals("MEMBER_ADD"), userId, rs.getString(7), line, group,
+                                groupIds.byName(rs.getObject(10, UUID.class), group)));
+                    }
                     case "DELETE" -> {
                         details.put("statusBefore", rs.getString(8));
                         pending.add(new AuditEventDraft(AuditAction.USER_DELETED, userId, rs.getString(7), batch.id, details));
@@ -118,12 +129,123 @@ class ApplyAuditDrafts {
                     default -> pending.add(new AuditEventDraft(AuditAction.PASSWORD_RESET_ISSUED, userId, rs.getString(7),
                             batch.id, details));
                 }
+                if (groupIds != null && (kind.equals("CREATE") || kind.equals("UPDATE"))) {
+                    String email = kind.equals("CREATE") ? rs.getString(9) : rs.getString(7);
+                    for (Map<String, String> field : fields) {
+                        if (ColumnNames.GROUPS.equals(field.get("name"))) {
+                            List<String> before = GroupNames.parse(field.get("before"));
+                            List<String> after = GroupNames.parse(field.get("after"));
+                            for (String group : GroupNames.minus(after, before)) {
+                                pending.add(membershipEvent(batch.id, true, userId, email, line, group, groupIds.byName(null, group)));
+                            }
+                            for (String group : GroupNames.minus(before, after)) {
+                                pending.add(membershipEvent(batch.id, false, userId, email, line, group, groupIds.byName(null, group)));
+                            }
+                        }
+                    }
+                }
                 rows[0]++;
                 if (rows[0] % 1000 == 0) {
                     progress.done(rows[0]);
                 }
             }
         };
+    }
+
+    private static AuditEventDraft groupEvent(UUID batchId, String kind, long line, List<Map<String, String>> fields, UUID groupId) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("line", line);
+        details.put("groupId", groupId == null ? null : groupId.toString());
+        String name = name(fields, "name");
+        String action = switch (kind) {
+            case "GROUP_CREATE" -> AuditAction.GROUP_CREATED;
+            case "GROUP_DELETE" -> AuditAction.GROUP_DELETED;
+            default -> fields.stream().anyMatch(f -> "status".equals(f.get("name"))) ? AuditAction.GROUP_RESTORED
+                    : AuditAction.GROUP_UPDATED;
+        };
+        if (action.equals(AuditAction.GROUP_DELETED)) {
+            details.put("group", name);
+            String members = fields.stream().filter(f -> "members".equals(f.get("name"))).map(f -> f.get("before"))
+                    .findFirst().orElse("0");
+            details.put("memberships", Long.parseLong(members));
+        } else {
+            details.put("group", name);
+            details.put("fields", fields.stream().filter(f -> !"status".equals(f.get("name"))).toList());
+        }
+        return new AuditEventDraft(action, null, null, batchId, details);
+    }
+
+    private static AuditEventDraft membershipEvent(UUID batchId, boolean added, UUID userId, String email, long line, String group, UUID groupId) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("line", line);
+        details.put("groupId", groupId == null ? null : groupId.toString());
+        details.put("group", group);
+        return new AuditEventDraft(added ? AuditAction.MEMBERSHIP_ADDED : AuditAction.MEMBERSHIP_REMOVED, userId, email,
+                batchId, details);
+    }
+
+    /** A group's name as a change names it: after for a create or rename, before for a delete. */
+    private static String name(List<Map<String, String>> fields, String field) {
+        for (Map<String, String> f : fields) {
+            if (field.equals(f.get("name"))) {
+                return f.get("after") != null ? f.get("after") : f.get("before");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Group ids by name for the events: groups this batch creates (ids from batch and line, as the insert made
+     * them; the reading connection cannot see them yet) and live groups looked up once per name.
+     */
+    private static final class GroupIds {
+        private final Map<String, UUID> created = new java.util.HashMap<>();
+        private final Map<String, UUID> existing = new java.util.HashMap<>();
+        private final Connection read;
+        private final UUID batchId;
+
+        GroupIds(Connection read, UUID batchId) throws SQLException {
+            this.read = read;
+            this.batchId = batchId;
+            try (PreparedStatement ps = read.prepareStatement(
+                    "SELECT key, line FROM plan_item WHERE batch_id = ? AND kind = 'GROUP_CREATE'")) {
+                ps.setObject(1, batchId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        created.put(rs.getString(1), CreatedUserIds.of(batchId, rs.getLong(2)));
+                    }
+                }
+            }
+        }
+
+        /** The row's own group id, else the created group's (a group row creating it). */
+        UUID id(UUID rowGroupId, long line, String name) {
+            return rowGroupId != null ? rowGroupId : CreatedUserIds.of(batchId, line);
+        }
+
+        UUID byName(UUID rowGroupId, String name) throws SQLException {
+            if (rowGroupId != null || name == null) {
+                return rowGroupId;
+            }
+            String lower = GroupNames.lower(name);
+            UUID id = created.get(lower);
+            if (id != null) {
+                return id;
+            }
+            if (!existing.containsKey(lower)) {
+                if (existing.size() > 10_000) {
+                    existing.clear();
+                }
+                try (PreparedStatement ps = read.prepareStatement(
+                        "SELECT id FROM user_group WHERE deleted_at IS NULL AND lower(name) = ?")) {
+                    ps.setString(1, lower);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        existing.put(lower, rs.next() ? rs.getObject(1, UUID.class) : null);
+                    }
+                }
+            }
+            return existing.get(lower);
+        }
     }
 
     private static AuditEventDraft appliedEvent(Batch batch, long rows) {
@@ -136,6 +258,13 @@ class ApplyAuditDrafts {
         details.put("delete", batch.countDelete);
         details.put("reset", batch.countReset);
         details.put("skippedErrors", batch.countError);
+        if (batch.touchesGroups()) {
+            details.put("groupCreate", batch.countGroupCreate);
+            details.put("groupUpdate", batch.countGroupUpdate);
+            details.put("groupDelete", batch.countGroupDelete);
+            details.put("membershipAdd", batch.countMembershipAdd);
+            details.put("membershipRemove", batch.countMembershipRemove);
+        }
         return new AuditEventDraft(AuditAction.BATCH_APPLIED, null, null, batch.id, details);
     }
 }

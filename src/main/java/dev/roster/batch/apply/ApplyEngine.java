@@ -83,12 +83,33 @@ public class ApplyEngine {
         // Where an apply's time goes, logged at the end (docs/performance.md).
         PhaseTimes times = new PhaseTimes();
         long done = 0;
-        done += update(write, ApplySql.INSERT_CREATES, batch.id);
+        UUID id = batch.id;
+        boolean groups = batch.touchesGroups();
+        if (groups) {
+            done += update(write, ApplyGroupSql.INSERT_GROUPS, id);
+            done += update(write, ApplyGroupSql.UPDATE_GROUPS, id);
+            times.lap("groups");
+        }
+        done += update(write, ApplySql.INSERT_CREATES, id);
         times.lap("creates");
-        done += update(write, ApplySql.APPLY_UPDATES, batch.id);
+        done += update(write, ApplySql.APPLY_UPDATES, id);
         times.lap("updates");
-        done += update(write, ApplySql.APPLY_DELETES, batch.id);
+        done += update(write, ApplySql.APPLY_DELETES, id);
         times.lap("deletes");
+        if (groups) {
+            String addedBy = actor.name();
+            Jdbc.update(write, ApplyGroupSql.REMOVE_SET_MEMBERSHIPS, id, id);
+            Jdbc.update(write, ApplyGroupSql.ADD_SET_MEMBERSHIPS, id, addedBy, id);
+            Jdbc.update(write, ApplyGroupSql.REMOVE_ROW_MEMBERSHIPS, id, id);
+            Jdbc.update(write, ApplyGroupSql.ADD_ROW_MEMBERSHIPS, addedBy, id, id);
+            done += update(write, ApplyGroupSql.BUMP_MEMBERS, id);
+            done += update(write, ApplyGroupSql.DELETE_GROUPS, id);
+            times.lap("memberships");
+        }
+        if (batch.operation.userFile()) {
+            Jdbc.update(write, ApplyGroupSql.SET_MANAGERS, id);
+            times.lap("managers");
+        }
         if (done >= BatchPlanning.ANALYZE_ROWS) {
             BatchPlanning.analyze(write, "directory_user");
             times.lap("analyze");
@@ -127,6 +148,10 @@ public class ApplyEngine {
             ps.execute();
         }
         try (PreparedStatement ps = c.prepareStatement(ApplySql.LOCK_TARGETS)) {
+            ps.setObject(1, batchId);
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement(ApplySql.LOCK_GROUPS)) {
             ps.setObject(1, batchId);
             ps.execute();
         }

@@ -24,7 +24,12 @@ public class ApplyPolicy {
      * they saw; deleteCount the number of deletions they typed (for a batch whose every change is a
      * deletion, confirm is that number).
      */
-    public record ApplyRequest(Long confirm, Long deleteCount, boolean skipErrors, String overrideReason) {
+    public record ApplyRequest(Long confirm, Long deleteCount, boolean skipErrors, String overrideReason,
+            Long membershipCount) {
+
+        public ApplyRequest(Long confirm, Long deleteCount, boolean skipErrors, String overrideReason) {
+            this(confirm, deleteCount, skipErrors, overrideReason, null);
+        }
     }
 
     @Inject
@@ -81,6 +86,13 @@ public class ApplyPolicy {
             if (typed == null || typed != batch.countDelete) {
                 throw ApplyRefused.unprocessable(id, "Type the number of users this batch deletes (" + batch.countDelete
                         + ") to confirm the deletions.");
+            }
+        }
+        if (batch.countGroupDeleteMembers > 0) {
+            Long typed = request.membershipCount();
+            if (typed == null || typed != batch.countGroupDeleteMembers) {
+                throw ApplyRefused.unprocessable(id, "Type the number of memberships the deleted groups hold ("
+                        + batch.countGroupDeleteMembers + ") to confirm the group deletions.");
             }
         }
         boolean confirmed = request.confirm() != null ? request.confirm() == changes : batch.countDelete > 0;

@@ -13,14 +13,20 @@ final class ApplySql {
     /** Every row a plan targets, locked, so no one changes them between the check and the writes. */
     static final String LOCK_TARGETS = """
             SELECT count(*) FROM (SELECT u.id FROM directory_user u JOIN plan_item p ON p.user_id = u.id
-                                   WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET')
+                                   WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET', 'MEMBER_ADD', 'MEMBER_REMOVE')
                                    ORDER BY u.id FOR UPDATE OF u) locked""";
+
+    /** Every group a plan's group rows target, locked likewise. */
+    static final String LOCK_GROUPS = """
+            SELECT count(*) FROM (SELECT g.id FROM user_group g JOIN plan_item p ON p.group_id = g.id
+                                   WHERE p.batch_id = ? AND p.kind IN ('GROUP_UPDATE', 'GROUP_DELETE')
+                                   ORDER BY g.id FOR UPDATE OF g) locked""";
 
     /** Targeted users that moved away from the version the plan saw, or vanished. */
     static final String STALE_TARGETS = """
             SELECT p.line, p.kind, p.key, p.user_id, p.planned_version, u.version, u.status, u.email
               FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
-             WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET')
+             WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET', 'MEMBER_ADD', 'MEMBER_REMOVE')
                AND (u.id IS NULL OR u.version <> p.planned_version)
              ORDER BY p.line LIMIT 1000""";
 
@@ -95,4 +101,157 @@ final class ApplySql {
                                         version = u.version + 1, updated_at = now()
               FROM plan_item p
              WHERE p.batch_id = ? AND p.kind = 'DELETE' AND u.id = p.user_id""";
+}
+
+final class ApplyGroupSql {
+
+    private ApplyGroupSql() {
+    }
+
+    // --- stale-plan checks (columns as ApplySql.STALE_TARGETS: line, kind, key, user id, planned, current, status, name)
+
+    /** Group rows whose group moved away from the version the plan saw (or vanished). */
+    static final String STALE_GROUPS = """
+            SELECT p.line, p.kind, p.key, NULL::uuid, p.planned_version, g.version,
+                   CASE WHEN g.deleted_at IS NULL THEN 'LIVE' ELSE 'DELETED' END, g.name
+              FROM plan_item p LEFT JOIN user_group g ON g.id = p.group_id
+             WHERE p.batch_id = ? AND p.kind IN ('GROUP_UPDATE', 'GROUP_DELETE')
+               AND (g.id IS NULL OR g.version <> p.planned_version)
+             ORDER BY p.line LIMIT 1000""";
+
+    /** Groups a plan names (in users' group sets or membership rows) that are no longer there under that name. */
+    static final String MISSING_GROUPS = """
+            WITH created AS (SELECT key FROM plan_item WHERE batch_id = ? AND kind = 'GROUP_CREATE')
+            SELECT * FROM (
+                SELECT p.line, p.kind, p.key, p.user_id, NULL::bigint, NULL::bigint, NULL::text, n.name
+                  FROM plan_item p CROSS JOIN LATERAL jsonb_array_elements(p.fields) f
+                  CROSS JOIN LATERAL unnest(string_to_array(concat_ws('|', f->>'before', f->>'after'), '|')) n(name)
+                 WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'groups'
+                   AND NOT EXISTS (SELECT 1 FROM user_group g WHERE g.deleted_at IS NULL AND lower(g.name) = lower(n.name))
+                   AND lower(n.name) NOT IN (SELECT key FROM created)
+                UNION ALL
+                SELECT p.line, p.kind, p.key, p.user_id, NULL::bigint, NULL::bigint, NULL::text,
+                       coalesce(p.fields->0->>'after', p.fields->0->>'before')
+                  FROM plan_item p LEFT JOIN user_group g ON g.id = p.group_id
+                 WHERE p.batch_id = ? AND p.kind IN ('MEMBER_ADD', 'MEMBER_REMOVE')
+                   AND (CASE WHEN p.group_id IS NULL
+                             THEN lower(p.fields->0->>'after') NOT IN (SELECT key FROM created)
+                             ELSE g.id IS NULL OR g.deleted_at IS NOT NULL END)) m
+             ORDER BY 1 LIMIT 1000""";
+
+    /** Groups a plan creates whose name is taken now. */
+    static final String TAKEN_GROUP_NAMES = """
+            SELECT p.line, p.kind, p.key, NULL::uuid, NULL::bigint, g.version, NULL::text, g.name
+              FROM plan_item p JOIN user_group g ON g.deleted_at IS NULL AND lower(g.name) = p.key
+             WHERE p.batch_id = ? AND p.kind = 'GROUP_CREATE'
+             ORDER BY p.line LIMIT 1000""";
+
+    /** Managers a plan names that are no longer there (or deleted), unless the plan creates them. */
+    static final String MISSING_MANAGERS = """
+            WITH created AS (SELECT lower(cf->>'after') AS email FROM plan_item c, jsonb_array_elements(c.fields) cf
+                              WHERE c.batch_id = ? AND c.kind = 'CREATE' AND cf->>'name' = 'email')
+            SELECT p.line, p.kind, p.key, p.user_id, NULL::bigint, NULL::bigint, m.status, f->>'after'
+              FROM plan_item p CROSS JOIN LATERAL jsonb_array_elements(p.fields) f
+              LEFT JOIN directory_user m ON lower(m.email) = lower(f->>'after')
+             WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager' AND f->>'after' IS NOT NULL
+               AND (m.id IS NULL OR m.status = 'DELETED')
+               AND (m.id IS NOT NULL OR lower(f->>'after') NOT IN (SELECT email FROM created))
+             ORDER BY p.line LIMIT 1000""";
+
+    // --- writes, in the order ApplyEngine runs them
+
+    /** Groups created: their ids come from the batch and line, like created users'. */
+    static final String INSERT_GROUPS = """
+            INSERT INTO user_group (id, name, description, external_id, version, created_at, updated_at)
+            SELECT roster_created_user_id(p.batch_id, p.line), v->>'name', v->>'description', v->>'external_id', 1, now(), now()
+              FROM plan_item p
+              CROSS JOIN LATERAL (SELECT jsonb_object_agg(f->>'name', f->'after') AS v FROM jsonb_array_elements(p.fields) f) x
+             WHERE p.batch_id = ? AND p.kind = 'GROUP_CREATE'""";
+
+    /** Groups renamed, described, given an external id, or restored (a revert's "status" DELETED -> ACTIVE). */
+    static final String UPDATE_GROUPS = """
+            UPDATE user_group g SET
+                   name = CASE WHEN jsonb_exists(x.v, 'name') THEN x.v->>'name' ELSE g.name END,
+                   description = CASE WHEN jsonb_exists(x.v, 'description') THEN x.v->>'description' ELSE g.description END,
+                   external_id = CASE WHEN jsonb_exists(x.v, 'external_id') THEN x.v->>'external_id' ELSE g.external_id END,
+                   deleted_at = CASE WHEN jsonb_exists(x.v, 'status') THEN NULL ELSE g.deleted_at END,
+                   version = g.version + 1, updated_at = now()
+              FROM (SELECT p.group_id, jsonb_object_agg(f->>'name', f->'after') AS v
+                      FROM plan_item p, jsonb_array_elements(p.fields) f
+                     WHERE p.batch_id = ? AND p.kind = 'GROUP_UPDATE'
+                     GROUP BY p.group_id) x
+             WHERE g.id = x.group_id""";
+
+    /** Groups soft-deleted: their memberships stay, so a revert brings the group back whole. */
+    static final String DELETE_GROUPS = """
+            UPDATE user_group g SET deleted_at = now(), version = g.version + 1, updated_at = now()
+              FROM plan_item p
+             WHERE p.batch_id = ? AND p.kind = 'GROUP_DELETE' AND g.id = p.group_id""";
+
+    /** Groups this batch creates: their version stays 1 whatever memberships the batch adds (a revert expects 1). */
+    private static final String NOT_CREATED_HERE = """
+            id NOT IN (SELECT roster_created_user_id(batch_id, line) FROM plan_item WHERE batch_id = ? AND kind = 'GROUP_CREATE')""";
+
+    /** The group set of each user row: a row's "groups" after value, as (user, lower-cased name) pairs. */
+    private static final String WANTED = """
+            SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid,
+                   coalesce(string_to_array(lower(f->>'after'), '|'), '{}'::text[]) AS names
+              FROM plan_item p, jsonb_array_elements(p.fields) f
+             WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'groups'""";
+
+    /** User rows' memberships in live groups outside their new set go; the groups' versions move. */
+    static final String REMOVE_SET_MEMBERSHIPS = "WITH t AS (" + WANTED + """
+            ), gone AS (DELETE FROM group_membership m USING t, user_group g
+                         WHERE m.user_id = t.uid AND g.id = m.group_id AND g.deleted_at IS NULL
+                           AND NOT (lower(g.name) = ANY (t.names))
+                        RETURNING m.group_id)
+            UPDATE user_group SET version = version + 1, updated_at = now()
+             WHERE id IN (SELECT group_id FROM gone) AND\s""" + NOT_CREATED_HERE;
+
+    /** User rows' new set: memberships missing are added (with who added them); the groups' versions move. */
+    static final String ADD_SET_MEMBERSHIPS = "WITH t AS (" + WANTED + """
+            ), added AS (INSERT INTO group_membership (group_id, user_id, added_at, added_by)
+                         SELECT g.id, t.uid, now(), ? FROM t CROSS JOIN LATERAL unnest(t.names) n(name)
+                           JOIN user_group g ON g.deleted_at IS NULL AND lower(g.name) = n.name
+                         ON CONFLICT DO NOTHING
+                         RETURNING group_id)
+            UPDATE user_group SET version = version + 1, updated_at = now()
+             WHERE id IN (SELECT group_id FROM added) AND\s""" + NOT_CREATED_HERE;
+
+    /** The group a membership row names: its id, or for a group this batch creates, the created one's. */
+    private static final String ROW_GROUP = """
+            coalesce(p.group_id, (SELECT g.id FROM user_group g WHERE g.deleted_at IS NULL
+                                    AND lower(g.name) = lower(coalesce(p.fields->0->>'after', p.fields->0->>'before'))))""";
+
+    static final String ADD_ROW_MEMBERSHIPS = """
+            WITH added AS (INSERT INTO group_membership (group_id, user_id, added_at, added_by)
+                           SELECT\s""" + ROW_GROUP + """
+            , p.user_id, now(), ? FROM plan_item p WHERE p.batch_id = ? AND p.kind = 'MEMBER_ADD'
+                           ON CONFLICT DO NOTHING
+                           RETURNING group_id)
+            UPDATE user_group SET version = version + 1, updated_at = now()
+             WHERE id IN (SELECT group_id FROM added) AND\s""" + NOT_CREATED_HERE;
+
+    static final String REMOVE_ROW_MEMBERSHIPS = """
+            WITH gone AS (DELETE FROM group_membership m USING plan_item p
+                           WHERE p.batch_id = ? AND p.kind = 'MEMBER_REMOVE' AND m.user_id = p.user_id
+                             AND m.group_id =\s""" + ROW_GROUP + """
+            
+                          RETURNING m.group_id)
+            UPDATE user_group SET version = version + 1, updated_at = now()
+             WHERE id IN (SELECT group_id FROM gone) AND\s""" + NOT_CREATED_HERE;
+
+    /** Members of membership rows: one version step per user and apply, however many of their rows. */
+    static final String BUMP_MEMBERS = """
+            UPDATE directory_user u SET version = u.version + 1, updated_at = now()
+             WHERE u.id IN (SELECT user_id FROM plan_item WHERE batch_id = ? AND kind IN ('MEMBER_ADD', 'MEMBER_REMOVE'))""";
+
+    /** Managers of user rows, by the manager's email (created earlier in the same transaction, or existing). */
+    static final String SET_MANAGERS = """
+            UPDATE directory_user u SET manager_id = m.id
+              FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, f->>'after' AS email
+                      FROM plan_item p, jsonb_array_elements(p.fields) f
+                     WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager') x
+              LEFT JOIN directory_user m ON lower(m.email) = lower(x.email)
+             WHERE u.id = x.uid""";
 }

@@ -21,9 +21,13 @@ final class StalePlanCheck {
     /** The stale rows of the batch's plan as the connection sees the directory now (at most 1000 per kind), by line. */
     static List<ApplyConflict> find(Connection c, UUID batchId) throws SQLException {
         List<ApplyConflict> conflicts = new ArrayList<>();
-        for (String sql : List.of(ApplySql.STALE_TARGETS, ApplySql.TAKEN_EMAILS, ApplySql.TAKEN_EXTERNAL_IDS)) {
+        for (String sql : List.of(ApplySql.STALE_TARGETS, ApplySql.TAKEN_EMAILS, ApplySql.TAKEN_EXTERNAL_IDS,
+                ApplyGroupSql.STALE_GROUPS, ApplyGroupSql.MISSING_GROUPS, ApplyGroupSql.TAKEN_GROUP_NAMES,
+                ApplyGroupSql.MISSING_MANAGERS)) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setObject(1, batchId);
+                for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                    ps.setObject(i, batchId);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         conflicts.add(conflict(rs, sql));
@@ -47,6 +51,17 @@ final class StalePlanCheck {
             reason = current == null ? "the user no longer exists"
                     : "the user changed since the plan (version " + planned + " then, " + current + " now; status "
                             + rs.getString(7) + ", email " + rs.getString(8) + ")";
+        } else if (sql == ApplyGroupSql.STALE_GROUPS) {
+            reason = current == null ? "the group no longer exists"
+                    : "the group \"" + rs.getString(8) + "\" changed since the plan (version " + planned + " then, " + current
+                            + " now)";
+        } else if (sql == ApplyGroupSql.MISSING_GROUPS) {
+            reason = "the group \"" + rs.getString(8) + "\" was renamed or deleted since the plan";
+        } else if (sql == ApplyGroupSql.TAKEN_GROUP_NAMES) {
+            reason = "a group named \"" + rs.getString(8) + "\" was created since the plan";
+        } else if (sql == ApplyGroupSql.MISSING_MANAGERS) {
+            reason = "the manager " + rs.getString(8) + (rs.getString(7) == null ? " no longer exists" : " was deleted")
+                    + " since the plan";
         } else if (sql == ApplySql.TAKEN_EMAILS) {
             reason = "email " + rs.getString(8) + " now belongs to an existing user (" + userId + ")";
         } else {

@@ -121,7 +121,8 @@ public class BatchPlanning {
                 try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
                         rows -> heartbeat(lookup, batchId, rows))) {
                     Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
-                            .withMapping(uploadMappings.parseChoice(claim.mappingChoice));
+                            .withMapping(uploadMappings.parseChoice(claim.mappingChoice))
+                            .createMissingGroups(claim.createGroups);
                     planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                     writer.finish();
                 }
@@ -161,7 +162,8 @@ public class BatchPlanning {
         Jdbc.one(c, "SELECT roster_analyze(?)", rs -> Boolean.TRUE, table);
     }
 
-    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, String mappingChoice) {
+    private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, boolean createGroups,
+            String mappingChoice) {
     }
 
     private Claim claim(UUID batchId) {
@@ -170,9 +172,9 @@ public class BatchPlanning {
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
                    AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                RETURNING operation, match_by, file_name, planning_attempts, mapping_choice::text""",
+                RETURNING operation, match_by, file_name, planning_attempts, create_groups, mapping_choice::text""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getInt(4), rs.getString(5)),
+                        rs.getInt(4), rs.getBoolean(5), rs.getString(6)),
                 batchId, STALE_SECONDS).orElse(null);
     }
 
@@ -188,7 +190,12 @@ public class BatchPlanning {
     private static BatchTransitions.Totals totals(PlanResult result) {
         return new BatchTransitions.Totals(result.rows(), result.count(ChangeKind.CREATE), result.count(ChangeKind.UPDATE),
                 result.count(ChangeKind.DELETE), result.count(ChangeKind.RESET), result.count(ChangeKind.UNCHANGED),
-                result.count(ChangeKind.ERROR), result.warnings(), result.fileWarnings());
+                result.count(ChangeKind.ERROR), result.warnings(), result.fileWarnings(),
+                new BatchTransitions.GroupTotals(result.count(ChangeKind.GROUP_CREATE), result.count(ChangeKind.GROUP_UPDATE),
+                        result.count(ChangeKind.GROUP_DELETE),
+                        result.count(ChangeKind.MEMBER_ADD) + result.count(ChangeKind.MEMBER_REMOVE),
+                        result.groups().membershipAdds(), result.groups().membershipRemoves(),
+                        result.groups().deletedGroupMemberships()));
     }
 
     private void finishRejected(UUID batchId, String message, boolean fileRefused) {

@@ -5,7 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +18,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.plan.DirectoryView;
+import dev.roster.plan.GroupSnapshot;
 import dev.roster.plan.UserSnapshot;
 import dev.roster.plan.UserStatus;
 
@@ -25,7 +30,10 @@ import dev.roster.plan.UserStatus;
 final class JdbcDirectoryView implements DirectoryView {
 
     private static final String COLUMNS = "id, email, external_id, username, given_name, family_name, display_name, "
-            + "phone, department, title, locale, status, attributes::text, version";
+            + "phone, department, title, locale, status, attributes::text, version, manager_id";
+    private static final String GROUP_COLUMNS = "g.id, g.name, g.description, g.external_id, g.version, "
+            + "(SELECT count(*) FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
+            + "WHERE m.group_id = g.id AND u.status <> 'DELETED')";
     private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
     };
 
@@ -39,34 +47,73 @@ final class JdbcDirectoryView implements DirectoryView {
 
     @Override
     public Map<String, UserSnapshot> findByEmails(Collection<String> lowercasedEmails) {
-        return query("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[]))",
-                lowercasedEmails, true);
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[]))",
+                "text", lowercasedEmails, this::read, (found, user) -> found.put(user.email().toLowerCase(Locale.ROOT), user));
     }
 
     @Override
     public Map<String, UserSnapshot> findByExternalIds(Collection<String> externalIds) {
-        return query("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[]))",
-                externalIds, false);
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[]))",
+                "text", externalIds, this::read, (found, user) -> found.put(user.externalId(), user));
     }
 
-    private Map<String, UserSnapshot> query(String sql, Collection<String> keys, boolean byEmail) {
-        Map<String, UserSnapshot> found = new HashMap<>();
+    @Override
+    public Map<UUID, UserSnapshot> findByIds(Collection<UUID> ids) {
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE id IN (SELECT unnest(?::uuid[]))",
+                "uuid", ids, this::read, (found, user) -> found.put(user.id(), user));
+    }
+
+    @Override
+    public Map<String, GroupSnapshot> findGroups(Collection<String> lowercasedNames) {
+        return lookup("SELECT " + GROUP_COLUMNS + " FROM user_group g WHERE g.deleted_at IS NULL "
+                + "AND lower(g.name) IN (SELECT unnest(?::text[]))", "text", lowercasedNames, JdbcDirectoryView::group,
+                (found, group) -> found.put(group.name().toLowerCase(Locale.ROOT), group));
+    }
+
+    @Override
+    public Map<String, GroupSnapshot> findGroupsByExternalIds(Collection<String> externalIds) {
+        return lookup("SELECT " + GROUP_COLUMNS + " FROM user_group g WHERE g.deleted_at IS NULL "
+                + "AND g.external_id IN (SELECT unnest(?::text[]))", "text", externalIds, JdbcDirectoryView::group,
+                (found, group) -> found.put(group.externalId(), group));
+    }
+
+    @Override
+    public Map<UUID, List<String>> groupsOf(Collection<UUID> userIds) {
+        return lookup("""
+                SELECT m.user_id, g.name FROM group_membership m JOIN user_group g ON g.id = m.group_id
+                 WHERE g.deleted_at IS NULL AND m.user_id IN (SELECT unnest(?::uuid[]))""", "uuid", userIds,
+                rs -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)),
+                (found, m) -> found.computeIfAbsent(m.getKey(), k -> new ArrayList<>()).add(m.getValue()));
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** One query for a set of keys (bound as one array), each row read and put into the result. */
+    private <K, V, T> Map<K, V> lookup(String sql, String arrayType, Collection<?> keys, Row<T> row,
+                                       BiConsumer<Map<K, V>, T> put) {
+        Map<K, V> found = new HashMap<>();
         if (keys.isEmpty()) {
             return found;
         }
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            Array array = connection.createArrayOf("text", keys.toArray());
+            Array array = connection.createArrayOf(arrayType, keys.toArray());
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    UserSnapshot user = read(rs);
-                    found.put(byEmail ? user.email().toLowerCase() : user.externalId(), user);
+                    put.accept(found, row.read(rs));
                 }
             }
             return found;
         } catch (SQLException e) {
             throw new IllegalStateException("directory lookup failed: " + e.getMessage(), e);
         }
+    }
+
+    private static GroupSnapshot group(ResultSet rs) throws SQLException {
+        return new GroupSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getLong(5), rs.getLong(6));
     }
 
     private UserSnapshot read(ResultSet rs) throws SQLException {
@@ -78,6 +125,6 @@ final class JdbcDirectoryView implements DirectoryView {
         }
         return new UserSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14));
+                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14), rs.getObject(15, UUID.class));
     }
 }

@@ -51,7 +51,7 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
         this.progress = progress;
         this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("""
                 COPY plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
-                                send_invite, password_hash, original, ord, kind_ord, warning_ord) FROM STDIN (FORMAT csv)""");
+                                send_invite, password_hash, original, ord, kind_ord, warning_ord, group_id) FROM STDIN (FORMAT csv)""");
     }
 
     @Override
@@ -76,6 +76,10 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
         row.append(ord).append(',').append(kindOrd).append(',');
         if (hasWarning) {
             row.append(warnings);
+        }
+        row.append(',');
+        if (change.groupId() != null) {
+            row.append(change.groupId());
         }
         row.append('\n');
         buffer.writeBytes(row.toString().getBytes(StandardCharsets.UTF_8));
