@@ -24,7 +24,11 @@ import jakarta.ws.rs.BadRequestException;
  * for re-showing the form and building links.
  */
 public record AuditFilter(String fromText, String toText, String actorText, String actionText, String batchText,
-        String userText, String emailText, Instant from, Instant to, UUID batch, UUID user) {
+        String userText, String emailText, Instant from, Instant to, UUID batch, UUID user, UUID group) {
+
+    /** The actions whose details name a group; the same list as the partial index audit_event_group_idx (V18). */
+    static final String GROUP_ACTIONS = "('group.created', 'group.updated', 'group.deleted', 'group.restored', "
+            + "'membership.added', 'membership.removed')";
 
     /** A WHERE clause (never empty: "true" at least) with its positional parameters. */
     public record Sql(String where, List<Object> params) {
@@ -38,7 +42,14 @@ public record AuditFilter(String fromText, String toText, String actorText, Stri
             String email) {
         return new AuditFilter(trim(from), trim(to), trim(actor), trim(action), trim(batch), trim(user), trim(email),
                 instant(trim(from), false, "from"), instant(trim(to), true, "to"), uuid(trim(batch), "batch"),
-                uuid(trim(user), "user"));
+                uuid(trim(user), "user"), null);
+    }
+
+    /** A group's history: its group and membership events (details.groupId), served by audit_event_group_idx. */
+    public static AuditFilter ofGroup(UUID group) {
+        AuditFilter none = none();
+        return new AuditFilter(none.fromText, none.toText, none.actorText, none.actionText, none.batchText,
+                none.userText, none.emailText, null, null, null, null, group);
     }
 
     public static AuditFilter ofUser(UUID user) {
@@ -88,6 +99,10 @@ public record AuditFilter(String fromText, String toText, String actorText, Stri
         if (user != null) {
             where.append(" AND target_user_id = ?");
             params.add(user);
+        }
+        if (group != null) {
+            where.append(" AND action IN ").append(GROUP_ACTIONS).append(" AND (details::jsonb ->> 'groupId') = ?");
+            params.add(group.toString());
         }
         if (!emailText.isEmpty()) {
             where.append(" AND lower(target_email) = ?");

@@ -42,7 +42,10 @@ import jakarta.ws.rs.core.Response;
 public class AuditResource {
 
     /** Where a table sits and how its pager behaves: the Audit page pushes the URL, an embedded history does not. */
-    public record TableSpot(String containerId, String pageUrl, boolean pushUrl, boolean embedded) {
+    public record TableSpot(String containerId, String pageUrl, boolean pushUrl, boolean embedded, boolean targetShown) {
+        public TableSpot(String containerId, String pageUrl, boolean pushUrl, boolean embedded) {
+            this(containerId, pageUrl, pushUrl, embedded, !embedded);
+        }
     }
 
     @CheckedTemplate
@@ -88,20 +91,23 @@ public class AuditResource {
                 : Templates.audit(events, filter, AuditAction.ALL, spot);
     }
 
-    /** Just the table of one user's or one batch's events, for embedding in their pages. */
+    /** Just the table of one user's, one batch's or one group's events, for embedding in their pages. */
     @GET
     @Path("fragment")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance fragment(@QueryParam("user") UUID user, @QueryParam("batch") UUID batch,
-            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        if ((user == null) == (batch == null)) {
-            throw new BadRequestException("Give either user or batch.");
+            @QueryParam("group") UUID group, @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        if ((user != null ? 1 : 0) + (batch != null ? 1 : 0) + (group != null ? 1 : 0) != 1) {
+            throw new BadRequestException("Give one of user, batch or group.");
         }
-        AuditFilter filter = user != null ? AuditFilter.ofUser(user) : AuditFilter.ofBatch(batch);
+        AuditFilter filter = user != null ? AuditFilter.ofUser(user)
+                : batch != null ? AuditFilter.ofBatch(batch) : AuditFilter.ofGroup(group);
         PageOf<AuditRecord> events = query.page(filter, PageOf.clampPage(page), size == null ? 10 : PageOf.clampSize(size));
-        String key = user != null ? "user=" + user : "batch=" + batch;
-        TableSpot spot = new TableSpot("audit-history-" + (user != null ? user : batch),
-                "/audit/fragment?" + key + "&size=" + events.size() + "&", false, true);
+        String key = user != null ? "user=" + user : batch != null ? "batch=" + batch : "group=" + group;
+        UUID of = user != null ? user : batch != null ? batch : group;
+        // A group's history names whom each membership event was about; a user's or batch's does not need to.
+        TableSpot spot = new TableSpot("audit-history-" + of, "/audit/fragment?" + key + "&size=" + events.size() + "&",
+                false, true, group != null);
         return Templates.audit$table(events, filter, AuditAction.ALL, spot);
     }
 

@@ -213,9 +213,21 @@ public class BatchResource {
     }
 
     private static List<Tab> tabs(Batch b) {
-        return List.of(new Tab("all", "All", b.rows), new Tab("create", "Creates", b.countCreate),
+        List<Tab> tabs = new java.util.ArrayList<>(List.of(new Tab("all", "All", b.rows), new Tab("create", "Creates", b.countCreate),
                 new Tab("update", "Updates", b.countUpdate), new Tab("delete", "Deletes", b.countDelete),
-                new Tab("reset", "Resets", b.countReset), new Tab("unchanged", "Unchanged", b.countUnchanged),
-                new Tab("error", "Errors", b.countError), new Tab("warning", "Warnings", b.countWarning));
+                new Tab("reset", "Resets", b.countReset)));
+        if (b.countGroupCreate + b.countGroupUpdate + b.countGroupDelete > 0) {
+            tabs.add(new Tab("group_create", "Group creates", b.countGroupCreate));
+            tabs.add(new Tab("group_update", "Group updates", b.countGroupUpdate));
+            tabs.add(new Tab("group_delete", "Group deletes", b.countGroupDelete));
+        }
+        if (b.countMemberRows > 0) {
+            // Membership rows come only from membership files (and their reverts), which have no user rows.
+            tabs.add(new Tab("member_add", "Members added", b.countMembershipAdd));
+            tabs.add(new Tab("member_remove", "Members removed", b.countMembershipRemove));
+        }
+        tabs.addAll(List.of(new Tab("unchanged", "Unchanged", b.countUnchanged),
+                new Tab("error", "Errors", b.countError), new Tab("warning", "Warnings", b.countWarning)));
+        return tabs;
     }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.plan.ChangeKind;
+import dev.roster.plan.GroupNames;
 import dev.roster.web.PageOf;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +29,21 @@ public class PlanItemQuery {
         public boolean cleared() {
             return after == null && before != null;
         }
+
+        /** A change of group memberships (a user's "groups" set, a membership row's "group"): shown as + and −. */
+        public boolean membership() {
+            return name.equals("groups") || name.equals("group");
+        }
+
+        /** Groups joined, in the after set's order. */
+        public List<String> joined() {
+            return GroupNames.minus(GroupNames.parse(after), GroupNames.parse(before));
+        }
+
+        /** Groups left. */
+        public List<String> left() {
+            return GroupNames.minus(GroupNames.parse(before), GroupNames.parse(after));
+        }
     }
 
     /** One message about a row. */
@@ -38,7 +54,12 @@ public class PlanItemQuery {
     public record ChangeView(long line, String kind, String key, UUID userId, List<FieldChange> fields,
             List<RowMessage> messages) {
         public String kindLabel() {
-            return kind.charAt(0) + kind.substring(1).toLowerCase(Locale.ROOT);
+            return (kind.charAt(0) + kind.substring(1).toLowerCase(Locale.ROOT)).replace('_', ' ');
+        }
+
+        /** Group creates asked for by a whole file have no line of their own (negative lines): shown as a dash. */
+        public String lineLabel() {
+            return line > 0 ? Long.toString(line) : "–";
         }
     }
 
@@ -60,7 +81,8 @@ public class PlanItemQuery {
                 }
             }
             throw new BadRequestException("Unknown kind \"" + kind
-                    + "\": use all, create, update, delete, reset, unchanged, error or warning.");
+                    + "\": use all, create, update, delete, reset, unchanged, error, warning, group_create, group_update, "
+                    + "group_delete, member_add or member_remove.");
         }
 
         public String tab() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
+import dev.roster.group.UserLinks;
 import dev.roster.plan.UserStatus;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
@@ -29,12 +30,12 @@ public class DirectoryUserApi {
     public record UserJson(UUID id, String email, String externalId, String username, String givenName,
             String familyName, String displayName, String phone, String department, String title, String locale,
             UserStatus status, Map<String, String> attributes, boolean hasPassword, long version, Instant createdAt,
-            Instant updatedAt, Instant deletedAt) {
+            Instant updatedAt, Instant deletedAt, List<UserLinks.GroupRef> groups, UserLinks.UserRef manager) {
 
-        static UserJson of(DirectoryUser u) {
+        static UserJson of(DirectoryUser u, UserLinks.Links links) {
             return new UserJson(u.id, u.email, u.externalId, u.username, u.givenName, u.familyName, u.displayName,
                     u.phone, u.department, u.title, u.locale, u.status, u.sortedAttributes(), u.passwordHash != null,
-                    u.version, u.createdAt, u.updatedAt, u.deletedAt);
+                    u.version, u.createdAt, u.updatedAt, u.deletedAt, links.groups(), links.manager());
         }
     }
 
@@ -50,6 +51,8 @@ public class DirectoryUserApi {
     DirectoryLifecycle lifecycle;
     @Inject
     dev.roster.access.CurrentOperator operator;
+    @Inject
+    UserLinks links;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -57,8 +60,9 @@ public class DirectoryUserApi {
             @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
         PageOf<DirectoryUser> users = query.search(q, DirectoryUserResource.parseStatus(status),
                 PageOf.clampPage(page), PageOf.clampSize(size));
-        return new PageJson<>(users.items().stream().map(UserJson::of).toList(), users.total(), users.page(),
-                users.size());
+        Map<UUID, UserLinks.Links> linked = links.of(users.items().stream().map(u -> u.id).toList());
+        return new PageJson<>(users.items().stream().map(u -> UserJson.of(u, linked.get(u.id))).toList(), users.total(),
+                users.page(), users.size());
     }
 
     @GET
@@ -69,7 +73,7 @@ public class DirectoryUserApi {
         if (user == null) {
             throw new NotFoundException("No directory user with id " + id + ".");
         }
-        return UserJson.of(user);
+        return UserJson.of(user, links.of(id));
     }
 
     @POST
@@ -78,7 +82,7 @@ public class DirectoryUserApi {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public UserJson restore(@PathParam("id") UUID id) {
         lifecycle.restore(id, operator.get().actor());
-        return UserJson.of(DirectoryUser.findById(id));
+        return UserJson.of(DirectoryUser.findById(id), links.of(id));
     }
 
     @GET

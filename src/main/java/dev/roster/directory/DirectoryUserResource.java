@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
+import dev.roster.group.UserLinks;
 import dev.roster.plan.UserStatus;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;
@@ -38,7 +39,8 @@ public class DirectoryUserResource {
         static native TemplateInstance users$table(PageOf<DirectoryUser> users, String q, String status,
                 List<UserStatus> statuses, String pageUrl);
 
-        static native TemplateInstance user(DirectoryUser user, boolean restorable, String error);
+        static native TemplateInstance user(DirectoryUser user, boolean restorable, String error, UserLinks.Links links,
+                UserLinks.Reports reports);
     }
 
     @Inject
@@ -49,6 +51,11 @@ public class DirectoryUserResource {
     DirectoryLifecycle lifecycle;
     @Inject
     dev.roster.access.CurrentOperator operator;
+    @Inject
+    UserLinks links;
+
+    /** The people who report to a user, listed on their page (the rest are counted). */
+    static final int REPORTS_SHOWN = 50;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -97,7 +104,7 @@ public class DirectoryUserResource {
     private TemplateInstance userPage(DirectoryUser user, String error) {
         boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
                 && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
-        return Templates.user(user, restorable, error);
+        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN));
     }
 
     @GET

@@ -196,6 +196,57 @@ class BrowserJourneyTest {
     }
 
     @Test
+    void onboardWithGroupsAndAManagerReviewTheDiffAndFindThemOnTheGroupPage() {
+        signedIn();
+        String m = "grp" + System.nanoTime();
+        String sales = m + " Sales";
+        String support = m + " Support";
+        String boss = m + "-boss@example.org";
+        String csv = "email,given_name,family_name,groups,manager\n"
+                + boss + ",Bo,Boss,\"" + sales + "\",\n"
+                + m + "-a@example.org,Ada,Lovelace,\"" + sales + "|" + support + "\"," + boss + "\n"
+                + m + "-b@example.org,Bob,Builder,\"" + support + "\"," + boss + "\n";
+        open("/batches");
+        new Select(chromium.field("Operation")).selectByValue("onboard");
+        chromium.driver.findElement(By.name("createGroups")).click();
+        chromium.field("CSV file (.csv, or Excel's \"Unicode text\" .txt)").sendKeys(writeFile(m + "-groups.csv", csv)
+                .toAbsolutePath().toString());
+        chromium.button("Upload and plan").click();
+        awaitPlanned();
+        assertEquals("3", totals("Creates"));
+        assertEquals("2", chromium.aria("Groups and memberships").findElement(By.xpath(
+                ".//tr[th[normalize-space()='Groups created']]/td[1]")).getText());
+
+        // The diff: Ada joins both groups and gets the boss, who is created by the same file.
+        chromium.type("Search by key", m + "-a@");
+        awaitRows("Planned changes", 1);
+        WebElement ada = chromium.rows("Planned changes").get(0);
+        assertEquals(List.of("+ " + sales, "+ " + support), ada.findElements(By.cssSelector("[aria-label=joins]")).stream()
+                .map(WebElement::getText).map(String::strip).toList());
+        assertTrue(ada.getText().contains(boss), ada.getText());
+        screenshot("diff-groups");
+
+        chromium.link("Confirm and apply…").click();
+        chromium.driver.findElement(By.id("apply-button")).click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("applied-title")));
+
+        navigate("Groups");
+        chromium.type("Search", sales);
+        awaitRows("Groups", 1);
+        assertTrue(chromium.rows("Groups").get(0).getText().contains(sales));
+        chromium.link(sales).click();
+        chromium.heading(sales);
+        awaitRows("Members", 2);
+        String members = chromium.aria("Members").getText();
+        assertTrue(members.contains(boss) && members.contains(m + "-a@example.org"), members);
+        screenshot("group");
+        chromium.link(m + "-a@example.org").click();
+        chromium.heading("Ada Lovelace");
+        String fields = chromium.aria("User fields").getText();
+        assertTrue(fields.contains(boss) && fields.contains(sales) && fields.contains(support), fields);
+    }
+
+    @Test
     void anUpdateThatMeetsAConflictIsShownOnTheConfirmPageAndReplanned() {
         signedIn();
         String m = "cfl" + System.nanoTime();

@@ -119,6 +119,29 @@ final class EndpointTable {
             rule("GET", "/api/users/export.csv", Access.VIEWER, 200),
             rule("POST", "/api/users/{id}/restore", Access.OPERATOR, 404, Body.JSON),
 
+            // Groups (pages): a New group form without a name is refused (422); the rest aim at unknown ids
+            rule("GET", "/groups", Access.VIEWER, 200),
+            form("POST", "/groups", Access.OPERATOR, 422, f -> "/groups", Map::of),
+            rule("GET", "/groups/{id}", Access.VIEWER, 404, f -> "/groups/" + f.unknown()),
+            rule("GET", "/groups/{id}/members", Access.VIEWER, 404, f -> "/groups/" + f.unknown() + "/members"),
+            rule("GET", "/groups/{id}/members.csv", Access.VIEWER, 404, f -> "/groups/" + f.unknown() + "/members.csv"),
+            rule("POST", "/groups/{id}", Access.OPERATOR, 404, Body.FORM),
+            rule("POST", "/groups/{id}/delete", Access.OPERATOR, 404, Body.FORM),
+            form("POST", "/groups/{id}/members", Access.OPERATOR, 404, null, () -> Map.of("email", "security-table@example.org")),
+            rule("POST", "/groups/{id}/members/{userId}/remove", Access.OPERATOR, 404,
+                    f -> "/groups/" + f.unknown() + "/members/" + f.user() + "/remove", Body.FORM),
+
+            // Groups (API): writes aimed at unknown ids (404) or without a name or member (422), so nothing changes
+            rule("GET", "/api/groups", Access.VIEWER, 200),
+            rule("POST", "/api/groups", Access.OPERATOR, 422, Body.JSON),
+            rule("GET", "/api/groups/{id}", Access.VIEWER, 404, f -> "/api/groups/" + f.unknown()),
+            rule("PATCH", "/api/groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/api/groups/{id}", Access.OPERATOR, 404, Body.NONE),
+            rule("GET", "/api/groups/{id}/members", Access.VIEWER, 404, f -> "/api/groups/" + f.unknown() + "/members"),
+            rule("POST", "/api/groups/{id}/members", Access.OPERATOR, 422, Body.JSON),
+            rule("DELETE", "/api/groups/{id}/members/{userId}", Access.OPERATOR, 404,
+                    f -> "/api/groups/" + f.unknown() + "/members/" + f.user(), Body.NONE),
+
             // Batches (pages)
             rule("GET", "/batches", Access.VIEWER, 200),
             rule("POST", "/batches", Access.OPERATOR, 303, Body.MULTIPART_CSV),

@@ -95,6 +95,13 @@ class GroupApplyTest {
         given().auth().preemptive().basic(operator(), TestAdmins.PASSWORD)
                 .get("/api/batches/" + batch.getString("id") + "/changes").then().statusCode(200)
                 .body("items[0].kind", org.hamcrest.Matchers.equalTo("GROUP_CREATE"));
+        // The diff page shows the memberships as + and −, and the group creates in a tab of their own.
+        dev.roster.support.Browser.admin().get("/batches/" + batch.getString("id")).then().statusCode(200)
+                .body(containsString("+ " + m + "-Sales")).body(containsString("Group creates"))
+                .body(containsString("Memberships added"));
+        dev.roster.support.Browser.admin().get("/batches/" + batch.getString("id") + "?kind=group_create&q=" + m.toLowerCase()
+                + "-sup").then().statusCode(200).body(containsString(m + "-Support")).body(org.hamcrest.Matchers.not(
+                        containsString("+ " + m + "-Sales")));
         applied(batch, "");
 
         assertEquals(List.of(m + "-Sales", m + "-Support"), groupsOf(ann));
@@ -118,6 +125,8 @@ class GroupApplyTest {
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ? "
                 + "AND details::jsonb->'fields' @> ?::jsonb", ann, "[{\"name\": \"manager\", \"before\": \"" + boss + "\", \"after\": null}]"));
         assertEquals(1, events("membership.removed", ann));
+        dev.roster.support.Browser.admin().get("/batches/" + update.getString("id")).then().statusCode(200)
+                .body(containsString("− " + m + "-Support"));
         long supportVersion = sql.count("SELECT version FROM user_group WHERE name = ?", m + "-Support");
         applied(membership, "");
         assertEquals(List.of(m + "-Sales", m + "-Support"), groupsOf(boss));
