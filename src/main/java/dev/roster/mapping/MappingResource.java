@@ -72,7 +72,7 @@ public class MappingResource {
     public Response confirm(@PathParam("id") UUID id, MultivaluedMap<String, String> form) {
         Map<Integer, String> targets = new LinkedHashMap<>();
         form.forEach((key, values) -> {
-            if (key.startsWith("target.") && !values.isEmpty()) {
+            if (key.matches("target\\.[0-9]{1,4}") && !values.isEmpty()) {
                 String custom = form.getFirst("custom." + key.substring(7));
                 String value = values.get(0);
                 targets.put(Integer.parseInt(key.substring(7)), "attr".equals(value) && custom != null
