@@ -68,7 +68,7 @@ public final class HeaderRecognition {
                 tied.add(v);
             }
         }
-        if (firstRefusal == null && !versionLine) {
+        if (firstRefusal == null && (!versionLine || vendor == null)) {
             // Roster's own format, as always; named after a template only when that template reads it the same way.
             checkDuplicates(roster, fileName, line);
             if (vendor != null && tied.isEmpty() && sameTargets(roster, vendorMapping)) {

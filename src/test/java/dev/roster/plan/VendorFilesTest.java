@@ -227,6 +227,12 @@ class VendorFilesTest {
     }
 
     @Test
+    void aRosterHeaderAfterAnEntraVersionLineIsStillRead() {
+        ColumnMapping mapping = mapping("version:v1.0\nemail,given_name,family_name\n".getBytes(StandardCharsets.UTF_8), null);
+        assertEquals("roster", mapping.format());
+    }
+
+    @Test
     void rosterFilesReadAsAlways() {
         ColumnMapping mapping = mapping("email,given_name,family_name,Mobile\n".getBytes(StandardCharsets.UTF_8), null);
         assertEquals("roster", mapping.format());
