@@ -55,6 +55,8 @@ public class Bench {
     final int readers = Integer.getInteger("bench.readers", 20);
     final int readSeconds = Integer.getInteger("bench.read-seconds", smoke ? 2 : 20);
     final int mailSeconds = Integer.getInteger("bench.mail-seconds", smoke ? 10 : 20);
+    /** Members of the group whose page the group readers page through (#13). */
+    final int groupMembers = Integer.getInteger("bench.group-members", smoke ? 1000 : 100_000);
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Signed in once through the form, like a browser: HTTP Basic would cost an Argon2 hash on every request. */
@@ -104,6 +106,13 @@ public class Bench {
         loadAtStart = loadAverage();
         log("mode " + (smoke ? "smoke" : "full") + ", sizes " + sizes + ", Roster -Xmx" + heap + ", database " + db);
         psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        // ---- groups engine (#13, grp-core): onboard with groups + manager vs without; a membership file ----
+        groupScenarios();
+        if (Boolean.getBoolean("bench.groups-only")) {
+            printTable();
+            return;
+        }
+        // ---- end groups engine ----
         Map<Integer, Path> onboard = new LinkedHashMap<>();
         Map<Integer, Path> update = new LinkedHashMap<>();
         for (int n : sizes) {
@@ -138,6 +147,9 @@ public class Bench {
                     n, copySeconds.get(n), planSeconds.get(n), applySeconds.get(n), updPlanSeconds.get(n),
                     updApplySeconds.get(n)));
         }
+        // ---- groups (#13, grp-pages): a group page with many members under 20 readers; its row is added below
+        results.put("groupPage", groupPageLatency());
+        // ---- end groups
         // ---- issue #14 (vendor branch): vendor templates and mappings plan like Roster's own format
         vendorTemplatePlans(sizes.get(sizes.size() - 1), update.get(sizes.get(sizes.size() - 1)));
         // ---- end issue #14
@@ -178,6 +190,8 @@ public class Bench {
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
                 "p95 ≤ 50 ms");
+        row("Group page members (htmx fragment, 50 members), " + readers + " readers, " + fmtRows(groupMembers) // groups (#13)
+                + "-member group", results.get("groupPage"), "", "", "p95 ≤ 50 ms");
         row("Audit CSV download", secs(audit[1]), String.format(Locale.ROOT, "%,.0f events/s (%,d events)", audit[0] / audit[1],
                 (long) audit[0]), "", "≥ 200k/s");
         row("Outbox → SMTP sink", "", String.format(Locale.ROOT, "%,.0f mails/s", mailRate), "", "≥ 500/s");
@@ -530,6 +544,88 @@ public class Bench {
                 pct(l, 99), rps, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
     }
 
+    // ---------------------------------------------------------------- groups (#13, grp-pages)
+
+    /** A member's id in the seeded group: md5("bench-gm-" + i) as a uuid, the same in SQL and here. */
+    static String benchMemberId(long i) throws Exception {
+        return benchMemberIdOf("bench-gm-" + i);
+    }
+
+    /**
+     * Seeds with SQL a group of {@link #groupMembers} users (emails in index order, 1% of them deleted, so never
+     * counted or listed), then 20 readers page its members as the group page's htmx does: any page of 50, by the
+     * keyset cursor of the member before it. Returns the latencies.
+     */
+    String groupPageLatency() throws Exception {
+        long t = System.nanoTime();
+        psql(db, "INSERT INTO directory_user (id, email, given_name, family_name, status, deleted_at) "
+                + "SELECT md5('bench-gm-' || i)::uuid, 'gm-' || lpad(i::text, 8, '0') || '@groups.bench.example.org', 'Group', "
+                + "'Member ' || i, CASE WHEN i % 100 = 0 THEN 'DELETED' ELSE 'ACTIVE' END, CASE WHEN i % 100 = 0 THEN now() END "
+                + "FROM generate_series(0, " + (groupMembers - 1) + ") i; "
+                + "INSERT INTO user_group (id, name, description) VALUES (md5('bench-group')::uuid, 'Bench group', 'seeded'); "
+                + "INSERT INTO group_membership (group_id, user_id, added_by) SELECT md5('bench-group')::uuid, "
+                + "md5('bench-gm-' || i)::uuid, 'bench' FROM generate_series(0, " + (groupMembers - 1) + ") i; "
+                + "ANALYZE directory_user; ANALYZE group_membership;");
+        log(String.format(Locale.ROOT, "groups: seeded a %,d-member group in %.1f s", groupMembers, (System.nanoTime() - t) / 1e9));
+        String group = "/groups/" + benchMemberIdOf("bench-group");
+        HttpResponse<String> first = htmxGet(group + "/members");
+        if (first.statusCode() != 200 || !first.body().contains("gm-00000001@")) {
+            throw new IllegalStateException("the group's members fragment answered " + first.statusCode());
+        }
+        String[] cursors = new String[(int) Math.max(1, groupMembers / 50)];
+        for (int k = 0; k < cursors.length; k++) {
+            cursors[k] = benchMemberId(k * 50L + 49);
+        }
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        for (int phase = 0; phase < 2; phase++) {
+            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            boolean record = phase == 1;
+            CountDownLatch done = new CountDownLatch(readers);
+            for (int r = 0; r < readers; r++) {
+                new Thread(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    while (System.nanoTime() < until) {
+                        // Any page: forward from a random cursor, 1 in 5 backwards (the Previous link).
+                        String cursor = cursors[random.nextInt(cursors.length)];
+                        String path = group + "/members?" + (random.nextInt(5) == 0 ? "before=" : "after=") + cursor;
+                        long t0 = System.nanoTime();
+                        try {
+                            if (htmxGet(path).statusCode() != 200) {
+                                failures.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        if (record) {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                    done.countDown();
+                }).start();
+            }
+            done.await();
+        }
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        String result = String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
+                pct(l, 99), l.length / (double) readSeconds, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
+        log("groups: " + result);
+        return result;
+    }
+
+    /** md5(seed)::uuid, as PostgreSQL makes it. */
+    static String benchMemberIdOf(String seed) throws Exception {
+        byte[] d = java.security.MessageDigest.getInstance("MD5").digest(seed.getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte b : d) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-" + hex.substring(16, 20)
+                + "-" + hex.substring(20);
+    }
+
+    // ---------------------------------------------------------------- end groups
+
     static double pct(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
@@ -621,6 +717,104 @@ public class Bench {
             }
         }
         return -1;
+    }
+
+    // ---------------------------------------------------------------- groups engine (#13, grp-core)
+
+    /**
+     * Onboard N users with 3 groups each and a manager against the same users without those columns (plan and
+     * apply, ratios in the same run; target 1.5×), then a membership file of 10 groups × the N plain users
+     * (smoke: 1k users, 10k rows; full: 100k users, 1M rows) planned and applied by Roster at -Xmx{heap}.
+     */
+    void groupScenarios() throws Exception {
+        int n = Integer.getInteger("bench.groups-users", smoke ? 1000 : 100_000);
+        int groups = 10;
+        Path plain = out.resolve("groups-plain-" + n + ".csv");
+        Path with = out.resolve("groups-with-" + n + ".csv");
+        Path memberships = out.resolve("groups-membership-" + n + ".csv");
+        Path groupFile = out.resolve("groups-groups.csv");
+        try (BufferedWriter p = Files.newBufferedWriter(plain, StandardCharsets.UTF_8);
+             BufferedWriter w = Files.newBufferedWriter(with, StandardCharsets.UTF_8)) {
+            p.write("email,external_id,given_name,family_name,department,title,send_invite\n");
+            w.write("email,external_id,given_name,family_name,department,title,send_invite,groups,manager\n");
+            for (int i = 0; i < n; i++) {
+                Random r = new Random(i * 31L + n);
+                String g = GIVEN[r.nextInt(GIVEN.length)];
+                String f = FAMILY[r.nextInt(FAMILY.length)];
+                String rest = csv(g) + "," + csv(f) + "," + DEPARTMENTS[i % DEPARTMENTS.length] + ","
+                        + TITLES[i % TITLES.length] + ",false";
+                p.write("p" + i + "@plain.example.org,P-" + i + "," + rest + "\n");
+                // A tree of managers: user i reports to user i / 10 (earlier in the file, created by the same file).
+                w.write("w" + i + "@with.example.org,W-" + i + "," + rest + ",Team " + (i % groups) + "|Team "
+                        + ((i + 3) % groups) + "|Team " + ((i + 7) % groups) + "," + (i == 0 ? "" : "w" + (i / 10) + "@with.example.org")
+                        + "\n");
+            }
+        }
+        try (BufferedWriter m = Files.newBufferedWriter(memberships, StandardCharsets.UTF_8);
+             BufferedWriter gf = Files.newBufferedWriter(groupFile, StandardCharsets.UTF_8)) {
+            m.write("group,member,action\n");
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < groups; k++) {
+                    m.write("Club " + k + ",p" + i + "@plain.example.org,add\n");
+                }
+            }
+            gf.write("name,description\n");
+            for (int k = 0; k < groups; k++) {
+                gf.write("Team " + k + ",bench team " + k + "\n");
+                gf.write("Club " + k + ",bench club " + k + "\n");
+            }
+        }
+        startRoster(false, 25);
+        peakHeap.set(0);
+        Thread sampler = startHeapSampler();
+        apply(groupUpload(groupFile, "groups"));
+        Batch b = groupUpload(plain, "onboard");
+        double plainPlan = b.planSeconds;
+        double plainApply = apply(b);
+        Batch g = groupUpload(with, "onboard");
+        double withPlan = g.planSeconds;
+        double withApply = apply(g);
+        long onboardHeap = peakHeap.getAndSet(0);
+        Batch mb = groupUpload(memberships, "membership");
+        double memberPlan = mb.planSeconds;
+        double memberApply = apply(mb);
+        long memberHeap = peakHeap.get();
+        long rss = vmHwm(roster.pid());
+        sampling = false;
+        sampler.join();
+        stopRoster();
+        peakHeap.set(0);
+        log(String.format(Locale.ROOT, "groups: onboard %,d plain plan %.2fs apply %.2fs; with groups+manager plan %.2fs "
+                + "apply %.2fs; membership %,d rows plan %.2fs apply %.2fs, peak heap %d MiB", n, plainPlan, plainApply,
+                withPlan, withApply, (long) n * groups, memberPlan, memberApply, memberHeap >> 20));
+        row("Plan onboard " + fmtRows(n) + " without groups/manager", secs(plainPlan), rate(n, plainPlan), "", "");
+        row("Plan onboard " + fmtRows(n) + " with 3 groups + manager each", secs(withPlan), rate(n, withPlan),
+                ratio(withPlan, plainPlan) + " of plain", "≤ 1.5× plain");
+        row("Apply onboard " + fmtRows(n) + " without groups/manager", secs(plainApply), rate(n, plainApply), "", "");
+        row("Apply onboard " + fmtRows(n) + " with 3 groups + manager each", secs(withApply), rate(n, withApply),
+                ratio(withApply, plainApply) + " of plain", "≤ 1.5× plain");
+        row("Plan membership file " + fmtRows(n * groups) + " rows (" + groups + " groups, " + fmtRows(n) + " users)",
+                secs(memberPlan), rate((long) n * groups, memberPlan), "", "");
+        row("Apply membership file " + fmtRows(n * groups) + " rows (+audit)", secs(memberApply),
+                rate((long) n * groups, memberApply), "", "");
+        row("Peak heap / RSS, group scenarios (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB",
+                Math.max(onboardHeap, memberHeap) >> 20, rss / 1024), "", "", "within -Xmx" + heap);
+        if (smoke) {
+            for (Path f : List.of(plain, with, memberships, groupFile)) {
+                Files.deleteIfExists(f);
+            }
+            psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        }
+    }
+
+    /** Uploads and plans like {@link #uploadAndPlan}; the changes to confirm from the summary (group rows count too). */
+    Batch groupUpload(Path file, String operation) throws Exception {
+        Batch b = uploadAndPlan(file, operation);
+        String body = get("/api/batches/" + b.id(), true).body();
+        if (number(body, "error") > 0) {
+            throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
+        }
+        return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
     }
 
     // ---------------------------------------------------------------- Keycloak

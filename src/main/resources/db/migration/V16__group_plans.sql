@@ -24,7 +24,8 @@ ALTER TABLE batch
     ADD COLUMN count_member_rows          bigint  NOT NULL DEFAULT 0,
     ADD COLUMN count_membership_add       bigint  NOT NULL DEFAULT 0,
     ADD COLUMN count_membership_remove    bigint  NOT NULL DEFAULT 0,
-    ADD COLUMN count_group_delete_members bigint  NOT NULL DEFAULT 0;
+    ADD COLUMN count_group_delete_members bigint  NOT NULL DEFAULT 0,
+    ADD COLUMN count_manager_change       bigint  NOT NULL DEFAULT 0;
 
 -- How many groups a plan row's "groups" field adds (added = true) or removes: names in one set and not in the
 -- other, ignoring case. Counts a revert's membership changes like the planner counts an upload's.

@@ -73,6 +73,9 @@ public class Batch extends PanacheEntityBase {
     /** Memberships of the groups this batch deletes: typed at confirm. */
     @Column(name = "count_group_delete_members")
     public long countGroupDeleteMembers;
+    /** User rows that set or clear a manager (the apply skips the manager statement without them). */
+    @Column(name = "count_manager_change")
+    public long countManagerChange;
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> warnings = new ArrayList<>();
     public String error;
@@ -207,9 +210,9 @@ public class Batch extends PanacheEntityBase {
         return planned() && conflictCount() > 0;
     }
 
-    /** Deletes or resets users: what four-eyes mode asks a second operator to approve. */
+    /** Deletes or resets users, or deletes groups: what four-eyes mode asks a second operator to approve. */
     public boolean destructive() {
-        return countDelete > 0 || countReset > 0;
+        return countDelete > 0 || countReset > 0 || countGroupDelete > 0;
     }
 
     /** Changes an apply would make (creates, updates, deletes, resets; group rows and membership rows). */

@@ -138,8 +138,8 @@ public class BatchTransitions {
 
     /** The group totals of a plan (docs/groups.md). */
     public record GroupTotals(long groupCreate, long groupUpdate, long groupDelete, long memberRows, long membershipAdd,
-            long membershipRemove, long groupDeleteMembers) {
-        public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0, 0, 0, 0);
+            long membershipRemove, long groupDeleteMembers, long managerChange) {
+        public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** PLANNING -> PLANNED with the plan's totals, and batch.planned. */
@@ -154,9 +154,10 @@ public class BatchTransitions {
         GroupTotals g = t.groups();
         Jdbc.update(c, """
                 UPDATE batch SET count_group_create = ?, count_group_update = ?, count_group_delete = ?, count_member_rows = ?,
-                                 count_membership_add = ?, count_membership_remove = ?, count_group_delete_members = ?
+                                 count_membership_add = ?, count_membership_remove = ?, count_group_delete_members = ?,
+                                 count_manager_change = ?
                  WHERE id = ?""", g.groupCreate(), g.groupUpdate(), g.groupDelete(), g.memberRows(), g.membershipAdd(),
-                g.membershipRemove(), g.groupDeleteMembers(), id);
+                g.membershipRemove(), g.groupDeleteMembers(), g.managerChange(), id);
         event(c, actor, AuditAction.BATCH_PLANNED, id, details);
     }
 
@@ -199,8 +200,9 @@ public class BatchTransitions {
         Jdbc.update(c, """
                 UPDATE batch b SET count_group_create = t.gc, count_group_update = t.gu, count_group_delete = t.gd,
                        count_member_rows = t.m, count_membership_add = t.ma, count_membership_remove = t.mr,
-                       count_group_delete_members = t.gdm
-                  FROM (SELECT count(*) FILTER (WHERE kind = 'GROUP_CREATE') AS gc,
+                       count_group_delete_members = t.gdm, count_manager_change = t.mc
+                  FROM (SELECT count(*) FILTER (WHERE kind IN ('CREATE', 'UPDATE')
+                                                  AND fields @> '[{"name": "manager"}]'::jsonb) AS mc, count(*) FILTER (WHERE kind = 'GROUP_CREATE') AS gc,
                                count(*) FILTER (WHERE kind = 'GROUP_UPDATE') AS gu,
                                count(*) FILTER (WHERE kind = 'GROUP_DELETE') AS gd,
                                count(*) FILTER (WHERE kind IN ('MEMBER_ADD', 'MEMBER_REMOVE')) AS m,

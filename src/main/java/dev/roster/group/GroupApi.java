@@ -142,6 +142,15 @@ public class GroupApi {
         return Response.noContent().build();
     }
 
+    /** Brings a deleted group back with its memberships; 409 when it is not deleted or its name was taken. */
+    @POST
+    @Path("{id}/restore")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response restore(@PathParam("id") UUID id) {
+        UserGroup restored = groups.restore(id, operator.get().actor());
+        return Response.ok(GroupJson.of(restored)).tag(tag(restored)).build();
+    }
+
     @GET
     @Path("{id}/members")
     public MembersPageJson members(@PathParam("id") UUID id, @QueryParam("after") UUID after,

@@ -109,7 +109,7 @@ public class GroupResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance members(@PathParam("id") UUID id, @QueryParam("after") UUID after,
             @QueryParam("before") UUID before) {
-        UserGroup group = find(id);
+        UserGroup group = query.findUncounted(id).orElseThrow(() -> new NotFoundException("No group with id " + id + "."));
         return Templates.group$members(group, query.members(id, after, before, MEMBERS_PER_PAGE), null);
     }
 
@@ -144,6 +144,14 @@ public class GroupResource {
             @FormParam("version") Long version) {
         return refusedOnPage(id, () -> groups.delete(id, version, typedCount(memberships), operator.get().actor()),
                 "/groups");
+    }
+
+    @POST
+    @Path("{id}/restore")
+    @Produces(MediaType.TEXT_HTML)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response restore(@PathParam("id") UUID id) {
+        return refusedOnPage(id, () -> groups.restore(id, operator.get().actor()), "/groups/" + id);
     }
 
     @POST

@@ -141,6 +141,27 @@ public class GroupService {
         });
     }
 
+    /**
+     * Restores a soft-deleted group with the memberships it kept, unless a live group took its name or external
+     * id meanwhile (409: rename that one first).
+     */
+    public UserGroup restore(UUID id, AuditActor actor) {
+        return jdbc.inTransaction(c -> {
+            Jdbc.one(c, "SELECT id FROM user_group WHERE id = ? FOR UPDATE", rs -> rs.getObject(1), id)
+                    .orElseThrow(() -> new NotFoundException("No group with id " + id + "."));
+            UserGroup group = GroupQuery.find(c, id).orElseThrow();
+            if (!group.deleted()) {
+                throw new ClientErrorException("The group \"" + group.name() + "\" is not deleted: nothing to restore.", 409);
+            }
+            refuseTaken(c, id, group.name(), group.externalId());
+            Jdbc.update(c, "UPDATE user_group SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = ?", id);
+            Map<String, Object> details = groupDetails(id, group.name());
+            details.put("memberships", group.memberCount());
+            audit.record(c, actor, new AuditEventDraft(AuditAction.GROUP_RESTORED, null, null, null, details));
+            return GroupQuery.find(c, id).orElseThrow();
+        });
+    }
+
     /** Adds a live user to a live group; false when they already were a member (nothing changes, nothing recorded). */
     public boolean addMember(UUID groupId, UUID userId, AuditActor actor) {
         return jdbc.inTransaction(c -> add(c, lockLive(c, groupId), lockUser(c, userId), actor));

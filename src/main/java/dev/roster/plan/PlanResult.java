@@ -15,8 +15,9 @@ public record PlanResult(long rows, Map<ChangeKind, Long> counts, long warnings,
                          GroupTotals groups) {
 
     /** Membership totals of a plan. */
-    public record GroupTotals(long membershipAdds, long membershipRemoves, long deletedGroupMemberships) {
-        public static final GroupTotals NONE = new GroupTotals(0, 0, 0);
+    public record GroupTotals(long membershipAdds, long membershipRemoves, long deletedGroupMemberships,
+                              long managerChanges) {
+        public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0);
     }
 
     public PlanResult(long rows, Map<ChangeKind, Long> counts, long warnings, List<String> fileWarnings) {

@@ -156,8 +156,12 @@ public final class Planner {
         long adds;
         long removes;
         long deletedMemberships;
+        long managers;
 
         void add(PlannedChange change) {
+            if (change.field(dev.roster.csv.ColumnNames.MANAGER).isPresent()) {
+                managers++;
+            }
             switch (change.kind()) {
                 case CREATE, UPDATE -> change.field(dev.roster.csv.ColumnNames.GROUPS).ifPresent(f -> {
                     List<String> before = GroupNames.parse(f.before());
@@ -174,7 +178,7 @@ public final class Planner {
         }
 
         PlanResult.GroupTotals result() {
-            return new PlanResult.GroupTotals(adds, removes, deletedMemberships);
+            return new PlanResult.GroupTotals(adds, removes, deletedMemberships, managers);
         }
     }
 

@@ -159,7 +159,14 @@ class GroupApiTest {
         as(viewer).get("/api/users/" + a).then().body("groups", hasSize(0));
         assertEquals("2", new JsonPath((String) sql.rows("SELECT details FROM audit_event WHERE action = 'group.deleted' "
                 + "AND details::jsonb ->> 'groupId' = ?", id).get(0).get("details")).getString("memberships"));
-        // Its name is free again.
-        create(op, "Members " + m);
+        // Its name is free again; while another group holds it, the deleted one cannot come back.
+        String other = create(op, "members " + m).getString("id");
+        as(op).post("/api/groups/" + id + "/restore").then().statusCode(409).body("error", containsString("already exists"));
+        as(op).delete("/api/groups/" + other).then().statusCode(204);
+        as(op).post("/api/groups/" + id + "/restore").then().statusCode(200).body("memberCount", equalTo(2));
+        as(op).post("/api/groups/" + id + "/restore").then().statusCode(409);
+        as(viewer).get("/api/users/" + a).then().body("groups.name", equalTo(List.of("Members " + m)));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'group.restored' "
+                + "AND details::jsonb ->> 'groupId' = ?", id));
     }
 }

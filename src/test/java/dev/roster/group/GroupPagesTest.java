@@ -86,6 +86,8 @@ class GroupPagesTest {
         op.postForm(path + "/delete", Map.of("memberships", "")).then().statusCode(409).body(containsString("2 members"));
         assertEquals(303, op.postForm(path + "/delete", Map.of("memberships", "2")).statusCode());
         op.get(path).then().statusCode(200).body(containsString("was deleted"));
+        assertEquals(303, op.postForm(path + "/restore", Map.of()).statusCode());
+        op.get(path).then().statusCode(200).body(not(containsString("was deleted"))).body(containsString("<dd>2</dd>"));
 
         // A viewer reads but gets no forms.
         Browser viewer = Browser.signedIn(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD);

@@ -90,12 +90,17 @@ public class ApplyEngine {
             done += update(write, ApplyGroupSql.UPDATE_GROUPS, id);
             times.lap("groups");
         }
-        done += update(write, ApplySql.INSERT_CREATES, id);
+        done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id);
         times.lap("creates");
         done += update(write, ApplySql.APPLY_UPDATES, id);
         times.lap("updates");
         done += update(write, ApplySql.APPLY_DELETES, id);
         times.lap("deletes");
+        if (done >= BatchPlanning.ANALYZE_ROWS) {
+            // Before the membership and manager statements too: they join the users just created.
+            BatchPlanning.analyze(write, "directory_user");
+            times.lap("analyze");
+        }
         if (groups) {
             String addedBy = actor.name();
             Jdbc.update(write, ApplyGroupSql.REMOVE_SET_MEMBERSHIPS, id, id);
@@ -106,13 +111,9 @@ public class ApplyEngine {
             done += update(write, ApplyGroupSql.DELETE_GROUPS, id);
             times.lap("memberships");
         }
-        if (batch.operation.userFile()) {
+        if (batch.countManagerChange > 0) {
             Jdbc.update(write, ApplyGroupSql.SET_MANAGERS, id);
             times.lap("managers");
-        }
-        if (done >= BatchPlanning.ANALYZE_ROWS) {
-            BatchPlanning.analyze(write, "directory_user");
-            times.lap("analyze");
         }
         long mails = links.issueAll(write, linkRequests(read, batch.id));
         times.lap("links+outbox(" + mails + ")");

@@ -50,20 +50,29 @@ final class ApplySql {
              WHERE p.batch_id = ? AND p.kind = 'CREATE'
              ORDER BY p.line LIMIT 1000""";
 
+    /** Binds the batch twice: the users this batch creates (for managers created by the same file), the creates. */
     static final String INSERT_CREATES = """
+            WITH created AS (SELECT key, roster_created_user_id(batch_id, line) AS id FROM plan_item
+                              WHERE batch_id = ? AND kind = 'CREATE')
             INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name, phone,
                                         department, title, locale, status, attributes, password_hash, version,
-                                        created_at, updated_at)
+                                        created_at, updated_at, manager_id)
             SELECT roster_created_user_id(p.batch_id, p.line), v->>'email', v->>'external_id', v->>'username',
                    v->>'given_name', v->>'family_name', v->>'display_name', v->>'phone', v->>'department', v->>'title',
                    v->>'locale', CASE WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END, attrs,
-                   p.password_hash, 1, now(), now()
+                   p.password_hash, 1, now(), now(),
+                   -- The manager at once (an existing user, or one this insert creates, found by its key when users
+                   -- are matched by email), so the rows need no second version; the rest ApplyGroupSql.SET_MANAGERS sets.
+                   CASE WHEN v->>'manager' IS NOT NULL THEN
+                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')), cm.id)
+                   END
               FROM plan_item p
               CROSS JOIN LATERAL (
                   SELECT jsonb_object_agg(f->>'name', f->'after') AS v,
                          coalesce(jsonb_object_agg(substr(f->>'name', 6), f->'after')
                                   FILTER (WHERE f->>'name' LIKE 'attr.%' AND f->>'after' IS NOT NULL), '{}'::jsonb) AS attrs
                     FROM jsonb_array_elements(p.fields) f) x
+              LEFT JOIN created cm ON cm.key = lower(x.v->>'manager')
              WHERE p.batch_id = ? AND p.kind = 'CREATE'""";
 
     static final String APPLY_UPDATES;
@@ -146,17 +155,23 @@ final class ApplyGroupSql {
              WHERE p.batch_id = ? AND p.kind = 'GROUP_CREATE'
              ORDER BY p.line LIMIT 1000""";
 
-    /** Managers a plan names that are no longer there (or deleted), unless the plan creates them. */
+    /**
+     * Managers a plan names that are no longer there (or deleted), unless the plan creates them. Joins, not
+     * NOT IN: a plan creating 100k users with managers would otherwise probe the created list per row.
+     */
     static final String MISSING_MANAGERS = """
-            WITH created AS (SELECT lower(cf->>'after') AS email FROM plan_item c, jsonb_array_elements(c.fields) cf
-                              WHERE c.batch_id = ? AND c.kind = 'CREATE' AND cf->>'name' = 'email')
-            SELECT p.line, p.kind, p.key, p.user_id, NULL::bigint, NULL::bigint, m.status, f->>'after'
-              FROM plan_item p CROSS JOIN LATERAL jsonb_array_elements(p.fields) f
-              LEFT JOIN directory_user m ON lower(m.email) = lower(f->>'after')
-             WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager' AND f->>'after' IS NOT NULL
-               AND (m.id IS NULL OR m.status = 'DELETED')
-               AND (m.id IS NOT NULL OR lower(f->>'after') NOT IN (SELECT email FROM created))
-             ORDER BY p.line LIMIT 1000""";
+            WITH created AS (SELECT DISTINCT lower(cf->>'after') AS email FROM plan_item c, jsonb_array_elements(c.fields) cf
+                              WHERE c.batch_id = ? AND c.kind = 'CREATE' AND cf->>'name' = 'email'),
+                 named AS (SELECT p.line, p.kind, p.key, p.user_id, f->>'after' AS email
+                             FROM plan_item p CROSS JOIN LATERAL jsonb_array_elements(p.fields) f
+                            WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager'
+                              AND f->>'after' IS NOT NULL)
+            SELECT n.line, n.kind, n.key, n.user_id, NULL::bigint, NULL::bigint, m.status, n.email
+              FROM named n
+              LEFT JOIN directory_user m ON lower(m.email) = lower(n.email)
+              LEFT JOIN created c ON c.email = lower(n.email)
+             WHERE m.status = 'DELETED' OR (m.id IS NULL AND c.email IS NULL)
+             ORDER BY n.line LIMIT 1000""";
 
     // --- writes, in the order ApplyEngine runs them
 
@@ -246,12 +261,16 @@ final class ApplyGroupSql {
             UPDATE directory_user u SET version = u.version + 1, updated_at = now()
              WHERE u.id IN (SELECT user_id FROM plan_item WHERE batch_id = ? AND kind IN ('MEMBER_ADD', 'MEMBER_REMOVE'))""";
 
-    /** Managers of user rows, by the manager's email (created earlier in the same transaction, or existing). */
+    /**
+     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing): one
+     * index probe per row on lower(email), whatever the statistics say about users created a moment ago.
+     */
     static final String SET_MANAGERS = """
-            UPDATE directory_user u SET manager_id = m.id
-              FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, f->>'after' AS email
+            UPDATE directory_user u
+               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)
+              FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, lower(f->>'after') AS email
                       FROM plan_item p, jsonb_array_elements(p.fields) f
                      WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE') AND f->>'name' = 'manager') x
-              LEFT JOIN directory_user m ON lower(m.email) = lower(x.email)
-             WHERE u.id = x.uid""";
+             WHERE u.id = x.uid
+               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)""";
 }

@@ -195,7 +195,7 @@ public class BatchPlanning {
                         result.count(ChangeKind.GROUP_DELETE),
                         result.count(ChangeKind.MEMBER_ADD) + result.count(ChangeKind.MEMBER_REMOVE),
                         result.groups().membershipAdds(), result.groups().membershipRemoves(),
-                        result.groups().deletedGroupMemberships()));
+                        result.groups().deletedGroupMemberships(), result.groups().managerChanges()));
     }
 
     private void finishRejected(UUID batchId, String message, boolean fileRefused) {
