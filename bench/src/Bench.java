@@ -153,7 +153,17 @@ public class Bench {
         // ---- issue #14 (vendor branch): vendor templates and mappings plan like Roster's own format
         vendorTemplatePlans(sizes.get(sizes.size() - 1), update.get(sizes.get(sizes.size() - 1)));
         // ---- end issue #14
+        // ---- sync (#16): a nightly desired-state file against the largest directory, in this run
+        int syncSize = sizes.get(sizes.size() - 1);
+        double[] sync = syncScenario(syncSize);
+        // ---- end sync
         double[] audit = auditDownload();
+        // ---- SCIM (#15): /Bulk creating users vs the CSV onboarding of as many, filter lookups under 20 clients
+        int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
+        String scimToken = scimToken();
+        double scimBulkSeconds = scimBulk(scimSize, scimToken);
+        String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
+        // ---- end SCIM
         long rss = vmHwm(roster.pid());
         sampling = false;
         sampler.join();
@@ -186,6 +196,12 @@ public class Bench {
             row("Apply update " + fmtRows(n) + " (+audit)", secs(updApplySeconds.get(n)), rate(n, updApplySeconds.get(n)),
                     ratio(updApplySeconds.get(n), copy), "");
         }
+        // ---- sync (#16)
+        row("Plan sync " + fmtRows(syncSize) + " (1% changed, 0.1% left: suspended)", secs(sync[0]), rate(syncSize, sync[0]),
+                String.format(Locale.ROOT, "%.2f× update plan", sync[0] / updPlanSeconds.get(syncSize)), "≤ 1.0× update plan");
+        row("Apply sync " + fmtRows(syncSize) + " (" + (long) sync[2] + " changes, +audit)", secs(sync[1]), "",
+                String.format(Locale.ROOT, "%.2f× update apply", sync[1] / updApplySeconds.get(syncSize)), "≤ 0.2× update apply");
+        // ---- end sync
         row("Peak RSS / peak heap (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB", rss / 1024,
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
@@ -201,6 +217,23 @@ public class Bench {
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
+        // ---- SCIM (#15) rows
+        row("SCIM /Bulk create " + fmtRows(scimSize) + " users (1,000 ops per request)", secs(scimBulkSeconds),
+                rate(scimSize, scimBulkSeconds), "", "");
+        if (planSeconds.containsKey(scimSize)) {
+            double csv = planSeconds.get(scimSize) + applySeconds.get(scimSize);
+            row("SCIM /Bulk vs CSV onboarding (plan+apply) of " + fmtRows(scimSize), secs(csv), "",
+                    String.format(Locale.ROOT, "%.1f× the CSV time", scimBulkSeconds / csv), "≤ 3×");
+        }
+        if (keycloakSeconds != null) {
+            row("SCIM /Bulk rate vs Keycloak import rate (" + fmtRows(peerSize) + ")", "", "",
+                    String.format(Locale.ROOT, "%.1f× Keycloak's rate", (scimSize / scimBulkSeconds) / (peerSize / keycloakSeconds)),
+                    "≥ 20×");
+        }
+        row("SCIM GET /Users?filter=userName eq / emails[value eq], " + readers + " clients, "
+                + fmtRows(sizes.stream().mapToInt(Integer::intValue).sum() + scimSize) + "-user directory", scimFilters, "", "",
+                "p95 ≤ 20 ms");
+        // ---- end SCIM rows
         vendorTemplateRows(); // issue #14 (vendor branch)
         printTable();
         if (smoke) {
@@ -287,16 +320,9 @@ public class Bench {
                 if (bad == 7 || bad == 123 || bad == 333) {
                     continue; // not onboarded
                 }
-                Random r = new Random(i * 31L + n);
-                r.nextInt(GIVEN.length);
-                r.nextInt(FAMILY.length);
-                String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
-                String title = TITLES[r.nextInt(TITLES.length)];
-                if (i % 10 != 0) {
-                    dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
-                            : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
-                    title = "Senior " + title;
-                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
                 w.write(email(n, i) + "," + dept + "," + title + "\n");
             }
         }
@@ -320,7 +346,7 @@ public class Bench {
         String mapping = "{\"Mail\":\"email\",\"Abteilung\":\"department\",\"Funktion\":\"title\"}";
         double rosterA = uploadAndPlan(rosterFile, "update").planSeconds;
         double googleS = uploadAndPlan(google, "update").planSeconds;
-        double mappedS = uploadAndPlan(mapped, "update", mapping).planSeconds;
+        double mappedS = uploadAndPlan(mapped, "update", Map.of("mapping", mapping)).planSeconds;
         double rosterB = uploadAndPlan(rosterFile, "update").planSeconds;
         vendorPlans = new double[] { rosterA, googleS, mappedS, rosterB };
         vendorPlanRows = n;
@@ -357,6 +383,21 @@ public class Bench {
             }
         }
         return copy;
+    }
+
+    /** The department and title of row i of the update file of size n (the same values for every 10th row). */
+    static String[] updated(int n, int i) {
+        Random r = new Random(i * 31L + n);
+        r.nextInt(GIVEN.length);
+        r.nextInt(FAMILY.length);
+        String dept = DEPARTMENTS[r.nextInt(DEPARTMENTS.length)];
+        String title = TITLES[r.nextInt(TITLES.length)];
+        if (i % 10 != 0) {
+            dept = DEPARTMENTS[(i + 3) % DEPARTMENTS.length].equals(dept) ? dept + " II"
+                    : DEPARTMENTS[(i + 3) % DEPARTMENTS.length];
+            title = "Senior " + title;
+        }
+        return new String[] { dept, title };
     }
 
     // ---------------------------------------------------------------- baseline
@@ -434,16 +475,17 @@ public class Bench {
     }
 
     Batch uploadAndPlan(Path file, String operation) throws Exception {
-        return uploadAndPlan(file, operation, null);
+        return uploadAndPlan(file, operation, Map.of());
     }
 
-    /** With a mapping (the upload's "mapping" field, JSON), or null. */
-    Batch uploadAndPlan(Path file, String operation, String mapping) throws Exception {
+    /** Uploads with more form fields (a sync file's scope and absent policy). */
+    Batch uploadAndPlan(Path file, String operation, Map<String, String> fields) throws Exception {
         String boundary = "bench" + System.nanoTime();
-        String extra = mapping == null ? "" : "--" + boundary + "\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n"
-                + mapping + "\r\n";
-        String head = extra + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
-                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
+        StringBuilder extra = new StringBuilder();
+        fields.forEach((k, v) -> extra.append("Content-Disposition: form-data; name=\"").append(k).append("\"\r\n\r\n")
+                .append(v).append("\r\n--").append(boundary).append("\r\n"));
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operation\"\r\n\r\n" + operation + "\r\n--"
+                + boundary + "\r\n" + extra + "Content-Disposition: form-data; name=\"file\"; filename=\"" + file.getFileName()
                 + "\"\r\nContent-Type: text/csv\r\n\r\n";
         String tail = "\r\n--" + boundary + "--\r\n";
         HttpRequest req = session(HttpRequest.newBuilder(uri("/api/batches")), true)
@@ -634,6 +676,89 @@ public class Bench {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 
+    // ---------------------------------------------------------------- SCIM (#15)
+
+    /** A read-write API token, made through the API by the signed-in bootstrap admin. */
+    String scimToken() throws Exception {
+        HttpResponse<String> res = http.send(session(HttpRequest.newBuilder(uri("/api/tokens")), true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"bench\", \"scope\": \"read-write\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 201) {
+            throw new IllegalStateException("token: " + res.statusCode() + " " + res.body());
+        }
+        return field(res.body(), "token");
+    }
+
+    /** Seconds for /Bulk to create n users (users of their own domain) in requests of 1,000 POST /Users operations. */
+    double scimBulk(int n, String token) throws Exception {
+        long t = System.nanoTime();
+        for (int from = 0; from < n; from += 1000) {
+            StringBuilder body = new StringBuilder("{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"], \"Operations\": [");
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                Random r = new Random(i);
+                String mail = "scim." + Integer.toString(i, 36) + "@scim" + n + ".example.org";
+                body.append(i == from ? "" : ",").append("{\"method\": \"POST\", \"path\": \"/Users\", \"bulkId\": \"u")
+                        .append(i).append("\", \"data\": {\"userName\": \"").append(mail)
+                        .append("\", \"emails\": [{\"value\": \"").append(mail).append("\", \"primary\": true}], \"name\": {\"givenName\": \"")
+                        .append(GIVEN[r.nextInt(GIVEN.length)]).append("\", \"familyName\": \"")
+                        .append(FAMILY[r.nextInt(FAMILY.length)].replace("'", "")).append("\"}, \"title\": \"")
+                        .append(TITLES[r.nextInt(TITLES.length)]).append("\", \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\": {\"department\": \"")
+                        .append(DEPARTMENTS[r.nextInt(DEPARTMENTS.length)]).append("\"}}}");
+            }
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Bulk")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/scim+json").timeout(Duration.ofMinutes(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString())).build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200 || res.body().contains("\"status\":\"4") || res.body().contains("\"status\":\"5")) {
+                throw new IllegalStateException("SCIM bulk answered " + res.statusCode() + ": "
+                        + res.body().substring(0, Math.min(500, res.body().length())));
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        log(String.format(Locale.ROOT, "SCIM /Bulk created %,d users in %.2fs", n, s));
+        return s;
+    }
+
+    /** 20 clients alternating userName eq and emails[value eq] lookups of onboarded users; p50/p95/p99. */
+    String scimFilterLatency(String token, int size) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        for (int phase = 0; phase < 2; phase++) {
+            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            boolean record = phase == 1;
+            CountDownLatch done = new CountDownLatch(readers);
+            for (int t = 0; t < readers; t++) {
+                Thread th = new Thread(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    while (System.nanoTime() < until) {
+                        String mail = email(size, r.nextInt(size));
+                        String filter = r.nextBoolean() ? "userName eq \"" + mail + "\"" : "emails[value eq \"" + mail + "\"]";
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Users?filter="
+                                    + java.net.URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20")))
+                                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            if (res.statusCode() != 200) {
+                                failures.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        if (record) {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                    done.countDown();
+                });
+                th.start();
+            }
+            done.await();
+        }
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return String.format(Locale.ROOT, "p50 %.1f / p95 %.1f / p99 %.1f ms, %,.0f req/s%s", pct(l, 50), pct(l, 95),
+                pct(l, 99), l.length / (double) readSeconds, failures.get() > 0 ? ", " + failures.get() + " failed" : "");
+    }
+
     /** {events, seconds} of the whole trail as CSV. */
     double[] auditDownload() throws Exception {
         HttpRequest req = session(HttpRequest.newBuilder(uri("/api/audit/export?format=csv")), false)
@@ -815,6 +940,44 @@ public class Bench {
             throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
         }
         return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
+    }
+
+    // ---------------------------------------------------------------- sync (#16)
+
+    /**
+     * A nightly sync of the n users of the largest size (as they are after the update above): 1% of the rows
+     * change a title, 0.1% of the users are left out and get suspended (scope attr.src=hr, set on them first,
+     * outside the timing). Returns plan seconds, apply seconds and the changes applied.
+     */
+    double[] syncScenario(int n) throws Exception {
+        psql(db, "UPDATE directory_user SET attributes = attributes || '{\"src\": \"hr\"}' WHERE email LIKE '%@s" + n
+                + ".example.org'");
+        psql(db, "VACUUM ANALYZE directory_user");
+        Path file = out.resolve("sync-" + n + ".csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("email,department,title\n");
+            for (int i = 0; i < n; i++) {
+                int bad = i % 500;
+                if (bad == 7 || bad == 123 || bad == 333 || i % 1000 == 999) {
+                    continue; // not onboarded, or a leaver (0.1%)
+                }
+                String[] updated = updated(n, i);
+                String dept = updated[0];
+                String title = updated[1];
+                if (i % 100 == 1) {
+                    title = "Principal " + title; // 1% changed
+                }
+                w.write(email(n, i) + "," + dept + "," + title + "\n");
+            }
+        }
+        Batch b = uploadAndPlan(file, "sync", Map.of("scope", "attr.src=hr", "absent", "suspend"));
+        double apply = apply(b);
+        log(String.format(Locale.ROOT, "sync %,d users: plan %.2fs, apply %.2fs (%,d changes)", n, b.planSeconds, apply,
+                b.changes));
+        if (smoke) {
+            Files.deleteIfExists(file);
+        }
+        return new double[] { b.planSeconds, apply, b.changes };
     }
 
     // ---------------------------------------------------------------- Keycloak

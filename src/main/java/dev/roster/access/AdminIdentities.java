@@ -12,8 +12,10 @@ public final class AdminIdentities {
     public static final String ADMIN_ID = "roster.admin-id";
     public static final String DISPLAY_NAME = "roster.display-name";
     public static final String ROLE = "roster.role";
-    /** How the request was authenticated: session, basic or oidc. */
+    /** How the request was authenticated: session, basic, oidc or token. */
     public static final String CHANNEL = "roster.channel";
+    /** The API token a request was authenticated with (channel "token"); no admin id then. */
+    public static final String TOKEN_ID = "roster.token-id";
 
     private AdminIdentities() {
     }
@@ -26,6 +28,24 @@ public final class AdminIdentities {
                 .addAttribute(DISPLAY_NAME, displayName)
                 .addAttribute(ROLE, role)
                 .addAttribute(CHANNEL, channel)
+                .build();
+    }
+
+    /**
+     * The identity of an API token: a read token is a viewer, a read-write token an operator. A token never
+     * holds the admin role (it cannot create tokens or manage admins).
+     */
+    public static SecurityIdentity ofToken(UUID tokenId, String tokenName, AdminRole role) {
+        if (role == AdminRole.ADMIN) {
+            throw new IllegalArgumentException("a token is never an admin");
+        }
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("token:" + tokenName))
+                .addRoles(role.securityRoles())
+                .addAttribute(TOKEN_ID, tokenId)
+                .addAttribute(DISPLAY_NAME, "token " + tokenName)
+                .addAttribute(ROLE, role)
+                .addAttribute(CHANNEL, "token")
                 .build();
     }
 }

@@ -23,8 +23,13 @@ public class CurrentAdmin {
         return identity.getAttribute(AdminIdentities.ADMIN_ID);
     }
 
+    /** The API token of this request, or null when an admin (or nobody) signed in. */
+    public UUID tokenId() {
+        return identity.getAttribute(AdminIdentities.TOKEN_ID);
+    }
+
     public String email() {
-        return identity.isAnonymous() ? null : identity.getPrincipal().getName();
+        return identity.isAnonymous() || tokenId() != null ? null : identity.getPrincipal().getName();
     }
 
     public String displayName() {
@@ -50,7 +55,7 @@ public class CurrentAdmin {
         return identity.hasRole(AdminRole.ADMIN_ROLE);
     }
 
-    /** session, basic or oidc. */
+    /** session, basic, oidc or token. */
     public String channel() {
         String channel = identity.getAttribute(AdminIdentities.CHANNEL);
         return channel == null ? "none" : channel;

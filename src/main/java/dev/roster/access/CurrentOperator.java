@@ -55,6 +55,11 @@ public class CurrentOperator {
                 return new Operator(admin.id(), admin.displayName(), admin.roleLabel(),
                         AuditActor.admin(admin.id(), admin.displayName(), ip, userAgent));
             }
+            if (admin.isSignedIn() && admin.tokenId() != null) {
+                String name = admin.displayName();
+                return new Operator(admin.tokenId(), name, admin.roleLabel(), new AuditActor(AuditActor.TOKEN,
+                        admin.tokenId(), name, ip, userAgent));
+            }
         } catch (RuntimeException e) {
             // No identity can be resolved here (e.g. on the I/O thread): the request still names its origin.
         }

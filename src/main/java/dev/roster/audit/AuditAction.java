@@ -45,6 +45,15 @@ public final class AuditAction {
     /** Membership events target the user (so the user's history shows them) and name the group in the details. */
     public static final String MEMBERSHIP_ADDED = "membership.added";
     public static final String MEMBERSHIP_REMOVED = "membership.removed";
+    /** Sync sources (#16): added, changed (settings, pause, resume), removed; and each finished run. */
+    public static final String SYNC_SOURCE_CREATED = "sync.source-created";
+    public static final String SYNC_SOURCE_CHANGED = "sync.source-changed";
+    public static final String SYNC_SOURCE_DELETED = "sync.source-deleted";
+    public static final String SYNC_RUN = "sync.run";
+    /** An admin created an API token (details: id, name, scope, expiresAt; never the secret). */
+    public static final String TOKEN_CREATED = "token.created";
+    /** An admin revoked an API token. */
+    public static final String TOKEN_REVOKED = "token.revoked";
     /** A batch waiting for a mapping got one (details: mapping, profile) and goes on to planning. */
     public static final String BATCH_MAPPED = "batch.mapped";
     public static final String MAPPING_PROFILE_SAVED = "mapping-profile.saved";
@@ -57,7 +66,9 @@ public final class AuditAction {
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
-            MEMBERSHIP_REMOVED, BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
+            MEMBERSHIP_REMOVED,
+            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN, TOKEN_CREATED, TOKEN_REVOKED,
+            BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
 
     private AuditAction() {
     }

@@ -4,17 +4,22 @@ import java.util.UUID;
 
 /**
  * Who did it: an admin (id and display name), Roster itself (system), or a directory user acting on
- * their own account (set-password), with the IP address and user agent of the request if there was one.
+ * their own account (set-password), an API token, with the IP address and user agent of the request if there was one.
  */
 public record AuditActor(String kind, UUID id, String name, String ip, String userAgent) {
 
     public static final String ADMIN = "admin";
     public static final String SYSTEM = "system";
     public static final String USER = "user";
+    /** A sync source applying its own run automatically (docs/sync.md); id is the source's. */
+    public static final String SOURCE = "source";
+    /** An API token (SCIM clients, scripts): its id and "token NAME". */
+    public static final String TOKEN = "token";
 
     public AuditActor {
-        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)) {
-            throw new IllegalArgumentException("actor kind must be admin, system or user, not " + kind);
+        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)
+                && !SOURCE.equals(kind) && !TOKEN.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system, user, source or token, not " + kind);
         }
     }
 
@@ -24,6 +29,16 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
 
     public static AuditActor admin(UUID id, String name, String ip, String userAgent) {
         return new AuditActor(ADMIN, id, name, ip, userAgent);
+    }
+
+    /** A sync source, acting in an automatic run. */
+    public static AuditActor source(UUID sourceId, String name) {
+        return new AuditActor(SOURCE, sourceId, "sync source " + name, null, null);
+    }
+
+    /** An API token acting (a SCIM client or a script): the token's id and name, never its secret. */
+    public static AuditActor token(UUID tokenId, String tokenName, String ip, String userAgent) {
+        return new AuditActor(TOKEN, tokenId, "token " + tokenName, ip, userAgent);
     }
 
     /** A directory user acting on their own account, e.g. setting their password from a reset link. */

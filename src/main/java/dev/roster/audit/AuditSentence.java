@@ -117,6 +117,16 @@ public final class AuditSentence {
             case AuditAction.GROUP_RESTORED -> add("restored the deleted group").group(d);
             case AuditAction.MEMBERSHIP_ADDED -> add("added the user to the group").group(d).line(d);
             case AuditAction.MEMBERSHIP_REMOVED -> add("removed the user from the group").group(d).line(d);
+            case AuditAction.SYNC_SOURCE_CREATED -> add("added the sync source " + text(d, "name"));
+            case AuditAction.SYNC_SOURCE_CHANGED -> add("changed the sync source " + text(d, "name"))
+                    .add(has(d, "change") ? " (" + text(d, "change") + ")" : "");
+            case AuditAction.SYNC_SOURCE_DELETED -> add("removed the sync source " + text(d, "name"));
+            case AuditAction.SYNC_RUN -> add("ran the sync source " + text(d, "source") + ": "
+                    + text(d, "status").toLowerCase(Locale.ROOT)).add(has(d, "reason") ? " (" + text(d, "reason") + ")" : "")
+                    .batch(d, "batchId", "; batch ");
+            case AuditAction.TOKEN_CREATED -> add("created the API token \"" + text(d, "name") + "\" (" + text(d, "scope")
+                    + ", expires ").time(d, "expiresAt").add(")");
+            case AuditAction.TOKEN_REVOKED -> add("revoked the API token \"" + text(d, "name") + "\"");
             case AuditAction.BATCH_MAPPED -> add("mapped the file's columns").add(has(d, "profile")
                     ? " with mapping profile \"" + text(d, "profile") + "\"" : "").add(", and planning started");
             case AuditAction.MAPPING_PROFILE_SAVED -> add("saved the mapping profile \"" + text(d, "name") + "\"");

@@ -124,6 +124,22 @@ public class Batch extends PanacheEntityBase {
     public UUID revertedByBatch;
     @Column(name = "replans_batch")
     public UUID replansBatch;
+    /** A sync batch: the source it came from (null for a hand upload without one). */
+    @Column(name = "sync_source_id")
+    public UUID syncSourceId;
+    /** A sync batch: the scope it owns (plan/SyncScope's stored form), null when absent users are left alone. */
+    @Column(name = "sync_scope")
+    public String syncScope;
+    @Column(name = "sync_absent")
+    public String syncAbsent;
+    /** A sync batch: users in its scope absent from the file (among the updates or deletes). */
+    @Column(name = "count_absent")
+    public long countAbsent;
+    /** False for a sync run's batch that changed nothing or was refused: kept, but not on the Batches list. */
+    public boolean listed = true;
+    /** A sync batch: users in its scope (not deleted) when it was planned. */
+    @Column(name = "sync_scope_size")
+    public Long syncScopeSize;
     @Column(name = "source_format")
     public String sourceFormat;
     @Column(name = "source_format_label")
@@ -240,6 +256,19 @@ public class Batch extends PanacheEntityBase {
 
     public int conflictCount() {
         return conflicts == null ? 0 : conflicts.size();
+    }
+
+    public boolean isSync() {
+        return operation == Operation.SYNC;
+    }
+
+    /** For pages: "users with attr.source = workday absent from the file: suspend". */
+    public String syncDescription() {
+        if (syncScope == null) {
+            return "scope: none (users absent from the file are left alone)";
+        }
+        return "scope: " + dev.roster.plan.SyncScope.parse(syncScope).describe() + "; absent from the file: "
+                + (syncAbsent == null ? "leave" : syncAbsent.toLowerCase());
     }
 
     public String operationName() {

@@ -65,9 +65,10 @@ public class BatchApi {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
+            @RestForm("scope") String scope, @RestForm("absent") String absent,
             @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, BatchService.yes(createGroups), profile, mapping, false, operator.get());
+                operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, mapping, false, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }

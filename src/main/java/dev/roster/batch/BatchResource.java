@@ -92,10 +92,10 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
-            @RestForm("profile") String profile) {
+            @RestForm("scope") String scope, @RestForm("absent") String absent, @RestForm("profile") String profile) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, BatchService.yes(createGroups), profile, null, true, operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, null, true, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())

@@ -11,8 +11,10 @@ import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.mapping.MappingRefused;
 import dev.roster.mapping.UploadMappings;
+import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
+import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
 import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;
@@ -50,22 +52,61 @@ public class BatchService {
     /** As above; createGroups: groups the file names that do not exist are created (docs/groups.md). */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
             Operator who) {
-        return upload(content, fileName, operation, matchBy, createGroups, new UploadMappings.Decision(null, null, null, null),
-                false, who);
+        return upload(content, fileName, operation, matchBy, createGroups, SyncOptions.NONE, who);
     }
+
+    /**
+     * What a sync batch owns: its source (creates remember it), its scope and the policy for users of
+     * the scope absent from the file. {@link #NONE} for other operations, and for a sync without a scope.
+     */
+    public record SyncOptions(UUID sourceId, SyncScope scope, AbsentPolicy absent) {
+        public static final SyncOptions NONE = new SyncOptions(null, null, AbsentPolicy.LEAVE);
+    }
+
+    /** As above, for a sync file too, with what it owns. */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            SyncOptions sync, Operator who) {
+        return upload(content, fileName, operation, matchBy, createGroups, sync, NO_DECISION, false, who);
+    }
+
+    /** No header read beforehand: planning reads it (Roster's format or a template) as it always did. */
+    static final UploadMappings.Decision NO_DECISION = new UploadMappings.Decision(null, null, null, null);
 
     /**
      * An upload whose header was read beforehand ({@link UploadMappings}); with {@code askMapping} (the page), a
      * header with columns Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
      */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            UploadMappings.Decision decision, boolean askMapping, Operator who) {
+            SyncOptions sync, UploadMappings.Decision decision, boolean askMapping, Operator who) {
+        boolean waits = askMapping && decision.needsMapping();
+        UUID id = store(content, fileName, operation, matchBy, createGroups, sync, decision, waits, who);
+        if (!waits) {
+            planning.submit(id);
+        }
+        return id;
+    }
+
+    /**
+     * Stores a sync source's file as a batch and plans it on the calling thread (a source's run waits for its
+     * plan); returns the batch's id, whatever the plan's outcome (PLANNED or REJECTED).
+     */
+    public UUID uploadAndPlan(InputStream content, String fileName, MatchKey matchBy, SyncOptions sync, Operator who) {
+        UUID id = store(content, fileName, Operation.SYNC, matchBy, false, sync, NO_DECISION, false, who);
+        planning.planNow(id);
+        return id;
+    }
+
+    private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            SyncOptions sync, UploadMappings.Decision decision, boolean waits, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
-        boolean waits = askMapping && decision.needsMapping();
         try {
             jdbc.runInTransaction(c -> {
                 transitions.startUpload(c, id, operation, matchBy, name, createGroups, waits, who);
+                if (operation == Operation.SYNC) {
+                    Jdbc.update(c, "UPDATE batch SET sync_source_id = ?, sync_scope = ?, sync_absent = ? WHERE id = ?",
+                            sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(), sync.absent().name(), id);
+                }
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -82,6 +123,10 @@ public class BatchService {
                 if (createGroups) {
                     details.put("createGroups", true);
                 }
+                if (operation == Operation.SYNC && sync.scope() != null) {
+                    details.put("scope", sync.scope().stored());
+                    details.put("absent", sync.absent().word());
+                }
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
                 mappings.record(c, id, decision, details);
@@ -89,9 +134,6 @@ public class BatchService {
             });
         } catch (BatchFileStore.TooLargeException e) {
             throw new ClientErrorException(name + ": " + e.getMessage(), 413);
-        }
-        if (!waits) {
-            planning.submit(id);
         }
         return id;
     }
@@ -109,26 +151,33 @@ public class BatchService {
     /** As above, with the "create missing groups" choice (form checkbox, API parameter createGroups=true). */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
             Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, createGroups, null, null, false, who);
+        return uploadFile(file, fileName, operation, matchBy, createGroups, null, null, who);
+    }
+
+    /** As above, with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            String scope, String absent, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, createGroups, scope, absent, null, null, false, who);
     }
 
     /**
-     * An upload with an optional mapping profile (id or name) or inline mapping (JSON); {@code askMapping} for the
+     * As above, with an optional mapping profile (id or name) or inline mapping (JSON); {@code askMapping} for the
      * page, whose uploads of unknown headers go to the mapping step.
      *
      * @throws MappingRefused when the given profile or mapping does not fit the file
      */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
-            String profile, String mapping, boolean askMapping, Operator who) {
+            String scope, String absent, String profile, String mapping, boolean askMapping, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
         Operation op = parseOperation(operation);
         MatchKey key = parseMatchBy(matchBy);
+        SyncOptions sync = op == Operation.SYNC ? syncOptions(scope, absent) : SyncOptions.NONE;
         UploadMappings.Decision decision = uploadMappings.decide(() -> open(file), cleanFileName(fileName),
                 planning.limits(), op, key, profile, mapping);
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, op, key, createGroups, decision, askMapping, who);
+            return upload(in, fileName, op, key, createGroups, sync, decision, askMapping, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }
@@ -139,6 +188,39 @@ public class BatchService {
             return java.nio.file.Files.newInputStream(file);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A hand-uploaded sync file's scope ({@code attr.<name>=<value>}, {@code source:<name or id>}, or blank
+     * for none) and absent policy; a policy other than leave needs a scope.
+     */
+    SyncOptions syncOptions(String scope, String absent) {
+        AbsentPolicy policy;
+        try {
+            policy = AbsentPolicy.parse(absent);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("Unknown absent policy \"" + absent + "\": use leave, suspend or delete.");
+        }
+        if (scope == null || scope.isBlank()) {
+            if (policy != AbsentPolicy.LEAVE) {
+                throw new BadRequestException("Choose a scope (the users this file owns, e.g. attr.source=workday) to "
+                        + policy.word() + " the users absent from the file.");
+            }
+            return SyncOptions.NONE;
+        }
+        String text = scope.strip();
+        if (text.regionMatches(true, 0, "source:", 0, 7)) {
+            String ref = text.substring(7).strip();
+            UUID source = jdbc.one("SELECT id FROM sync_source WHERE id::text = lower(?) OR lower(name) = lower(?)",
+                    rs -> rs.getObject(1, UUID.class), ref, ref).orElseThrow(() -> new BadRequestException(
+                            "No sync source named \"" + ref + "\" for the scope; see the Sources page."));
+            return new SyncOptions(source, SyncScope.createdBy(source), policy);
+        }
+        try {
+            return new SyncOptions(null, SyncScope.parse(text), policy);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("The " + e.getMessage() + ".");
         }
     }
 
@@ -160,7 +242,8 @@ public class BatchService {
     }
 
     public PageOf<Batch> list(int page, int size) {
-        var query = Batch.find("order by createdAt desc, id");
+        // A sync run that changed nothing (or was refused) keeps its batch off the list (docs/sync.md).
+        var query = Batch.find("listed = true order by createdAt desc, id");
         long total = query.count();
         List<Batch> items = query.page(Page.of(page - 1, size)).list();
         return new PageOf<>(items, total, page, size);
@@ -209,7 +292,7 @@ public class BatchService {
             return Operation.parse(value == null ? "" : value);
         } catch (RuntimeException e) {
             throw new BadRequestException("Unknown operation \"" + value
-                    + "\": use onboard, update, delete, reset or mixed.");
+                    + "\": use onboard, update, delete, reset or mixed (membership, groups, sync for group and desired-state files).");
         }
     }
 

@@ -90,6 +90,29 @@ public class MailOutbox {
         return ids;
     }
 
+    /** A notice to an admin (SYNC_NOTICE): its own subject and text, no link token. */
+    public record Notice(String recipient, String displayName, String subject, String body, UUID batchId) {
+    }
+
+    /** Queues notices with one COPY on the caller's connection (its transaction); returns how many. */
+    public int enqueueNotices(Connection connection, List<Notice> notices) throws SQLException {
+        if (notices.isEmpty()) {
+            return 0;
+        }
+        OffsetDateTime at = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        CopyText rows = new CopyText();
+        for (Notice n : notices) {
+            rows.value(UUID.randomUUID()).value(MailKind.SYNC_NOTICE.name()).value("PENDING").value(n.recipient())
+                    .value(n.displayName()).value(n.subject()).value(n.body()).value(n.batchId()).value(0).value(at)
+                    .value(at).value(at).endRow();
+        }
+        rows.copyInto(connection, """
+                mail_outbox (id, kind, status, recipient, display_name, subject, body, batch_id, attempts, next_attempt_at,
+                             created_at, updated_at)""");
+        queued.fire(new MailEvents.Queued(notices.size()));
+        return notices.size();
+    }
+
     /** Queues the "your password was changed" notice, in the caller's transaction. */
     @Transactional
     public UUID enqueuePasswordChanged(UUID userId, String email, String displayName) {

@@ -44,6 +44,12 @@ public class MailRenderer {
     @Location("mail/password-changed.txt")
     Template changedText;
     @Inject
+    @Location("mail/sync-notice.html")
+    Template noticeHtml;
+    @Inject
+    @Location("mail/sync-notice.txt")
+    Template noticeText;
+    @Inject
     LinkConfig.PublicUrl publicUrl;
 
     public static String subjectOf(MailKind kind) {
@@ -51,6 +57,7 @@ public class MailRenderer {
             case INVITE -> "You are invited: set your password";
             case RESET -> "Reset your password";
             case PASSWORD_CHANGED -> "Your password was changed";
+            case SYNC_NOTICE -> "Roster sync needs your attention";
         };
     }
 
@@ -65,17 +72,29 @@ public class MailRenderer {
      * @param at    when the link expires (INVITE, RESET) or when the password was changed (PASSWORD_CHANGED)
      */
     public RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at) {
-        return render(kind, subject, displayName, recipient, token, at, "(link not kept)");
+        return render(kind, subject, displayName, recipient, token, at, "(link not kept)", null);
+    }
+
+    /** As {@link #render}, with a notice's own text (SYNC_NOTICE). */
+    public RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at,
+            String body) {
+        return render(kind, subject, displayName, recipient, token, at, "(link not kept)", body);
+    }
+
+    /** The base of Roster's own links in mails (roster.public-url, never a request's Host header). */
+    public String publicBase() {
+        String url = publicUrl.value();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** As {@link #render}, without the link: {@code placeholder} stands where it would be. */
     public RenderedMail renderWithoutLink(MailKind kind, String subject, String displayName, String recipient, Instant at,
-            String placeholder) {
-        return render(kind, subject, displayName, recipient, null, at, placeholder);
+            String placeholder, String body) {
+        return render(kind, subject, displayName, recipient, null, at, placeholder, body);
     }
 
     private RenderedMail render(MailKind kind, String subject, String displayName, String recipient, String token, Instant at,
-            String placeholder) {
+            String placeholder, String body) {
         String name = displayName == null || displayName.isBlank() ? recipient : displayName;
         String when = at == null ? "" : WHEN.format(at);
         String link = kind.hasLink() && token != null ? link(kind.purpose(), token) : null;
@@ -83,16 +102,20 @@ public class MailRenderer {
             case INVITE -> inviteHtml;
             case RESET -> resetHtml;
             case PASSWORD_CHANGED -> changedHtml;
+            case SYNC_NOTICE -> noticeHtml;
         };
         Template text = switch (kind) {
             case INVITE -> inviteText;
             case RESET -> resetText;
             case PASSWORD_CHANGED -> changedText;
+            case SYNC_NOTICE -> noticeText;
         };
         String shownLink = link != null ? link : placeholder;
         return new RenderedMail(subject,
-                html.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),
-                text.data("name", name).data("link", shownLink).data("when", when).data("email", recipient).render(),
+                html.data("name", name).data("link", shownLink).data("when", when).data("email", recipient)
+                        .data("body", body == null ? "" : body).render(),
+                text.data("name", name).data("link", shownLink).data("when", when).data("email", recipient)
+                        .data("body", body == null ? "" : body).render(),
                 link);
     }
 }

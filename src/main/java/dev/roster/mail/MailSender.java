@@ -56,7 +56,13 @@ public class MailSender {
 
     /** A claimed message, as read by the claim. */
     record Claimed(UUID id, MailKind kind, UUID userId, String recipient, String displayName, String subject, UUID batchId,
-            byte[] tokenSecret, Instant linkExpiresAt, Instant createdAt, int attempts) {
+            byte[] tokenSecret, Instant linkExpiresAt, Instant createdAt, int attempts, String body) {
+
+        /** A message without a text of its own (every kind but SYNC_NOTICE). */
+        Claimed(UUID id, MailKind kind, UUID userId, String recipient, String displayName, String subject, UUID batchId,
+                byte[] tokenSecret, Instant linkExpiresAt, Instant createdAt, int attempts) {
+            this(id, kind, userId, recipient, displayName, subject, batchId, tokenSecret, linkExpiresAt, createdAt, attempts, null);
+        }
     }
 
     /** How one delivery went: sent, to be retried, or given up. */
@@ -215,7 +221,7 @@ public class MailSender {
                     WHERE m.id IN (SELECT id FROM mail_outbox WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= ?
                                    ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)
                     RETURNING m.id, m.kind, m.user_id, m.recipient, m.display_name, m.subject, m.batch_id, m.token_secret,
-                        m.link_expires_at, m.created_at, m.attempts""")) {
+                        m.link_expires_at, m.created_at, m.attempts, m.body""")) {
                 ps.setObject(1, utc(leaseEnd));
                 ps.setObject(2, utc(leaseEnd));
                 ps.setObject(3, utc(now));
@@ -227,7 +233,7 @@ public class MailSender {
                         out.add(new Claimed(rs.getObject(1, UUID.class), MailKind.valueOf(rs.getString(2)),
                                 rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5), rs.getString(6),
                                 rs.getObject(7, UUID.class), rs.getBytes(8), instant(rs.getObject(9, OffsetDateTime.class)),
-                                instant(rs.getObject(10, OffsetDateTime.class)), rs.getInt(11)));
+                                instant(rs.getObject(10, OffsetDateTime.class)), rs.getInt(11), rs.getString(12)));
                     }
                 }
                 return out;
@@ -267,7 +273,7 @@ public class MailSender {
                     "the link's token cannot be read (roster.mail.token-key changed?); resend to issue a new link"));
             at = c.linkExpiresAt();
         }
-        return renderer.render(c.kind(), c.subject(), c.displayName(), c.recipient(), token, at);
+        return renderer.render(c.kind(), c.subject(), c.displayName(), c.recipient(), token, at, c.body());
     }
 
     /** Marks delivered messages SENT in one statement and fires one event for those still ours (not re-claimed). */

@@ -32,6 +32,8 @@ public class OutboxMessage extends PanacheEntityBase {
     @Column(name = "display_name")
     public String displayName;
     public String subject;
+    /** The text of a notice (SYNC_NOTICE); null for the other kinds, whose text is a template. */
+    public String body;
     @Column(name = "batch_id")
     public UUID batchId;
     @Column(name = "token_id")

@@ -33,7 +33,7 @@ public class SentMailViews {
     @Transactional
     public RenderedMail reveal(OutboxMessage m) {
         String token = m.kind.hasLink() ? cipher.decrypt(m.id, m.tokenSecret).orElse(null) : null;
-        RenderedMail rendered = renderer.render(m.kind, m.subject, m.displayName, m.recipient, token, at(m));
+        RenderedMail rendered = renderer.render(m.kind, m.subject, m.displayName, m.recipient, token, at(m), m.body);
         if (rendered.link() != null) {
             // Who, which message, to whom; never the link.
             audit.record(CurrentOperator.actorOrSystem(), new AuditEventDraft(AuditAction.MAIL_LINK_VIEWED, m.userId,
@@ -44,7 +44,7 @@ public class SentMailViews {
 
     /** The mail without its link (never decrypted), for viewers, operators and the body frame. */
     public RenderedMail withheld(OutboxMessage m) {
-        return renderer.renderWithoutLink(m.kind, m.subject, m.displayName, m.recipient, at(m), WITHHELD);
+        return renderer.renderWithoutLink(m.kind, m.subject, m.displayName, m.recipient, at(m), WITHHELD, m.body);
     }
 
     private static java.time.Instant at(OutboxMessage m) {

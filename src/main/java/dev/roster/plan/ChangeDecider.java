@@ -30,11 +30,18 @@ final class ChangeDecider {
     private final RowReader rows;
     private final MatchKey matchBy;
     private final UserRelations relations;
+    /** Whether an unchanged row says so in a note; a sync file's rows are mostly unchanged, and stay cheap. */
+    private final boolean noteUnchanged;
 
     ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations) {
+        this(rows, matchBy, relations, true);
+    }
+
+    ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations, boolean noteUnchanged) {
         this.rows = rows;
         this.matchBy = matchBy;
         this.relations = relations;
+        this.noteUnchanged = noteUnchanged;
     }
 
     PlannedChange decide(RowInput row, Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail) {
@@ -156,7 +163,9 @@ final class ChangeDecider {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
         if (fields.isEmpty()) {
-            messages.add(PlanMessage.note(null, "nothing to change: the values in this row match the current user"));
+            if (noteUnchanged) {
+                messages.add(PlanMessage.note(null, "nothing to change: the values in this row match the current user"));
+            }
             return change(row, ChangeKind.UNCHANGED, existing, List.of(), messages);
         }
         return change(row, ChangeKind.UPDATE, existing, fields, messages);

@@ -23,6 +23,8 @@ public final class CsvTemplates {
                     + "Sales,jane.doe@example.org,add\r\n";
             case GROUPS -> "name,description,external_id,new_name,action\r\n"
                     + "Sales,Everyone selling,G-100,,\r\n";
+            case SYNC -> "email,external_id,given_name,family_name,department,title,attr.source\r\n"
+                    + "jane.doe@example.org,E-1001,Jane,Doe,Sales,Account Manager,workday\r\n";
         };
     }
 

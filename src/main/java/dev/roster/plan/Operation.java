@@ -10,7 +10,9 @@ public enum Operation {
     /** One membership per row: group, member, action add|remove. */
     MEMBERSHIP,
     /** One group per row: create, rename, describe, delete. */
-    GROUPS;
+    GROUPS,
+    /** Desired state: every row an upsert; users in the batch's scope absent from the file get its absent policy. */
+    SYNC;
 
     /** A file of users (with profile columns, groups and manager), not a group file. */
     public boolean userFile() {

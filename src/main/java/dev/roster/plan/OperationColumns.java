@@ -57,6 +57,10 @@ final class OperationColumns {
                 }
             }
             case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, REASON));
+            case SYNC -> {
+                allowed.addAll(PROFILE);
+                allowed.addAll(List.of(STATUS, SEND_INVITE));
+            }
             case MIXED -> {
                 allowed.add(ACTION);
                 allowed.addAll(PROFILE);
@@ -74,7 +78,7 @@ final class OperationColumns {
     }
 
     static boolean allowsAttributes(Operation op) {
-        return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.MIXED;
+        return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.MIXED || op == Operation.SYNC;
     }
 
     static void check(CsvHeader header, Operation op, MatchKey matchBy, String fileName, long headerLine) {

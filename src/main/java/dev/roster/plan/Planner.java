@@ -127,7 +127,7 @@ public final class Planner {
             RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
             GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
             UserRelations relations = rows == null ? null : new UserRelations(rows, catalog, managers, directory);
-            ChangeDecider decider = rows == null ? null : new ChangeDecider(rows, matchBy, relations);
+            ChangeDecider decider = rows == null ? null : new ChangeDecider(rows, matchBy, relations, op != Operation.SYNC);
             List<CsvRecord> chunk = new ArrayList<>(chunkSize);
             while (reader.hasNext()) {
                 chunk.add(reader.next());

@@ -14,6 +14,7 @@ enum RowAction {
             case UPDATE -> UPDATE;
             case DELETE -> DELETE;
             case RESET -> RESET;
+            case SYNC -> UPSERT;
             case MIXED -> throw new IllegalArgumentException("a mixed file names the action per row");
             case MEMBERSHIP, GROUPS -> throw new IllegalArgumentException("group files are read by GroupFileRows");
         };

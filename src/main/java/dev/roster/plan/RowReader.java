@@ -153,7 +153,7 @@ final class RowReader {
 
     private boolean writesProfile(CsvRecord record) {
         if (op != Operation.MIXED) {
-            return op == Operation.ONBOARD || op == Operation.UPDATE;
+            return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.SYNC;
         }
         RowAction action = RowAction.parse(record.cell(actionIndex));
         return action != null && action.writesProfile();

@@ -147,7 +147,7 @@ public class ErrorPages {
 
     static boolean isApi(UriInfo uri, HttpHeaders headers) {
         String path = uri.getRequestUri().getPath();
-        if (path.startsWith("/api/") || path.equals("/api")) {
+        if (path.startsWith("/api/") || path.equals("/api") || path.startsWith("/scim/")) {
             return true;
         }
         String accept = headers.getHeaderString(HttpHeaders.ACCEPT);

@@ -134,6 +134,14 @@ class OidcSignInTest {
                 .extract().headers().getValues("WWW-Authenticate");
         assertTrue(challenges.stream().noneMatch(c -> c.startsWith("Basic")), "no browser prompt: " + challenges);
         assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Bearer")), "OIDC on: bearer tokens are offered too");
+        // Roster's API tokens (rst_...) live beside the provider's JWTs: each goes to its own mechanism.
+        String rosterToken = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
+                .contentType("application/json").body(Map.of("name", "beside oidc", "scope", "read"))
+                .post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().auth().oauth2(rosterToken).get("/api/me").then().statusCode(200).body("authenticatedBy", equalTo("token"));
+        given().auth().oauth2(rosterToken).get("/scim/v2/Users").then().statusCode(200);
+        given().auth().oauth2(operatorToken).get("/scim/v2/Users").then().statusCode(200);
+        given().auth().oauth2(rosterToken + "x").get("/api/me").then().statusCode(401);
     }
 
     /** Slow (a token lifetime, 60 s for the test client): -Droster.oidc.refresh-test=true. */

@@ -59,7 +59,7 @@ final class EndpointTable {
             Supplier<Map<String, String>> fields) {
 
         boolean api() {
-            return template.startsWith("/api/");
+            return template.startsWith("/api/") || template.startsWith("/scim/");
         }
 
         String key() {
@@ -188,6 +188,23 @@ final class EndpointTable {
             rule("POST", "/api/batches/{id}/discard", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/mapping", Access.OPERATOR, 404, Body.JSON),
 
+            // Sync sources (pages)
+            rule("GET", "/sources", Access.VIEWER, 200),
+            form("POST", "/sources", Access.OPERATOR, 400, f -> "/sources", Map::of),
+            rule("GET", "/sources/{id}", Access.VIEWER, 404, f -> "/sources/" + f.unknown()),
+            form("POST", "/sources/{id}", Access.OPERATOR, 404, null, Map::of),
+            rule("POST", "/sources/{id}/run", Access.OPERATOR, 404, Body.FORM),
+            form("POST", "/sources/{id}/pause", Access.OPERATOR, 404, null, () -> Map.of("paused", "true")),
+            rule("POST", "/sources/{id}/delete", Access.OPERATOR, 404, Body.FORM),
+            // Sync sources (API): unknown ids answer 404 once the role check passed; an empty source is refused (400)
+            rule("GET", "/api/sources", Access.VIEWER, 200),
+            rule("POST", "/api/sources", Access.OPERATOR, 400, f -> "/api/sources", Body.JSON),
+            rule("GET", "/api/sources/{id}", Access.VIEWER, 404, f -> "/api/sources/" + f.unknown()),
+            rule("PUT", "/api/sources/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/api/sources/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("POST", "/api/sources/{id}/run", Access.OPERATOR, 404, Body.JSON),
+            rule("GET", "/api/sources/{id}/runs", Access.VIEWER, 404, f -> "/api/sources/" + f.unknown() + "/runs"),
+
             // Audit
             rule("GET", "/audit", Access.VIEWER, 200),
             rule("GET", "/audit/fragment", Access.VIEWER, 200, f -> "/audit/fragment?batch=" + f.batch()),
@@ -232,7 +249,41 @@ final class EndpointTable {
             form("POST", "/admins", Access.ADMIN, 200, f -> "/admins", () -> Map.of("email", fresh("table"),
                     "name", "Table Admin", "password", "a long enough password", "role", "viewer")),
             form("POST", "/admins/{id}/role", Access.ADMIN, 404, null, () -> Map.of("role", "viewer")),
-            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")));
+            form("POST", "/admins/{id}/enabled", Access.ADMIN, 404, null, () -> Map.of("enabled", "false")),
+
+            // API tokens (#15): admins only, pages and API
+            rule("GET", "/tokens", Access.ADMIN, 200),
+            // Without a name: 400 after the role check, nothing created
+            form("POST", "/tokens", Access.ADMIN, 400, f -> "/tokens", () -> Map.of("scope", "read")),
+            rule("POST", "/tokens/{id}/revoke", Access.ADMIN, 404, Body.FORM),
+            rule("GET", "/api/tokens", Access.ADMIN, 200),
+            // {"confirm": 1} has no name: 400
+            rule("POST", "/api/tokens", Access.ADMIN, 400, Body.JSON),
+            rule("DELETE", "/api/tokens/{id}", Access.ADMIN, 404, Body.NONE),
+
+            // SCIM 2.0 (#15): discovery and reads for viewers (read tokens), writes for operators (read-write tokens)
+            rule("GET", "/scim/v2/ServiceProviderConfig", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Schemas", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Schemas/{id}", Access.VIEWER, 200,
+                    f -> "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"),
+            rule("GET", "/scim/v2/ResourceTypes", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/ResourceTypes/{name}", Access.VIEWER, 200, f -> "/scim/v2/ResourceTypes/User"),
+            rule("GET", "/scim/v2/Users", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Users/{id}", Access.VIEWER, 200, f -> "/scim/v2/Users/" + f.user()),
+            // {"confirm": 1} is no user (no userName): 400 after the role check, nothing created
+            rule("POST", "/scim/v2/Users", Access.OPERATOR, 400, Body.JSON),
+            rule("PUT", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("PATCH", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.NONE),
+            rule("GET", "/scim/v2/Groups", Access.VIEWER, 200),
+            rule("GET", "/scim/v2/Groups/{id}", Access.VIEWER, 404, f -> "/scim/v2/Groups/" + f.unknown()),
+            // {"confirm": 1} is no group (no displayName): 400, nothing created
+            rule("POST", "/scim/v2/Groups", Access.OPERATOR, 400, Body.JSON),
+            rule("PUT", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("PATCH", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.NONE),
+            // {"confirm": 1} has no Operations: 400, nothing done
+            rule("POST", "/scim/v2/Bulk", Access.OPERATOR, 400, Body.JSON));
 
     /**
      * Served outside the JAX-RS resources and public on purpose: static files, the htmx webjar. Probes and metrics

@@ -91,6 +91,9 @@ public class ApplyEngine {
             times.lap("groups");
         }
         done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id);
+        if (batch.syncSourceId != null && batch.countCreate > 0) {
+            Jdbc.update(write, ApplySql.MARK_CREATING_SOURCE, batch.syncSourceId, id);
+        }
         times.lap("creates");
         done += update(write, ApplySql.APPLY_UPDATES, id);
         times.lap("updates");

@@ -59,7 +59,13 @@ public class ApplyService {
 
     /** Checks the policy and the plan's freshness, claims the batch, then applies it in the background. */
     public void requestApply(UUID batchId, ApplyPolicy.ApplyRequest request, Operator who) {
-        Batch batch = batches.find(batchId);
+        checkAndClaim(batches.find(batchId), request, who);
+        executor.submit(() -> run(batchId, who.actor()));
+    }
+
+    /** Every rule, the plan's freshness, then the claim (PLANNED or FAILED -> APPLYING); throws ApplyRefused. */
+    private void checkAndClaim(Batch batch, ApplyPolicy.ApplyRequest request, Operator who) {
+        UUID batchId = batch.id;
         String overrideReason = policy.checkApply(batch, request, who);
         List<ApplyConflict> conflicts = engine.precheck(batchId);
         if (!conflicts.isEmpty()) {
@@ -71,7 +77,17 @@ public class ApplyService {
             throw ApplyRefused.conflict(batchId, "Batch " + batchId + " is already being applied (another click, "
                     + "admin or instance was first). It is applied at most once.");
         }
-        executor.submit(() -> run(batchId, who.actor()));
+    }
+
+    /**
+     * As {@link #requestApply}, but applies on the calling thread and returns once the batch is APPLIED,
+     * FAILED or (stale at apply time) PLANNED again: a sync source's automatic run waits for its apply.
+     *
+     * @throws ApplyRefused when a rule refuses it (nothing claimed, nothing written)
+     */
+    public void applyNow(UUID batchId, ApplyPolicy.ApplyRequest request, Operator who) {
+        checkAndClaim(QuarkusTransaction.requiringNew().call(() -> Batch.<Batch>findById(batchId)), request, who);
+        run(batchId, who.actor());
     }
 
     /** Records a second operator's approval (four-eyes). */

@@ -75,6 +75,12 @@ final class ApplySql {
               LEFT JOIN created cm ON cm.key = lower(x.v->>'manager')
              WHERE p.batch_id = ? AND p.kind = 'CREATE'""";
 
+    /** A sync source's creates remember it: its "created by the source" scope (docs/sync.md). */
+    static final String MARK_CREATING_SOURCE = """
+            UPDATE directory_user u SET source_id = ?
+              FROM plan_item p
+             WHERE p.batch_id = ? AND p.kind = 'CREATE' AND u.id = roster_created_user_id(p.batch_id, p.line)""";
+
     static final String APPLY_UPDATES;
 
     static {

@@ -3,6 +3,8 @@ package dev.roster.batch.planning;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,13 @@ import dev.roster.batch.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.mapping.UploadMappings;
+import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.ChangeKind;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.plan.PlanResult;
 import dev.roster.plan.Planner;
+import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -125,9 +129,12 @@ public class BatchPlanning {
                             .createMissingGroups(claim.createGroups);
                     planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                     writer.finish();
-                }
-                if (planned.rows() >= ANALYZE_ROWS) {
-                    analyze(write, "plan_item");
+                    if (planned.rows() >= ANALYZE_ROWS) {
+                        analyze(write, "plan_item");
+                    }
+                    if (claim.operation == Operation.SYNC) {
+                        planned = planAbsent(write, batchId, claim, planned, writer);
+                    }
                 }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("rows", planned.rows());
@@ -163,7 +170,38 @@ public class BatchPlanning {
     }
 
     private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, boolean createGroups,
-            String mappingChoice) {
+            String syncScope, String syncAbsent, String mappingChoice) {
+    }
+
+    /**
+     * A sync's users in scope but absent from the file, planned in SQL after the file's rows; their items
+     * join the plan's totals (a suspension counts as an update, a deletion as a delete).
+     */
+    private PlanResult planAbsent(Connection c, UUID batchId, Claim claim, PlanResult planned, PlanItemCopyWriter writer)
+            throws SQLException {
+        if (claim.syncScope == null) {
+            return planned;
+        }
+        SyncScope scope = SyncScope.parse(claim.syncScope);
+        AbsentPolicy policy = AbsentPolicy.parse(claim.syncAbsent);
+        ChangeKind kind = policy == AbsentPolicy.DELETE ? ChangeKind.DELETE : ChangeKind.UPDATE;
+        long started = System.nanoTime();
+        AbsentUsers.Result absent = AbsentUsers.plan(c, batchId, claim.matchBy, scope, policy, writer.written(),
+                writer.counts().getOrDefault(kind, 0L));
+        Log.infof("sync batch %s: %d users in scope, %d absent from the file (%s) in %d ms", batchId, absent.inScope(),
+                absent.suspends() + absent.deletes(), policy.word(), (System.nanoTime() - started) / 1_000_000);
+        Jdbc.update(c, "UPDATE batch SET count_absent = ?, sync_scope_size = ? WHERE id = ?",
+                absent.suspends() + absent.deletes(), absent.inScope(), batchId);
+        Map<ChangeKind, Long> counts = new EnumMap<>(planned.counts());
+        counts.merge(ChangeKind.UPDATE, absent.suspends(), Long::sum);
+        counts.merge(ChangeKind.DELETE, absent.deletes(), Long::sum);
+        List<String> warnings = new ArrayList<>(planned.fileWarnings());
+        if (absent.inScope() == 0 && scope.kind() == SyncScope.Kind.ATTRIBUTE) {
+            warnings.add("The scope (" + scope.describe() + ") matches no user in the directory, so no user can be "
+                    + "absent from this file. Check the attribute's name and value.");
+        }
+        return new PlanResult(planned.rows() + absent.suspends() + absent.deletes(), counts, planned.warnings(), warnings,
+                planned.groups());
     }
 
     private Claim claim(UUID batchId) {
@@ -172,9 +210,10 @@ public class BatchPlanning {
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
                    AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                RETURNING operation, match_by, file_name, planning_attempts, create_groups, mapping_choice::text""",
+                RETURNING operation, match_by, file_name, planning_attempts, create_groups, sync_scope, sync_absent,
+                          mapping_choice::text""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getInt(4), rs.getBoolean(5), rs.getString(6)),
+                        rs.getInt(4), rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getString(8)),
                 batchId, STALE_SECONDS).orElse(null);
     }
 

@@ -27,7 +27,7 @@ import dev.roster.plan.UserStatus;
  * set to join, not "= ANY (?)": a cached generic plan that scanned the table tested every row against
  * the whole 1,000-key array (seconds per chunk at 100k users, docs/performance.md).
  */
-final class JdbcDirectoryView implements DirectoryView {
+public final class JdbcDirectoryView implements DirectoryView {
 
     private static final String COLUMNS = "id, email, external_id, username, given_name, family_name, display_name, "
             + "phone, department, title, locale, status, attributes::text, version, manager_id";
@@ -40,7 +40,7 @@ final class JdbcDirectoryView implements DirectoryView {
     private final Connection connection;
     private final ObjectMapper json;
 
-    JdbcDirectoryView(Connection connection, ObjectMapper json) {
+    public JdbcDirectoryView(Connection connection, ObjectMapper json) {
         this.connection = connection;
         this.json = json;
     }

@@ -101,6 +101,11 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
         return warnings;
     }
 
+    /** Items written so far. */
+    long written() {
+        return ord;
+    }
+
     /** Sends what is buffered and ends the COPY; returns the rows written. */
     long finish() {
         flush();

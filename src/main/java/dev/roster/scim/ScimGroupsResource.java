@@ -1,0 +1,105 @@
+package dev.roster.scim;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.roster.access.AdminRole;
+import dev.roster.access.CurrentOperator;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** SCIM /Groups: flat groups of users (V12 model), soft-deleted; reads for viewers, writes for operators. */
+@Path("/scim/v2/Groups")
+@Produces({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+public class ScimGroupsResource {
+
+    @Inject
+    ScimGroups groups;
+    @Inject
+    ScimUsers users;
+    @Inject
+    CurrentOperator operator;
+    @Inject
+    ObjectMapper json;
+
+    @GET
+    @RolesAllowed(AdminRole.VIEWER_ROLE)
+    public Response list(@QueryParam("filter") String filter, @QueryParam("sortBy") String sortBy,
+            @QueryParam("sortOrder") String sortOrder, @QueryParam("startIndex") Integer startIndex,
+            @QueryParam("count") Integer count, @QueryParam("attributes") String attributes,
+            @QueryParam("excludedAttributes") String excluded) {
+        return ScimRequests.answer(200, groups.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(AdminRole.VIEWER_ROLE)
+    public Response get(@PathParam("id") String id, @QueryParam("attributes") String attributes,
+            @QueryParam("excludedAttributes") String excluded) {
+        ObjectNode group = groups.get(ScimRequests.id(id), attributes, excluded);
+        return ScimRequests.answer(200, group, group.path("meta").path("version").asText(null), null);
+    }
+
+    @POST
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+    public Response create(String body, @QueryParam("dryRun") String dryRun,
+            @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+        boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
+        String who = operator.get().name();
+        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+                (c, drafts) -> groups.create(c, ScimRequests.body(json, body), dry, who, drafts)));
+    }
+
+    @PUT
+    @Path("{id}")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+    public Response replace(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+        boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
+        UUID group = ScimRequests.id(id);
+        String who = operator.get().name();
+        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+                (c, drafts) -> groups.replace(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+    public Response patch(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+        boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
+        UUID group = ScimRequests.id(id);
+        String who = operator.get().name();
+        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+                (c, drafts) -> groups.patch(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+        boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
+        UUID group = ScimRequests.id(id);
+        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+                (c, drafts) -> groups.delete(c, group, ifMatch, dry, drafts)));
+    }
+}

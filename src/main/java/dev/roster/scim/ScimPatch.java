@@ -1,0 +1,361 @@
+package dev.roster.scim;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * PATCH (RFC 7644 §3.5.2) on a resource's JSON document: add, replace and remove with or without a path, value
+ * paths with filters ({@code emails[type eq "work"].value}, {@code members[value eq "..."]}). The patched document is
+ * then written like a PUT, through the same checks. Client quirks accepted (docs/scim.md): operation names in any case
+ * (Entra's "Replace"), path-less value objects whose keys are paths ("name.givenName", extension URNs), a remove of
+ * members with a value list instead of a filter, and Entra's manager given as a plain id.
+ */
+final class ScimPatch {
+
+    /** Attribute names as Roster writes them, by lower case (names are case-insensitive). */
+    private static final Map<String, String> CANONICAL = Map.ofEntries(
+            Map.entry("username", "userName"), Map.entry("name", "name"), Map.entry("givenname", "givenName"),
+            Map.entry("familyname", "familyName"), Map.entry("formatted", "formatted"),
+            Map.entry("displayname", "displayName"), Map.entry("emails", "emails"),
+            Map.entry("phonenumbers", "phoneNumbers"), Map.entry("title", "title"), Map.entry("locale", "locale"),
+            Map.entry("active", "active"), Map.entry("externalid", "externalId"), Map.entry("members", "members"),
+            Map.entry("password", "password"), Map.entry("employeenumber", "employeeNumber"),
+            Map.entry("department", "department"), Map.entry("costcenter", "costCenter"),
+            Map.entry("organization", "organization"), Map.entry("division", "division"),
+            Map.entry("manager", "manager"), Map.entry("value", "value"), Map.entry("type", "type"),
+            Map.entry("primary", "primary"), Map.entry("display", "display"),
+            Map.entry("preferredlanguage", "preferredLanguage"));
+    private static final List<String> SCHEMAS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
+            ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
+
+    private ScimPatch() {
+    }
+
+    /** Applies a PatchOp body to {@code doc} (changed in place). */
+    static void apply(ObjectNode doc, JsonNode body) {
+        JsonNode ops = body.get("Operations");
+        if (ops == null) {
+            ops = body.get("operations");
+        }
+        if (ops == null || !ops.isArray() || ops.isEmpty()) {
+            throw ScimException.invalidSyntax("A PATCH body needs \"Operations\": a list of {\"op\", \"path\", \"value\"}.");
+        }
+        if (ops.size() > 1000) {
+            throw new ScimException(413, "tooMany", "A PATCH may carry at most 1,000 operations.");
+        }
+        for (JsonNode op : ops) {
+            String name = op.path("op").asText("").strip().toLowerCase(Locale.ROOT);
+            if (!name.equals("add") && !name.equals("replace") && !name.equals("remove")) {
+                throw ScimException.invalidSyntax("\"op\" is add, replace or remove, not \"" + op.path("op").asText() + "\".");
+            }
+            JsonNode path = op.get("path");
+            JsonNode value = op.get("value");
+            if (path == null || path.isNull() || path.asText().isBlank()) {
+                if (name.equals("remove")) {
+                    throw ScimException.noTarget("A remove needs a path.");
+                }
+                if (value == null || !value.isObject()) {
+                    throw ScimException.invalidSyntax("An " + name + " without a path needs an object as its value.");
+                }
+                Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> f = fields.next();
+                    String key = f.getKey();
+                    if (SCHEMAS.stream().anyMatch(s -> s.equalsIgnoreCase(key)) && f.getValue().isObject()) {
+                        // {"urn:...:enterprise:2.0:User": {"department": "x"}}: each sub-attribute
+                        f.getValue().fields().forEachRemaining(sub -> at(doc, key + ":" + sub.getKey(), name, sub.getValue()));
+                    } else {
+                        at(doc, key, name, f.getValue());
+                    }
+                }
+            } else {
+                if (!name.equals("remove") && value == null) {
+                    throw ScimException.invalidSyntax("An " + name + " needs a value.");
+                }
+                at(doc, path.asText(), name, value);
+            }
+        }
+    }
+
+    /** One operation at one path: [urn:...:]attr[ [filter] ][.sub]. */
+    private static void at(ObjectNode doc, String rawPath, String op, JsonNode value) {
+        String path = rawPath.strip();
+        ObjectNode container = doc;
+        for (String schema : SCHEMAS) {
+            if (path.regionMatches(true, 0, schema, 0, schema.length())) {
+                String rest = path.substring(schema.length());
+                if (rest.isEmpty()) {
+                    throw ScimException.invalidPath("\"" + rawPath + "\" names a schema; name an attribute of it.");
+                }
+                if (rest.charAt(0) != ':') {
+                    continue;
+                }
+                path = rest.substring(1);
+                if (!schema.equals(ScimMedia.USER_SCHEMA) && !schema.equals(ScimMedia.GROUP_SCHEMA)) {
+                    container = doc.has(schema) && doc.get(schema).isObject() ? (ObjectNode) doc.get(schema) : doc.putObject(schema);
+                    addSchema(doc, schema);
+                }
+                break;
+            }
+        }
+        String attr;
+        String filter = null;
+        String sub = null;
+        int bracket = path.indexOf('[');
+        if (bracket >= 0) {
+            int close = path.lastIndexOf(']');
+            if (close < bracket) {
+                throw ScimException.invalidPath("\"" + rawPath + "\": a [ is not closed.");
+            }
+            attr = path.substring(0, bracket);
+            filter = path.substring(bracket + 1, close);
+            String after = path.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(".")) {
+                    throw ScimException.invalidPath("\"" + rawPath + "\": expected .subAttribute after ].");
+                }
+                sub = after.substring(1);
+            }
+        } else {
+            int dot = path.indexOf('.');
+            attr = dot < 0 ? path : path.substring(0, dot);
+            sub = dot < 0 ? null : path.substring(dot + 1);
+        }
+        if (attr.isEmpty() || (sub != null && (sub.isEmpty() || sub.contains(".")))) {
+            throw ScimException.invalidPath("\"" + rawPath + "\" is not a path Roster understands.");
+        }
+        String key = key(container, attr);
+        if (key.equals("manager") && value != null && value.isTextual()) {
+            value = JsonNodeFactory.instance.objectNode().put("value", value.asText()); // Entra sends the id alone
+        }
+        if (filter != null) {
+            onMatches(container, key, ScimFilter.parse(filter), sub, op, value, rawPath);
+            return;
+        }
+        if (sub != null) {
+            JsonNode parent = container.get(key);
+            if (parent != null && parent.isArray()) {
+                // emails.value without a filter: the primary (or first) element
+                ObjectNode element = primary((ArrayNode) parent);
+                if (element == null) {
+                    if (op.equals("remove")) {
+                        return;
+                    }
+                    element = ((ArrayNode) parent).addObject();
+                }
+                set(element, sub, op, value);
+                return;
+            }
+            ObjectNode object = parent != null && parent.isObject() ? (ObjectNode) parent : null;
+            if (object == null) {
+                if (op.equals("remove")) {
+                    return;
+                }
+                object = container.putObject(key);
+            }
+            set(object, sub, op, value);
+            return;
+        }
+        if (op.equals("remove")) {
+            JsonNode existing = container.get(key);
+            if (existing != null && existing.isArray() && value != null && value.isArray()) {
+                // Entra: {"op": "Remove", "path": "members", "value": [{"value": "id"}]}
+                ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+                for (JsonNode element : existing) {
+                    boolean listed = false;
+                    for (JsonNode v : value) {
+                        listed |= v.path("value").asText("\u0000").equalsIgnoreCase(element.path("value").asText());
+                    }
+                    if (!listed) {
+                        kept.add(element);
+                    }
+                }
+                container.set(key, kept);
+            } else {
+                container.remove(key);
+            }
+            return;
+        }
+        set(container, key, op, value);
+    }
+
+    /** add/replace/remove of one attribute of an object: complex values merge, lists append (add) or replace. */
+    private static void set(ObjectNode object, String attr, String op, JsonNode value) {
+        String key = key(object, attr);
+        if (op.equals("remove")) {
+            object.remove(key);
+            return;
+        }
+        JsonNode existing = object.get(key);
+        if (value.isObject() && existing != null && existing.isObject()) {
+            ((ObjectNode) existing).setAll((ObjectNode) value.deepCopy());
+        } else if (op.equals("add") && existing != null && existing.isArray()) {
+            ArrayNode list = (ArrayNode) existing;
+            for (JsonNode v : value.isArray() ? value : JsonNodeFactory.instance.arrayNode().add(value)) {
+                boolean present = false;
+                for (JsonNode e : list) {
+                    present |= e.equals(v) || (v.has("value") && v.path("value").asText().equalsIgnoreCase(e.path("value").asText()));
+                }
+                if (!present) {
+                    list.add(v.deepCopy());
+                }
+            }
+        } else if (value.isArray() || !isMultiValued(key)) {
+            object.set(key, value.deepCopy());
+        } else {
+            object.set(key, JsonNodeFactory.instance.arrayNode().add(value.deepCopy()));
+        }
+    }
+
+    private static void onMatches(ObjectNode container, String key, ScimFilter filter, String sub, String op,
+            JsonNode value, String rawPath) {
+        JsonNode list = container.get(key);
+        ArrayNode array = list != null && list.isArray() ? (ArrayNode) list : null;
+        List<Integer> hits = new ArrayList<>();
+        if (array != null) {
+            for (int i = 0; i < array.size(); i++) {
+                if (matches(array.get(i), filter)) {
+                    hits.add(i);
+                }
+            }
+        }
+        if (op.equals("remove")) {
+            for (int i = hits.size() - 1; i >= 0; i--) {
+                if (sub == null) {
+                    array.remove(hits.get(i));
+                } else if (array.get(hits.get(i)).isObject()) {
+                    ((ObjectNode) array.get(hits.get(i))).remove(key(array.get(hits.get(i)), sub));
+                }
+            }
+            return;
+        }
+        if (hits.isEmpty()) {
+            // Entra replaces emails[type eq "work"].value on a user without one: add the element the filter describes
+            ObjectNode element = JsonNodeFactory.instance.objectNode();
+            seed(element, filter);
+            if (sub != null) {
+                element.set(sub, value.deepCopy());
+            } else if (value.isObject()) {
+                element.setAll((ObjectNode) value.deepCopy());
+            } else {
+                throw ScimException.noTarget("Nothing in " + key + " matches \"" + rawPath + "\".");
+            }
+            if (array == null) {
+                array = container.putArray(key);
+            }
+            array.add(element);
+            return;
+        }
+        for (int i : hits) {
+            JsonNode element = array.get(i);
+            if (sub != null && element.isObject()) {
+                ((ObjectNode) element).set(key(element, sub), value.deepCopy());
+            } else if (value.isObject() && element.isObject()) {
+                ((ObjectNode) element).setAll((ObjectNode) value.deepCopy());
+            } else {
+                array.set(i, value.deepCopy());
+            }
+        }
+    }
+
+    private static void seed(ObjectNode element, ScimFilter filter) {
+        if (filter instanceof ScimFilter.Compare c && c.op().equals("eq") && c.value() != null) {
+            element.put(c.path(), c.value().toString());
+        } else if (filter instanceof ScimFilter.And a) {
+            seed(element, a.left());
+            seed(element, a.right());
+        }
+    }
+
+    /** Evaluates a filter on one element of a multi-valued attribute (strings compare case-insensitively). */
+    static boolean matches(JsonNode element, ScimFilter f) {
+        if (f instanceof ScimFilter.And a) {
+            return matches(element, a.left()) && matches(element, a.right());
+        }
+        if (f instanceof ScimFilter.Or o) {
+            return matches(element, o.left()) || matches(element, o.right());
+        }
+        if (f instanceof ScimFilter.Not n) {
+            return !matches(element, n.inner());
+        }
+        if (f instanceof ScimFilter.Present p) {
+            JsonNode v = element.get(key(element, p.path()));
+            return v != null && !v.isNull() && !v.asText().isEmpty();
+        }
+        if (f instanceof ScimFilter.Compare c) {
+            JsonNode node = element.isObject() ? element.get(key(element, c.path())) : element;
+            String actual = node == null || node.isNull() ? null : node.asText();
+            Object want = c.value();
+            if (want == null) {
+                return c.op().equals("eq") == (actual == null);
+            }
+            if (actual == null) {
+                return c.op().equals("ne");
+            }
+            String w = (want instanceof BigDecimal d ? d.toPlainString() : want.toString()).toLowerCase(Locale.ROOT);
+            String a = actual.toLowerCase(Locale.ROOT);
+            return switch (c.op()) {
+                case "eq" -> a.equals(w);
+                case "ne" -> !a.equals(w);
+                case "co" -> a.contains(w);
+                case "sw" -> a.startsWith(w);
+                case "ew" -> a.endsWith(w);
+                case "gt" -> a.compareTo(w) > 0;
+                case "ge" -> a.compareTo(w) >= 0;
+                case "lt" -> a.compareTo(w) < 0;
+                default -> a.compareTo(w) <= 0;
+            };
+        }
+        throw ScimException.invalidFilter("A value filter inside a value filter is not supported.");
+    }
+
+    private static ObjectNode primary(ArrayNode list) {
+        ObjectNode first = null;
+        for (JsonNode e : list) {
+            if (e.isObject()) {
+                if (e.path("primary").asBoolean(false) || "true".equalsIgnoreCase(e.path("primary").asText())) {
+                    return (ObjectNode) e;
+                }
+                first = first == null ? (ObjectNode) e : first;
+            }
+        }
+        return first;
+    }
+
+    /** The key an object already uses for a name in any case, else the canonical spelling. */
+    static String key(JsonNode object, String name) {
+        Iterator<String> names = object.fieldNames();
+        while (names.hasNext()) {
+            String existing = names.next();
+            if (existing.equalsIgnoreCase(name)) {
+                return existing;
+            }
+        }
+        return CANONICAL.getOrDefault(name.toLowerCase(Locale.ROOT), name);
+    }
+
+    private static boolean isMultiValued(String key) {
+        return key.equals("emails") || key.equals("phoneNumbers") || key.equals("members");
+    }
+
+    private static void addSchema(ObjectNode doc, String schema) {
+        JsonNode schemas = doc.get("schemas");
+        if (schemas != null && schemas.isArray()) {
+            for (JsonNode s : schemas) {
+                if (s.asText().equalsIgnoreCase(schema)) {
+                    return;
+                }
+            }
+            ((ArrayNode) schemas).add(schema);
+        }
+    }
+}

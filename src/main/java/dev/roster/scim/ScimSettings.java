@@ -1,0 +1,28 @@
+package dev.roster.scim;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** roster.scim.*: the limits /ServiceProviderConfig advertises and the service enforces (docs/scim.md). */
+@ConfigMapping(prefix = "roster.scim")
+public interface ScimSettings {
+
+    /** The most resources one list answer holds (count is capped to it). */
+    @WithDefault("1000")
+    int maxResults();
+
+    /** The most operations one /Bulk request may carry (more: 413 tooMany). */
+    @WithDefault("1000")
+    int maxOperations();
+
+    /** The largest /Bulk body in bytes (larger: 413). */
+    @WithDefault("4194304")
+    int maxPayloadSize();
+
+    /**
+     * A filter no index serves (e.g. title co "x") is refused with 400 invalidFilter once the directory holds more
+     * users than this (estimated from PostgreSQL's statistics), rather than scanning them all.
+     */
+    @WithDefault("100000")
+    long unindexedFilterMaxRows();
+}

@@ -1,0 +1,260 @@
+package dev.roster.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import dev.roster.batch.planning.BatchPlanning;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Gets a source's file into a temporary file, hashing it on the way: the newest stable file of a
+ * watched directory (its size and time unchanged over the settle interval), or a URL's answer (HTTPS,
+ * plain HTTP only for localhost; an optional bearer token or basic credentials; timeouts; a size cap;
+ * 404, HTML pages and other non-CSV answers refused with the reason).
+ */
+@ApplicationScoped
+public class SourceFetcher {
+
+    /** What a fetch gave. */
+    public sealed interface Result permits Got, NothingNew, Refused {
+    }
+
+    /** A file to plan; the caller deletes {@code file}. */
+    public record Got(Path file, String name, long size, Instant modified, String sha256) implements Result {
+    }
+
+    /** No new file (a watched directory with nothing new, or a file still being written). */
+    public record NothingNew(String reason) implements Result {
+    }
+
+    /** The source answered with something that is not a file to plan, or did not answer. */
+    public record Refused(String reason, boolean transientFault) implements Result {
+    }
+
+    /** The last file processed, so a directory's newest file is taken only once. */
+    public record Last(String fileName, long size, Instant modified) {
+    }
+
+    private static final List<String> PARTIAL = List.of(".tmp", ".part", ".partial", ".swp", ".crdownload", "~");
+
+    @Inject
+    SyncSettings settings;
+    @Inject
+    BatchPlanning planning;
+    @Inject
+    SyncSources sources;
+
+    public Result fetch(SyncSource source, Last last) {
+        return source.kind() == SyncSource.Kind.DIRECTORY ? fromDirectory(source, last) : fromUrl(source);
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]") || h.equals("::1");
+    }
+
+    private Result fromDirectory(SyncSource source, Last last) {
+        Path dir = Path.of(source.location());
+        if (!Files.isDirectory(dir)) {
+            return new Refused("the directory " + dir + " does not exist (or is not a directory) on this server", true);
+        }
+        Path newest;
+        try (Stream<Path> files = Files.list(dir)) {
+            newest = files.filter(Files::isRegularFile).filter(SourceFetcher::complete)
+                    .max(Comparator.comparing(SourceFetcher::modified).thenComparing(p -> p.getFileName().toString()))
+                    .orElse(null);
+        } catch (IOException e) {
+            return new Refused("the directory " + dir + " cannot be read: " + e.getMessage(), true);
+        }
+        if (newest == null) {
+            return new NothingNew("no file in " + dir);
+        }
+        String name = newest.getFileName().toString();
+        try {
+            BasicFileAttributes seen = Files.readAttributes(newest, BasicFileAttributes.class);
+            if (last != null && name.equals(last.fileName()) && seen.size() == last.size()
+                    && seen.lastModifiedTime().toInstant().equals(last.modified())) {
+                return new NothingNew("no new file in " + dir + " since " + name + " was processed");
+            }
+            // Stable: the same size and time over the settle interval (a writer still at work changes them).
+            Thread.sleep(settings.settle().toMillis());
+            BasicFileAttributes now = Files.readAttributes(newest, BasicFileAttributes.class);
+            if (now.size() != seen.size() || !now.lastModifiedTime().equals(seen.lastModifiedTime())) {
+                return new NothingNew(name + " is still being written (it changed within " + settings.settle().toSeconds()
+                        + " s); it is taken once it is stable");
+            }
+            Got got;
+            try (InputStream in = Files.newInputStream(newest)) {
+                got = copy(in, name, now.lastModifiedTime().toInstant());
+            }
+            BasicFileAttributes after = Files.readAttributes(newest, BasicFileAttributes.class);
+            if (after.size() != now.size() || !after.lastModifiedTime().equals(now.lastModifiedTime())) {
+                Files.deleteIfExists(got.file());
+                return new NothingNew(name + " changed while it was read; it is taken once it is stable");
+            }
+            return got;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Refused("interrupted while waiting for " + name + " to be stable", true);
+        } catch (TooLarge e) {
+            return new Refused(name + " is larger than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
+        } catch (IOException e) {
+            return new Refused(name + " cannot be read: " + e.getMessage(), true);
+        }
+    }
+
+    private static boolean complete(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return !n.startsWith(".") && PARTIAL.stream().noneMatch(n::endsWith);
+    }
+
+    private static Instant modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private Result fromUrl(SyncSource source) {
+        URI uri = URI.create(source.location());
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.fetchTimeout())
+                .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1").GET();
+        Optional<String> secret = sources.secret(source.id());
+        if (source.authType() == SyncSource.AuthType.BEARER && secret.isPresent()) {
+            request.header("Authorization", "Bearer " + secret.get());
+        } else if (source.authType() == SyncSource.AuthType.BASIC && secret.isPresent()) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (source.username() + ":" + secret.get()).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            return new Refused(uri.getHost() + " does not answer (" + describe(e) + "); check the URL and that the "
+                    + "server is up", true);
+        } catch (HttpTimeoutException e) {
+            return new Refused(uri + " did not send the file within " + settings.fetchTimeout().toSeconds() + " s", true);
+        } catch (IOException e) {
+            return new Refused("fetching " + uri + " failed: " + describe(e), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Refused("interrupted while fetching " + uri, true);
+        }
+        try (InputStream body = response.body()) {
+            int status = response.statusCode();
+            if (status != 200) {
+                String what = status == 404 ? "404 Not Found: no file at this address"
+                        : status == 401 || status == 403 ? status + ": the credentials were refused"
+                        : Integer.toString(status);
+                return new Refused(uri + " answered " + what, status >= 500);
+            }
+            String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+            if (type.startsWith("text/html") || type.startsWith("application/xhtml")) {
+                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+            }
+            if (type.startsWith("image/") || type.startsWith("audio/") || type.startsWith("video/")
+                    || type.equals("application/pdf") || type.equals("application/zip") || type.startsWith("application/json")) {
+                return new Refused(uri + " answered " + type + ", not a CSV file", false);
+            }
+            Instant modified = response.headers().firstValue("Last-Modified").map(SourceFetcher::httpDate).orElse(null);
+            String name = uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().endsWith("/") ? "export.csv"
+                    : uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
+            Got got = copy(body, name, modified);
+            String start = head(got.file());
+            if (start.startsWith("<!doctype html") || start.startsWith("<html")) {
+                Files.deleteIfExists(got.file());
+                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+            }
+            return got;
+        } catch (TooLarge e) {
+            return new Refused(uri + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
+        } catch (IOException e) {
+            return new Refused("reading the answer of " + uri + " failed: " + describe(e), true);
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Instant httpDate(String value) {
+        try {
+            return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(64), StandardCharsets.UTF_8).replace("\uFEFF", "").strip().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final class TooLarge extends IOException {
+        final long limit;
+
+        TooLarge(long limit) {
+            super("too large");
+            this.limit = limit;
+        }
+    }
+
+    /** Copies into a temporary file with its SHA-256, refusing more than the upload limit. */
+    private Got copy(InputStream in, String name, Instant modified) throws IOException {
+        long limit = planning.limits().maxBytes();
+        Path file = Files.createTempFile("roster-sync-", ".csv");
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long size = 0;
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                size += n;
+                if (size > limit) {
+                    throw new TooLarge(limit);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return new Got(file, name, size, modified, HexFormat.of().formatHex(sha.digest()));
+    }
+}
