@@ -150,6 +150,9 @@ public class Bench {
         // ---- groups (#13, grp-pages): a group page with many members under 20 readers; its row is added below
         results.put("groupPage", groupPageLatency());
         // ---- end groups
+        // ---- issue #14 (vendor branch): vendor templates and mappings plan like Roster's own format
+        vendorTemplatePlans(sizes.get(sizes.size() - 1), update.get(sizes.get(sizes.size() - 1)));
+        // ---- end issue #14
         // ---- sync (#16): a nightly desired-state file against the largest directory, in this run
         int syncSize = sizes.get(sizes.size() - 1);
         double[] sync = syncScenario(syncSize);
@@ -231,6 +234,7 @@ public class Bench {
                 + fmtRows(sizes.stream().mapToInt(Integer::intValue).sum() + scimSize) + "-user directory", scimFilters, "", "",
                 "p95 ≤ 20 ms");
         // ---- end SCIM rows
+        vendorTemplateRows(); // issue #14 (vendor branch)
         printTable();
         if (smoke) {
             for (Path p : onboard.values()) {
@@ -323,6 +327,62 @@ public class Bench {
             }
         }
         return file;
+    }
+
+    // ---------------------------------------------------------------- issue #14: vendor templates and mappings
+
+    /** Plan seconds of the same update rows: Roster format (twice, before and after), Google template, inline mapping. */
+    double[] vendorPlans;
+    int vendorPlanRows;
+
+    /**
+     * Plans the same update rows under three headers at the same directory state: Roster's own
+     * (email,department,title), Google Workspace's template, and unknown names with an inline mapping. The
+     * Roster plan runs first and last; the others are compared with the mean of the two.
+     */
+    void vendorTemplatePlans(int n, Path rosterFile) throws Exception {
+        Path google = withHeader(rosterFile, "google", "Email Address [Required],Department,Employee Title");
+        Path mapped = withHeader(rosterFile, "mapped", "Mail,Abteilung,Funktion");
+        String mapping = "{\"Mail\":\"email\",\"Abteilung\":\"department\",\"Funktion\":\"title\"}";
+        double rosterA = uploadAndPlan(rosterFile, "update").planSeconds;
+        double googleS = uploadAndPlan(google, "update").planSeconds;
+        double mappedS = uploadAndPlan(mapped, "update", Map.of("mapping", mapping)).planSeconds;
+        double rosterB = uploadAndPlan(rosterFile, "update").planSeconds;
+        vendorPlans = new double[] { rosterA, googleS, mappedS, rosterB };
+        vendorPlanRows = n;
+        log(String.format(Locale.ROOT, "%,d rows: update plan Roster format %.2fs / %.2fs, Google template %.2fs, mapping %.2fs",
+                n, rosterA, rosterB, googleS, mappedS));
+        Files.deleteIfExists(google);
+        Files.deleteIfExists(mapped);
+    }
+
+    void vendorTemplateRows() {
+        if (vendorPlans == null) {
+            return;
+        }
+        double roster = (vendorPlans[0] + vendorPlans[3]) / 2;
+        String n = fmtRows(vendorPlanRows);
+        row("Plan update " + n + ", Roster format (mean of 2)", secs(roster), rate(vendorPlanRows, roster), "1.0×", "");
+        row("Plan update " + n + ", Google Workspace template", secs(vendorPlans[1]), rate(vendorPlanRows, vendorPlans[1]),
+                ratio(vendorPlans[1], roster) + " of Roster format", "≤ 1.1×");
+        row("Plan update " + n + ", unknown header + inline mapping", secs(vendorPlans[2]), rate(vendorPlanRows, vendorPlans[2]),
+                ratio(vendorPlans[2], roster) + " of Roster format", "≤ 1.1×");
+    }
+
+    /** The same rows under another header line. */
+    Path withHeader(Path file, String tag, String header) throws IOException {
+        Path copy = out.resolve(file.getFileName().toString().replace(".csv", "-" + tag + ".csv"));
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                BufferedWriter w = Files.newBufferedWriter(copy, StandardCharsets.UTF_8)) {
+            r.readLine();
+            w.write(header);
+            w.write('\n');
+            char[] buffer = new char[1 << 16];
+            for (int k; (k = r.read(buffer)) > 0;) {
+                w.write(buffer, 0, k);
+            }
+        }
+        return copy;
     }
 
     /** The department and title of row i of the update file of size n (the same values for every 10th row). */

@@ -54,6 +54,11 @@ public final class AuditAction {
     public static final String TOKEN_CREATED = "token.created";
     /** An admin revoked an API token. */
     public static final String TOKEN_REVOKED = "token.revoked";
+    /** A batch waiting for a mapping got one (details: mapping, profile) and goes on to planning. */
+    public static final String BATCH_MAPPED = "batch.mapped";
+    public static final String MAPPING_PROFILE_SAVED = "mapping-profile.saved";
+    public static final String MAPPING_PROFILE_RENAMED = "mapping-profile.renamed";
+    public static final String MAPPING_PROFILE_DELETED = "mapping-profile.deleted";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
@@ -62,7 +67,8 @@ public final class AuditAction {
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,
             USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
             MEMBERSHIP_REMOVED,
-            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN, TOKEN_CREATED, TOKEN_REVOKED);
+            SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN, TOKEN_CREATED, TOKEN_REVOKED,
+            BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
 
     private AuditAction() {
     }

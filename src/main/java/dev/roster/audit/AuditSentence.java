@@ -127,6 +127,12 @@ public final class AuditSentence {
             case AuditAction.TOKEN_CREATED -> add("created the API token \"" + text(d, "name") + "\" (" + text(d, "scope")
                     + ", expires ").time(d, "expiresAt").add(")");
             case AuditAction.TOKEN_REVOKED -> add("revoked the API token \"" + text(d, "name") + "\"");
+            case AuditAction.BATCH_MAPPED -> add("mapped the file's columns").add(has(d, "profile")
+                    ? " with mapping profile \"" + text(d, "profile") + "\"" : "").add(", and planning started");
+            case AuditAction.MAPPING_PROFILE_SAVED -> add("saved the mapping profile \"" + text(d, "name") + "\"");
+            case AuditAction.MAPPING_PROFILE_RENAMED -> add("renamed the mapping profile \"" + text(d, "before") + "\" to \""
+                    + text(d, "after") + "\"");
+            case AuditAction.MAPPING_PROFILE_DELETED -> add("deleted the mapping profile \"" + text(d, "name") + "\"");
             default -> generic(action, d);
         }
     }
@@ -146,6 +152,9 @@ public final class AuditSentence {
         }
         if (has(d, "operation")) {
             add(", to " + text(d, "operation"));
+        }
+        if (has(d, "sourceFormat")) {
+            add(", read as " + text(d, "sourceFormat"));
         }
     }
 

@@ -140,6 +140,25 @@ public class Batch extends PanacheEntityBase {
     /** A sync batch: users in its scope (not deleted) when it was planned. */
     @Column(name = "sync_scope_size")
     public Long syncScopeSize;
+    @Column(name = "source_format")
+    public String sourceFormat;
+    @Column(name = "source_format_label")
+    public String sourceFormatLabel;
+    /** What every column became: [{index, column, target, reason}]. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "column_mapping")
+    public List<java.util.Map<String, Object>> columnMapping;
+    @Column(name = "mapping_profile")
+    public String mappingProfile;
+    @Column(name = "mapping_profile_id")
+    public UUID mappingProfileId;
+    /** Roster's proposal for a header it could not place: [{index, column, target, reason}]. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "mapping_proposal")
+    public List<java.util.Map<String, Object>> mappingProposal;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "mapping_problems")
+    public List<String> mappingProblems;
 
     // What pages and services ask instead of comparing status names (BatchTransitions changes the status).
 
@@ -172,9 +191,19 @@ public class Batch extends PanacheEntityBase {
         return status == BatchStatus.FAILED;
     }
 
+    /** Waiting for an admin to map the columns Roster could not place. */
+    public boolean needsMapping() {
+        return status == BatchStatus.NEEDS_MAPPING;
+    }
+
     /** It has a plan to show (totals, diff, downloads). */
     public boolean hasPlan() {
-        return !planning() && !rejected();
+        return !planning() && !rejected() && !needsMapping();
+    }
+
+    /** Read through a mapping profile chosen automatically or by the uploader. */
+    public boolean mappedByProfile() {
+        return mappingProfile != null;
     }
 
     /** An apply may be asked for: planned, or failed (nothing of a failed apply was kept). */

@@ -49,6 +49,8 @@ public class BatchApi {
     RevertPlanner reverts;
     @Inject
     BatchManifest manifests;
+    @Inject
+    BatchMappings mappings;
 
     @GET
     @Path("templates/{operation}")
@@ -63,9 +65,10 @@ public class BatchApi {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
-            @RestForm("scope") String scope, @RestForm("absent") String absent) {
+            @RestForm("scope") String scope, @RestForm("absent") String absent,
+            @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
         UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, BatchService.yes(createGroups), scope, absent, operator.get());
+                operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, mapping, false, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }
@@ -128,6 +131,21 @@ public class BatchApi {
         ApplyBody request = body == null ? new ApplyBody(null, null, false, null, null) : body;
         applies.requestApply(id, new ApplyPolicy.ApplyRequest(request.confirm(), request.deleteCount(),
                 Boolean.TRUE.equals(request.skipErrors()), request.overrideReason(), request.membershipCount()), operator.get());
+        return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
+    }
+
+    /** The body of POST /api/batches/{id}/mapping: column as written -> target; saveAs names a profile to save. */
+    public record MappingBody(Map<String, String> mapping, String saveAs) {
+    }
+
+    /** Maps a batch waiting for a mapping (NEEDS_MAPPING, from a page upload) and starts planning it. */
+    @POST
+    @Path("batches/{id}/mapping")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(AdminRole.OPERATOR_ROLE)
+    public Response mapping(@PathParam("id") UUID id, MappingBody body) {
+        MappingBody b = body == null ? new MappingBody(Map.of(), null) : body;
+        mappings.confirmByName(id, b.mapping(), b.saveAs(), operator.get());
         return Response.accepted(BatchJson.of(batches.fresh(id))).location(URI.create("/api/batches/" + id)).build();
     }
 

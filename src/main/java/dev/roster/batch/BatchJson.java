@@ -14,7 +14,8 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
         Map<String, Long> progress, UUID createdBy, String createdByName, Instant createdAt, Instant plannedAt,
         UUID appliedBy, String appliedByName, Instant appliedAt, String failure, List<ApplyConflict> conflicts,
         UUID approvedBy, String approvedByName, Instant approvedAt, UUID revertsBatch, UUID revertedByBatch,
-        Map<String, Object> sync) {
+        Map<String, Object> sync, String sourceFormat, String sourceFormatId, String mappingProfile,
+        List<Map<String, Object>> columns, List<Map<String, Object>> proposal, List<String> mappingProblems) {
 
     static BatchJson of(Batch b) {
         Map<String, Long> summary = new LinkedHashMap<>();
@@ -39,7 +40,8 @@ public record BatchJson(UUID id, String operation, String matchBy, String status
                 b.fileName, b.sha256, b.sizeBytes, b.rows, summary, b.warnings == null ? List.of() : b.warnings,
                 b.error, progress, b.createdBy, b.createdByName, b.createdAt, b.plannedAt, b.appliedBy, b.appliedByName,
                 b.appliedAt, b.failure, b.conflicts == null ? List.of() : b.conflicts, b.approvedBy, b.approvedByName,
-                b.approvedAt, b.revertsBatch, b.revertedByBatch, sync(b));
+                b.approvedAt, b.revertsBatch, b.revertedByBatch, sync(b),
+                b.sourceFormatLabel, b.sourceFormat, b.mappingProfile, b.columnMapping, b.mappingProposal, b.mappingProblems);
     }
 
     /** A sync batch's source, scope, absent policy and absent users; null for other operations. */

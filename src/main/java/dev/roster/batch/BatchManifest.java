@@ -40,6 +40,9 @@ public class BatchManifest {
         m.put("operation", b.operation.name().toLowerCase());
         m.put("matchBy", b.matchBy.name().toLowerCase());
         m.put("status", b.status.name());
+        m.put("sourceFormat", b.sourceFormatLabel);
+        m.put("mappingProfile", b.mappingProfile);
+        m.put("columns", b.columnMapping);
         m.put("uploader", person(b.createdBy, b.createdByName, b.createdAt));
         m.put("planned", b.plannedAt);
         m.put("approver", b.approvedAt == null ? null : person(b.approvedBy, b.approvedByName, b.approvedAt));

@@ -12,6 +12,7 @@ import dev.roster.batch.PlanItemQuery.ChangeView;
 import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyService;
+import dev.roster.mapping.MappingRefused;
 import dev.roster.plan.Operation;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;
@@ -91,13 +92,16 @@ public class BatchResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("operation") String operation,
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
-            @RestForm("scope") String scope, @RestForm("absent") String absent) {
+            @RestForm("scope") String scope, @RestForm("absent") String absent, @RestForm("profile") String profile) {
         try {
             UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, BatchService.yes(createGroups), scope, absent, operator.get());
+                    operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, null, true, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
+                    .entity(Templates.batches(batches.list(1, 20), List.of(Operation.values()), e.getMessage())).build();
+        } catch (MappingRefused e) {
+            return Response.status(422)
                     .entity(Templates.batches(batches.list(1, 20), List.of(Operation.values()), e.getMessage())).build();
         }
     }

@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.mapping.MappingRefused;
+import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -34,6 +36,10 @@ public class BatchService {
     BatchPlanning planning;
     @Inject
     BatchTransitions transitions;
+    @Inject
+    BatchMappings mappings;
+    @Inject
+    UploadMappings uploadMappings;
 
     /**
      * Stores the file in PostgreSQL (streamed, with its SHA-256 and size) as a new PLANNING batch, with
@@ -60,8 +66,23 @@ public class BatchService {
     /** As above, for a sync file too, with what it owns. */
     public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
             SyncOptions sync, Operator who) {
-        UUID id = store(content, fileName, operation, matchBy, createGroups, sync, who);
-        planning.submit(id);
+        return upload(content, fileName, operation, matchBy, createGroups, sync, NO_DECISION, false, who);
+    }
+
+    /** No header read beforehand: planning reads it (Roster's format or a template) as it always did. */
+    static final UploadMappings.Decision NO_DECISION = new UploadMappings.Decision(null, null, null, null);
+
+    /**
+     * An upload whose header was read beforehand ({@link UploadMappings}); with {@code askMapping} (the page), a
+     * header with columns Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
+     */
+    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
+            SyncOptions sync, UploadMappings.Decision decision, boolean askMapping, Operator who) {
+        boolean waits = askMapping && decision.needsMapping();
+        UUID id = store(content, fileName, operation, matchBy, createGroups, sync, decision, waits, who);
+        if (!waits) {
+            planning.submit(id);
+        }
         return id;
     }
 
@@ -70,18 +91,18 @@ public class BatchService {
      * plan); returns the batch's id, whatever the plan's outcome (PLANNED or REJECTED).
      */
     public UUID uploadAndPlan(InputStream content, String fileName, MatchKey matchBy, SyncOptions sync, Operator who) {
-        UUID id = store(content, fileName, Operation.SYNC, matchBy, false, sync, who);
+        UUID id = store(content, fileName, Operation.SYNC, matchBy, false, sync, NO_DECISION, false, who);
         planning.planNow(id);
         return id;
     }
 
     private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            SyncOptions sync, Operator who) {
+            SyncOptions sync, UploadMappings.Decision decision, boolean waits, Operator who) {
         UUID id = UUID.randomUUID();
         String name = cleanFileName(fileName);
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, createGroups, who);
+                transitions.startUpload(c, id, operation, matchBy, name, createGroups, waits, who);
                 if (operation == Operation.SYNC) {
                     Jdbc.update(c, "UPDATE batch SET sync_source_id = ?, sync_scope = ?, sync_absent = ? WHERE id = ?",
                             sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(), sync.absent().name(), id);
@@ -108,6 +129,7 @@ public class BatchService {
                 }
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
+                mappings.record(c, id, decision, details);
                 transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
             });
         } catch (BatchFileStore.TooLargeException e) {
@@ -135,15 +157,37 @@ public class BatchService {
     /** As above, with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
     public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
             String scope, String absent, Operator who) {
+        return uploadFile(file, fileName, operation, matchBy, createGroups, scope, absent, null, null, false, who);
+    }
+
+    /**
+     * As above, with an optional mapping profile (id or name) or inline mapping (JSON); {@code askMapping} for the
+     * page, whose uploads of unknown headers go to the mapping step.
+     *
+     * @throws MappingRefused when the given profile or mapping does not fit the file
+     */
+    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
+            String scope, String absent, String profile, String mapping, boolean askMapping, Operator who) {
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
         Operation op = parseOperation(operation);
+        MatchKey key = parseMatchBy(matchBy);
         SyncOptions sync = op == Operation.SYNC ? syncOptions(scope, absent) : SyncOptions.NONE;
+        UploadMappings.Decision decision = uploadMappings.decide(() -> open(file), cleanFileName(fileName),
+                planning.limits(), op, key, profile, mapping);
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, op, parseMatchBy(matchBy), createGroups, sync, who);
+            return upload(in, fileName, op, key, createGroups, sync, decision, askMapping, who);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream open(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -30,6 +30,7 @@ import jakarta.inject.Inject;
  *
  * <pre>
  *   (upload, re-plan, revert) -> PLANNING -> PLANNED | REJECTED
+ *   (upload of a header that needs a mapping) -> NEEDS_MAPPING -> PLANNING (mapped) | DISCARDED
  *   PLANNED | FAILED -> APPLYING -> APPLIED | FAILED | PLANNED (stale at apply time)
  *   PLANNING | PLANNED | REJECTED | FAILED -> DISCARDED (discard, or superseded by a re-plan)
  * </pre>
@@ -51,18 +52,35 @@ public class BatchTransitions {
     /** As above, with the upload's "create missing groups" choice. */
     public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
             boolean createGroups, Operator who) throws SQLException {
+        startUpload(c, id, operation, matchBy, fileName, createGroups, false, who);
+    }
+
+    /** As above; NEEDS_MAPPING instead of PLANNING when the header needs an admin's mapping first. */
+    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
+            boolean createGroups, boolean needsMapping, Operator who) throws SQLException {
         Jdbc.update(c, """
                 INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
                                    create_groups)
-                VALUES (?, ?, ?, 'PLANNING', ?, '', 0, ?, ?, ?)""", id, operation.name(), matchBy.name(), fileName, who.id(),
+                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?)""", id, operation.name(), matchBy.name(),
+                needsMapping ? BatchStatus.NEEDS_MAPPING.name() : BatchStatus.PLANNING.name(), fileName, who.id(),
                 who.name(), createGroups);
+    }
+
+    /** NEEDS_MAPPING -> PLANNING once an admin confirmed a mapping, and batch.mapped; false when it was no longer waiting. */
+    public boolean mapped(Connection c, UUID id, Map<String, Object> details, Operator who) throws SQLException {
+        if (Jdbc.update(c, """
+                UPDATE batch SET status = 'PLANNING', updated_at = now() WHERE id = ? AND status = 'NEEDS_MAPPING'""", id) != 1) {
+            return false;
+        }
+        event(c, who.actor(), AuditAction.BATCH_MAPPED, id, details);
+        return true;
     }
 
     /** The file is stored: records its hash and size and the batch.uploaded event. */
     public void uploaded(Connection c, UUID id, String sha256, long size, Map<String, Object> details, Operator who)
             throws SQLException {
-        guard(Jdbc.update(c, "UPDATE batch SET sha256 = ?, size_bytes = ? WHERE id = ? AND status = 'PLANNING'", sha256,
-                size, id), id, "PLANNING");
+        guard(Jdbc.update(c, "UPDATE batch SET sha256 = ?, size_bytes = ? WHERE id = ? AND status IN ('PLANNING', 'NEEDS_MAPPING')",
+                sha256, size, id), id, "PLANNING");
         event(c, who.actor(), AuditAction.BATCH_UPLOADED, id, details);
     }
 
@@ -70,7 +88,7 @@ public class BatchTransitions {
     public boolean discard(Connection c, UUID id, Operator who) throws SQLException {
         if (Jdbc.update(c, """
                 UPDATE batch SET status = 'DISCARDED', updated_at = now(), planning_heartbeat = NULL
-                 WHERE id = ? AND status IN ('PLANNING', 'PLANNED', 'REJECTED', 'FAILED')""", id) != 1) {
+                 WHERE id = ? AND status IN ('PLANNING', 'PLANNED', 'REJECTED', 'FAILED', 'NEEDS_MAPPING')""", id) != 1) {
             return false;
         }
         Jdbc.update(c, "DELETE FROM plan_item WHERE batch_id = ?", id);
@@ -91,8 +109,10 @@ public class BatchTransitions {
         }
         Jdbc.update(c, """
                 INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
-                                   replans_batch, create_groups)
-                SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ?, id, create_groups
+                                   replans_batch, create_groups, source_format, source_format_label, column_mapping,
+                                   mapping_choice, mapping_profile_id, mapping_profile)
+                SELECT ?, operation, match_by, 'PLANNING', file_name, sha256, size_bytes, ?, ?, id, create_groups, source_format,
+                       source_format_label, column_mapping, mapping_choice, mapping_profile_id, mapping_profile
                   FROM batch WHERE id = ?""",
                 fresh, who.id(), who.name(), old);
         Jdbc.update(c, "INSERT INTO batch_file_chunk (batch_id, seq, data) SELECT ?, seq, data FROM batch_file_chunk WHERE batch_id = ?",

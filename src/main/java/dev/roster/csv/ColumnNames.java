@@ -47,6 +47,8 @@ public final class ColumnNames {
     public static final String NEW_NAME = "new_name";
     /** Separates several groups in one cell. */
     public static final char GROUP_SEPARATOR = '|';
+    /** The mapping target of a column Roster reads nothing from. */
+    public static final String IGNORE = "ignore";
 
     /** Canonical names in the order the documentation lists them. */
     public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
@@ -112,6 +114,47 @@ public final class ColumnNames {
             }
         }
         return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every Roster field a mapping may send a column to (besides attr.* and {@link #IGNORE}). */
+    public static final List<String> TARGETS = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
+            PHONE, DEPARTMENT, TITLE, LOCALE, STATUS, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON, MANAGER, GROUPS,
+            ADD_GROUPS, REMOVE_GROUPS, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
+
+    /** Whether a mapping may send a column to this target: a field, attr.&lt;valid name&gt; or ignore. */
+    public static boolean isValidTarget(String target) {
+        if (target == null) {
+            return false;
+        }
+        if (target.startsWith(ATTRIBUTE_PREFIX)) {
+            String name = target.substring(ATTRIBUTE_PREFIX.length());
+            return ATTRIBUTE_NAME.matcher(name).matches() && !PLAINTEXT_PASSWORD.contains(normalise(name));
+        }
+        return target.equals(IGNORE) || TARGETS.contains(target);
+    }
+
+    /** A custom attribute for a column name: "Cost Center" -> "attr.costCenter", "cognito:mfa" -> "attr.cognito_mfa". */
+    public static String attributeFor(String written) {
+        String[] words = written.strip().replaceAll("\\[[^\\]]*\\]", " ").split("[\\s]+");
+        StringBuilder name = new StringBuilder();
+        for (String word : words) {
+            String clean = word.replaceAll("[^A-Za-z0-9_.-]", "_");
+            if (clean.isEmpty()) {
+                continue;
+            }
+            if (name.isEmpty()) {
+                name.append(Character.toLowerCase(clean.charAt(0))).append(clean.substring(1));
+            } else {
+                name.append(Character.toUpperCase(clean.charAt(0))).append(clean.substring(1));
+            }
+        }
+        String attr = name.isEmpty() ? "column" : name.toString();
+        return ATTRIBUTE_PREFIX + (PLAINTEXT_PASSWORD.contains(normalise(attr)) ? attr + "_ignored" : attr);
+    }
+
+    /** Whether a written name would carry plaintext passwords. */
+    static boolean isPlaintextPassword(String written) {
+        return PLAINTEXT_PASSWORD.contains(normalise(written.strip()));
     }
 
     public static boolean isAttribute(String canonicalName) {

@@ -1,7 +1,9 @@
 package dev.roster.csv;
 
+import com.opencsv.CSVParserBuilder;
 import com.opencsv.CSVReader;
 import com.opencsv.CSVReaderBuilder;
+import com.opencsv.ICSVParser;
 import com.opencsv.RFC4180ParserBuilder;
 import com.opencsv.exceptions.CsvMalformedLineException;
 import com.opencsv.exceptions.CsvMultilineLimitBrokenException;
@@ -17,11 +19,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -37,15 +37,20 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
     private final Charset charset;
     private final char delimiter;
     private final List<String> warnings = new ArrayList<>();
+    private final HeaderRecognition.Choice choice;
     private CsvHeader header;
+    private ColumnMapping mapping;
+    private boolean rules;
     private long headerLine;
     private long rows;
     private CsvRecord next;
     private boolean finished;
 
-    private CsvFileReader(InputStream in, String fileName, CsvLimits limits) throws IOException {
+    private CsvFileReader(InputStream in, String fileName, CsvLimits limits, HeaderRecognition.Choice choice)
+            throws IOException {
         this.fileName = fileName;
         this.limits = limits;
+        this.choice = choice;
         byte[] prefix = in.readNBytes(EncodingSniffer.PREFIX_BYTES);
         boolean moreFollows = prefix.length == EncodingSniffer.PREFIX_BYTES;
         SniffedEncoding encoding = EncodingSniffer.sniff(prefix, prefix.length, moreFollows, fileName);
@@ -57,12 +62,22 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
         String prefixText = charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE)
                 .decode(ByteBuffer.wrap(prefix, bom, prefix.length - bom)).toString();
-        this.delimiter = DelimiterSniffer.detect(DelimiterSniffer.firstNonBlankLine(prefixText), fileName, 1);
+        String firstLine = DelimiterSniffer.firstNonBlankLine(prefixText);
+        if (firstLine.strip().regionMatches(true, 0, VendorTemplates.ENTRA_VERSION, 0, VendorTemplates.ENTRA_VERSION.length())) {
+            // Entra's templates start with "version:v1.0" (",,,," after Excel): the header is the next line
+            int end = prefixText.indexOf(firstLine) + firstLine.length();
+            firstLine = DelimiterSniffer.firstNonBlankLine(prefixText.substring(Math.min(end, prefixText.length())));
+        }
+        this.delimiter = DelimiterSniffer.detect(firstLine, fileName, 1);
         boolean strict = !charset.equals(EncodingSniffer.WINDOWS_1252);
         InputStream rest = new SequenceInputStream(new ByteArrayInputStream(prefix, bom, prefix.length - bom), in);
         this.text = new NormalisedTextReader(rest, charset, strict, bom, fileName, limits);
+        // AWS Cognito writes values unquoted and escapes a comma inside a value with a backslash
+        ICSVParser parser = firstLine.contains("cognito:username")
+                ? new CSVParserBuilder().withSeparator(delimiter).withEscapeChar('\\').withIgnoreQuotations(true).build()
+                : new RFC4180ParserBuilder().withSeparator(delimiter).build();
         this.csv = new CSVReaderBuilder(text)
-                .withCSVParser(new RFC4180ParserBuilder().withSeparator(delimiter).build())
+                .withCSVParser(parser)
                 .withMultilineLimit(limits.maxRecordLines())
                 .build();
     }
@@ -73,9 +88,19 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
      * @throws CsvRefusedException when the file cannot be used; the stream is closed then
      */
     public static CsvFileReader open(InputStream in, String fileName, CsvLimits limits) {
+        return open(in, fileName, limits, null);
+    }
+
+    /**
+     * Opens a file whose header is read through a chosen mapping (a profile, or one confirmed on the mapping page);
+     * null reads it as Roster's format or a recognised vendor template.
+     *
+     * @throws UnplacedColumnsException when columns cannot be placed, with a proposal for each column
+     */
+    public static CsvFileReader open(InputStream in, String fileName, CsvLimits limits, HeaderRecognition.Choice choice) {
         CsvFileReader reader = null;
         try {
-            reader = new CsvFileReader(in, fileName, limits);
+            reader = new CsvFileReader(in, fileName, limits, choice);
             reader.readHeader();
             return reader;
         } catch (IOException e) {
@@ -97,6 +122,14 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
             throw new CsvRefusedException(fileName, null, null,
                     "the file has no header line (it holds only blank lines). The first line must name the columns, e.g. \"email,given_name,family_name\".");
         }
+        boolean versionLine = isEntraVersionLine(first);
+        if (versionLine) {
+            first = readRecord();
+            if (first == null) {
+                throw new CsvRefusedException(fileName, null, null, "the file has the Entra \"version:v1.0\" line but no "
+                        + "header line after it. Download the template from Entra again and fill it in.");
+            }
+        }
         headerLine = first.line();
         List<String> written = new ArrayList<>(first.cells());
         // Excel leaves empty names at the end when cells right of the table were once used
@@ -108,26 +141,31 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
                     "the header has %d columns, more than the limit of %d. Remove the columns Roster does not need.",
                     written.size(), limits.maxColumns()));
         }
-        List<String> original = new ArrayList<>();
-        List<String> canonical = new ArrayList<>();
-        Map<String, String> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < written.size(); i++) {
             String name = written.get(i).replace("\uFEFF", "").strip();
             if (name.isEmpty()) {
                 throw new CsvRefusedException(fileName, headerLine, null, "column " + (i + 1)
                         + " of the header has no name. Give it a name or delete the column.");
             }
-            String canonicalName = ColumnNames.canonicalise(name, fileName, headerLine);
-            String earlier = seen.putIfAbsent(canonicalName, name);
-            if (earlier != null) {
-                String both = earlier.equals(name) ? "appears twice" : "and column \"" + earlier + "\" both mean \"" + canonicalName + "\"";
-                throw new CsvRefusedException(fileName, headerLine, name, "duplicate column: \"" + name + "\" " + both
-                        + ". Keep only one of them.");
-            }
-            original.add(name);
-            canonical.add(canonicalName);
+            names.add(name);
         }
-        header = new CsvHeader(original, canonical);
+        mapping = HeaderRecognition.recognise(names, versionLine, choice, fileName, headerLine);
+        header = mapping.header();
+        rules = mapping.hasRules();
+    }
+
+    private static boolean isEntraVersionLine(CsvRecord record) {
+        List<String> cells = record.cells();
+        if (!cells.get(0).replace("\uFEFF", "").strip().equalsIgnoreCase(VendorTemplates.ENTRA_VERSION)) {
+            return false;
+        }
+        for (int i = 1; i < cells.size(); i++) {
+            if (!cells.get(i).isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The next non-blank record, or null at the end of the file. */
@@ -215,7 +253,7 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
         }
         CsvRecord record = next;
         next = null;
-        return record;
+        return rules ? mapping.apply(record, fileName) : record;
     }
 
     public String fileName() {
@@ -224,6 +262,11 @@ public final class CsvFileReader implements AutoCloseable, Iterator<CsvRecord> {
 
     public CsvHeader header() {
         return header;
+    }
+
+    /** How the header was read: its source format and what every column became. */
+    public ColumnMapping mapping() {
+        return mapping;
     }
 
     /** Physical line of the header (1 unless blank lines come first). */

@@ -1,7 +1,7 @@
 package dev.roster.csv;
 
 /** A whole file refused: says what is wrong, where, and how to fix it. */
-public final class CsvRefusedException extends RuntimeException {
+public class CsvRefusedException extends RuntimeException {
 
     private final String fileName;
     private final Long line;

@@ -88,7 +88,7 @@ public class DirectoryUserApi {
     @GET
     @Path("export.csv")
     @Produces("text/csv")
-    public Response export() {
-        return exports.csv();
+    public Response export(@QueryParam("format") String format) {
+        return exports.csv(format);
     }
 }

@@ -110,8 +110,8 @@ public class DirectoryUserResource {
     @GET
     @Path("export.csv")
     @Produces("text/csv")
-    public Response export() {
-        return exports.csv();
+    public Response export(@QueryParam("format") String format) {
+        return exports.csv(format);
     }
 
     static UserStatus parseStatus(String status) {

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.roster.csv.ExportLayout;
 import dev.roster.csv.SpreadsheetSafeCell;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,27 +44,47 @@ public class UserCsvExport {
     @Inject
     ObjectMapper json;
 
-    /** Writes the export and returns the number of users written. */
+    /** Writes the export in Roster's format and returns the number of users written. */
     public long write(OutputStream out) {
+        return write(out, ExportLayout.Kind.ROSTER);
+    }
+
+    /**
+     * Writes the export in Roster's format or a vendor template's (deleted users are left out of a vendor file,
+     * which has no way to say "deleted"); returns the number of users written.
+     */
+    public long write(OutputStream out, ExportLayout.Kind kind) {
         return jdbc.readOnly(c -> {
             try {
-                return write(c, out);
+                return write(c, out, kind);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
     }
 
-    private long write(Connection c, OutputStream out) throws SQLException, IOException {
+    private long write(Connection c, OutputStream out, ExportLayout.Kind kind) throws SQLException, IOException {
         List<String> attributeNames = Jdbc.list(c,
                 "SELECT DISTINCT k FROM directory_user, jsonb_object_keys(attributes) AS k ORDER BY k", rs -> rs.getString(1));
+        ExportLayout layout = ExportLayout.of(kind, FIXED_COLUMNS, attributeNames);
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         writer.write('\uFEFF');
+        for (String line : layout.preamble()) {
+            writer.write(line);
+            writer.write("\r\n");
+        }
         CSVWriter csv = new CSVWriter(writer, ',', ICSVWriter.DEFAULT_QUOTE_CHARACTER,
                 ICSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
-        List<String> header = new ArrayList<>(FIXED_COLUMNS);
-        attributeNames.forEach(n -> header.add("attr." + n));
-        csv.writeNext(header.toArray(String[]::new), false);
+        List<ExportLayout.Column> columns = layout.columns();
+        csv.writeNext(columns.stream().map(ExportLayout.Column::header).toArray(String[]::new), false);
+        // where each column's value comes from: a fixed column (index), an attribute (-1 - index), or nothing
+        int[] from = new int[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            String source = columns.get(i).source();
+            int fixed = FIXED_COLUMNS.indexOf(source);
+            int attribute = source.startsWith("attr.") ? attributeNames.indexOf(source.substring(5)) : -1;
+            from[i] = fixed >= 0 ? fixed : attribute >= 0 ? -1 - attribute : Integer.MIN_VALUE;
+        }
         long count = 0;
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT u.email, u.external_id, u.username, u.given_name, u.family_name, u.display_name, u.phone, u.department,
@@ -75,17 +95,21 @@ public class UserCsvExport {
                              WHERE m.user_id = u.id AND g.deleted_at IS NULL) END,
                        (SELECT lower(b.email) FROM directory_user b WHERE b.id = u.manager_id AND b.status <> 'DELETED'),
                        u.attributes::text
-                  FROM directory_user u ORDER BY lower(u.email)""")) {
+                  FROM directory_user u""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE u.status <> 'DELETED'")
+                + " ORDER BY lower(u.email)")) {
             ps.setFetchSize(2000);
             try (ResultSet rs = ps.executeQuery()) {
-                String[] row = new String[header.size()];
+                String[] fixed = new String[FIXED_COLUMNS.size()];
+                String[] row = new String[columns.size()];
                 while (rs.next()) {
-                    for (int i = 0; i < FIXED_COLUMNS.size(); i++) {
-                        row[i] = cell(rs.getString(i + 1));
+                    for (int i = 0; i < fixed.length; i++) {
+                        fixed[i] = rs.getString(i + 1);
                     }
                     Map<String, String> attributes = json.readValue(rs.getString(FIXED_COLUMNS.size() + 1), ATTRIBUTES);
-                    for (int i = 0; i < attributeNames.size(); i++) {
-                        row[FIXED_COLUMNS.size() + i] = cell(attributes.get(attributeNames.get(i)));
+                    for (int i = 0; i < row.length; i++) {
+                        String value = from[i] >= 0 ? fixed[from[i]]
+                                : from[i] == Integer.MIN_VALUE ? null : attributes.get(attributeNames.get(-1 - from[i]));
+                        row[i] = cell(columns.get(i).convert().apply(value));
                     }
                     csv.writeNext(row, true);
                     count++;

@@ -87,7 +87,7 @@ final class OperationColumns {
             String canonical = header.canonicalNames().get(i);
             String written = header.originalNames().get(i);
             boolean ok = ColumnNames.isAttribute(canonical) ? allowsAttributes(op) : allowed.contains(canonical);
-            if (ok) {
+            if (ok || header.ignored(i) || header.lenient(i)) {
                 continue;
             }
             if (canonical.equals(NEW_EMAIL) && matchBy == MatchKey.EXTERNAL_ID) {
@@ -109,6 +109,15 @@ final class OperationColumns {
                         + ". Add the column to the header line.");
             }
         }
+    }
+
+    /** Whether the operation reads column i (an ignored column, or a template column it has no use for, it does not). */
+    static boolean uses(CsvHeader header, int i, Operation op, MatchKey matchBy) {
+        if (header.ignored(i)) {
+            return false;
+        }
+        String canonical = header.canonicalNames().get(i);
+        return ColumnNames.isAttribute(canonical) ? allowsAttributes(op) : allowed(op, matchBy).contains(canonical);
     }
 
     static String describe(Operation op, MatchKey matchBy) {

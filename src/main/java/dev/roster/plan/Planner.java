@@ -4,6 +4,7 @@ import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRecord;
 import dev.roster.csv.CsvRefusedException;
+import dev.roster.csv.HeaderRecognition;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class Planner {
     private final DirectoryView directory;
     private final int chunkSize;
     private boolean createMissingGroups;
+    private HeaderRecognition.Choice mapping;
 
     public Planner(Operation op, MatchKey matchBy, DirectoryView directory) {
         this(op, matchBy, directory, DEFAULT_CHUNK_SIZE);
@@ -47,6 +49,17 @@ public final class Planner {
             throw new IllegalArgumentException("chunkSize must be positive");
         }
         this.chunkSize = chunkSize;
+    }
+
+    /** Reads the header through a chosen mapping (a profile, or one confirmed on the mapping page). */
+    public Planner withMapping(HeaderRecognition.Choice choice) {
+        this.mapping = choice;
+        return this;
+    }
+
+    /** The columns an operation requires, for the mapping page. */
+    public static List<String> requiredColumns(Operation op, MatchKey matchBy) {
+        return OperationColumns.required(op, matchBy);
     }
 
     /** Whether groups a user file or membership file names but the directory lacks are created (GROUP_CREATE rows). */
@@ -65,7 +78,7 @@ public final class Planner {
         List<String> fileWarnings;
         GroupCatalog catalog = new GroupCatalog();
         ManagerGraph managers = null;
-        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits)) {
+        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
             OperationColumns.check(reader.header(), op, matchBy, fileName, reader.headerLine());
             RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
             GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
@@ -110,7 +123,7 @@ public final class Planner {
             counts.merge(change.kind(), 1L, Long::sum);
             sink.accept(change);
         }
-        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits)) {
+        try (CsvFileReader reader = CsvFileReader.open(source.get(), fileName, limits, mapping)) {
             RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
             GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
             UserRelations relations = rows == null ? null : new UserRelations(rows, catalog, managers, directory);

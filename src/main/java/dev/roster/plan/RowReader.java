@@ -29,6 +29,8 @@ final class RowReader {
     private final int newEmailIndex;
     private final int managerIndex;
     private final int maxCellChars;
+    /** Columns read from nothing: ignored by a mapping, or template columns this operation does not use. */
+    private final boolean[] unused;
 
     RowReader(CsvHeader header, Operation op, MatchKey matchBy) {
         this(header, op, matchBy, dev.roster.csv.CsvLimits.DEFAULT_MAX_CELL_CHARS);
@@ -44,6 +46,33 @@ final class RowReader {
         this.actionIndex = header.indexOf(ACTION);
         this.emailIndex = header.indexOf(EMAIL);
         this.newEmailIndex = header.indexOf(NEW_EMAIL);
+        this.unused = new boolean[header.size()];
+        for (int i = 0; i < header.size(); i++) {
+            unused[i] = header.ignored(i) || !OperationColumns.uses(header, i, op, matchBy);
+        }
+    }
+
+    /**
+     * A template column the operation does not use must be empty (an Entra create file asks ACTIVE users, which new
+     * users are); an ignored column is never read.
+     */
+    private void unusedTemplateCell(int i, CsvRecord record, List<PlanMessage> messages) {
+        if (header.ignored(i)) {
+            return;
+        }
+        String value = record.cell(i).strip();
+        String column = header.canonicalNames().get(i);
+        if (value.isEmpty() || column.equals(STATUS) && value.equals("ACTIVE") && op == Operation.ONBOARD) {
+            return;
+        }
+        String name = header.originalNames().get(i);
+        if (column.equals(STATUS)) {
+            messages.add(PlanMessage.error(name, "new users cannot be created suspended (\"" + record.cell(i).strip()
+                    + "\" here); create them, then suspend them with an update file"));
+        } else {
+            messages.add(PlanMessage.error(name, "this column (" + column + ") is not used by the " + op.urlName()
+                    + " operation; leave it empty, or upload the file with an operation that uses it"));
+        }
     }
 
     String written(String canonical) {
@@ -166,6 +195,10 @@ final class RowReader {
         boolean sendInvite = true;
         String passwordHash = null;
         for (int i = 0; i < header.size(); i++) {
+            if (unused[i]) {
+                unusedTemplateCell(i, record, messages);
+                continue;
+            }
             String column = header.canonicalNames().get(i);
             String name = header.originalNames().get(i);
             // An apostrophe before a formula character is how exports neutralise formulas: read the value itself.

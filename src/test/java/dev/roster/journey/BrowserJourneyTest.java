@@ -286,6 +286,39 @@ class BrowserJourneyTest {
     }
 
     @Test
+    void unknownHeadersAreMappedOnceAndTheProfileMapsTheNextFile() {
+        signedIn();
+        String m = "map" + System.nanoTime();
+        String header = "Mail,Vorname,Nachname,Kostenstelle " + m + "\n";
+        upload("onboard", m + "-hr.csv", header + m + "-1@example.org,Hanna,Roth,K-100\n");
+        chromium.heading("Waiting for a column mapping");
+        chromium.link("Map the columns").click();
+        chromium.heading("Map the columns of " + m + "-hr.csv");
+        assertEquals("email", new Select(chromium.field("Mail")).getFirstSelectedOption().getAttribute("value"));
+        new Select(chromium.field("Vorname")).selectByValue("given_name");
+        new Select(chromium.field("Nachname")).selectByValue("family_name");
+        new Select(chromium.field("Kostenstelle " + m)).selectByValue("attr");
+        WebElement custom = chromium.aria("Custom attribute name for Kostenstelle " + m);
+        custom.clear();
+        custom.sendKeys("costCenter");
+        chromium.type("Save as mapping profile (optional): later files with this header are mapped the same way", "HR " + m);
+        screenshot("mapping");
+        chromium.button("Confirm mapping and plan").click();
+        awaitPlanned();
+        assertEquals("1", totals("Creates"));
+        assertTrue(chromium.driver.findElement(By.id("source-format")).getText().contains("HR " + m));
+
+        upload("onboard", m + "-hr-2.csv", header + m + "-2@example.org,Ida,Kern,K-200\n");
+        awaitPlanned();
+        assertTrue(chromium.driver.findElement(By.id("source-format")).getText().contains("matched the profile"));
+        confirmAndApply(1);
+        assertEquals("K-200", sql.rows("SELECT attributes->>'costCenter' AS c FROM directory_user WHERE email = ?",
+                m + "-2@example.org").get(0).get("c"));
+        navigate("Mapping profiles");
+        assertTrue(chromium.aria("Mapping profiles").getText().contains("HR " + m));
+    }
+
+    @Test
     void revertUndoesAnAppliedBatch() {
         signedIn();
         String m = "rev" + System.nanoTime();

@@ -158,6 +158,18 @@ final class EndpointTable {
             rule("POST", "/batches/{id}/replan", Access.OPERATOR, 404, Body.FORM),
             rule("POST", "/batches/{id}/revert", Access.OPERATOR, 404, Body.FORM),
             rule("POST", "/batches/{id}/discard", Access.OPERATOR, 404, Body.FORM),
+            rule("GET", "/batches/{id}/mapping", Access.OPERATOR, 404, f -> "/batches/" + f.unknown() + "/mapping"),
+            rule("POST", "/batches/{id}/mapping", Access.OPERATOR, 404, Body.FORM),
+            // Mapping profiles (page and API); ids of profiles to change are unknown ones
+            rule("GET", "/mapping-profiles", Access.VIEWER, 200),
+            form("POST", "/mapping-profiles/{id}/rename", Access.OPERATOR, 404, null, () -> Map.of("name", "renamed")),
+            rule("POST", "/mapping-profiles/{id}/delete", Access.OPERATOR, 404, Body.FORM),
+            rule("GET", "/api/mapping-profiles", Access.VIEWER, 200),
+            rule("GET", "/api/mapping-profiles/{id}", Access.VIEWER, 404, f -> "/api/mapping-profiles/" + f.unknown()),
+            // Without a name: 422 after the role check, nothing saved
+            rule("POST", "/api/mapping-profiles", Access.OPERATOR, 422, Body.JSON),
+            rule("PATCH", "/api/mapping-profiles/{id}", Access.OPERATOR, 404, Body.JSON),
+            rule("DELETE", "/api/mapping-profiles/{id}", Access.OPERATOR, 404, Body.JSON),
             rule("GET", "/templates/{operation}", Access.VIEWER, 200, f -> "/templates/onboard"),
 
             // Batches (API)
@@ -174,6 +186,7 @@ final class EndpointTable {
             rule("POST", "/api/batches/{id}/replan", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/revert", Access.OPERATOR, 404, Body.JSON),
             rule("POST", "/api/batches/{id}/discard", Access.OPERATOR, 404, Body.JSON),
+            rule("POST", "/api/batches/{id}/mapping", Access.OPERATOR, 404, Body.JSON),
 
             // Sync sources (pages)
             rule("GET", "/sources", Access.VIEWER, 200),

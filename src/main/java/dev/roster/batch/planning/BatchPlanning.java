@@ -20,6 +20,7 @@ import dev.roster.batch.BatchSettings;
 import dev.roster.batch.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
+import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.ChangeKind;
 import dev.roster.plan.MatchKey;
@@ -59,6 +60,8 @@ public class BatchPlanning {
     BatchSettings.Csv csv;
     @Inject
     BatchSettings.Planning settings;
+    @Inject
+    UploadMappings uploadMappings;
 
     private ExecutorService executor;
 
@@ -122,6 +125,7 @@ public class BatchPlanning {
                 try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
                         rows -> heartbeat(lookup, batchId, rows))) {
                     Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
+                            .withMapping(uploadMappings.parseChoice(claim.mappingChoice))
                             .createMissingGroups(claim.createGroups);
                     planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
                     writer.finish();
@@ -166,7 +170,7 @@ public class BatchPlanning {
     }
 
     private record Claim(Operation operation, MatchKey matchBy, String fileName, int attempts, boolean createGroups,
-            String syncScope, String syncAbsent) {
+            String syncScope, String syncAbsent, String mappingChoice) {
     }
 
     /**
@@ -206,9 +210,10 @@ public class BatchPlanning {
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
                    AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
-                RETURNING operation, match_by, file_name, planning_attempts, create_groups, sync_scope, sync_absent""",
+                RETURNING operation, match_by, file_name, planning_attempts, create_groups, sync_scope, sync_absent,
+                          mapping_choice::text""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getInt(4), rs.getBoolean(5), rs.getString(6), rs.getString(7)),
+                        rs.getInt(4), rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getString(8)),
                 batchId, STALE_SECONDS).orElse(null);
     }
 
