@@ -182,6 +182,8 @@ class BrowserJourneyTest {
         navigate("Users");
         chromium.markDocument();
         chromium.type("Search", m);
+        // Typing may fire a search per pause: wait for the last one (its URL is pushed when it is swapped in).
+        chromium.await(d -> d.getCurrentUrl().endsWith("q=" + m) || d.getCurrentUrl().contains("q=" + m + "&"));
         chromium.await(d -> pagerText("Pages").contains("of 30"));
         assertEquals(25, chromium.rows("Directory users").size());
         assertTrue(chromium.sameDocument());
