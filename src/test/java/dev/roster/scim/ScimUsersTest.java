@@ -244,4 +244,19 @@ class ScimUsersTest {
                 .then().statusCode(200).body("active", equalTo(true));
         assertEquals("ACTIVE", row(oid).get("status"));
     }
+
+    /** Security review L3: a page past the end reads no rows; an indexed sort pages as before (the guard's threshold is config). */
+    @Test
+    void aPagePastTheEndIsEmptyAndIndexedSortsPage() {
+        Scim.createId(Scim.unique("page"));
+        Response past = Scim.as("read").queryParam("startIndex", Integer.MAX_VALUE).queryParam("sortBy", "title")
+                .get("/scim/v2/Users");
+        assertEquals(200, past.statusCode(), past.asString());
+        assertEquals(0, past.jsonPath().getInt("itemsPerPage"));
+        assertTrue(past.jsonPath().getLong("totalResults") >= 1);
+        Scim.as("read").queryParam("sortBy", "emails").queryParam("count", 1).get("/scim/v2/Users").then().statusCode(200)
+                .body("itemsPerPage", equalTo(1));
+        Scim.as("read").queryParam("startIndex", Integer.MAX_VALUE).queryParam("sortBy", "meta.created").get("/scim/v2/Groups")
+                .then().statusCode(200).body("itemsPerPage", equalTo(0));
+    }
 }
