@@ -29,6 +29,7 @@ import dev.roster.access.Operator;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.batch.BatchService;
+import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -64,6 +65,8 @@ public class ScimBulk {
     ScimGroups groups;
     @Inject
     BatchService batches;
+    @Inject
+    ApplyPolicy policy;
 
     /** Checks the limits and reads the operations. */
     void checkSize(int payloadBytes) {
@@ -90,7 +93,13 @@ public class ScimBulk {
         JsonNode ops = operations(body, payloadBytes);
         JsonNode fail = ScimUsers.field(body, "failOnErrors");
         int failOnErrors = fail == null || fail.isNull() ? Integer.MAX_VALUE : Math.max(1, fail.asInt(Integer.MAX_VALUE));
+        checkDeleteCap(ops);
         ObjectNode[] results = new ObjectNode[ops.size()];
+        // Each operation's bulkId references, read once: the ordering passes below only look them up.
+        List<Set<String>> references = new ArrayList<>(ops.size());
+        for (JsonNode op : ops) {
+            references.add(references(op));
+        }
         jdbc.runInTransaction(c -> {
             List<AuditEventDraft> drafts = new ArrayList<>();
             Map<String, String> created = new HashMap<>();
@@ -112,7 +121,7 @@ public class ScimBulk {
                 for (Iterator<Integer> it = pending.iterator(); it.hasNext() && errors < failOnErrors;) {
                     int i = it.next();
                     JsonNode op = ops.get(i);
-                    Set<String> refs = references(op);
+                    Set<String> refs = references.get(i);
                     if (!created.keySet().containsAll(refs) && declared.containsAll(refs)) {
                         continue; // waits for an operation that creates what it refers to
                     }
@@ -147,6 +156,31 @@ public class ScimBulk {
             }
         }
         return answer;
+    }
+
+    /**
+     * The delete cap (roster.safety.max-delete-fraction) over the request as a whole: refused before anything is
+     * written when its user deletions exceed the allowed share of the users that are not deleted, as a batch would be.
+     */
+    void checkDeleteCap(JsonNode ops) {
+        long deletes = 0;
+        for (JsonNode op : ops) {
+            Matcher m = PATH.matcher(op.path("path").asText(""));
+            if (op.path("method").asText("").equalsIgnoreCase("DELETE") && m.matches() && m.group(1).equals("Users")
+                    && m.group(2) != null) {
+                deletes++;
+            }
+        }
+        if (deletes == 0) {
+            return;
+        }
+        long active = policy.activeUsers();
+        if (deletes > Math.floor(policy.maxDeleteFraction() * active)) {
+            throw ScimException.invalidValue("This request deletes " + deletes + " users, more than "
+                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + active + " users that are not deleted "
+                    + "(the delete cap, roster.safety.max-delete-fraction). Nothing was written. Send it to "
+                    + "/Bulk?asBatch=true, where an admin can override the cap with a written reason.");
+        }
     }
 
     private Set<String> references(JsonNode op) {

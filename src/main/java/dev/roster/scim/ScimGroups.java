@@ -122,14 +122,22 @@ public class ScimGroups {
         String order = query.orderBy(sortBy, sortOrder, "g.id", orderArgs);
         ScimProjection projection = ScimProjection.of(attributes, excluded);
         boolean members = wantsMembers(attributes, excluded);
+        boolean filtered = filter != null && !filter.isBlank();
+        boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
+        boolean sortServed = query.sortIndexed(sortBy);
         return jdbc.withConnection(c -> {
+            if ((filtered && !indexed) || (!indexed && !sortServed)) {
+                users.guardScan(c, "user_group", "groups", filtered && !indexed ? "filter" : "sortBy",
+                        "Include displayName, externalId or id with eq (alone, or joined with and), or sort by "
+                                + "id, displayName or externalId.");
+            }
             long total = Jdbc.one(c, "SELECT count(*) FROM user_group g WHERE g.deleted_at IS NULL AND " + where.sql(),
                     rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
             List<Object> args = new ArrayList<>(where.args());
             args.addAll(orderArgs);
             args.add(size);
             args.add(start - 1);
-            List<GroupRow> rows = size == 0 ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + " FROM user_group g WHERE "
+            List<GroupRow> rows = size == 0 || start > total ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + " FROM user_group g WHERE "
                     + "g.deleted_at IS NULL AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?", ScimGroups::row,
                     args.toArray());
             List<ObjectNode> resources = new ArrayList<>();
@@ -165,6 +173,8 @@ public class ScimGroups {
 
     public ScimUsers.Outcome delete(Connection c, UUID id, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
+        users.refuseDeleteUnderFourEyes("groups", "delete the group in Roster's pages or with a group file, "
+                + "where a signed-in person confirms it");
         GroupRow g = find(c, id, !dryRun);
         ScimUsers.checkIfMatch(ifMatch, g.version());
         List<Member> members = members(c, id);

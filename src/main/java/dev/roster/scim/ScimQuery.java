@@ -239,6 +239,11 @@ final class ScimQuery {
         }
     }
 
+    /** Whether an index serves the order of sortBy (none: the id order, which the primary key serves). */
+    boolean sortIndexed(String sortBy) {
+        return sortBy == null || sortBy.isBlank() || attr(sortBy.strip()).indexedEq();
+    }
+
     /** ORDER BY text for sortBy (null: the resource's id order). */
     String orderBy(String sortBy, String sortOrder, String idColumn, List<Object> args) {
         if (sortBy == null || sortBy.isBlank()) {

@@ -20,8 +20,9 @@ public interface ScimSettings {
     int maxPayloadSize();
 
     /**
-     * A filter no index serves (e.g. title co "x") is refused with 400 invalidFilter once the directory holds more
-     * users than this (estimated from PostgreSQL's statistics), rather than scanning them all.
+     * A filter or sortBy no index serves (e.g. title co "x", sortBy=title) is refused with 400 invalidFilter once the
+     * table listed (users, or groups for /Groups) holds more rows than this (estimated from PostgreSQL's statistics),
+     * rather than scanning and sorting them all.
      */
     @WithDefault("100000")
     long unindexedFilterMaxRows();

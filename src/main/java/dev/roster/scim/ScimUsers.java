@@ -26,6 +26,7 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.batch.BatchSettings;
 import dev.roster.batch.planning.JdbcDirectoryView;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.ChangeKind;
@@ -101,6 +102,8 @@ public class ScimUsers {
     ObjectMapper json;
     @Inject
     ScimSettings settings;
+    @Inject
+    BatchSettings.Approval approval;
     @ConfigProperty(name = "roster.public-url")
     String publicUrl;
 
@@ -186,20 +189,19 @@ public class ScimUsers {
             String attributes, String excluded) {
         ScimQuery.Where where = filter == null || filter.isBlank() ? new ScimQuery.Where("TRUE", List.of())
                 : query.where(ScimFilter.parse(filter));
-        boolean indexed = filter != null && !filter.isBlank() && query.indexed(ScimFilter.parse(filter));
+        boolean filtered = filter != null && !filter.isBlank();
+        boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
+        boolean sortServed = query.sortIndexed(sortBy);
         int start = startIndex == null || startIndex < 1 ? 1 : startIndex;
         int size = pageSize(count);
         List<Object> orderArgs = new ArrayList<>();
         String order = query.orderBy(sortBy, sortOrder, "u.id", orderArgs);
         ScimProjection projection = ScimProjection.of(attributes, excluded);
         return jdbc.withConnection(c -> {
-            if (filter != null && !filter.isBlank() && !indexed) {
-                long rows = Jdbc.one(c, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'directory_user'::regclass",
-                        rs -> rs.getLong(1)).orElse(0L);
-                if (rows > settings.unindexedFilterMaxRows()) {
-                    throw ScimException.invalidFilter("This filter would read all " + rows + " users: no index serves it. "
-                            + "Include userName, emails, externalId or id with eq (alone, or joined with and).");
-                }
+            if ((filtered && !indexed) || (!indexed && !sortServed)) {
+                guardScan(c, "directory_user", "users", filtered && !indexed ? "filter" : "sortBy",
+                        "Include userName, emails, externalId or id with eq (alone, or joined with and), or sort by "
+                                + "id, userName, emails or externalId.");
             }
             long total = Jdbc.one(c, "SELECT count(*) FROM directory_user u WHERE u.status <> 'DELETED' AND " + where.sql(),
                     rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
@@ -207,7 +209,7 @@ public class ScimUsers {
             args.addAll(orderArgs);
             args.add(size);
             args.add(start - 1);
-            List<UserRow> rows = size == 0 ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + FROM
+            List<UserRow> rows = size == 0 || start > total ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + FROM
                     + " WHERE u.status <> 'DELETED' AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?",
                     this::row, args.toArray());
             List<ObjectNode> resources = new ArrayList<>();
@@ -216,6 +218,20 @@ public class ScimUsers {
             }
             return listResponse(total, start, resources);
         });
+    }
+
+    /**
+     * The large-directory guard (docs/scim.md): a list whose filter or sortBy no index serves reads and sorts the whole
+     * table, so it is refused once the table holds more than roster.scim.unindexed-filter-max-rows rows (the planner's
+     * estimate, free to read).
+     */
+    void guardScan(Connection c, String table, String what, String culprit, String hint) throws SQLException {
+        long rows = Jdbc.one(c, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass",
+                rs -> rs.getLong(1), table).orElse(0L);
+        if (rows > settings.unindexedFilterMaxRows()) {
+            throw ScimException.invalidFilter("This " + culprit + " would read and sort all " + rows + " " + what
+                    + ": no index serves it. " + hint);
+        }
     }
 
     /** roster.public-url without a trailing slash: locations never come from the Host header. */
@@ -525,6 +541,8 @@ public class ScimUsers {
     }
 
     public Outcome delete(Connection c, UUID id, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts) throws SQLException {
+        refuseDeleteUnderFourEyes("users", "send the deletions to /Bulk?asBatch=true: they become a batch that another "
+                + "operator approves and a person confirms in Roster's pages");
         UserRow existing = find(c, id, !dryRun);
         checkIfMatch(ifMatch, existing.version());
         PlannedChange change = SingleRowPlan.plan(SingleRowPlan.Action.DELETE, existing.email(), List.of(),
@@ -540,6 +558,18 @@ public class ScimUsers {
         details.put("source", "scim");
         drafts.add(new AuditEventDraft(AuditAction.USER_DELETED, id, existing.email(), null, details));
         return new Outcome(204, null, null, true);
+    }
+
+    /**
+     * In four-eyes mode no SCIM request deletes on its own (security review M3): a deletion needs a second person,
+     * which a token or a provisioning client is not. 403 with scimType mutability (the directory's current state,
+     * four-eyes, does not allow it), even for a dry run, so the preview never promises what the request cannot do.
+     */
+    void refuseDeleteUnderFourEyes(String what, String how) {
+        if (approval.enabled()) {
+            throw new ScimException(403, "mutability", "Four-eyes mode is on: SCIM cannot delete " + what
+                    + " directly. Instead, " + how + ".");
+        }
     }
 
     static void checkIfMatch(String ifMatch, long version) {

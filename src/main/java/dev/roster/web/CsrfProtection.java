@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestCo
  * ({@link #sessionBound}); before sign-in it is a random double-submit cookie ({@link #cookieName}).
  * <p>
  * Exempt are only requests a cross-site page cannot make (docs/decisions/0008-csrf-and-basic.md):
- * a bearer token (browsers never attach one on their own), or an {@code Authorization} header
+ * a bearer token (browsers never attach one on their own) on a request without a session cookie, or an {@code Authorization} header
  * together with the header {@value #CLIENT_HEADER} or a non-simple content type such as
  * {@code application/json} (both need a CORS preflight, which Roster never grants). A browser
  * that once cached HTTP Basic credentials attaches them to a cross-site form post, so Basic alone
@@ -104,7 +104,7 @@ public class CsrfProtection {
     @ServerRequestFilter(priority = 900)
     @WithFormRead
     public Response verify(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
-        if (SAFE_METHODS.contains(request.getMethod()) || notForgeable(request)) {
+        if (SAFE_METHODS.contains(request.getMethod()) || notForgeable(request, routing)) {
             return null;
         }
         String expected = sessionBound(routing);
@@ -130,13 +130,17 @@ public class CsrfProtection {
             + "A script using HTTP Basic must also send the header " + CLIENT_HEADER + " (any value, e.g. "
             + "curl -u EMAIL -H '" + CLIENT_HEADER + ": script' ...), send JSON, or use a bearer token.";
 
-    /** A request that only a same-origin page or a non-browser client can send. */
-    static boolean notForgeable(ResteasyReactiveContainerRequestContext request) {
+    /**
+     * A request that only a same-origin page or a non-browser client can send. A bearer header exempts only a
+     * request without a session cookie: with one, the request may have authenticated by that cookie, and the
+     * header alone proves nothing about who sent it.
+     */
+    static boolean notForgeable(ResteasyReactiveContainerRequestContext request, RoutingContext routing) {
         String authorization = request.getHeaderString("Authorization");
         if (authorization == null) {
             return false;
         }
-        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7) && !hasSessionCookie(routing)) {
             return true;
         }
         String client = request.getHeaderString(CLIENT_HEADER);
@@ -150,6 +154,17 @@ public class CsrfProtection {
         int semicolon = type.indexOf(';');
         String essence = (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
         return !essence.isEmpty() && !SIMPLE_TYPES.contains(essence);
+    }
+
+    /** Roster's session cookie or the OIDC session cookie (q_session, q_session_{tenant}) came with the request. */
+    static boolean hasSessionCookie(RoutingContext routing) {
+        for (Cookie cookie : routing.request().cookies()) {
+            String name = cookie.getName();
+            if (SessionCookieMechanism.COOKIE.equals(name) || name.startsWith("q_session")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A state-changing request without a valid CSRF token. */

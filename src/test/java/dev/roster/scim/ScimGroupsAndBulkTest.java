@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.UUID;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
+import dev.roster.support.FourEyes;
 import dev.roster.support.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -26,6 +28,8 @@ class ScimGroupsAndBulkTest {
 
     @Inject
     Sql sql;
+    @Inject
+    FourEyes fourEyes;
 
     private long members(String group) {
         return sql.count("SELECT count(*) FROM group_membership WHERE group_id = ?::uuid", group);
@@ -155,5 +159,44 @@ class ScimGroupsAndBulkTest {
                 + "AND actor_kind = 'token'", batch));
         Scim.rw().queryParam("asBatch", "true").body("{\"Operations\": [{\"method\": \"POST\", \"path\": \"/Groups\", \"data\": {}}]}")
                 .post("/scim/v2/Bulk").then().statusCode(400).body("detail", not(containsString("Exception")));
+    }
+
+    /** Security review M3/L5: in four-eyes mode SCIM deletes nothing on its own; /Bulk deletions respect the delete cap. */
+    @Test
+    void fourEyesRefusesScimDeletesAndBulkRespectsTheDeleteCap() {
+        String user = Scim.createId(Scim.unique("foureyes"));
+        String group = Scim.rw().body("{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:Group\"], \"displayName\": \"Four "
+                + UUID.randomUUID().toString().substring(0, 6) + "\"}").post("/scim/v2/Groups").then().statusCode(201)
+                .extract().path("id");
+        fourEyes.enabled(true);
+        try {
+            Scim.rw().delete("/scim/v2/Users/" + user).then().statusCode(403).body("scimType", equalTo("mutability"))
+                    .body("detail", containsString("/Bulk?asBatch=true"));
+            Scim.rw().delete("/scim/v2/Groups/" + group).then().statusCode(403).body("scimType", equalTo("mutability"));
+            Scim.rw().body("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + user + "\"}]}")
+                    .post("/scim/v2/Bulk").then().statusCode(200).body("Operations[0].status", equalTo("403"))
+                    .body("Operations[0].response.scimType", equalTo("mutability"));
+        } finally {
+            fourEyes.enabled(false);
+        }
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", user));
+        assertEquals(0, sql.count("SELECT count(*) FROM user_group WHERE id = ?::uuid AND deleted_at IS NOT NULL", group));
+
+        // Within the cap (and four-eyes off) a bulk delete goes through, soft: the user is restorable.
+        Scim.rw().body("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + user + "\"}]}")
+                .post("/scim/v2/Bulk").then().statusCode(200).body("Operations[0].status", equalTo("204"));
+        assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", user));
+
+        // More deletions than the cap allows (20% of the users not deleted): the whole request is refused, nothing written.
+        String victim = Scim.createId(Scim.unique("capped"));
+        long allowed = (long) Math.floor(0.2 * sql.count("SELECT count(*) FROM directory_user WHERE status <> 'DELETED'"));
+        Assumptions.assumeTrue(allowed < 999, "a directory this large needs more operations than /Bulk takes");
+        StringBuilder over = new StringBuilder("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + victim + "\"}");
+        for (long i = 0; i < allowed; i++) {
+            over.append(",{\"method\": \"DELETE\", \"path\": \"/Users/").append(UUID.randomUUID()).append("\"}");
+        }
+        Scim.rw().body(over.append("]}").toString()).post("/scim/v2/Bulk").then().statusCode(400)
+                .body("scimType", equalTo("invalidValue")).body("detail", containsString("max-delete-fraction"));
+        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", victim));
     }
 }

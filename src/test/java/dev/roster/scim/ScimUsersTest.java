@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
+import dev.roster.support.OwnerSql;
+import dev.roster.support.ScimLimits;
 import dev.roster.support.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -26,6 +28,8 @@ class ScimUsersTest {
 
     @Inject
     Sql sql;
+    @Inject
+    ScimLimits limits;
 
     private Map<String, Object> row(String id) {
         return sql.rows("SELECT * FROM directory_user WHERE id = ?::uuid", id).get(0);
@@ -243,5 +247,41 @@ class ScimUsersTest {
         Scim.rw().body(Scim.patch("{\"op\": \"replace\", \"value\": {\"active\": true}}")).patch("/scim/v2/Users/" + oid)
                 .then().statusCode(200).body("active", equalTo(true));
         assertEquals("ACTIVE", row(oid).get("status"));
+    }
+
+    /** Security review L3: a page past the end reads no rows; an indexed sort pages as before (the guard's threshold is config). */
+    @Test
+    void aPagePastTheEndIsEmptyAndIndexedSortsPage() {
+        Scim.createId(Scim.unique("page"));
+        Response past = Scim.as("read").queryParam("startIndex", Integer.MAX_VALUE).queryParam("sortBy", "title")
+                .get("/scim/v2/Users");
+        assertEquals(200, past.statusCode(), past.asString());
+        assertEquals(0, past.jsonPath().getInt("itemsPerPage"));
+        assertTrue(past.jsonPath().getLong("totalResults") >= 1);
+        Scim.as("read").queryParam("sortBy", "emails").queryParam("count", 1).get("/scim/v2/Users").then().statusCode(200)
+                .body("itemsPerPage", equalTo(1));
+        Scim.as("read").queryParam("startIndex", Integer.MAX_VALUE).queryParam("sortBy", "meta.created").get("/scim/v2/Groups")
+                .then().statusCode(200).body("itemsPerPage", equalTo(0));
+
+        // The large-directory guard, its threshold lowered below the tables' (freshly analysed) sizes.
+        Scim.rw().body("{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:Group\"], \"displayName\": \"Guard "
+                + Scim.unique("g") + "\"}").post("/scim/v2/Groups").then().statusCode(201);
+        OwnerSql.update("ANALYZE directory_user");
+        OwnerSql.update("ANALYZE user_group");
+        limits.unindexedFilterMaxRows(0L);
+        try {
+            Scim.as("read").queryParam("sortBy", "title").get("/scim/v2/Users").then().statusCode(400)
+                    .body("scimType", equalTo("invalidFilter")).body("detail", containsString("sortBy"));
+            Scim.as("read").queryParam("filter", "title co \"x\"").get("/scim/v2/Users").then().statusCode(400)
+                    .body("scimType", equalTo("invalidFilter"));
+            Scim.as("read").queryParam("sortBy", "userName").queryParam("count", 1).get("/scim/v2/Users").then().statusCode(200);
+            Scim.as("read").queryParam("filter", "userName eq \"nobody@example.org\"").queryParam("sortBy", "title")
+                    .get("/scim/v2/Users").then().statusCode(200);
+            Scim.as("read").queryParam("sortBy", "meta.created").get("/scim/v2/Groups").then().statusCode(400)
+                    .body("scimType", equalTo("invalidFilter"));
+            Scim.as("read").queryParam("sortBy", "displayName").queryParam("count", 1).get("/scim/v2/Groups").then().statusCode(200);
+        } finally {
+            limits.unindexedFilterMaxRows(null);
+        }
     }
 }

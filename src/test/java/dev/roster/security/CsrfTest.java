@@ -173,6 +173,25 @@ class CsrfTest {
         assertEquals(200, postAdmin(session, FORGED, second.csrfToken(), fields).statusCode());
     }
 
+    /** Security review L6: a bearer header exempts a request from CSRF only when no session cookie came with it. */
+    @Test
+    void aBearerHeaderBesideASessionCookieExemptsNothing() {
+        String token = cachedBasic().contentType("application/json").body(Map.of("name", "csrf bearer", "scope", "read-write"))
+                .post("/api/tokens").then().statusCode(201).extract().path("token");
+        String session = Browser.admin().cookies().get(SessionCookieMechanism.COOKIE);
+        String discard = "/api/batches/" + UUID.randomUUID() + "/discard";
+        // the bearer alone: a script, exempt (and the unknown batch answers 404)
+        io.restassured.RestAssured.given().auth().oauth2(token).post(discard).then().statusCode(404);
+        // the same with the browser's session cookie: the cookie is ambient, so the CSRF token is required
+        assertRefusedForScript(io.restassured.RestAssured.given().auth().oauth2(token)
+                .cookie(SessionCookieMechanism.COOKIE, session).post(discard));
+    }
+
+    private static void assertRefusedForScript(Response response) {
+        assertEquals(403, response.statusCode(), response.asString());
+        assertTrue(response.asString().contains("did not come from Roster"), "the CSRF refusal: " + response.asString());
+    }
+
     private static Response postAdmin(String session, String csrfCookie, String token, Map<String, String> fields) {
         RequestSpecification spec = io.restassured.RestAssured.given().redirects().follow(false)
                 .cookie(SessionCookieMechanism.COOKIE, session).contentType("application/x-www-form-urlencoded")

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.SecureTokens;
+import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
@@ -80,6 +81,19 @@ class ApiTokenTest {
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'batch.uploaded' AND actor_kind = 'token' "
                 + "AND actor_id = ?::uuid AND actor_name = 'token writer'", tokenId));
         assertFalse(sql.rows("SELECT last_used_at FROM api_token WHERE id = ?::uuid", tokenId).get(0).get("last_used_at") == null);
+    }
+
+    /** Security review M1: a token is a program, not a second pair of eyes; nor does it approve its holder's batch. */
+    @Test
+    void aTokenCannotApproveABatch() {
+        String write = create("approver", "read-write").getString("token");
+        String id = Batches.upload(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD,
+                "email,given_name,family_name\ntok-approve@example.org,A,B\n", "onboard", "a.csv");
+        assertEquals("PLANNED", Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id).getString("status"));
+        Response refused = given().auth().oauth2(write).post("/api/batches/" + id + "/approve");
+        assertEquals(403, refused.statusCode(), refused.asString());
+        assertTrue(refused.asString().contains("approval needs a signed-in person"), refused.asString());
+        assertTrue(sql.rows("SELECT approved_by FROM batch WHERE id = ?::uuid", id).get(0).get("approved_by") == null);
     }
 
     @Test

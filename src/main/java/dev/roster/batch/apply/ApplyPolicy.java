@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
+import dev.roster.audit.AuditActor;
 import dev.roster.batch.Batch;
 import dev.roster.batch.BatchSettings;
 import dev.roster.sql.Jdbc;
@@ -119,6 +120,12 @@ public class ApplyPolicy {
     public void checkApproval(Batch batch, Operator who) {
         if (!batch.planned()) {
             throw ApplyRefused.conflict(batch.id, "Only a planned batch can be approved; this one is " + batch.status + ".");
+        }
+        String kind = who.actor() == null ? null : who.actor().kind();
+        if (AuditActor.TOKEN.equals(kind) || AuditActor.SOURCE.equals(kind)) {
+            // A token or a sync source is a program, not a second pair of eyes: whoever holds it may have uploaded the batch.
+            throw ApplyRefused.forbidden(batch.id, "Four-eyes: approval needs a signed-in person; an API token or a sync "
+                    + "source cannot approve a batch. Sign in to Roster in the browser to approve it.");
         }
         if (who.id() != null && uploaders(batch.id).contains(who.id())) {
             throw ApplyRefused.unprocessable(batch.id,

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Why an apply or an approval is refused: 409 (the batch's state, a stale plan) or 422 (confirmation,
+ * Why an apply or an approval is refused: 409 (the batch's state, a stale plan), 403 (an API token or sync source approving) or 422 (confirmation,
  * errors, delete cap, four-eyes). {@link ApplyRefusedMapper} turns it into the page or the JSON answer.
  */
 public class ApplyRefused extends RuntimeException {
@@ -24,6 +24,10 @@ public class ApplyRefused extends RuntimeException {
 
     static ApplyRefused conflict(UUID batchId, String message) {
         return new ApplyRefused(409, batchId, message, List.of());
+    }
+
+    static ApplyRefused forbidden(UUID batchId, String message) {
+        return new ApplyRefused(403, batchId, message, List.of());
     }
 
     static ApplyRefused unprocessable(UUID batchId, String message) {
