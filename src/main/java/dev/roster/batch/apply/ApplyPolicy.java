@@ -132,14 +132,23 @@ public class ApplyPolicy {
                 && !uploaders(batch.id).contains(adminId);
     }
 
-    /** Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload. */
+    /**
+     * Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload; for a sync
+     * batch also the admin who pressed Run now, the source's editor when it ran and its last editor.
+     */
     List<UUID> uploaders(UUID batchId) {
         return jdbc.list("""
                 WITH RECURSIVE chain (id, created_by, replans_batch) AS (
                     SELECT id, created_by, replans_batch FROM batch WHERE id = ?
                     UNION
                     SELECT b.id, b.created_by, b.replans_batch FROM batch b JOIN chain ON b.id = chain.replans_batch)
-                SELECT DISTINCT created_by FROM chain WHERE created_by IS NOT NULL""", rs -> rs.getObject(1, UUID.class),
-                batchId);
+                SELECT created_by FROM chain WHERE created_by IS NOT NULL
+                UNION
+                SELECT s.updated_by FROM chain JOIN batch b ON b.id = chain.id JOIN sync_source s ON s.id = b.sync_source_id
+                 WHERE s.updated_by IS NOT NULL
+                UNION
+                SELECT who FROM sync_run r JOIN chain ON r.batch_id = chain.id,
+                       LATERAL (VALUES (r.triggered_by), (r.configured_by)) AS v (who)
+                 WHERE who IS NOT NULL""", rs -> rs.getObject(1, UUID.class), batchId);
     }
 }
