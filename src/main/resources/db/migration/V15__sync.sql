@@ -93,3 +93,7 @@ ALTER TABLE sync_source ADD COLUMN updated_by uuid;
 ALTER TABLE sync_run
     ADD COLUMN triggered_by  uuid,
     ADD COLUMN configured_by uuid;
+-- Copied onto the run's batch, which outlives the source and its runs.
+ALTER TABLE batch
+    ADD COLUMN sync_triggered_by  uuid,
+    ADD COLUMN sync_configured_by uuid;

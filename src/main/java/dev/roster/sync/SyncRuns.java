@@ -93,8 +93,14 @@ public class SyncRuns {
                 file == null ? null : file.sha256(), triggeredBy, sourceId);
     }
 
+    /** Links the run to its batch, and gives the batch who ran and who set up the source (four-eyes). */
     void batch(UUID runId, UUID batchId) {
-        jdbc.update("UPDATE sync_run SET batch_id = ?, heartbeat = now() WHERE id = ?", batchId, runId);
+        jdbc.runInTransaction(c -> {
+            Jdbc.update(c, "UPDATE sync_run SET batch_id = ?, heartbeat = now() WHERE id = ?", batchId, runId);
+            Jdbc.update(c, """
+                    UPDATE batch b SET sync_triggered_by = r.triggered_by, sync_configured_by = r.configured_by
+                      FROM sync_run r WHERE r.id = ? AND b.id = ?""", runId, batchId);
+        });
     }
 
     /** What the run ends with. */

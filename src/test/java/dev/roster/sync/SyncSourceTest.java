@@ -141,6 +141,14 @@ class SyncSourceTest {
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(6, history.getLong("total"));
         assertEquals(2, history.getList("items").size());
+
+        // The held batch outlives its source and its runs, and so does who may not approve it; a third operator may.
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .delete("/api/sources/" + id).then().statusCode(204);
+        given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(422);
+        given().auth().preemptive().basic(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(200);
     }
 
     @Test
