@@ -85,3 +85,15 @@ ALTER TABLE mail_outbox DROP CONSTRAINT IF EXISTS mail_outbox_kind_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_kind_check
     CHECK (kind IN ('INVITE', 'RESET', 'PASSWORD_CHANGED', 'SYNC_NOTICE'));
 ALTER TABLE mail_outbox ADD COLUMN body text;
+
+-- Four-eyes through a source (docs/security.md): the admin who last created or changed the source's settings, and
+-- on each run the admin who pressed Run now and the source's last editor at that time. All count as uploaders of
+-- the run's batch, so none of them can approve it.
+ALTER TABLE sync_source ADD COLUMN updated_by uuid;
+ALTER TABLE sync_run
+    ADD COLUMN triggered_by  uuid,
+    ADD COLUMN configured_by uuid;
+-- Copied onto the run's batch, which outlives the source and its runs.
+ALTER TABLE batch
+    ADD COLUMN sync_triggered_by  uuid,
+    ADD COLUMN sync_configured_by uuid;

@@ -86,10 +86,10 @@ public class SourceApi {
     public Response run(@PathParam("id") UUID id, @QueryParam("wait") boolean wait) {
         sources.find(id);
         if (!wait) {
-            service.runInBackground(id);
+            service.runInBackground(id, operator.get().id());
             return Response.accepted(Map.of("sourceId", id, "status", "STARTED")).build();
         }
-        return service.runNow(id).flatMap(runs::find).map(r -> Response.ok(SourceJson.RunJson.of(r)).build())
+        return service.runNow(id, operator.get().id()).flatMap(runs::find).map(r -> Response.ok(SourceJson.RunJson.of(r)).build())
                 .orElseGet(() -> Response.status(409).entity(Map.of("error", "This source is already running (on this or "
                         + "another instance); its run is recorded when it finishes.")).build());
     }

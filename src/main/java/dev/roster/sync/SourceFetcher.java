@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -80,14 +82,65 @@ public class SourceFetcher {
         return h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]") || h.equals("::1");
     }
 
+    static final String ROOT_SETTING = "roster.sync.directory-root";
+
+    /** A directory outside {@value #ROOT_SETTING}, or no root set: the message says which. */
+    static final class OutsideRoot extends Exception {
+        OutsideRoot(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The real path of the configured root; refused when it is not set or not a directory. */
+    static Path realRoot(Optional<String> root) throws OutsideRoot {
+        if (root.isEmpty() || root.get().isBlank()) {
+            throw new OutsideRoot("directory sources are off on this server: an administrator sets " + ROOT_SETTING
+                    + " to the directory the exports are written to (docs/sync.md)");
+        }
+        try {
+            Path real = Path.of(root.get().strip()).toRealPath();
+            if (!Files.isDirectory(real)) {
+                throw new IOException("not a directory");
+            }
+            return real;
+        } catch (IOException | RuntimeException e) {
+            throw new OutsideRoot(ROOT_SETTING + " (" + root.get().strip() + ") is not a directory on this server; "
+                    + "create it or correct the setting");
+        }
+    }
+
+    /**
+     * Whether {@code path} (a file or directory, symbolic links resolved) lies inside the real root: the only part
+     * of the server's file system a directory source may read.
+     */
+    static boolean inside(Path path, Path realRoot) {
+        try {
+            return path.toRealPath().startsWith(realRoot);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private Result fromDirectory(SyncSource source, Last last) {
         Path dir = Path.of(source.location());
+        Path root;
+        try {
+            root = realRoot(settings.directoryRoot());
+        } catch (OutsideRoot e) {
+            return new Refused(e.getMessage(), false);
+        }
         if (!Files.isDirectory(dir)) {
             return new Refused("the directory " + dir + " does not exist (or is not a directory) on this server", true);
         }
+        if (!inside(dir, root)) {
+            // Checked at every fetch: a link swapped in after the source was saved must not reach out of the root.
+            return new Refused("the directory " + dir + " is not inside " + ROOT_SETTING + " (" + root + "), symbolic "
+                    + "links resolved; directory sources read only there", false);
+        }
         Path newest;
-        try (Stream<Path> files = Files.list(dir)) {
-            newest = files.filter(Files::isRegularFile).filter(SourceFetcher::complete)
+        try (Stream<Path> files = Files.list(dir.toRealPath())) {
+            // A file that is a link out of the root is never read (nor its first line quoted in a reason).
+            newest = files.filter(p -> inside(p, root)).filter(Files::isRegularFile).filter(SourceFetcher::complete)
                     .max(Comparator.comparing(SourceFetcher::modified).thenComparing(p -> p.getFileName().toString()))
                     .orElse(null);
         } catch (IOException e) {
@@ -111,7 +164,7 @@ public class SourceFetcher {
                         + " s); it is taken once it is stable");
             }
             Got got;
-            try (InputStream in = Files.newInputStream(newest)) {
+            try (InputStream in = Files.newInputStream(newest.toRealPath())) {
                 got = copy(in, name, now.lastModifiedTime().toInstant());
             }
             BasicFileAttributes after = Files.readAttributes(newest, BasicFileAttributes.class);
@@ -143,10 +196,58 @@ public class SourceFetcher {
         }
     }
 
+    /**
+     * Whether an address is one of the server's own network (loopback, link-local such as 169.254.169.254 and
+     * fe80::/10, site-local 10/8 172.16/12 192.168/16, unique-local fc00::/7, the any-address or multicast).
+     */
+    static boolean privateAddress(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
+                || a.isMulticastAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            // 100.64/10 (carrier-grade NAT, cloud metadata on some providers) and 0/8.
+            return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64 || b[0] == 0;
+        }
+        return (b[0] & 0xfe) == 0xfc;
+    }
+
+    /** Why the URL's host may not be fetched (null when it may): resolved now, every address checked. */
+    String refuseHost(URI uri) {
+        if (uri.getRawUserInfo() != null) {
+            return "the URL carries a user name or password (user:password@host); give the credentials in the source's "
+                    + "authentication fields instead";
+        }
+        if (settings.allowPrivateAddresses()) {
+            return null;
+        }
+        String host = uri.getHost();
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        } catch (UnknownHostException e) {
+            return null; // the connection fails with its own reason
+        }
+        for (InetAddress a : all) {
+            if (privateAddress(a)) {
+                return host + " resolves to " + a.getHostAddress() + ", an address of the server's own network "
+                        + "(loopback, link-local, private or unique-local); sources may reach it only when "
+                        + "roster.sync.allow-private-addresses=true";
+            }
+        }
+        return null;
+    }
+
     private Result fromUrl(SyncSource source) {
         URI uri = URI.create(source.location());
+        String refusal = refuseHost(uri);
+        if (refusal != null) {
+            return new Refused(refusal, false);
+        }
+        // Redirects are never followed: one could lead the request (and its credential) to another host.
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.fetchTimeout())
                 .header("Accept", "text/csv, text/plain;q=0.9, */*;q=0.1").GET();
         Optional<String> secret = sources.secret(source.id());
@@ -172,6 +273,11 @@ public class SourceFetcher {
         }
         try (InputStream body = response.body()) {
             int status = response.statusCode();
+            if (status >= 300 && status < 400) {
+                return new Refused(uri + " answered " + status + ", a redirect to "
+                        + response.headers().firstValue("Location").orElse("(no Location)")
+                        + "; redirects are not followed: give that address as the source's location if it is right", false);
+            }
             if (status != 200) {
                 String what = status == 404 ? "404 Not Found: no file at this address"
                         : status == 401 || status == 403 ? status + ": the credentials were refused"

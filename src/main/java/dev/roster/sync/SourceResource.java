@@ -108,7 +108,7 @@ public class SourceResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     public Response run(@PathParam("id") UUID id) {
         sources.find(id);
-        service.runInBackground(id);
+        service.runInBackground(id, operator.get().id());
         return Response.seeOther(URI.create("/sources/" + id + "?notice=started")).build();
     }
 

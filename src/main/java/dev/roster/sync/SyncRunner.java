@@ -60,6 +60,11 @@ public class SyncRunner {
      * source is gone or paused (for a scheduled run), another instance is running it, or a poll found no new file.
      */
     public Optional<UUID> run(UUID sourceId, String trigger) {
+        return run(sourceId, trigger, null);
+    }
+
+    /** As {@link #run(UUID, String)}, recording the admin who pressed Run now (four-eyes: they cannot approve it). */
+    public Optional<UUID> run(UUID sourceId, String trigger, UUID triggeredBy) {
         Optional<SyncSource> found = sources.findIfAny(sourceId);
         if (found.isEmpty() || (found.get().paused() && !SyncRun.MANUAL.equals(trigger))) {
             return Optional.empty();
@@ -73,7 +78,7 @@ public class SyncRunner {
             try {
                 SyncSource source = sources.find(sourceId);
                 recoverInterrupted(source);
-                return Optional.ofNullable(runLocked(source, trigger));
+                return Optional.ofNullable(runLocked(source, trigger, triggeredBy));
             } finally {
                 Jdbc.one(lock, "SELECT pg_advisory_unlock(?, hashtext(?::text))", rs -> rs.getBoolean(1), RUN_LOCK_SPACE,
                         sourceId.toString());
@@ -92,7 +97,7 @@ public class SyncRunner {
                 rs -> rs.getBoolean(1), RUN_LOCK_SPACE, sourceId.toString()).orElse(false);
     }
 
-    private UUID runLocked(SyncSource source, String trigger) {
+    private UUID runLocked(SyncSource source, String trigger, UUID triggeredBy) {
         Optional<SyncRun> last = runs.lastProcessed(source.id());
         SourceFetcher.Last lastFile = last.map(r -> new SourceFetcher.Last(r.fileName(), r.fileSize() == null ? -1 : r.fileSize(),
                 r.fileModified())).orElse(null);
@@ -117,7 +122,7 @@ public class SyncRunner {
                 boolean same = refusal.startsWith("the same file");
                 return finishedAtOnce(source, trigger, got, same ? SyncRun.Status.SKIPPED : SyncRun.Status.REFUSED, refusal);
             }
-            UUID runId = runs.start(source.id(), trigger, got);
+            UUID runId = runs.start(source.id(), trigger, got, triggeredBy);
             try {
                 planAndDecide(source, runId, got, last.orElse(null));
             } catch (RuntimeException e) {

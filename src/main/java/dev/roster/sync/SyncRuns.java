@@ -74,24 +74,33 @@ public class SyncRuns {
     }
 
     /** A new RUNNING run with its file. */
-    UUID start(UUID sourceId, String trigger, SourceFetcher.Got file) {
+    UUID start(UUID sourceId, String trigger, SourceFetcher.Got file, UUID triggeredBy) {
         UUID id = UUID.randomUUID();
-        jdbc.runInTransaction(c -> insertRunning(c, id, sourceId, trigger, file));
+        jdbc.runInTransaction(c -> insertRunning(c, id, sourceId, trigger, file, triggeredBy));
         return id;
     }
 
-    private static void insertRunning(Connection c, UUID id, UUID sourceId, String trigger, SourceFetcher.Got file)
-            throws SQLException {
+    /** The run also records who pressed Run now and who last set the source up: four-eyes counts both as uploaders. */
+    private static void insertRunning(Connection c, UUID id, UUID sourceId, String trigger, SourceFetcher.Got file,
+            UUID triggeredBy) throws SQLException {
         Jdbc.update(c, """
-                INSERT INTO sync_run (id, source_id, status, trigger, instance, file_name, file_size, file_modified, sha256)
-                VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)""", id, sourceId, trigger, instance(),
+                INSERT INTO sync_run (id, source_id, status, trigger, instance, file_name, file_size, file_modified, sha256,
+                                      triggered_by, configured_by)
+                VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, (SELECT updated_by FROM sync_source WHERE id = ?))""",
+                id, sourceId, trigger, instance(),
                 file == null ? null : file.name(), file == null ? null : file.size(),
                 file == null || file.modified() == null ? null : java.sql.Timestamp.from(file.modified()),
-                file == null ? null : file.sha256());
+                file == null ? null : file.sha256(), triggeredBy, sourceId);
     }
 
+    /** Links the run to its batch, and gives the batch who ran and who set up the source (four-eyes). */
     void batch(UUID runId, UUID batchId) {
-        jdbc.update("UPDATE sync_run SET batch_id = ?, heartbeat = now() WHERE id = ?", batchId, runId);
+        jdbc.runInTransaction(c -> {
+            Jdbc.update(c, "UPDATE sync_run SET batch_id = ?, heartbeat = now() WHERE id = ?", batchId, runId);
+            Jdbc.update(c, """
+                    UPDATE batch b SET sync_triggered_by = r.triggered_by, sync_configured_by = r.configured_by
+                      FROM sync_run r WHERE r.id = ? AND b.id = ?""", runId, batchId);
+        });
     }
 
     /** What the run ends with. */
@@ -127,7 +136,7 @@ public class SyncRuns {
     /** A run with nothing to plan (skipped, refused, failed before a file): recorded finished at once. */
     UUID recordFinished(Connection c, SyncSource source, String trigger, SourceFetcher.Got file, Outcome o) throws SQLException {
         UUID id = UUID.randomUUID();
-        insertRunning(c, id, source.id(), trigger, file);
+        insertRunning(c, id, source.id(), trigger, file, null);
         finish(c, id, source, o, null);
         return id;
     }

@@ -31,10 +31,11 @@ public class SyncService {
         BackgroundThreads.stop(executor, true, Duration.ofSeconds(10));
     }
 
-    public void runInBackground(UUID sourceId) {
+    /** Runs the source now for an admin ({@code by}: recorded on the run, so they cannot approve what it plans). */
+    public void runInBackground(UUID sourceId, UUID by) {
         executor.submit(() -> {
             try {
-                runner.run(sourceId, SyncRun.MANUAL);
+                runner.run(sourceId, SyncRun.MANUAL, by);
             } catch (RuntimeException e) {
                 Log.errorf(e, "the run of sync source %s failed", sourceId);
             }
@@ -42,7 +43,7 @@ public class SyncService {
     }
 
     /** The run's id, or empty when another run of the source is in progress. */
-    public Optional<UUID> runNow(UUID sourceId) {
-        return runner.run(sourceId, SyncRun.MANUAL);
+    public Optional<UUID> runNow(UUID sourceId, UUID by) {
+        return runner.run(sourceId, SyncRun.MANUAL, by);
     }
 }

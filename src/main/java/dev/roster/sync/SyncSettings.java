@@ -1,6 +1,7 @@
 package dev.roster.sync;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -28,4 +29,17 @@ public interface SyncSettings {
     /** How often an instance tells the others it is alive; one silent for longer has its runs taken over. */
     @WithDefault("7500ms")
     Duration clusterCheckin();
+
+    /**
+     * The one directory (and its subdirectories) directory sources may read; unset, directory sources are refused.
+     * Checked on the real paths (symbolic links resolved) when a source is saved and at every fetch.
+     */
+    Optional<String> directoryRoot();
+
+    /**
+     * Whether a URL source may reach loopback, link-local, site-local (private) and unique-local addresses. Off,
+     * such a source is refused before connecting: the server must not be turned into a probe of its own network.
+     */
+    @WithDefault("false")
+    boolean allowPrivateAddresses();
 }

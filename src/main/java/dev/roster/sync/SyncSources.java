@@ -1,5 +1,6 @@
 package dev.roster.sync;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,11 @@ import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
@@ -61,6 +66,19 @@ public class SyncSources {
     TokenCipher cipher;
     @Inject
     SyncScheduler scheduler;
+    @Inject
+    SyncSettings settings;
+
+    /** Dev mode only: creates the drop directory, so directory sources work out of the box (docs/sync.md). */
+    void devDrop(@Observes StartupEvent event) {
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && settings.directoryRoot().isPresent()) {
+            try {
+                Files.createDirectories(Path.of(settings.directoryRoot().get().strip()));
+            } catch (IOException | RuntimeException e) {
+                Log.warnf("could not create the sync drop directory %s: %s", settings.directoryRoot().get(), e.getMessage());
+            }
+        }
+    }
 
     public List<SyncSource> list() {
         return jdbc.list("SELECT " + COLUMNS + " FROM sync_source ORDER BY lower(name)", this::map);
@@ -84,11 +102,11 @@ public class SyncSources {
                         INSERT INTO sync_source (id, name, kind, location, schedule, time_zone, on_new_file, format, profile,
                                                  match_by, scope, absent, auto_apply, limits, limits_percent,
                                                  min_rows_fraction, paused, auth_kind, auth_username, auth_secret,
-                                                 created_by_name)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
+                                                 created_by_name, updated_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""",
                         id, c.name, c.kind.name(), c.location, c.schedule, c.timeZone, c.onNewFile, c.format, c.profile,
                         c.matchBy.name(), c.scope, c.absent.name(), c.autoApply, c.limits, c.limitsPercent,
-                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secret, who.name());
+                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secret, who.name(), who.id());
                 event(conn, who, AuditAction.SYNC_SOURCE_CREATED, id, c.name, null);
             });
         } catch (IllegalStateException e) {
@@ -108,11 +126,11 @@ public class SyncSources {
                                format = ?, profile = ?, match_by = ?, scope = ?, absent = ?, auto_apply = ?,
                                limits = ?::jsonb, limits_percent = ?::jsonb, min_rows_fraction = ?, paused = ?,
                                auth_kind = ?, auth_username = ?, auth_secret = CASE WHEN ? THEN ? ELSE auth_secret END,
-                               updated_at = now()
+                               updated_at = now(), updated_by = ?
                          WHERE id = ?""",
                         c.name, c.kind.name(), c.location, c.schedule, c.timeZone, c.onNewFile, c.format, c.profile,
                         c.matchBy.name(), c.scope, c.absent.name(), c.autoApply, c.limits, c.limitsPercent,
-                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secretChanged, c.secret, id);
+                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secretChanged, c.secret, who.id(), id);
                 event(conn, who, AuditAction.SYNC_SOURCE_CHANGED, id, c.name, "settings");
             });
         } catch (IllegalStateException e) {
@@ -237,6 +255,15 @@ public class SyncSources {
         }
         String limits = limits(in.limits(), "limits", false, problems);
         String limitsPercent = limits(in.limitsPercent(), "limitsPercent", true, problems);
+        if (Boolean.TRUE.equals(in.autoApply())) {
+            List<String> unlimited = LIMIT_KEYS.stream().filter(k -> !limited(in.limits(), k) && !limited(in.limitsPercent(), k))
+                    .toList();
+            if (!unlimited.isEmpty()) {
+                problems.add("autoApply: a source that applies on its own needs every limit set, as a count (limits) or "
+                        + "a percentage (limitsPercent); set " + String.join(", ", unlimited)
+                        + " (0 allows none of them), or leave autoApply off so every run waits for an operator");
+            }
+        }
         double fraction = in.minRowsFraction() == null ? 0.5 : in.minRowsFraction();
         if (fraction < 0 || fraction > 1 || Double.isNaN(fraction)) {
             problems.add("minRowsFraction: a number from 0 to 1 (0.5 refuses a file with less than half the rows of "
@@ -259,9 +286,15 @@ public class SyncSources {
                 problems.add("username: basic credentials need a user name");
             }
             if (clear == null || clear.isEmpty()) {
-                boolean keep = old != null && old.secretSet() && old.authType() == authType;
-                if (keep) {
+                boolean kept = old != null && old.secretSet() && old.authType() == authType;
+                boolean sameAddress = old != null && old.kind() == kind && old.location().equals(location);
+                if (kept && sameAddress) {
                     secretChanged = false;
+                } else if (kept) {
+                    // Never send a stored credential to an address it was not given for (docs/security.md).
+                    problems.add((authType == SyncSource.AuthType.BEARER ? "token" : "password") + ": the location "
+                            + "changed, so the stored " + (authType == SyncSource.AuthType.BEARER ? "token" : "password")
+                            + " is not sent to the new address; type it again (or choose no credentials)");
                 } else {
                     problems.add(authType == SyncSource.AuthType.BEARER ? "token: give the bearer token"
                             : "password: give the password");
@@ -280,7 +313,14 @@ public class SyncSources {
                 Boolean.TRUE.equals(in.paused()), authType, username, secretChanged, secret);
     }
 
-    private static void checkDirectory(String location, List<String> problems) {
+    private void checkDirectory(String location, List<String> problems) {
+        Path root;
+        try {
+            root = SourceFetcher.realRoot(settings.directoryRoot());
+        } catch (SourceFetcher.OutsideRoot e) {
+            problems.add("kind: " + e.getMessage() + "; use a URL source instead");
+            return;
+        }
         Path dir;
         try {
             dir = Path.of(location);
@@ -290,9 +330,17 @@ public class SyncSources {
         }
         if (location.isEmpty() || !dir.isAbsolute()) {
             problems.add("location: give the absolute path of the directory the exports are written to");
+        } else if (!dir.normalize().startsWith(root) && !dir.normalize().startsWith(Path.of(settings.directoryRoot().get().strip())
+                .toAbsolutePath().normalize())) {
+            // Said before looking at the path, so the form does not tell which directories exist elsewhere.
+            problems.add("location: " + location + " is outside " + SourceFetcher.ROOT_SETTING + " (" + root
+                    + "); directory sources read only inside it");
         } else if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
             problems.add("location: " + location + " is not a directory Roster can read on this server; create it, "
                     + "or give Roster's user read access");
+        } else if (!SourceFetcher.inside(dir, root)) {
+            problems.add("location: " + location + " leads out of " + SourceFetcher.ROOT_SETTING + " (" + root
+                    + ") through a symbolic link; directory sources read only inside it");
         }
     }
 
@@ -302,6 +350,9 @@ public class SyncSources {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
                 problems.add("location: give the full URL of the export, starting with https://");
+            } else if (uri.getRawUserInfo() != null) {
+                problems.add("location: leave the user name and password out of the URL (user:password@host): they would "
+                        + "be stored and shown in clear; use authType basic with username and password");
             } else if (scheme.equals("http") && !SourceFetcher.isLoopback(uri.getHost())) {
                 problems.add("location: use https:// (plain http is allowed only for localhost): the export and its "
                         + "credentials would cross the network in clear");
@@ -335,6 +386,10 @@ public class SyncSources {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean limited(Map<String, Number> given, String key) {
+        return given != null && given.get(key) != null;
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String value, String field, String valid, List<String> problems) {

@@ -27,7 +27,9 @@ class SyncIT {
 
     private static final Map<String, String> SETTINGS = Map.of("roster.sync.cluster-checkin", "1000ms",
             "roster.sync.settle", "200ms", "roster.sync.poll-interval", "1s", "roster.apply.interrupted-after", "5S",
-            "roster.apply.interrupted-check", "3s");
+            "roster.apply.interrupted-check", "3s", "roster.sync.directory-root", System.getProperty("java.io.tmpdir"));
+    private static final Map<String, Object> ALL_LIMITS = Map.of("create", 100000, "update", 100000, "suspend", 100000,
+            "delete", 100000);
 
     private RosterProcess a;
     private RosterProcess b;
@@ -50,7 +52,8 @@ class SyncIT {
 
     private static String source(RosterProcess on, String name, Path dir, Map<String, Object> more) {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("name", name, "kind", "directory", "location",
-                dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true));
+                dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true,
+                "limits", ALL_LIMITS));
         body.putAll(more);
         return on.api().contentType("application/json").body(body).post("/api/sources").then().statusCode(201)
                 .extract().path("id");
@@ -69,7 +72,7 @@ class SyncIT {
             RosterProcess.sleep(250);
         }
         a.api().contentType("application/json").body(Map.of("name", "Every 4 s " + m, "kind", "directory", "location",
-                dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true, "paused", true))
+                dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true, "limits", ALL_LIMITS, "paused", true))
                 .put("/api/sources/" + id).then().statusCode(200);
         RosterProcess.sleep(1500);
 

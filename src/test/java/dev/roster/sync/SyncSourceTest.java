@@ -38,6 +38,8 @@ class SyncSourceTest {
     @Inject
     Sql sql;
 
+    private static final Map<String, Object> ALL_LIMITS = Map.of("create", 100, "update", 100, "suspend", 100, "delete", 100);
+
     private static String source(String op, Map<String, Object> body) {
         return given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
                 .post("/api/sources").then().statusCode(201).extract().path("id");
@@ -69,7 +71,7 @@ class SyncSourceTest {
         Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
         String id = source(op, Map.of("name", "HR " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
                 "scope", "created", "absent", "suspend", "autoApply", true, "minRowsFraction", 0.5,
-                "limits", Map.of("update", 2), "limitsPercent", Map.of("suspend", 50)));
+                "limits", Map.of("update", 2, "create", 100, "delete", 0), "limitsPercent", Map.of("suspend", 50)));
 
         Instant t = Instant.now().minus(Duration.ofHours(3));
         write(dir, "hr-1.csv", people(m, 0, 10, "Clerk"), t);
@@ -98,7 +100,14 @@ class SyncSourceTest {
         write(dir, "hr-3.csv", people(m, 0, 9, "Lead").replace(m + "-3@example.com,Given3,Family,Lead",
                 m + "-3@example.com,Given3,Family,Clerk").replaceAll("(" + m + "-[4-8]@example.com,Given[4-8],Family,)Lead", "$1Clerk"),
                 t.plusSeconds(120));
-        JsonPath third = runNow(op, id);
+        String runner = admins.create(AdminRole.OPERATOR);
+        JsonPath third = runNow(runner, id);
+        // Four-eyes through a source: neither who set it up nor who pressed Run now may approve what it planned.
+        for (String self : new String[] { op, runner }) {
+            given().auth().preemptive().basic(self, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                    .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(422)
+                    .body(containsString("the uploader cannot approve"));
+        }
         assertEquals("HELD", third.getString("status"), third.prettify());
         assertTrue(third.getString("reason").contains("3 updates exceed the limit of 2"), third.getString("reason"));
         given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + third.getString("batchId"))
@@ -132,6 +141,14 @@ class SyncSourceTest {
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(6, history.getLong("total"));
         assertEquals(2, history.getList("items").size());
+
+        // The held batch outlives its source and its runs, and so does who may not approve it; a third operator may.
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .delete("/api/sources/" + id).then().statusCode(204);
+        given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(422);
+        given().auth().preemptive().basic(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(200);
     }
 
     @Test
@@ -150,6 +167,10 @@ class SyncSourceTest {
                 body = "no".getBytes(StandardCharsets.UTF_8);
             } else if (path.endsWith("/export.csv")) {
                 body = people(m, 0, 3, "Clerk").getBytes(StandardCharsets.UTF_8);
+            } else if (path.endsWith("/moved")) {
+                status = 302;
+                exchange.getResponseHeaders().set("Location", "http://169.254.169.254/latest");
+                body = new byte[0];
             } else if (path.endsWith("/login")) {
                 type = "text/html";
                 body = "<!DOCTYPE html><html><body>Sign in</body></html>".getBytes(StandardCharsets.UTF_8);
@@ -158,7 +179,7 @@ class SyncSourceTest {
                 body = "not found".getBytes(StandardCharsets.UTF_8);
             }
             exchange.getResponseHeaders().set("Content-Type", type);
-            exchange.sendResponseHeaders(status, body.length);
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
@@ -168,7 +189,7 @@ class SyncSourceTest {
             String base = "http://localhost:" + server.getAddress().getPort();
             String id = source(op, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/export.csv",
                     "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer",
-                    "token", "s3cret-" + m));
+                    "token", "s3cret-" + m, "limitsPercent", ALL_LIMITS));
             given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then().statusCode(200)
                     .body(not(containsString("s3cret"))).body("secretSet", org.hamcrest.Matchers.equalTo(true));
             assertEquals(0, sql.count("SELECT count(*) FROM sync_source WHERE auth_secret LIKE ?", "%s3cret%"));
@@ -178,17 +199,30 @@ class SyncSourceTest {
             assertEquals(3, ok.getLong("counts.create"));
             assertTrue(ok.getString("reason").contains("matches no user"), "the file sets no attr.src: " + ok.getString("reason"));
 
+            // A new address never gets the stored token: it must be typed again.
+            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                    .body(Map.of("name", "Feed " + m, "kind", "url", "location", "https://attacker.example/x.csv",
+                            "scope", "attr.src=" + m, "absent", "leave", "authType", "bearer"))
+                    .put("/api/sources/" + id).then().statusCode(400).body(containsString("type it again"));
             put(op, id, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/missing.csv",
-                    "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer"));
+                    "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer",
+                    "token", "s3cret-" + m, "limitsPercent", ALL_LIMITS));
             JsonPath missing = runNow(op, id);
             assertEquals("REFUSED", missing.getString("status"));
             assertTrue(missing.getString("reason").contains("404"), missing.getString("reason"));
 
             put(op, id, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/login",
-                    "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer"));
+                    "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer",
+                    "token", "s3cret-" + m, "limitsPercent", ALL_LIMITS));
             JsonPath html = runNow(op, id);
             assertEquals("REFUSED", html.getString("status"));
             assertTrue(html.getString("reason").contains("HTML page"), html.getString("reason"));
+
+            put(op, id, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/moved",
+                    "scope", "attr.src=" + m, "absent", "leave", "authType", "bearer", "token", "s3cret-" + m));
+            JsonPath moved = runNow(op, id);
+            assertEquals("REFUSED", moved.getString("status"));
+            assertTrue(moved.getString("reason").contains("redirect to http://169.254.169.254/latest"), moved.getString("reason"));
         } finally {
             server.stop(0);
         }
@@ -243,8 +277,37 @@ class SyncSourceTest {
                 .body(containsString("use https://"))
                 .body(containsString("scope: write \\\"created\\\""))
                 .body(containsString("absent: use leave, suspend or delete"));
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "Bad", "kind", "url", "location", "https://hr:pw@hr.example.com/x.csv", "scope", "created",
+                        "absent", "leave", "autoApply", true, "limits", Map.of("create", 5), "limitsPercent", Map.of("update", 1)))
+                .post("/api/sources").then().statusCode(400)
+                .body(containsString("leave the user name and password out of the URL"))
+                .body(containsString("needs every limit set"))
+                .body(containsString("set suspend, delete (0 allows none of them)"));
         given().auth().preemptive().basic(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD).contentType("application/json")
                 .body(Map.of("name", "x")).post("/api/sources").then().statusCode(403);
+    }
+
+    @Test
+    void aDirectorySourceReadsOnlyInsideTheDirectoryRoot() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "sdr" + System.nanoTime();
+        Path outside = Files.createTempDirectory("roster-outside-");
+        Files.writeString(outside.resolve("secret.csv"), "root:x:0:0\n");
+        Path escape = Files.createSymbolicLink(Path.of("target", "sync-link-" + m).toAbsolutePath(), outside);
+        for (String location : new String[] { outside.toString(), escape.toString() }) {
+            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                    .body(Map.of("name", "Out " + m, "kind", "directory", "location", location, "scope", "created", "absent", "leave"))
+                    .post("/api/sources").then().statusCode(400).body(containsString("roster.sync.directory-root"));
+        }
+        // A link to a file outside the root is never read: the directory has nothing to take.
+        Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
+        Files.createSymbolicLink(dir.resolve("people.csv"), outside.resolve("secret.csv"));
+        String id = source(op, Map.of("name", "In " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
+                "scope", "created", "absent", "leave"));
+        JsonPath run = runNow(op, id);
+        assertEquals("SKIPPED", run.getString("status"), run.prettify());
+        assertTrue(run.getString("reason").startsWith("no file in"), run.getString("reason"));
     }
 
     @Test
@@ -253,7 +316,7 @@ class SyncSourceTest {
         String m = "sdp" + System.nanoTime();
         Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
         String id = source(op, Map.of("name", "Poll " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
-                "onNewFile", true, "scope", "created", "absent", "leave", "autoApply", true, "schedule", "0 3 * * *",
+                "onNewFile", true, "scope", "created", "absent", "leave", "autoApply", true, "limits", ALL_LIMITS, "schedule", "0 3 * * *",
                 "timeZone", "Europe/Berlin"));
         JsonPath listed = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then()
                 .statusCode(200).extract().jsonPath();

@@ -139,14 +139,22 @@ public class ApplyPolicy {
                 && !uploaders(batch.id).contains(adminId);
     }
 
-    /** Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload. */
+    /**
+     * Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload; for a sync
+     * source's batch also the admin who pressed Run now, the source's editor when it ran and its last editor (and,
+     * until the run has recorded its batch, those of the source's run in progress).
+     */
     List<UUID> uploaders(UUID batchId) {
         return jdbc.list("""
                 WITH RECURSIVE chain (id, created_by, replans_batch) AS (
                     SELECT id, created_by, replans_batch FROM batch WHERE id = ?
                     UNION
                     SELECT b.id, b.created_by, b.replans_batch FROM batch b JOIN chain ON b.id = chain.replans_batch)
-                SELECT DISTINCT created_by FROM chain WHERE created_by IS NOT NULL""", rs -> rs.getObject(1, UUID.class),
-                batchId);
+                SELECT DISTINCT who FROM chain JOIN batch b ON b.id = chain.id
+                       LEFT JOIN sync_source s ON s.id = b.sync_source_id AND b.created_by = b.sync_source_id
+                       LEFT JOIN sync_run r ON r.source_id = s.id AND r.status = 'RUNNING',
+                       LATERAL (VALUES (b.created_by), (b.sync_triggered_by), (b.sync_configured_by), (s.updated_by),
+                                       (r.triggered_by), (r.configured_by)) AS v (who)
+                 WHERE who IS NOT NULL""", rs -> rs.getObject(1, UUID.class), batchId);
     }
 }
