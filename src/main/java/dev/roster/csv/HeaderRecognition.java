@@ -68,7 +68,7 @@ public final class HeaderRecognition {
                 tied.add(v);
             }
         }
-        if (firstRefusal == null && (!versionLine || vendor == null)) {
+        if (firstRefusal == null && (!versionLine || vendor == null) && !(vendor != null && mixesUserAndGroupFiles(roster))) {
             // Roster's own format, as always; named after a template only when that template reads it the same way.
             checkDuplicates(roster, fileName, line);
             if (vendor != null && tied.isEmpty() && sameTargets(roster, vendorMapping)) {
@@ -204,6 +204,26 @@ public final class HeaderRecognition {
             }
         }
         return best;
+    }
+
+    private static final java.util.Set<String> GROUP_FILE_ONLY = java.util.Set.of(ColumnNames.GROUP, ColumnNames.MEMBER,
+            ColumnNames.DESCRIPTION, ColumnNames.NEW_NAME);
+    private static final java.util.Set<String> USER_PROFILE = java.util.Set.of(ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME,
+            ColumnNames.USERNAME, ColumnNames.PHONE, ColumnNames.DEPARTMENT, ColumnNames.TITLE, ColumnNames.LOCALE);
+
+    /**
+     * Whether Roster's reading puts group-file columns (description, member, ...) beside user profile columns: no
+     * operation takes both, so such a header is not a Roster file, and a vendor template that reads it wins (JumpCloud's
+     * Description is a user attribute there, not a group's description).
+     */
+    private static boolean mixesUserAndGroupFiles(List<MappedColumn> roster) {
+        boolean group = false;
+        boolean user = false;
+        for (MappedColumn column : roster) {
+            group |= GROUP_FILE_ONLY.contains(column.target());
+            user |= USER_PROFILE.contains(column.target());
+        }
+        return group && user;
     }
 
     /** A target for every column: Roster's name or alias, else a template's, else a similar name, else an attribute. */

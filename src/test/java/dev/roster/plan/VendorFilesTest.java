@@ -227,6 +227,16 @@ class VendorFilesTest {
     }
 
     @Test
+    void jumpCloudsDescriptionIsAUserAttributeNotAGroupsDescription() {
+        byte[] bytes = ("FirstName,LastName,Username,Email,Description\n"
+                + "Jo,Jump,jo.jump,jo.jump@vendor.example,Night shift\n").getBytes(StandardCharsets.UTF_8);
+        assertEquals("JumpCloud user import", mapping(bytes, null).formatLabel());
+        PlannedChange change = plan(Operation.ONBOARD, bytes).get(0);
+        assertEquals(ChangeKind.CREATE, change.kind(), change.messages().toString());
+        assertEquals("Night shift", fields(change).get("attr.description"));
+    }
+
+    @Test
     void aRosterHeaderAfterAnEntraVersionLineIsStillRead() {
         ColumnMapping mapping = mapping("version:v1.0\nemail,given_name,family_name\n".getBytes(StandardCharsets.UTF_8), null);
         assertEquals("roster", mapping.format());
