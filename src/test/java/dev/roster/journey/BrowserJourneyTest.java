@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -418,21 +416,17 @@ class BrowserJourneyTest {
         signedIn();
         String m = "aud" + System.nanoTime();
         String email = m + "@example.org";
-        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name\n" + email + ",Audrey,Trail\n", "onboard");
+        // No invitation: its mail.sent event would come from the sender whenever the outbox (shared with the whole
+        // suite) gets to it, possibly after the filtered table was drawn; the events here are all written by the applies.
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,given_name,family_name,send_invite\n" + email + ",Audrey,Trail,false\n",
+                "onboard");
         Batches.uploadAndApply(ADMIN, PASSWORD, "email,title\n" + email + ",Auditor\n", "update");
 
-        // The invitation's mail.sent event comes from the sender, after the apply: wait for it, or it may land after
-        // the filtered table was drawn, and the table (drawn once) would never agree with the API.
-        Instant sentBy = Instant.now().plus(Duration.ofSeconds(30));
-        while (auditTotal(email, "mail.sent") < 1) {
-            assertTrue(Instant.now().isBefore(sentBy), "the invitation was never sent");
-            Thread.sleep(100);
-        }
         navigate("Audit");
         chromium.markDocument();
         chromium.type("Target email", email);
         chromium.await(d -> chromium.rows("Audit events").size() == auditTotal(email, null));
-        assertTrue(chromium.rows("Audit events").size() >= 3, "created, invitation, updated");
+        assertTrue(chromium.rows("Audit events").size() >= 2, "created, updated");
         assertTrue(chromium.sameDocument(), "filtering swaps the table in place");
         String shown = chromium.aria("Audit events").getText();
         assertTrue(shown.contains("user.created") && shown.contains("user.updated"), shown);
