@@ -174,12 +174,17 @@ public class PlanItemQuery {
                 bound.add(offset);
                 bound.add(size);
             } else {
-                // A key search: a deferred join, the offset walks line numbers only and just the page's rows are read whole.
-                sql = "SELECT line, kind, key, user_id, fields::text, messages::text FROM plan_item WHERE batch_id = ? "
-                        + "AND line IN (SELECT line FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?) ORDER BY line";
+                // A key search: a deferred join, the offset walks line numbers only and just the page's rows are read
+                // whole. The page's lines are materialised first: as a semi-join under statistics that predate a small
+                // plan (estimated at one row), the search ran once per row of the plan (0.4 s for 1,000 rows).
+                sql = "WITH page AS MATERIALIZED (SELECT line FROM plan_item" + where + " ORDER BY line LIMIT ? OFFSET ?) "
+                        + "SELECT p.line, p.kind, p.key, p.user_id, p.fields::text, p.messages::text "
+                        + "FROM page JOIN plan_item p ON p.batch_id = ? AND p.line = page.line ORDER BY p.line";
+                bound.clear();
                 bound.addAll(params);
                 bound.add(size);
                 bound.add(offset);
+                bound.add(batch.id);
             }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 Jdbc.bind(ps, bound.toArray());

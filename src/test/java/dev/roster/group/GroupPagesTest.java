@@ -58,6 +58,13 @@ class GroupPagesTest {
         // The members table is an htmx fragment; the history comes from the audit trail.
         String fragment = op.htmxGet(path + "/members").then().statusCode(200).extract().asString();
         assertTrue(fragment.contains("id=\"group-members\"") && !fragment.contains("<html"), fragment);
+        // One form carries the CSRF field; each Remove button names its member by formaction.
+        assertEquals(1, fragment.split("name=\"csrf-token\"", -1).length - 1, "one CSRF field per fragment");
+        String remove = path + "/members/" + a + "/remove";
+        assertTrue(fragment.contains("form=\"member-remove\" formaction=\"" + remove + "\""), fragment);
+        assertEquals(303, op.postForm(remove, Map.of()).statusCode());
+        assertEquals(0, sql.count("SELECT count(*) FROM group_membership WHERE group_id = ? AND user_id = ?", id, a));
+        assertEquals(303, op.postForm(path + "/members", Map.of("email", m + "-a@example.com")).statusCode());
         String history = op.htmxGet("/audit/fragment?group=" + id).then().statusCode(200).extract().asString();
         assertTrue(history.contains("group.created") && history.contains("membership.added"), history);
         assertTrue(history.contains(m + "-boss@example.com"), "a group's history names the member");
