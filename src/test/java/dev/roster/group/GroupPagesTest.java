@@ -60,6 +60,9 @@ class GroupPagesTest {
         assertTrue(fragment.contains("id=\"group-members\"") && !fragment.contains("<html"), fragment);
         // One form carries the CSRF field; each Remove button names its member by formaction.
         assertEquals(1, fragment.split("name=\"csrf-token\"", -1).length - 1, "one CSRF field per fragment");
+        assertTrue(java.util.regex.Pattern.compile("<form id=\"member-remove\" method=\"post\" class=\"inline\">"
+                + "<input type=\"hidden\" name=\"csrf-token\" value=\"[^\"]+\">").matcher(fragment).find(),
+                "the buttons' form carries the session's token: " + fragment);
         String remove = path + "/members/" + a + "/remove";
         assertTrue(fragment.contains("form=\"member-remove\" formaction=\"" + remove + "\""), fragment);
         assertEquals(303, op.postForm(remove, Map.of()).statusCode());
@@ -99,6 +102,8 @@ class GroupPagesTest {
         // A viewer reads but gets no forms.
         Browser viewer = Browser.signedIn(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD);
         viewer.get("/groups").then().statusCode(200).body(not(containsString("New group")));
+        viewer.htmxGet(path + "/members").then().statusCode(200).body(containsString(m + "-a@example.com"))
+                .body(not(containsString("member-remove"))).body(not(containsString("csrf-token")));
         assertEquals(403, viewer.postForm("/groups", Map.of("name", "v " + m)).statusCode());
     }
 }

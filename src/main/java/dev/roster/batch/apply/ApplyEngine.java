@@ -90,7 +90,7 @@ public class ApplyEngine {
             done += update(write, ApplyGroupSql.UPDATE_GROUPS, id);
             times.lap("groups");
         }
-        done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id);
+        done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id, id);
         if (batch.syncSourceId != null && batch.countCreate > 0) {
             Jdbc.update(write, ApplySql.MARK_CREATING_SOURCE, batch.syncSourceId, id);
         }
