@@ -54,6 +54,8 @@ public class Bench {
     final List<Integer> sizes = parseSizes(System.getProperty("bench.sizes", smoke ? "1000" : "10000,100000,1000000"));
     final int readers = Integer.getInteger("bench.readers", 20);
     final int readSeconds = Integer.getInteger("bench.read-seconds", smoke ? 2 : 20);
+    /** Readers run this long, unrecorded, before the timed part: a page's JIT warm-up takes more than 3 s here. */
+    final int warmupSeconds = Integer.getInteger("bench.warmup-seconds", smoke ? 2 : 15);
     final int mailSeconds = Integer.getInteger("bench.mail-seconds", smoke ? 10 : 20);
     /** Members of the group whose page the group readers page through (#13). */
     final int groupMembers = Integer.getInteger("bench.group-members", smoke ? 1000 : 100_000);
@@ -544,7 +546,7 @@ public class Bench {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
         for (int phase = 0; phase < 2; phase++) {
-            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            long until = System.nanoTime() + (phase == 0 ? warmupSeconds : readSeconds) * 1_000_000_000L;
             boolean record = phase == 1;
             CountDownLatch done = new CountDownLatch(readers);
             for (int t = 0; t < readers; t++) {
@@ -621,7 +623,7 @@ public class Bench {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
         for (int phase = 0; phase < 2; phase++) {
-            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            long until = System.nanoTime() + (phase == 0 ? warmupSeconds : readSeconds) * 1_000_000_000L;
             boolean record = phase == 1;
             CountDownLatch done = new CountDownLatch(readers);
             for (int r = 0; r < readers; r++) {
@@ -724,7 +726,7 @@ public class Bench {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
         for (int phase = 0; phase < 2; phase++) {
-            long until = System.nanoTime() + (phase == 0 ? Math.min(3, readSeconds) : readSeconds) * 1_000_000_000L;
+            long until = System.nanoTime() + (phase == 0 ? warmupSeconds : readSeconds) * 1_000_000_000L;
             boolean record = phase == 1;
             CountDownLatch done = new CountDownLatch(readers);
             for (int t = 0; t < readers; t++) {
