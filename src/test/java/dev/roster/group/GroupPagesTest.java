@@ -60,7 +60,7 @@ class GroupPagesTest {
         assertTrue(fragment.contains("id=\"group-members\"") && !fragment.contains("<html"), fragment);
         // One form carries the CSRF field; each Remove button names its member by formaction.
         assertEquals(1, fragment.split("name=\"csrf-token\"", -1).length - 1, "one CSRF field per fragment");
-        assertTrue(java.util.regex.Pattern.compile("<form id=\"member-remove\" method=\"post\" class=\"inline\">"
+        assertTrue(java.util.regex.Pattern.compile("<form id=\"member-remove\" method=\"post\" hidden>"
                 + "<input type=\"hidden\" name=\"csrf-token\" value=\"[^\"]+\">").matcher(fragment).find(),
                 "the buttons' form carries the session's token: " + fragment);
         String remove = path + "/members/" + a + "/remove";

@@ -244,6 +244,15 @@ class BrowserJourneyTest {
         chromium.heading("Ada Lovelace");
         String fields = chromium.aria("User fields").getText();
         assertTrue(fields.contains(boss) && fields.contains(sales) && fields.contains(support), fields);
+
+        // Remove: the row's button submits the fragment's one (hidden) form, CSRF field included.
+        chromium.driver.navigate().back();
+        chromium.heading(sales);
+        awaitRows("Members", 2);
+        chromium.driver.findElement(By.cssSelector("button[aria-label='Remove " + boss + " from the group']")).click();
+        chromium.heading(sales);
+        awaitRows("Members", 1);
+        assertFalse(chromium.aria("Members").getText().contains(boss), chromium.aria("Members").getText());
     }
 
     @Test
