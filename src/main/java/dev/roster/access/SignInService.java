@@ -3,10 +3,6 @@ package dev.roster.access;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.annotation.PostConstruct;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,14 +45,7 @@ public class SignInService {
     @Inject
     SignInAudit audit;
     @Inject
-    SignInConfig config;
-
-    private Semaphore hashing;
-
-    @PostConstruct
-    void init() {
-        hashing = new Semaphore(config.maxConcurrentHashes(), true);
-    }
+    HashingSlots hashing;
 
     /**
      * The rate check comes first and is also the record of the attempt (SignInThrottle.reserve); only then is the
@@ -70,29 +59,19 @@ public class SignInService {
             failures.record(email, null, "throttled", ip, userAgent, channel);
             return new Outcome.Throttled(wait);
         }
-        boolean ok;
-        Optional<AdminAccount> found;
-        try {
-            if (!hashing.tryAcquire(config.hashWait().toMillis(), TimeUnit.MILLISECONDS)) {
-                throttle.cancelled(email, ip);
-                return new Outcome.Busy();
+        Optional<AdminAccount> found = AdminAccount.findByEmail(email);
+        Optional<Boolean> checked = hashing.inSlot(() -> {
+            if (found.isEmpty() || found.get().passwordHash == null) {
+                PasswordHasher.burnEquivalentTime(password);
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return PasswordHasher.verify(password, found.get().passwordHash);
+        });
+        if (checked.isEmpty()) {
             throttle.cancelled(email, ip);
             return new Outcome.Busy();
         }
-        try {
-            found = AdminAccount.findByEmail(email);
-            if (found.isEmpty() || found.get().passwordHash == null) {
-                PasswordHasher.burnEquivalentTime(password);
-                ok = false;
-            } else {
-                ok = PasswordHasher.verify(password, found.get().passwordHash);
-            }
-        } finally {
-            hashing.release();
-        }
+        boolean ok = checked.get();
         if (!ok || !found.get().enabled) {
             String reason = ok ? "account disabled" : "wrong email or password";
             failures.record(email, found.orElse(null), reason, ip, userAgent, channel);

@@ -27,8 +27,12 @@ public class ScimErrors {
 
     @ServerExceptionMapper
     public Response scim(ScimException e) {
-        return Response.status(e.status()).type(ScimMedia.SCIM_JSON).entity(body(json, e.status(), e.scimType(),
-                e.getMessage()).toString()).build();
+        Response.ResponseBuilder r = Response.status(e.status()).type(ScimMedia.SCIM_JSON).entity(body(json, e.status(),
+                e.scimType(), e.getMessage()).toString());
+        if (e.status() == 503) {
+            r.header("Retry-After", "5");
+        }
+        return r.build();
     }
 
     /** A body Jackson could not read is a SCIM invalidSyntax. */

@@ -51,4 +51,12 @@ public class ScimException extends RuntimeException {
     public static ScimException notFound(String detail) {
         return new ScimException(404, null, detail);
     }
+
+    /**
+     * No hashing slot came free in time (HashingSlots, shared with sign-in): nothing was written; the client retries.
+     */
+    public static ScimException busyHashing() {
+        return new ScimException(503, null, "Roster is busy hashing passwords (all roster.sign-in.max-concurrent-hashes "
+                + "slots are in use); nothing was written. Retry in a few seconds.");
+    }
 }

@@ -49,6 +49,8 @@ public class ScimGroups {
     ObjectMapper json;
     @Inject
     ScimUsers users;
+    @Inject
+    ScimSettings settings;
 
     final ScimQuery query = new ScimQuery(ScimGroups::attribute, ScimMedia.GROUP_SCHEMA);
 
@@ -81,6 +83,11 @@ public class ScimGroups {
     }
 
     ObjectNode render(Connection c, GroupRow g, boolean withMembers) throws SQLException {
+        return render(g, withMembers ? members(c, g.id()) : null);
+    }
+
+    /** The group as SCIM shows it; members null: left out. */
+    ObjectNode render(GroupRow g, List<Member> members) {
         ObjectNode doc = json.createObjectNode();
         doc.putArray("schemas").add(ScimMedia.GROUP_SCHEMA);
         doc.put("id", g.id().toString());
@@ -88,10 +95,10 @@ public class ScimGroups {
         if (g.externalId() != null) {
             doc.put("externalId", g.externalId());
         }
-        if (withMembers) {
-            ArrayNode members = doc.putArray("members");
-            for (Member m : members(c, g.id())) {
-                members.addObject().put("value", m.id().toString()).put("display", m.displayName() != null ? m.displayName() : m.email())
+        if (members != null) {
+            ArrayNode list = doc.putArray("members");
+            for (Member m : members) {
+                list.addObject().put("value", m.id().toString()).put("display", m.displayName() != null ? m.displayName() : m.email())
                         .put("type", "User").put("$ref", users.location("Users", m.id()));
             }
         }
@@ -99,6 +106,39 @@ public class ScimGroups {
         meta.put("resourceType", "Group").put("created", g.created().toString()).put("lastModified", g.updated().toString())
                 .put("location", users.location("Groups", g.id())).put("version", ScimUsers.etag(g.version()));
         return doc;
+    }
+
+    /**
+     * The members of a page of groups, in two queries whatever the page's size (security review M5): the page is cut
+     * before the group whose members would pass roster.scim.max-listed-members (the first group always stays).
+     */
+    Map<UUID, List<Member>> membersOfPage(Connection c, List<GroupRow> page) throws SQLException {
+        Map<UUID, List<Member>> byGroup = new LinkedHashMap<>();
+        if (page.isEmpty()) {
+            return byGroup;
+        }
+        Map<UUID, Long> counts = new LinkedHashMap<>();
+        Jdbc.list(c, "SELECT m.group_id, count(*) FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
+                + "WHERE m.group_id = ANY(?) AND u.status <> 'DELETED' GROUP BY m.group_id",
+                rs -> counts.put(rs.getObject(1, UUID.class), rs.getLong(2)),
+                (Object) c.createArrayOf("uuid", page.stream().map(GroupRow::id).toArray()));
+        long listed = 0;
+        for (GroupRow g : page) {
+            long n = counts.getOrDefault(g.id(), 0L);
+            if (!byGroup.isEmpty() && listed + n > settings.maxListedMembers()) {
+                break;
+            }
+            listed += n;
+            byGroup.put(g.id(), new ArrayList<>());
+        }
+        for (Object[] row : Jdbc.list(c, "SELECT m.group_id, u.id, u.email, u.display_name FROM group_membership m "
+                + "JOIN directory_user u ON u.id = m.user_id WHERE m.group_id = ANY(?) AND u.status <> 'DELETED' "
+                + "ORDER BY m.group_id, u.email", rs -> new Object[] { rs.getObject(1, UUID.class),
+                        new Member(rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4)) },
+                (Object) c.createArrayOf("uuid", byGroup.keySet().toArray()))) {
+            byGroup.get((UUID) row[0]).add((Member) row[1]);
+        }
+        return byGroup;
     }
 
     public ObjectNode get(UUID id, String attributes, String excluded) {
@@ -112,6 +152,11 @@ public class ScimGroups {
         return !excludedMembers && listed;
     }
 
+    /** A list shows members only when asked by name (attributes=members), never by default (security review M5). */
+    private static boolean listsMembers(String attributes, String excluded) {
+        return attributes != null && !attributes.isBlank() && wantsMembers(attributes, excluded);
+    }
+
     public ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count,
             String attributes, String excluded) {
         ScimQuery.Where where = filter == null || filter.isBlank() ? new ScimQuery.Where("TRUE", List.of())
@@ -121,7 +166,7 @@ public class ScimGroups {
         List<Object> orderArgs = new ArrayList<>();
         String order = query.orderBy(sortBy, sortOrder, "g.id", orderArgs);
         ScimProjection projection = ScimProjection.of(attributes, excluded);
-        boolean members = wantsMembers(attributes, excluded);
+        boolean members = listsMembers(attributes, excluded);
         boolean filtered = filter != null && !filter.isBlank();
         boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
         boolean sortServed = query.sortIndexed(sortBy);
@@ -140,9 +185,13 @@ public class ScimGroups {
             List<GroupRow> rows = size == 0 || start > total ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + " FROM user_group g WHERE "
                     + "g.deleted_at IS NULL AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?", ScimGroups::row,
                     args.toArray());
+            Map<UUID, List<Member>> byGroup = members ? membersOfPage(c, rows) : null;
             List<ObjectNode> resources = new ArrayList<>();
             for (GroupRow g : rows) {
-                resources.add(projection.apply(render(c, g, members)));
+                if (byGroup != null && !byGroup.containsKey(g.id())) {
+                    break; // the members cap: the client goes on from startIndex + itemsPerPage
+                }
+                resources.add(projection.apply(render(g, byGroup == null ? null : byGroup.get(g.id()))));
             }
             return users.listResponse(total, start, resources);
         });

@@ -2,10 +2,12 @@ package dev.roster.scim;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -169,13 +171,16 @@ final class ScimPatch {
             JsonNode existing = container.get(key);
             if (existing != null && existing.isArray() && value != null && value.isArray()) {
                 // Entra: {"op": "Remove", "path": "members", "value": [{"value": "id"}]}
+                // One set of the values named, one pass over the list (not list x values: security review M5).
+                Set<String> named = new HashSet<>();
+                for (JsonNode v : value) {
+                    if (v.hasNonNull("value")) {
+                        named.add(v.get("value").asText().toLowerCase(Locale.ROOT));
+                    }
+                }
                 ArrayNode kept = JsonNodeFactory.instance.arrayNode();
                 for (JsonNode element : existing) {
-                    boolean listed = false;
-                    for (JsonNode v : value) {
-                        listed |= v.path("value").asText("\u0000").equalsIgnoreCase(element.path("value").asText());
-                    }
-                    if (!listed) {
+                    if (!named.contains(element.path("value").asText().toLowerCase(Locale.ROOT))) {
                         kept.add(element);
                     }
                 }
@@ -199,14 +204,20 @@ final class ScimPatch {
         if (value.isObject() && existing != null && existing.isObject()) {
             ((ObjectNode) existing).setAll((ObjectNode) value.deepCopy());
         } else if (op.equals("add") && existing != null && existing.isArray()) {
+            // Set-based de-duplication (security review M5): the elements and the values already there, looked up.
             ArrayNode list = (ArrayNode) existing;
+            Set<JsonNode> elements = new HashSet<>();
+            Set<String> values = new HashSet<>();
+            for (JsonNode e : list) {
+                elements.add(e);
+                values.add(e.path("value").asText().toLowerCase(Locale.ROOT));
+            }
             for (JsonNode v : value.isArray() ? value : JsonNodeFactory.instance.arrayNode().add(value)) {
-                boolean present = false;
-                for (JsonNode e : list) {
-                    present |= e.equals(v) || (v.has("value") && v.path("value").asText().equalsIgnoreCase(e.path("value").asText()));
-                }
-                if (!present) {
+                String known = v.path("value").asText().toLowerCase(Locale.ROOT);
+                if (!elements.contains(v) && !(v.has("value") && values.contains(known))) {
                     list.add(v.deepCopy());
+                    elements.add(v);
+                    values.add(known);
                 }
             }
         } else if (value.isArray() || !isMultiValued(key)) {

@@ -26,4 +26,12 @@ public interface ScimSettings {
      */
     @WithDefault("100000")
     long unindexedFilterMaxRows();
+
+    /**
+     * The most members one GET /Groups answer lists, over all its groups, when a client asks for them with
+     * attributes=members (lists leave members out otherwise): a page is cut short before the group that would pass
+     * it (itemsPerPage says how many came), so no list renders every member of a thousand groups.
+     */
+    @WithDefault("10000")
+    int maxListedMembers();
 }

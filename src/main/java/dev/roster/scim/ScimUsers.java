@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.roster.access.HashingSlots;
 import dev.roster.access.PasswordHasher;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
@@ -104,6 +105,10 @@ public class ScimUsers {
     ScimSettings settings;
     @Inject
     BatchSettings.Approval approval;
+    @Inject
+    HashingSlots hashing;
+    @Inject
+    ScimUserTotal userTotal;
     @ConfigProperty(name = "roster.public-url")
     String publicUrl;
 
@@ -203,15 +208,17 @@ public class ScimUsers {
                         "Include userName, emails, externalId or id with eq (alone, or joined with and), or sort by "
                                 + "id, userName, emails or externalId.");
             }
-            long total = Jdbc.one(c, "SELECT count(*) FROM directory_user u WHERE u.status <> 'DELETED' AND " + where.sql(),
-                    rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
+            // A filter's count is served by its index; the whole directory's is not counted on every call (0024).
+            long counted = !filtered ? -1 : Jdbc.one(c, "SELECT count(*) FROM directory_user u WHERE u.status <> 'DELETED' AND "
+                    + where.sql(), rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
             List<Object> args = new ArrayList<>(where.args());
             args.addAll(orderArgs);
             args.add(size);
             args.add(start - 1);
-            List<UserRow> rows = size == 0 || start > total ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + FROM
+            List<UserRow> rows = size == 0 || (filtered && start > counted) ? List.of() : Jdbc.list(c, "SELECT " + COLUMNS + FROM
                     + " WHERE u.status <> 'DELETED' AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?",
                     this::row, args.toArray());
+            long total = filtered ? counted : userTotal.total(c, start, size, rows.size());
             List<ObjectNode> resources = new ArrayList<>();
             for (UserRow r : rows) {
                 resources.add(projection.apply(render(r)));
@@ -557,6 +564,7 @@ public class ScimUsers {
         details.put("statusBefore", existing.status());
         details.put("source", "scim");
         drafts.add(new AuditEventDraft(AuditAction.USER_DELETED, id, existing.email(), null, details));
+        userTotal.changed();
         return new Outcome(204, null, null, true);
     }
 
@@ -647,7 +655,8 @@ public class ScimUsers {
             return new Outcome(200, same, etag(same), false);
         }
         if (desired.password() != null) {
-            passwordHash = PasswordHasher.hash(desired.password());
+            String password = desired.password();
+            passwordHash = hashing.inSlot(() -> PasswordHasher.hash(password)).orElseThrow(ScimException::busyHashing);
         }
         UUID id = existing == null ? UUID.randomUUID() : existing.id();
         try {
@@ -676,6 +685,9 @@ public class ScimUsers {
                         .orElse(existing.email());
         drafts.add(new AuditEventDraft(existing == null ? AuditAction.USER_CREATED : AuditAction.USER_UPDATED, id, email,
                 null, details));
+        if (existing == null) {
+            userTotal.changed();
+        }
         ObjectNode after = render(find(c, id, false));
         return new Outcome(existing == null ? 201 : 200, after, etag(after), true);
     }

@@ -38,6 +38,19 @@ public class ScimLimits implements ScimSettings {
         return config.getOptionalValue("roster.scim.max-payload-size", Integer.class).orElse(4_194_304);
     }
 
+    private volatile Integer maxListedMembers;
+
+    @Override
+    public int maxListedMembers() {
+        Integer set = maxListedMembers;
+        return set != null ? set : config.getOptionalValue("roster.scim.max-listed-members", Integer.class).orElse(10_000);
+    }
+
+    /** Sets the members cap of group lists; null restores the configured one. */
+    public void maxListedMembers(Integer members) {
+        maxListedMembers = members;
+    }
+
     @Override
     public long unindexedFilterMaxRows() {
         return unindexedFilterMaxRows;
