@@ -1,12 +1,14 @@
 package dev.roster.directory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -75,40 +77,35 @@ public class DemoDirectory {
         int size = settings.size();
         Set<String> emails = new HashSet<>();
         int written = 0;
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name,
-                    phone, department, title, locale, status, attributes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
-            for (int i = 0; written < size && i < size * 3; i++) {
-                String given = GIVEN.get(random.nextInt(GIVEN.size()));
-                String family = FAMILY.get(random.nextInt(FAMILY.size()));
-                String local = ascii(given) + "." + ascii(family);
-                String email = local + (emails.contains(local + "@" + DOMAINS.get(0)) ? String.valueOf(i) : "")
-                        + "@" + DOMAINS.get(random.nextInt(DOMAINS.size()));
-                if (!emails.add(email)) {
-                    continue;
-                }
-                int roll = random.nextInt(100);
-                String status = roll < 82 ? "ACTIVE" : roll < 92 ? "INVITED" : roll < 97 ? "SUSPENDED" : "DELETED";
-                String department = DEPARTMENTS.get(random.nextInt(DEPARTMENTS.size()));
-                ps.setObject(1, UUID.nameUUIDFromBytes(email.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                ps.setString(2, email);
-                ps.setString(3, String.format("E%05d", 10000 + written));
-                ps.setString(4, email.substring(0, email.indexOf('@')));
-                ps.setString(5, given);
-                ps.setString(6, family);
-                ps.setString(7, given + " " + family);
-                ps.setString(8, "+4420" + (7000000 + random.nextInt(999999)));
-                ps.setString(9, department);
-                ps.setString(10, TITLES.get(random.nextInt(TITLES.size())));
-                ps.setString(11, LOCALES.get(random.nextInt(LOCALES.size())));
-                ps.setString(12, status);
-                ps.setString(13, "{\"costCenter\": \"CC-" + (100 + DEPARTMENTS.indexOf(department)) + "\"}");
-                ps.addBatch();
-                written++;
+        List<UserWriter.NewUser> users = new ArrayList<>();
+        for (int i = 0; written < size && i < size * 3; i++) {
+            String given = GIVEN.get(random.nextInt(GIVEN.size()));
+            String family = FAMILY.get(random.nextInt(FAMILY.size()));
+            String local = ascii(given) + "." + ascii(family);
+            String email = local + (emails.contains(local + "@" + DOMAINS.get(0)) ? String.valueOf(i) : "")
+                    + "@" + DOMAINS.get(random.nextInt(DOMAINS.size()));
+            if (!emails.add(email)) {
+                continue;
             }
-            ps.executeBatch();
+            int roll = random.nextInt(100);
+            String status = roll < 82 ? "ACTIVE" : roll < 92 ? "INVITED" : roll < 97 ? "SUSPENDED" : "DELETED";
+            String department = DEPARTMENTS.get(random.nextInt(DEPARTMENTS.size()));
+            Map<String, String> columns = new HashMap<>();
+            columns.put("email", email);
+            columns.put("external_id", String.format("E%05d", 10000 + written));
+            columns.put("username", email.substring(0, email.indexOf('@')));
+            columns.put("given_name", given);
+            columns.put("family_name", family);
+            columns.put("display_name", given + " " + family);
+            columns.put("phone", "+4420" + (7000000 + random.nextInt(999999)));
+            columns.put("department", department);
+            columns.put("title", TITLES.get(random.nextInt(TITLES.size())));
+            columns.put("locale", LOCALES.get(random.nextInt(LOCALES.size())));
+            users.add(new UserWriter.NewUser(UUID.nameUUIDFromBytes(email.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    columns, status, "{\"costCenter\": \"CC-" + (100 + DEPARTMENTS.indexOf(department)) + "\"}", null, null));
+            written++;
         }
+        UserWriter.insert(c, users);
         Jdbc.update(c, "UPDATE directory_user SET deleted_at = now() - interval '3 days' WHERE status = 'DELETED'");
         return written;
     }

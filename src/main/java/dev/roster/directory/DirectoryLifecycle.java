@@ -57,9 +57,7 @@ public class DirectoryLifecycle {
             if (restored == null) {
                 throw refusal(c, userId);
             }
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("fields", List.of(Map.of("name", "status", "before", "DELETED", "after", restored.get("status"))));
-            audit.record(c, actor, new AuditEventDraft(AuditAction.USER_RESTORED, userId, restored.get("email"), null, details));
+            audit.record(c, actor, UserEvents.restored(userId, restored.get("email"), restored.get("status")));
         });
     }
 
@@ -111,8 +109,8 @@ public class DirectoryLifecycle {
                                password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
                           FROM victims v WHERE u.id = v.id RETURNING u.id)
                     SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",
-                    rs -> new AuditEventDraft(AuditAction.USER_PURGED, rs.getObject(1, UUID.class), rs.getString(2), null,
-                            Map.of("deletedAt", rs.getTimestamp(3).toInstant().toString(), "retention", retention.toString())),
+                    rs -> UserEvents.purged(rs.getObject(1, UUID.class), rs.getString(2),
+                            rs.getTimestamp(3).toInstant().toString(), retention.toString()),
                     retention.toSeconds(), PURGE_CHUNK);
             if (!drafts.isEmpty()) {
                 audit.recordAll(c, AuditActor.system(), drafts.iterator());

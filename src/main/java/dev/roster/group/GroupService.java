@@ -22,9 +22,10 @@ import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.NotFoundException;
 
 /**
- * Single-group writes for the pages and the API (and SCIM): create, edit, soft delete, add and remove a
- * member. Each runs in one transaction that locks the group, bumps the versions (a membership change bumps
- * the user's and the group's, docs/groups.md) and appends its audit event. Batches change groups set-based
+ * Single-group writes for the pages and the API: create, edit, soft delete, add and remove a member, through
+ * the table writers (GroupWriter, MembershipWriter) and event builders (GroupEvents, MembershipEvents). Each runs
+ * in one transaction that locks the group, bumps the versions (a membership change bumps the user's and the
+ * group's, docs/groups.md) and appends its audit event. Batches change groups set-based
  * in their own apply, not through here.
  */
 @ApplicationScoped
@@ -69,17 +70,15 @@ public class GroupService {
         return jdbc.inTransaction(c -> {
             refuseTaken(c, null, name, ext);
             UUID id = UUID.randomUUID();
-            insertOrConflict(() -> Jdbc.update(c, """
-                    INSERT INTO user_group (id, name, description, external_id) VALUES (?, ?, ?, ?)""",
-                    id, name, desc, ext), name, ext);
-            Map<String, Object> details = groupDetails(id, name);
+            insertOrConflict(() -> GroupWriter.insert(c, id, name, desc, ext), name, ext);
+            Map<String, Object> more = new LinkedHashMap<>();
             if (desc != null) {
-                details.put("description", desc);
+                more.put("description", desc);
             }
             if (ext != null) {
-                details.put("externalId", ext);
+                more.put("externalId", ext);
             }
-            audit.record(c, actor, new AuditEventDraft(AuditAction.GROUP_CREATED, null, null, null, details));
+            audit.record(c, actor, GroupEvents.of(AuditAction.GROUP_CREATED, id, name, more));
             return GroupQuery.find(c, id).orElseThrow();
         });
     }
@@ -113,12 +112,8 @@ public class GroupService {
             }
             refuseTaken(c, id, name.equalsIgnoreCase(before.name()) ? null : name,
                     Objects.equals(ext, before.externalId()) ? null : ext);
-            insertOrConflict(() -> Jdbc.update(c, """
-                    UPDATE user_group SET name = ?, description = ?, external_id = ?, version = version + 1,
-                                          updated_at = now() WHERE id = ?""", name, desc, ext, id), name, ext);
-            Map<String, Object> details = groupDetails(id, name);
-            details.putAll(AuditEventDraft.fieldDetails(changes));
-            audit.record(c, actor, new AuditEventDraft(AuditAction.GROUP_UPDATED, null, null, null, details));
+            insertOrConflict(() -> GroupWriter.update(c, id, name, desc, ext), name, ext);
+            audit.record(c, actor, GroupEvents.of(AuditAction.GROUP_UPDATED, id, name, AuditEventDraft.fieldDetails(changes)));
             return GroupQuery.find(c, id).orElseThrow();
         });
     }
@@ -134,11 +129,9 @@ public class GroupService {
             if (group.memberCount() > 0 && (typedMemberships == null || typedMemberships != group.memberCount())) {
                 throw new MembershipsNotConfirmed(group.name(), group.memberCount());
             }
-            Jdbc.update(c, "UPDATE user_group SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ?",
-                    id);
-            Map<String, Object> details = groupDetails(id, group.name());
-            details.put("memberships", group.memberCount());
-            audit.record(c, actor, new AuditEventDraft(AuditAction.GROUP_DELETED, null, null, null, details));
+            GroupWriter.softDelete(c, id);
+            audit.record(c, actor, GroupEvents.of(AuditAction.GROUP_DELETED, id, group.name(),
+                    Map.of("memberships", group.memberCount())));
         });
     }
 
@@ -155,10 +148,9 @@ public class GroupService {
                 throw new ClientErrorException("The group \"" + group.name() + "\" is not deleted: nothing to restore.", 409);
             }
             refuseTaken(c, id, group.name(), group.externalId());
-            Jdbc.update(c, "UPDATE user_group SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = ?", id);
-            Map<String, Object> details = groupDetails(id, group.name());
-            details.put("memberships", group.memberCount());
-            audit.record(c, actor, new AuditEventDraft(AuditAction.GROUP_RESTORED, null, null, null, details));
+            GroupWriter.restore(c, id);
+            audit.record(c, actor, GroupEvents.of(AuditAction.GROUP_RESTORED, id, group.name(),
+                    Map.of("memberships", group.memberCount())));
             return GroupQuery.find(c, id).orElseThrow();
         });
     }
@@ -185,13 +177,10 @@ public class GroupService {
             throw new ClientErrorException("The user " + user.email() + " is deleted: restore them before adding "
                     + "them to a group.", 409);
         }
-        int added = Jdbc.update(c, """
-                INSERT INTO group_membership (group_id, user_id, added_by) VALUES (?, ?, ?)
-                ON CONFLICT DO NOTHING""", group.id(), user.id(), actor == null ? null : actor.name());
-        if (added == 0) {
+        if (MembershipWriter.add(c, group.id(), List.of(user.id()), actor == null ? null : actor.name()).isEmpty()) {
             return false;
         }
-        membershipChanged(c, AuditAction.MEMBERSHIP_ADDED, group, user, actor);
+        membershipChanged(c, true, group, user, actor);
         return true;
     }
 
@@ -200,10 +189,10 @@ public class GroupService {
         return jdbc.inTransaction(c -> {
             UserGroup group = lockLive(c, groupId);
             Member user = lockUser(c, userId);
-            if (Jdbc.update(c, "DELETE FROM group_membership WHERE group_id = ? AND user_id = ?", groupId, userId) == 0) {
+            if (MembershipWriter.remove(c, groupId, List.of(userId)).isEmpty()) {
                 return false;
             }
-            membershipChanged(c, AuditAction.MEMBERSHIP_REMOVED, group, user, actor);
+            membershipChanged(c, false, group, user, actor);
             return true;
         });
     }
@@ -213,22 +202,14 @@ public class GroupService {
 
     @FunctionalInterface
     private interface SqlWrite {
-        int run() throws SQLException;
+        void run() throws SQLException;
     }
 
-    private void membershipChanged(Connection c, String action, UserGroup group, Member user, AuditActor actor)
+    private void membershipChanged(Connection c, boolean added, UserGroup group, Member user, AuditActor actor)
             throws SQLException {
-        Jdbc.update(c, "UPDATE directory_user SET version = version + 1, updated_at = now() WHERE id = ?", user.id());
-        Jdbc.update(c, "UPDATE user_group SET version = version + 1, updated_at = now() WHERE id = ?", group.id());
-        audit.record(c, actor, new AuditEventDraft(action, user.id(), user.email(), null,
-                groupDetails(group.id(), group.name())));
-    }
-
-    private static Map<String, Object> groupDetails(UUID id, String name) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("groupId", id.toString());
-        details.put("group", name);
-        return details;
+        MembershipWriter.bumpMembers(c, List.of(user.id()));
+        GroupWriter.bumpVersion(c, group.id());
+        audit.record(c, actor, MembershipEvents.of(added, user.id(), user.email(), group.id(), group.name()));
     }
 
     private static UserGroup lockLive(Connection c, UUID id) throws SQLException {

@@ -21,6 +21,9 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.batch.Batch;
 import dev.roster.csv.ColumnNames;
+import dev.roster.directory.UserEvents;
+import dev.roster.group.GroupEvents;
+import dev.roster.group.MembershipEvents;
 import dev.roster.plan.GroupNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -96,38 +99,26 @@ class ApplyAuditDrafts {
                 String kind = rs.getString(2);
                 UUID userId = rs.getObject(3, UUID.class);
                 List<Map<String, String>> fields = json.readValue(rs.getString(4), FIELDS);
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("line", line);
                 switch (kind) {
                     case "CREATE" -> {
-                        details.put("fields", fields);
-                        if (rs.getBoolean(6)) {
-                            details.put("passwordImported", true);
-                        }
                         String email = rs.getString(9);
-                        pending.add(new AuditEventDraft(AuditAction.USER_CREATED, userId, email, batch.id, details));
+                        pending.add(UserEvents.created(userId, email, batch.id, line, fields, rs.getBoolean(6), null));
                         if (rs.getBoolean(5)) {
                             pending.add(new AuditEventDraft(AuditAction.INVITE_ISSUED, userId, email, batch.id,
                                     Map.of("line", line)));
                         }
                     }
-                    case "UPDATE" -> {
-                        details.put("fields", fields);
-                        pending.add(new AuditEventDraft(AuditAction.USER_UPDATED, userId, rs.getString(7), batch.id, details));
-                    }
+                    case "UPDATE" -> pending.add(UserEvents.updated(userId, rs.getString(7), batch.id, line, fields, null));
                     case "GROUP_CREATE", "GROUP_UPDATE", "GROUP_DELETE" -> pending.add(groupEvent(batch.id, kind, line, fields,
                             groupIds.id(rs.getObject(10, UUID.class), line, name(fields, "name"))));
                     case "MEMBER_ADD", "MEMBER_REMOVE" -> {
                         String group = name(fields, "group");
-                        pending.add(membershipEvent(batch.id, kind.equals("MEMBER_ADD"), userId, rs.getString(7), line, group,
-                                groupIds.byName(rs.getObject(10, UUID.class), group)));
+                        pending.add(MembershipEvents.of(kind.equals("MEMBER_ADD"), userId, rs.getString(7), batch.id, line,
+                                groupIds.byName(rs.getObject(10, UUID.class), group), group));
                     }
-                    case "DELETE" -> {
-                        details.put("statusBefore", rs.getString(8));
-                        pending.add(new AuditEventDraft(AuditAction.USER_DELETED, userId, rs.getString(7), batch.id, details));
-                    }
+                    case "DELETE" -> pending.add(UserEvents.deleted(userId, rs.getString(7), batch.id, line, rs.getString(8), null));
                     default -> pending.add(new AuditEventDraft(AuditAction.PASSWORD_RESET_ISSUED, userId, rs.getString(7),
-                            batch.id, details));
+                            batch.id, Map.of("line", line)));
                 }
                 if (groupIds != null && (kind.equals("CREATE") || kind.equals("UPDATE"))) {
                     String email = kind.equals("CREATE") ? rs.getString(9) : rs.getString(7);
@@ -136,10 +127,10 @@ class ApplyAuditDrafts {
                             List<String> before = GroupNames.parse(field.get("before"));
                             List<String> after = GroupNames.parse(field.get("after"));
                             for (String group : GroupNames.minus(after, before)) {
-                                pending.add(membershipEvent(batch.id, true, userId, email, line, group, groupIds.byName(null, group)));
+                                pending.add(MembershipEvents.of(true, userId, email, batch.id, line, groupIds.byName(null, group), group));
                             }
                             for (String group : GroupNames.minus(before, after)) {
-                                pending.add(membershipEvent(batch.id, false, userId, email, line, group, groupIds.byName(null, group)));
+                                pending.add(MembershipEvents.of(false, userId, email, batch.id, line, groupIds.byName(null, group), group));
                             }
                         }
                     }
@@ -153,9 +144,6 @@ class ApplyAuditDrafts {
     }
 
     private static AuditEventDraft groupEvent(UUID batchId, String kind, long line, List<Map<String, String>> fields, UUID groupId) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("line", line);
-        details.put("groupId", groupId == null ? null : groupId.toString());
         String name = name(fields, "name");
         String action = switch (kind) {
             case "GROUP_CREATE" -> AuditAction.GROUP_CREATED;
@@ -163,25 +151,15 @@ class ApplyAuditDrafts {
             default -> fields.stream().anyMatch(f -> "status".equals(f.get("name"))) ? AuditAction.GROUP_RESTORED
                     : AuditAction.GROUP_UPDATED;
         };
+        Map<String, Object> more = new LinkedHashMap<>();
         if (action.equals(AuditAction.GROUP_DELETED)) {
-            details.put("group", name);
             String members = fields.stream().filter(f -> "members".equals(f.get("name"))).map(f -> f.get("before"))
                     .findFirst().orElse("0");
-            details.put("memberships", Long.parseLong(members));
+            more.put("memberships", Long.parseLong(members));
         } else {
-            details.put("group", name);
-            details.put("fields", fields.stream().filter(f -> !"status".equals(f.get("name"))).toList());
+            more.put("fields", fields.stream().filter(f -> !"status".equals(f.get("name"))).toList());
         }
-        return new AuditEventDraft(action, null, null, batchId, details);
-    }
-
-    private static AuditEventDraft membershipEvent(UUID batchId, boolean added, UUID userId, String email, long line, String group, UUID groupId) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("line", line);
-        details.put("groupId", groupId == null ? null : groupId.toString());
-        details.put("group", group);
-        return new AuditEventDraft(added ? AuditAction.MEMBERSHIP_ADDED : AuditAction.MEMBERSHIP_REMOVED, userId, email,
-                batchId, details);
+        return GroupEvents.of(action, batchId, line, groupId, name, more);
     }
 
     /** A group's name as a change names it: after for a create or rename, before for a delete. */

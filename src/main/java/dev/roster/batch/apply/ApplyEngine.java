@@ -14,6 +14,9 @@ import dev.roster.audit.AuditTrail;
 import dev.roster.batch.Batch;
 import dev.roster.batch.BatchTransitions;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.directory.UserWriter;
+import dev.roster.group.GroupWriter;
+import dev.roster.group.MembershipWriter;
 import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
 import dev.roster.reset.TokenPurpose;
@@ -86,18 +89,18 @@ public class ApplyEngine {
         UUID id = batch.id;
         boolean groups = batch.touchesGroups();
         if (groups) {
-            done += update(write, ApplyGroupSql.INSERT_GROUPS, id);
-            done += update(write, ApplyGroupSql.UPDATE_GROUPS, id);
+            done += GroupWriter.insertPlanned(write, id);
+            done += GroupWriter.updatePlanned(write, id);
             times.lap("groups");
         }
-        done += Jdbc.update(write, ApplySql.INSERT_CREATES, id, id, id);
+        done += UserWriter.insertPlanned(write, id);
         if (batch.syncSourceId != null && batch.countCreate > 0) {
-            Jdbc.update(write, ApplySql.MARK_CREATING_SOURCE, batch.syncSourceId, id);
+            UserWriter.markCreatingSource(write, batch.syncSourceId, id);
         }
         times.lap("creates");
-        done += update(write, ApplySql.APPLY_UPDATES, id);
+        done += UserWriter.updatePlanned(write, id);
         times.lap("updates");
-        done += update(write, ApplySql.APPLY_DELETES, id);
+        done += UserWriter.deletePlanned(write, id);
         times.lap("deletes");
         if (done >= BatchPlanning.ANALYZE_ROWS) {
             // Before the membership and manager statements too: they join the users just created.
@@ -106,16 +109,13 @@ public class ApplyEngine {
         }
         if (groups) {
             String addedBy = actor.name();
-            Jdbc.update(write, ApplyGroupSql.REMOVE_SET_MEMBERSHIPS, id, id);
-            Jdbc.update(write, ApplyGroupSql.ADD_SET_MEMBERSHIPS, id, addedBy, id);
-            Jdbc.update(write, ApplyGroupSql.REMOVE_ROW_MEMBERSHIPS, id, id);
-            Jdbc.update(write, ApplyGroupSql.ADD_ROW_MEMBERSHIPS, addedBy, id, id);
-            done += update(write, ApplyGroupSql.BUMP_MEMBERS, id);
-            done += update(write, ApplyGroupSql.DELETE_GROUPS, id);
+            MembershipWriter.applyPlanned(write, id, addedBy);
+            done += MembershipWriter.bumpPlannedMembers(write, id);
+            done += GroupWriter.deletePlanned(write, id);
             times.lap("memberships");
         }
         if (batch.countManagerChange > 0) {
-            Jdbc.update(write, ApplyGroupSql.SET_MANAGERS, id);
+            UserWriter.setPlannedManagers(write, id);
             times.lap("managers");
         }
         long mails = links.issueAll(write, linkRequests(read, batch.id));
@@ -159,10 +159,6 @@ public class ApplyEngine {
             ps.setObject(1, batchId);
             ps.execute();
         }
-    }
-
-    private static long update(Connection c, String sql, UUID batchId) throws SQLException {
-        return Jdbc.update(c, sql, batchId);
     }
 
     /** Invitations (creates with send_invite and no imported password) and resets, in file order. */
