@@ -62,6 +62,10 @@ public class ScimBulk {
     @Inject
     ScimUsers users;
     @Inject
+    ScimUserSchema userSchema;
+    @Inject
+    ScimResponses responses;
+    @Inject
     ScimGroups groups;
     @Inject
     BatchService batches;
@@ -78,7 +82,7 @@ public class ScimBulk {
 
     JsonNode operations(JsonNode body, int payloadBytes) {
         checkSize(payloadBytes);
-        JsonNode ops = ScimUsers.field(body, "Operations");
+        JsonNode ops = ScimAttributes.field(body, "Operations");
         if (ops == null || !ops.isArray()) {
             throw ScimException.invalidSyntax("A bulk request needs \"Operations\": a list of {\"method\", \"path\", \"data\"}.");
         }
@@ -91,7 +95,7 @@ public class ScimBulk {
 
     public ObjectNode run(JsonNode body, int payloadBytes, boolean dryRun, Operator who) {
         JsonNode ops = operations(body, payloadBytes);
-        JsonNode fail = ScimUsers.field(body, "failOnErrors");
+        JsonNode fail = ScimAttributes.field(body, "failOnErrors");
         int failOnErrors = fail == null || fail.isNull() ? Integer.MAX_VALUE : Math.max(1, fail.asInt(Integer.MAX_VALUE));
         checkDeleteCap(ops);
         ObjectNode[] results = new ObjectNode[ops.size()];
@@ -213,7 +217,7 @@ public class ScimBulk {
             if (data == null && (method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
                 throw ScimException.invalidSyntax(method + " needs \"data\".");
             }
-            ScimUsers.Outcome outcome = switch (method) {
+            ScimOutcome outcome = switch (method) {
                 case "POST" -> isUsers ? users.create(c, data, dryRun, mine) : groups.create(c, data, dryRun, who.name(), mine);
                 case "PUT" -> isUsers ? users.replace(c, id, data, version, dryRun, mine)
                         : groups.replace(c, id, data, version, dryRun, who.name(), mine);
@@ -236,7 +240,7 @@ public class ScimBulk {
                 }
                 r.put("location", outcome.body().path("meta").path("location").asText());
             } else if (id != null) {
-                r.put("location", users.location(isUsers ? "Users" : "Groups", id));
+                r.put("location", responses.location(isUsers ? "Users" : "Groups", id));
             }
             if (outcome.etag() != null) {
                 r.put("version", outcome.etag());
@@ -327,19 +331,19 @@ public class ScimBulk {
                 JsonNode data = op.get("data");
                 if (method.equals("POST")) {
                     row.put(ColumnNames.ACTION, "create");
-                    cells(row, users.desired(data, null), null, n);
+                    cells(row, userSchema.desired(data, null), null, n);
                 } else {
-                    ScimUsers.UserRow existing = users.find(c, ScimRequests.id(m.group(2)), false);
+                    ScimUserSchema.UserRow existing = userSchema.find(c, ScimRequests.id(m.group(2)), false);
                     row.put(ColumnNames.ACTION, method.equals("DELETE") ? "delete" : "update");
                     row.put(ColumnNames.EMAIL, existing.email());
                     if (method.equals("PUT") || method.equals("PATCH")) {
                         JsonNode doc = data;
                         if (method.equals("PATCH")) {
-                            ObjectNode rendered = users.render(existing);
+                            ObjectNode rendered = userSchema.render(existing);
                             ScimPatch.apply(rendered, data);
                             doc = rendered;
                         }
-                        cells(row, users.desired(doc, existing), existing, n);
+                        cells(row, userSchema.desired(doc, existing), existing, n);
                     } else if (!method.equals("DELETE")) {
                         throw ScimException.invalidSyntax("Operation " + n + ": method is POST, PUT, PATCH or DELETE.");
                     }
@@ -365,7 +369,7 @@ public class ScimBulk {
                 "scim-bulk.csv", Operation.MIXED, MatchKey.EMAIL, who);
     }
 
-    private static void cells(Map<String, String> row, ScimUsers.Desired desired, ScimUsers.UserRow existing, int n) {
+    private static void cells(Map<String, String> row, ScimUserSchema.Desired desired, ScimUserSchema.UserRow existing, int n) {
         if (desired.password() != null) {
             throw ScimException.invalidValue("Operation " + n + ": a batch carries no passwords; create this user without "
                     + "asBatch, or leave password out.");

@@ -27,7 +27,7 @@ public class ScimBulkResource {
     @Inject
     ScimBulk bulk;
     @Inject
-    ScimUsers users;
+    ScimResponses responses;
     @Inject
     CurrentOperator operator;
     @Inject
@@ -45,14 +45,14 @@ public class ScimBulkResource {
             ObjectNode answer = json.createObjectNode();
             answer.put("batchId", batch.toString());
             answer.put("status", "PLANNING");
-            answer.put("location", users.base() + "/batches/" + batch);
+            answer.put("location", responses.base() + "/batches/" + batch);
             answer.put("detail", "Stored as batch " + batch + ": it is planned now and waits for an operator to review "
                     + "and confirm it in Roster (GET /api/batches/" + batch + " follows it).");
             return Response.status(202).type(ScimMedia.SCIM_JSON).entity(answer.toString())
-                    .header("Location", users.base() + "/api/batches/" + batch).build();
+                    .header("Location", responses.base() + "/api/batches/" + batch).build();
         }
         ObjectNode answer = bulk.run(ScimRequests.body(json, body), bytes, ScimRequests.dryRun(dryRun, dryRunHeader),
                 operator.get());
-        return ScimRequests.answer(200, answer, null, null);
+        return ScimResponses.answer(200, answer, null, null);
     }
 }

@@ -30,7 +30,7 @@ public class ScimDiscoveryResource {
     @Inject
     ScimSettings settings;
     @Inject
-    ScimUsers users;
+    ScimResponses responses;
 
     @GET
     @Path("ServiceProviderConfig")
@@ -52,13 +52,13 @@ public class ScimDiscoveryResource {
         schemes.addObject().put("type", "httpbasic").put("name", "HTTP Basic")
                 .put("description", "A local admin's email and password (kept for scripts)");
         meta(c, "ServiceProviderConfig", "/scim/v2/ServiceProviderConfig");
-        return ScimRequests.answer(200, c, null, null);
+        return ScimResponses.answer(200, c, null, null);
     }
 
     @GET
     @Path("ResourceTypes")
     public Response resourceTypes() {
-        return ScimRequests.answer(200, list(List.of(userType(), groupType())), null, null);
+        return ScimResponses.answer(200, list(List.of(userType(), groupType())), null, null);
     }
 
     @GET
@@ -66,7 +66,7 @@ public class ScimDiscoveryResource {
     public Response resourceType(@PathParam("name") String name) {
         for (ObjectNode t : List.of(userType(), groupType())) {
             if (t.path("id").asText().equals(name)) {
-                return ScimRequests.answer(200, t, null, null);
+                return ScimResponses.answer(200, t, null, null);
             }
         }
         throw ScimException.notFound("No resource type " + name + ": Roster serves User and Group.");
@@ -75,7 +75,7 @@ public class ScimDiscoveryResource {
     @GET
     @Path("Schemas")
     public Response schemas() {
-        return ScimRequests.answer(200, list(allSchemas()), null, null);
+        return ScimResponses.answer(200, list(allSchemas()), null, null);
     }
 
     @GET
@@ -83,14 +83,14 @@ public class ScimDiscoveryResource {
     public Response schema(@PathParam("id") String id) {
         for (ObjectNode s : allSchemas()) {
             if (s.path("id").asText().equals(id)) {
-                return ScimRequests.answer(200, s, null, null);
+                return ScimResponses.answer(200, s, null, null);
             }
         }
         throw ScimException.notFound("No schema " + id + ".");
     }
 
     private ObjectNode list(List<ObjectNode> items) {
-        return users.listResponse(items.size(), 1, items);
+        return responses.listResponse(items.size(), 1, items);
     }
 
     private ObjectNode userType() {
@@ -194,6 +194,6 @@ public class ScimDiscoveryResource {
     }
 
     private String base() {
-        return users.base();
+        return responses.base();
     }
 }

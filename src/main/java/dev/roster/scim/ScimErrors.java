@@ -43,14 +43,7 @@ public class ScimErrors {
     }
 
     static ObjectNode body(ObjectMapper json, int status, String scimType, String detail) {
-        ObjectNode body = json.createObjectNode();
-        body.putArray("schemas").add(ERROR_SCHEMA);
-        if (scimType != null) {
-            body.put("scimType", scimType);
-        }
-        body.put("detail", detail);
-        body.put("status", Integer.toString(status));
-        return body;
+        return ScimResponses.error(json, status, scimType, detail);
     }
 
     /** Rewrites ErrorPages' {"status", "error", "reference"} answers of /scim paths into SCIM errors. */

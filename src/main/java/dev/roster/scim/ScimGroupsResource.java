@@ -31,7 +31,9 @@ public class ScimGroupsResource {
     @Inject
     ScimGroups groups;
     @Inject
-    ScimUsers users;
+    ScimWrites writes;
+    @Inject
+    ScimGroupList groupList;
     @Inject
     CurrentOperator operator;
     @Inject
@@ -43,7 +45,7 @@ public class ScimGroupsResource {
             @QueryParam("sortOrder") String sortOrder, @QueryParam("startIndex") Integer startIndex,
             @QueryParam("count") Integer count, @QueryParam("attributes") String attributes,
             @QueryParam("excludedAttributes") String excluded) {
-        return ScimRequests.answer(200, groups.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
+        return ScimResponses.answer(200, groupList.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
     }
 
     @GET
@@ -52,7 +54,7 @@ public class ScimGroupsResource {
     public Response get(@PathParam("id") String id, @QueryParam("attributes") String attributes,
             @QueryParam("excludedAttributes") String excluded) {
         ObjectNode group = groups.get(ScimRequests.id(id), attributes, excluded);
-        return ScimRequests.answer(200, group, group.path("meta").path("version").asText(null), null);
+        return ScimResponses.answer(200, group, group.path("meta").path("version").asText(null), null);
     }
 
     @POST
@@ -62,7 +64,7 @@ public class ScimGroupsResource {
             @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         String who = operator.get().name();
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> groups.create(c, ScimRequests.body(json, body), dry, who, drafts)));
     }
 
@@ -75,7 +77,7 @@ public class ScimGroupsResource {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID group = ScimRequests.id(id);
         String who = operator.get().name();
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> groups.replace(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
     }
 
@@ -88,7 +90,7 @@ public class ScimGroupsResource {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID group = ScimRequests.id(id);
         String who = operator.get().name();
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> groups.patch(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
     }
 
@@ -99,7 +101,7 @@ public class ScimGroupsResource {
             @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID group = ScimRequests.id(id);
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> groups.delete(c, group, ifMatch, dry, drafts)));
     }
 }

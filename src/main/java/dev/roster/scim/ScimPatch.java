@@ -89,7 +89,30 @@ final class ScimPatch {
     }
 
     /** One operation at one path: [urn:...:]attr[ [filter] ][.sub]. */
+    /** A path taken apart: the object it starts in, the attribute, an optional [filter] and .subAttribute. */
+    private record Target(ObjectNode container, String attr, String filter, String sub) {
+    }
+
     private static void at(ObjectNode doc, String rawPath, String op, JsonNode value) {
+        Target target = target(doc, rawPath);
+        ObjectNode container = target.container();
+        String key = key(container, target.attr());
+        if (key.equals("manager") && value != null && value.isTextual()) {
+            value = JsonNodeFactory.instance.objectNode().put("value", value.asText()); // Entra sends the id alone
+        }
+        if (target.filter() != null) {
+            onMatches(container, key, ScimFilter.parse(target.filter()), target.sub(), op, value, rawPath);
+        } else if (target.sub() != null) {
+            onSub(container, key, target.sub(), op, value);
+        } else if (op.equals("remove")) {
+            remove(container, key, value);
+        } else {
+            set(container, key, op, value);
+        }
+    }
+
+    /** The schema-qualified prefix resolved to its extension object, then attr[filter].sub split. */
+    private static Target target(ObjectNode doc, String rawPath) {
         String path = rawPath.strip();
         ObjectNode container = doc;
         for (String schema : SCHEMAS) {
@@ -135,62 +158,55 @@ final class ScimPatch {
         if (attr.isEmpty() || (sub != null && (sub.isEmpty() || sub.contains(".")))) {
             throw ScimException.invalidPath("\"" + rawPath + "\" is not a path Roster understands.");
         }
-        String key = key(container, attr);
-        if (key.equals("manager") && value != null && value.isTextual()) {
-            value = JsonNodeFactory.instance.objectNode().put("value", value.asText()); // Entra sends the id alone
-        }
-        if (filter != null) {
-            onMatches(container, key, ScimFilter.parse(filter), sub, op, value, rawPath);
-            return;
-        }
-        if (sub != null) {
-            JsonNode parent = container.get(key);
-            if (parent != null && parent.isArray()) {
-                // emails.value without a filter: the primary (or first) element
-                ObjectNode element = primary((ArrayNode) parent);
-                if (element == null) {
-                    if (op.equals("remove")) {
-                        return;
-                    }
-                    element = ((ArrayNode) parent).addObject();
-                }
-                set(element, sub, op, value);
-                return;
-            }
-            ObjectNode object = parent != null && parent.isObject() ? (ObjectNode) parent : null;
-            if (object == null) {
+        return new Target(container, attr, filter, sub);
+    }
+
+    /** attr.sub without a filter: on a list, its primary (or first) element; on an object, the object. */
+    private static void onSub(ObjectNode container, String key, String sub, String op, JsonNode value) {
+        JsonNode parent = container.get(key);
+        if (parent != null && parent.isArray()) {
+            ObjectNode element = primary((ArrayNode) parent);
+            if (element == null) {
                 if (op.equals("remove")) {
                     return;
                 }
-                object = container.putObject(key);
+                element = ((ArrayNode) parent).addObject();
             }
-            set(object, sub, op, value);
+            set(element, sub, op, value);
             return;
         }
-        if (op.equals("remove")) {
-            JsonNode existing = container.get(key);
-            if (existing != null && existing.isArray() && value != null && value.isArray()) {
-                // Entra: {"op": "Remove", "path": "members", "value": [{"value": "id"}]}
-                // One set of the values named, one pass over the list (not list x values: security review M5).
-                Set<String> named = new HashSet<>();
-                for (JsonNode v : value) {
-                    if (v.hasNonNull("value")) {
-                        named.add(v.get("value").asText().toLowerCase(Locale.ROOT));
-                    }
-                }
-                ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-                for (JsonNode element : existing) {
-                    if (!named.contains(element.path("value").asText().toLowerCase(Locale.ROOT))) {
-                        kept.add(element);
-                    }
-                }
-                container.set(key, kept);
-            } else {
-                container.remove(key);
+        ObjectNode object = parent != null && parent.isObject() ? (ObjectNode) parent : null;
+        if (object == null) {
+            if (op.equals("remove")) {
+                return;
             }
-            return;
+            object = container.putObject(key);
         }
-        set(container, key, op, value);
+        set(object, sub, op, value);
+    }
+
+    /** remove of a whole attribute, or (Entra) of the listed values of a multi-valued one. */
+    private static void remove(ObjectNode container, String key, JsonNode value) {
+        JsonNode existing = container.get(key);
+        if (existing != null && existing.isArray() && value != null && value.isArray()) {
+            // Entra: {"op": "Remove", "path": "members", "value": [{"value": "id"}]}
+            // One set of the values named, one pass over the list (not list x values: security review M5).
+            Set<String> named = new HashSet<>();
+            for (JsonNode v : value) {
+                if (v.hasNonNull("value")) {
+                    named.add(v.get("value").asText().toLowerCase(Locale.ROOT));
+                }
+            }
+            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode element : existing) {
+                if (!named.contains(element.path("value").asText().toLowerCase(Locale.ROOT))) {
+                    kept.add(element);
+                }
+            }
+            container.set(key, kept);
+        } else {
+            container.remove(key);
+        }
     }
 
     /** add/replace/remove of one attribute of an object: complex values merge, lists append (add) or replace. */

@@ -5,11 +5,9 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import jakarta.ws.rs.core.Response;
 
-/** What every SCIM resource does with a request: read the body, spot a dry run, answer in SCIM JSON. */
+/** What every SCIM resource does with a request: read the body, spot a dry run, parse an id (answers: ScimResponses). */
 final class ScimRequests {
 
     /** The header equivalent of ?dryRun=true. */
@@ -40,25 +38,5 @@ final class ScimRequests {
             throw ScimException.notFound("No resource with id " + id + ".");
         }
         return parsed;
-    }
-
-    static Response answer(int status, ObjectNode body, String etag, String location) {
-        Response.ResponseBuilder r = Response.status(status);
-        if (body != null) {
-            r.type(ScimMedia.SCIM_JSON).entity(body.toString());
-        }
-        if (etag != null) {
-            r.header("ETag", etag);
-        }
-        if (location != null) {
-            r.header("Location", location);
-        }
-        return r.build();
-    }
-
-    static Response answer(ScimUsers.Outcome outcome) {
-        String location = outcome.status() == 201 && outcome.body() != null
-                ? outcome.body().path("meta").path("location").asText(null) : null;
-        return answer(outcome.status(), outcome.body(), outcome.etag(), location);
     }
 }

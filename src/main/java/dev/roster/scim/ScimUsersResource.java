@@ -31,6 +31,10 @@ public class ScimUsersResource {
     @Inject
     ScimUsers users;
     @Inject
+    ScimUserList userList;
+    @Inject
+    ScimWrites writes;
+    @Inject
     CurrentOperator operator;
     @Inject
     ObjectMapper json;
@@ -41,7 +45,7 @@ public class ScimUsersResource {
             @QueryParam("sortOrder") String sortOrder, @QueryParam("startIndex") Integer startIndex,
             @QueryParam("count") Integer count, @QueryParam("attributes") String attributes,
             @QueryParam("excludedAttributes") String excluded) {
-        return ScimRequests.answer(200, users.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
+        return ScimResponses.answer(200, userList.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
     }
 
     @GET
@@ -55,7 +59,7 @@ public class ScimUsersResource {
         if (ifNoneMatch != null && ifNoneMatch.strip().equals(etag)) {
             return Response.notModified().header("ETag", etag).build();
         }
-        return ScimRequests.answer(200, user, etag, null);
+        return ScimResponses.answer(200, user, etag, null);
     }
 
     @POST
@@ -64,7 +68,7 @@ public class ScimUsersResource {
     public Response create(String body, @QueryParam("dryRun") String dryRun,
             @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> users.create(c, ScimRequests.body(json, body), dry, drafts)));
     }
 
@@ -76,7 +80,7 @@ public class ScimUsersResource {
             @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID user = ScimRequests.id(id);
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> users.replace(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)));
     }
 
@@ -88,7 +92,7 @@ public class ScimUsersResource {
             @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID user = ScimRequests.id(id);
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> users.patch(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)));
     }
 
@@ -99,7 +103,7 @@ public class ScimUsersResource {
             @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID user = ScimRequests.id(id);
-        return ScimRequests.answer(users.inTransaction(operator.get().actor(),
+        return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
                 (c, drafts) -> users.delete(c, user, ifMatch, dry, drafts)));
     }
 }

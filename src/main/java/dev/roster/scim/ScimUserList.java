@@ -1,0 +1,108 @@
+package dev.roster.scim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.roster.sql.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * GET /Users lists: SCIM filter paths as SQL over directory_user (values always bound), index-served or guarded,
+ * sorted and paged, with totalResults from {@link ScimUserTotal} when unfiltered (decision 0024).
+ */
+@ApplicationScoped
+public class ScimUserList {
+
+    @Inject
+    Jdbc jdbc;
+    @Inject
+    ScimUserSchema schema;
+    @Inject
+    ScimLists lists;
+    @Inject
+    ScimResponses responses;
+    @Inject
+    ScimUserTotal userTotal;
+
+    final ScimQuery query = new ScimQuery(ScimUserList::attribute, ScimMedia.USER_SCHEMA);
+
+    static ScimQuery.Attr attribute(String path) {
+        if (path.startsWith("roster:")) {
+            String key = path.substring("roster:".length());
+            if (!ScimQuery.ATTRIBUTE_NAME.matcher(key).matches()) {
+                return null;
+            }
+            return new ScimQuery.Attr("u.attributes->>?", List.of(key), ScimQuery.Type.STRING_EXACT, false);
+        }
+        return switch (path) {
+            case "id" -> ScimQuery.Attr.of("u.id", ScimQuery.Type.ID, true);
+            case "username" -> ScimQuery.Attr.of("lower(coalesce(u.username, u.email))", ScimQuery.Type.STRING_CI, true);
+            case "emails", "emails.value" -> ScimQuery.Attr.of("lower(u.email)", ScimQuery.Type.STRING_CI, true);
+            case "emails.type", "phonenumbers.type" -> ScimQuery.Attr.of("'work'::text", ScimQuery.Type.STRING_CI, false);
+            case "emails.primary" -> ScimQuery.Attr.of("true", ScimQuery.Type.BOOLEAN, false);
+            case "externalid" -> ScimQuery.Attr.of("u.external_id", ScimQuery.Type.STRING_EXACT, true);
+            case "name.givenname" -> ScimQuery.Attr.of("lower(u.given_name)", ScimQuery.Type.STRING_CI, false);
+            case "name.familyname" -> ScimQuery.Attr.of("lower(u.family_name)", ScimQuery.Type.STRING_CI, false);
+            case "name.formatted" -> ScimQuery.Attr.of("lower(nullif(concat_ws(' ', u.given_name, u.family_name), ''))",
+                    ScimQuery.Type.STRING_CI, false);
+            case "displayname" -> ScimQuery.Attr.of("lower(u.display_name)", ScimQuery.Type.STRING_CI, false);
+            case "title" -> ScimQuery.Attr.of("lower(u.title)", ScimQuery.Type.STRING_CI, false);
+            case "locale", "preferredlanguage" -> ScimQuery.Attr.of("lower(u.locale)", ScimQuery.Type.STRING_CI, false);
+            case "phonenumbers", "phonenumbers.value" -> ScimQuery.Attr.of("u.phone", ScimQuery.Type.STRING_EXACT, false);
+            case "active" -> ScimQuery.Attr.of("u.status <> 'SUSPENDED'", ScimQuery.Type.BOOLEAN, false);
+            case "meta.created" -> ScimQuery.Attr.of("u.created_at", ScimQuery.Type.DATETIME, false);
+            case "meta.lastmodified" -> ScimQuery.Attr.of("u.updated_at", ScimQuery.Type.DATETIME, false);
+            case "enterprise:department" -> ScimQuery.Attr.of("lower(u.department)", ScimQuery.Type.STRING_CI, false);
+            case "enterprise:employeenumber" -> jsonAttr("employeeNumber");
+            case "enterprise:costcenter" -> jsonAttr("costCenter");
+            case "enterprise:organization" -> jsonAttr("organization");
+            case "enterprise:division" -> jsonAttr("division");
+            case "enterprise:manager", "enterprise:manager.value" -> ScimQuery.Attr.of("u.manager_id", ScimQuery.Type.ID, false);
+            default -> null;
+        };
+    }
+
+    private static ScimQuery.Attr jsonAttr(String key) {
+        return new ScimQuery.Attr("u.attributes->>?", List.of(key), ScimQuery.Type.STRING_EXACT, false);
+    }
+
+    public ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count,
+            String attributes, String excluded) {
+        ScimQuery.Where where = filter == null || filter.isBlank() ? new ScimQuery.Where("TRUE", List.of())
+                : query.where(ScimFilter.parse(filter));
+        boolean filtered = filter != null && !filter.isBlank();
+        boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
+        boolean sortServed = query.sortIndexed(sortBy);
+        int start = ScimLists.start(startIndex);
+        int size = lists.pageSize(count);
+        List<Object> orderArgs = new ArrayList<>();
+        String order = query.orderBy(sortBy, sortOrder, "u.id", orderArgs);
+        ScimProjection projection = ScimProjection.of(attributes, excluded);
+        return jdbc.withConnection(c -> {
+            if ((filtered && !indexed) || (!indexed && !sortServed)) {
+                lists.guardScan(c, "directory_user", "users", filtered && !indexed ? "filter" : "sortBy",
+                        "Include userName, emails, externalId or id with eq (alone, or joined with and), or sort by "
+                                + "id, userName, emails or externalId.");
+            }
+            // A filter's count is served by its index; the whole directory's is not counted on every call (0024).
+            long counted = !filtered ? -1 : Jdbc.one(c, "SELECT count(*) FROM directory_user u WHERE u.status <> 'DELETED' AND "
+                    + where.sql(), rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
+            List<Object> args = new ArrayList<>(where.args());
+            args.addAll(orderArgs);
+            args.add(size);
+            args.add(start - 1);
+            List<ScimUserSchema.UserRow> rows = size == 0 || (filtered && start > counted) ? List.of() : Jdbc.list(c, "SELECT " + ScimUserSchema.COLUMNS + ScimUserSchema.FROM
+                    + " WHERE u.status <> 'DELETED' AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+                    schema::row, args.toArray());
+            long total = filtered ? counted : userTotal.total(c, start, size, rows.size());
+            List<ObjectNode> resources = new ArrayList<>();
+            for (ScimUserSchema.UserRow r : rows) {
+                resources.add(projection.apply(schema.render(r)));
+            }
+            return responses.listResponse(total, start, resources);
+        });
+    }
+}

@@ -1,0 +1,339 @@
+package dev.roster.scim;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.roster.csv.ColumnNames;
+import dev.roster.plan.SingleRowPlan;
+import dev.roster.plan.SingleRowPlan.Cell;
+import dev.roster.sql.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The SCIM User schema over directory_user (docs/scim.md): a row as the core User, Enterprise and Roster extensions
+ * ({@link #render}), and a document as the cells of a one-row plan ({@link #desired}). What changes when the schema
+ * mapping changes, and nothing else.
+ */
+@ApplicationScoped
+public class ScimUserSchema {
+
+    /** Enterprise extension attributes Roster keeps among the custom attributes. */
+    static final List<String> ENTERPRISE_ATTRIBUTES = List.of("employeeNumber", "costCenter", "organization", "division");
+    /** Profile columns a SCIM write may set, canonical name = directory_user column (never taken from input). */
+    static final List<String> PROFILE = List.of(ColumnNames.EMAIL, ColumnNames.EXTERNAL_ID, ColumnNames.USERNAME,
+            ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME, ColumnNames.DISPLAY_NAME, ColumnNames.PHONE,
+            ColumnNames.DEPARTMENT, ColumnNames.TITLE, ColumnNames.LOCALE, ColumnNames.STATUS);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    static final String COLUMNS = "u.id, u.email, u.external_id, u.username, u.given_name, u.family_name, u.display_name, "
+            + "u.phone, u.department, u.title, u.locale, u.status, u.attributes::text, u.manager_id, m.email, m.display_name, "
+            + "u.version, u.created_at, u.updated_at, (SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', "
+            + "g.name) ORDER BY g.name), '[]') FROM group_membership gm JOIN user_group g ON g.id = gm.group_id "
+            + "AND g.deleted_at IS NULL WHERE gm.user_id = u.id)::text";
+    static final String FROM = " FROM directory_user u LEFT JOIN directory_user m ON m.id = u.manager_id";
+
+    @Inject
+    ObjectMapper json;
+    @Inject
+    ScimResponses responses;
+
+    /** A directory user as SCIM sees it. */
+    record UserRow(UUID id, String email, String externalId, String username, String givenName, String familyName,
+            String displayName, String phone, String department, String title, String locale, String status,
+            Map<String, String> attributes, UUID managerId, String managerEmail, String managerName, long version,
+            Instant created, Instant updated, String groupsJson) {
+
+        String column(String column) {
+            return switch (column) {
+                case ColumnNames.EMAIL -> email;
+                case ColumnNames.EXTERNAL_ID -> externalId;
+                case ColumnNames.USERNAME -> username;
+                case ColumnNames.GIVEN_NAME -> givenName;
+                case ColumnNames.FAMILY_NAME -> familyName;
+                case ColumnNames.DISPLAY_NAME -> displayName;
+                case ColumnNames.PHONE -> phone;
+                case ColumnNames.DEPARTMENT -> department;
+                case ColumnNames.TITLE -> title;
+                case ColumnNames.LOCALE -> locale;
+                default -> status;
+            };
+        }
+    }
+
+    UserRow row(ResultSet rs) throws SQLException {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        try {
+            json.readValue(rs.getString(13), MAP).forEach((k, v) -> attributes.put(k, v == null ? null : v.toString()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("attributes of user " + rs.getString(1) + " are not JSON", e);
+        }
+        return new UserRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12), attributes, rs.getObject(14, UUID.class), rs.getString(15), rs.getString(16),
+                rs.getLong(17), rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), rs.getString(20));
+    }
+
+    /** A live (not deleted) user, optionally locked for a write; 404 otherwise. */
+    UserRow find(Connection c, UUID id, boolean lock) throws SQLException {
+        if (id == null) {
+            throw ScimException.notFound("No user with this id.");
+        }
+        String sql = "SELECT " + COLUMNS + FROM + " WHERE u.id = ? AND u.status <> 'DELETED'";
+        if (lock) {
+            Jdbc.one(c, "SELECT 1 FROM directory_user WHERE id = ? FOR UPDATE", rs -> 1, id);
+        }
+        return Jdbc.one(c, sql, this::row, id).orElseThrow(() -> ScimException.notFound("No user with id " + id + "."));
+    }
+
+    ObjectNode render(UserRow u) {
+        ObjectNode doc = json.createObjectNode();
+        ArrayNode schemas = doc.putArray("schemas").add(ScimMedia.USER_SCHEMA).add(ScimMedia.ENTERPRISE_SCHEMA);
+        doc.put("id", u.id().toString());
+        putIf(doc, "externalId", u.externalId());
+        doc.put("userName", u.username() != null ? u.username() : u.email());
+        ObjectNode name = doc.putObject("name");
+        putIf(name, "givenName", u.givenName());
+        putIf(name, "familyName", u.familyName());
+        String formatted = String.join(" ", java.util.stream.Stream.of(u.givenName(), u.familyName())
+                .filter(Objects::nonNull).toList());
+        putIf(name, "formatted", formatted.isEmpty() ? null : formatted);
+        putIf(doc, "displayName", u.displayName());
+        doc.putArray("emails").addObject().put("value", u.email()).put("type", "work").put("primary", true);
+        if (u.phone() != null) {
+            doc.putArray("phoneNumbers").addObject().put("value", u.phone()).put("type", "work").put("primary", true);
+        }
+        putIf(doc, "title", u.title());
+        putIf(doc, "locale", u.locale());
+        doc.put("active", !"SUSPENDED".equals(u.status()));
+        try {
+            ArrayNode groups = (ArrayNode) json.readTree(u.groupsJson());
+            if (!groups.isEmpty()) {
+                for (JsonNode g : groups) {
+                    ((ObjectNode) g).put("$ref", responses.location("Groups", UUID.fromString(g.path("value").asText())));
+                }
+                doc.set("groups", groups);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        ObjectNode enterprise = doc.putObject(ScimMedia.ENTERPRISE_SCHEMA);
+        putIf(enterprise, "department", u.department());
+        for (String key : ENTERPRISE_ATTRIBUTES) {
+            putIf(enterprise, key, u.attributes().get(key));
+        }
+        if (u.managerId() != null) {
+            ObjectNode manager = enterprise.putObject("manager").put("value", u.managerId().toString())
+                    .put("$ref", responses.location("Users", u.managerId()));
+            putIf(manager, "displayName", u.managerName() != null ? u.managerName() : u.managerEmail());
+        }
+        Map<String, String> custom = new LinkedHashMap<>(u.attributes());
+        ENTERPRISE_ATTRIBUTES.forEach(custom::remove);
+        if (!custom.isEmpty()) {
+            schemas.add(ScimMedia.ROSTER_SCHEMA);
+            ObjectNode roster = doc.putObject(ScimMedia.ROSTER_SCHEMA);
+            custom.forEach((k, v) -> putIf(roster, k, v));
+        }
+        ObjectNode meta = doc.putObject("meta");
+        meta.put("resourceType", "User");
+        meta.put("created", u.created().toString());
+        meta.put("lastModified", u.updated().toString());
+        meta.put("location", responses.location("Users", u.id()));
+        meta.put("version", ScimResponses.etag(u.version()));
+        return doc;
+    }
+
+    private static void putIf(ObjectNode node, String key, String value) {
+        if (value != null) {
+            node.put(key, value);
+        }
+    }
+
+    /** What a SCIM document asks of Roster's columns. */
+    record Desired(List<Cell> cells, Boolean active, boolean managerGiven, String managerId, String password) {
+    }
+
+    Desired desired(JsonNode doc, UserRow existing) {
+        if (doc == null || !doc.isObject()) {
+            throw ScimException.invalidSyntax("The body must be a JSON object (a SCIM User).");
+        }
+        Values values = new Values();
+        String userName = ScimAttributes.text(doc, "userName");
+        if (userName == null || userName.isBlank()) {
+            throw ScimException.invalidValue("userName is required.");
+        }
+        boolean keepNullUsername = coreValues(doc, existing, userName, values);
+        // a document without a manager clears it (PUT replaces; PATCH starts from the whole user)
+        String managerId = enterpriseValues(doc, values);
+        rosterValues(doc, values);
+        Boolean active = ScimAttributes.bool(doc, "active");
+        String password = ScimAttributes.text(doc, "password");
+        if (password != null && existing != null) {
+            throw ScimException.mutability("Roster sets a password through SCIM only when it creates a user; an existing "
+                    + "user changes theirs with a reset link (see docs/scim.md). Leave password out.");
+        }
+        List<Cell> cells = new ArrayList<>();
+        values.values.forEach((column, value) -> cells.add(new Cell(column, values.names.get(column), value)));
+        if (existing != null) {
+            cells.addAll(clears(existing, values, keepNullUsername));
+            Cell status = statusChange(existing, active);
+            if (status != null) {
+                cells.add(status);
+            }
+        }
+        return new Desired(cells, active, true, managerId, password);
+    }
+
+    /** The columns a document sets, and the SCIM attribute that set each (for messages). */
+    private static final class Values {
+        final Map<String, String> values = new LinkedHashMap<>();
+        final Map<String, String> names = new LinkedHashMap<>();
+
+        void put(String column, String name, String value) {
+            if (value != null && !value.isBlank()) {
+                values.put(column, value);
+                names.put(column, name);
+            }
+        }
+    }
+
+    /** The core schema's attributes; true when an existing user without a username keeps none. */
+    private static boolean coreValues(JsonNode doc, UserRow existing, String userName, Values values) {
+        String email = ScimAttributes.primaryValue(doc, "emails");
+        if (email == null && userName.contains("@")) {
+            email = userName;
+        }
+        if (email == null && existing == null) {
+            throw ScimException.invalidValue("Roster needs an email address: give emails (a work or primary address) "
+                    + "or an email address as userName.");
+        }
+        values.put(ColumnNames.EMAIL, "emails", email);
+        boolean keepNullUsername = existing != null && existing.username() == null && userName.equalsIgnoreCase(existing.email());
+        if (!keepNullUsername) {
+            values.put(ColumnNames.USERNAME, "userName", userName);
+        }
+        values.put(ColumnNames.EXTERNAL_ID, "externalId", ScimAttributes.text(doc, "externalId"));
+        JsonNode name = ScimAttributes.field(doc, "name");
+        if (name != null && !name.isNull() && !name.isObject()) {
+            throw ScimException.invalidValue("name must be an object with givenName and familyName.");
+        }
+        values.put(ColumnNames.GIVEN_NAME, "name.givenName", name == null ? null : ScimAttributes.text(name, "givenName"));
+        values.put(ColumnNames.FAMILY_NAME, "name.familyName", name == null ? null : ScimAttributes.text(name, "familyName"));
+        String display = ScimAttributes.text(doc, "displayName");
+        if (display == null && existing == null && name != null) {
+            display = ScimAttributes.text(name, "formatted");
+        }
+        values.put(ColumnNames.DISPLAY_NAME, "displayName", display);
+        values.put(ColumnNames.PHONE, "phoneNumbers", ScimAttributes.primaryValue(doc, "phoneNumbers"));
+        values.put(ColumnNames.TITLE, "title", ScimAttributes.text(doc, "title"));
+        String locale = ScimAttributes.text(doc, "locale");
+        values.put(ColumnNames.LOCALE, "locale", locale != null ? locale : ScimAttributes.text(doc, "preferredLanguage"));
+        return keepNullUsername;
+    }
+
+    /** The Enterprise extension's attributes; returns the manager's id as given (null: none). */
+    private static String enterpriseValues(JsonNode doc, Values values) {
+        JsonNode enterprise = ScimAttributes.field(doc, ScimMedia.ENTERPRISE_SCHEMA);
+        if (enterprise == null || !enterprise.isObject()) {
+            return null;
+        }
+        values.put(ColumnNames.DEPARTMENT, "department", ScimAttributes.text(enterprise, "department"));
+        for (String key : ENTERPRISE_ATTRIBUTES) {
+            values.put(ColumnNames.ATTRIBUTE_PREFIX + key, key, ScimAttributes.text(enterprise, key));
+        }
+        JsonNode manager = ScimAttributes.field(enterprise, "manager");
+        if (manager == null || manager.isNull()) {
+            return null;
+        }
+        return manager.isObject() ? ScimAttributes.text(manager, "value") : manager.asText();
+    }
+
+    /** Roster's extension: custom attributes, strings with safe names. */
+    private static void rosterValues(JsonNode doc, Values values) {
+        JsonNode roster = ScimAttributes.field(doc, ScimMedia.ROSTER_SCHEMA);
+        if (roster == null || !roster.isObject()) {
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = roster.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!ScimQuery.ATTRIBUTE_NAME.matcher(e.getKey()).matches()) {
+                throw ScimException.invalidValue("\"" + e.getKey() + "\" is not a custom attribute name: use letters, "
+                        + "digits, _, . and - (at most 100).");
+            }
+            if (e.getValue().isContainerNode()) {
+                throw ScimException.invalidValue("Custom attribute \"" + e.getKey() + "\" must be a string.");
+            }
+            values.put(ColumnNames.ATTRIBUTE_PREFIX + e.getKey(), e.getKey(), e.getValue().isNull() ? null : e.getValue().asText());
+        }
+    }
+
+    /** What an existing user has that the document leaves out: cleared (a PUT replaces the whole user). */
+    private static List<Cell> clears(UserRow existing, Values values, boolean keepNullUsername) {
+        List<Cell> cells = new ArrayList<>();
+        for (String column : PROFILE) {
+            if (!values.values.containsKey(column) && existing.column(column) != null && !column.equals(ColumnNames.STATUS)
+                    && !column.equals(ColumnNames.EMAIL) && !(column.equals(ColumnNames.USERNAME) && keepNullUsername)) {
+                cells.add(new Cell(column, scimName(column), SingleRowPlan.CLEAR));
+            }
+        }
+        for (String key : existing.attributes().keySet()) {
+            if (!values.values.containsKey(ColumnNames.ATTRIBUTE_PREFIX + key)) {
+                cells.add(new Cell(ColumnNames.ATTRIBUTE_PREFIX + key, key, SingleRowPlan.CLEAR));
+            }
+        }
+        return cells;
+    }
+
+    /** active=false suspends, active=true reactivates; null when the status stays. */
+    private static Cell statusChange(UserRow existing, Boolean active) {
+        if (active == null) {
+            return null;
+        }
+        if (!active && !"SUSPENDED".equals(existing.status())) {
+            return new Cell(ColumnNames.STATUS, "active", "SUSPENDED");
+        }
+        if (active && "SUSPENDED".equals(existing.status())) {
+            return new Cell(ColumnNames.STATUS, "active", "ACTIVE");
+        }
+        return null;
+    }
+
+    private static String scimName(String column) {
+        return switch (column) {
+            case ColumnNames.EXTERNAL_ID -> "externalId";
+            case ColumnNames.USERNAME -> "userName";
+            case ColumnNames.GIVEN_NAME -> "name.givenName";
+            case ColumnNames.FAMILY_NAME -> "name.familyName";
+            case ColumnNames.DISPLAY_NAME -> "displayName";
+            case ColumnNames.PHONE -> "phoneNumbers";
+            case ColumnNames.DEPARTMENT -> "department";
+            default -> column;
+        };
+    }
+
+    String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
