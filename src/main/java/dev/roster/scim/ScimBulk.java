@@ -30,6 +30,7 @@ import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.batch.BatchService;
 import dev.roster.batch.apply.ApplyPolicy;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -362,7 +363,7 @@ public class ScimBulk {
             csv.append(String.join(",", header.stream().map(h -> quote(row.getOrDefault(h, ""))).toList())).append('\n');
         }
         return batches.upload(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)),
-                "scim-bulk.csv", Operation.MIXED, MatchKey.EMAIL, who);
+                UploadRequest.of("scim-bulk.csv", Operation.MIXED, MatchKey.EMAIL, UploadRequest.Origin.SCIM, who));
     }
 
     private static void cells(Map<String, String> row, ScimUsers.Desired desired, ScimUsers.UserRow existing, int n) {

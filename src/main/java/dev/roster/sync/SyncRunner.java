@@ -18,6 +18,7 @@ import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyRefused;
 import dev.roster.batch.apply.ApplyService;
 import dev.roster.batch.state.BatchTransitions;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
@@ -162,9 +163,9 @@ public class SyncRunner {
     private void planAndDecide(SyncSource source, UUID runId, SourceFetcher.Got got, SyncRun last) {
         Operator operator = operator(source);
         UUID batchId;
-        BatchService.SyncOptions options = new BatchService.SyncOptions(source.id(), source.syncScope(), source.absent());
+        UploadRequest.SyncOptions options = new UploadRequest.SyncOptions(source.id(), source.syncScope(), source.absent());
         try (InputStream in = Files.newInputStream(got.file())) {
-            batchId = batches.uploadAndPlan(in, got.name(), source.matchBy(), options, operator);
+            batchId = batches.uploadAndPlan(in, UploadRequest.sync(got.name(), source.matchBy(), options, operator));
         } catch (IOException e) {
             throw new IllegalStateException("could not read the fetched file: " + e.getMessage(), e);
         }

@@ -15,7 +15,6 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,27 +41,21 @@ public class BatchTransitions {
     @Inject
     ObjectMapper json;
 
-    /** A new batch for an upload, PLANNING with its file still to come; no event until {@link #uploaded}. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName, Operator who)
+    /**
+     * A new batch for an upload, PLANNING with its file still to come (NEEDS_MAPPING when the header needs an
+     * admin's mapping first), with what a sync file owns; no event until {@link #uploaded}.
+     */
+    public void startUpload(Connection c, UUID id, UploadRequest request, String fileName, boolean needsMapping)
             throws SQLException {
-        startUpload(c, id, operation, matchBy, fileName, false, who);
-    }
-
-    /** As above, with the upload's "create missing groups" choice. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
-            boolean createGroups, Operator who) throws SQLException {
-        startUpload(c, id, operation, matchBy, fileName, createGroups, false, who);
-    }
-
-    /** As above; NEEDS_MAPPING instead of PLANNING when the header needs an admin's mapping first. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
-            boolean createGroups, boolean needsMapping, Operator who) throws SQLException {
+        UploadRequest.SyncOptions sync = request.sync();
+        Operator who = request.who();
         Jdbc.update(c, """
                 INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
-                                   create_groups)
-                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?)""", id, operation.name(), matchBy.name(),
+                                   create_groups, sync_source_id, sync_scope, sync_absent)
+                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?, ?, ?, ?)""", id, request.operation().name(), request.matchBy().name(),
                 needsMapping ? BatchStatus.NEEDS_MAPPING.name() : BatchStatus.PLANNING.name(), fileName, who.id(),
-                who.name(), createGroups);
+                who.name(), request.createGroups(), sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(),
+                request.operation() == Operation.SYNC ? sync.absent().name() : null);
     }
 
     /** NEEDS_MAPPING -> PLANNING once an admin confirmed a mapping, and batch.mapped; false when it was no longer waiting. */
