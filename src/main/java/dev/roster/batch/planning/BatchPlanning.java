@@ -16,9 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.audit.AuditActor;
 import dev.roster.background.BackgroundThreads;
-import dev.roster.batch.BatchFileStore;
-import dev.roster.batch.BatchSettings;
-import dev.roster.batch.BatchTransitions;
+import dev.roster.batch.state.BatchFileStore;
+import dev.roster.batch.state.BatchSettings;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.mapping.UploadMappings;
