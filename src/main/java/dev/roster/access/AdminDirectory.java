@@ -20,7 +20,7 @@ import jakarta.ws.rs.NotFoundException;
 
 /**
  * Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. A password
- * one admin chooses for another meets reset/PasswordPolicy and must be changed by its owner at
+ * one admin chooses for another meets credentials/PasswordPolicy and must be changed by its owner at
  * their first sign-in (must_change_password, held by PasswordChangeRequired).
  */
 @ApplicationScoped
