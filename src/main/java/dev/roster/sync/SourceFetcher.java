@@ -192,6 +192,10 @@ public class SourceFetcher {
         } catch (TooLarge e) {
             return new Refused(name + " is larger than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
         } catch (IOException e) {
+            if (Files.isSymbolicLink(newest)) {
+                return new Refused(name + " was replaced by a symbolic link while it was read; links are not followed in a "
+                        + "drop directory. Check who else writes to " + dir, false);
+            }
             return new Refused(name + " cannot be read: " + e.getMessage(), true);
         }
     }

@@ -46,6 +46,10 @@ class SyncBoundsTest {
     Sql sql;
     @Inject
     SyncRunner runner;
+    @Inject
+    SourceFetcher fetcher;
+    @Inject
+    SyncSources sources;
 
     /** Run locks of the source held in PostgreSQL: each is a pooled connection a run keeps checked out. */
     private long runLocksHeld(String id) {
@@ -185,5 +189,49 @@ class SyncBoundsTest {
                 "location", "https://hr.example.com/x.csv?format=csv&page=1", "scope", "created", "absent", "leave"));
         given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + plain).then().statusCode(204);
+    }
+
+    /**
+     * Issue #23: a link to a file outside the root, swapped in between the directory's listing and the open (inside the
+     * settle interval, the file's size and time copied so the settle check sees no change), is never read.
+     */
+    @Test
+    void aLinkSwappedInAfterTheListingIsNotFollowed() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "sbl" + System.nanoTime();
+        java.nio.file.Path outside = java.nio.file.Files.createTempDirectory("roster-outside-");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "sync-");
+        String inner = "email,given_name,family_name\n" + m + "@inside.example,I,I\n";
+        String secret = inner.replace("@inside.", "@secret.").replace(",I,I", ",S,S");
+        java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(600));
+        java.nio.file.Path target = outside.resolve("secret.csv");
+        java.nio.file.Files.writeString(target, secret);
+        java.nio.file.Files.setLastModifiedTime(target, time);
+        SyncSource source = sources.find(UUID.fromString(source(op, Map.of("name", "Swap " + m, "kind", "directory",
+                "location", dir.toAbsolutePath().toString(), "scope", "created", "absent", "leave"))));
+        String secretSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        int inWindow = 0;
+        for (int attempt = 0; attempt < 6 && inWindow < 2; attempt++) {
+            java.nio.file.Path file = dir.resolve("people.csv");
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.writeString(file, inner);
+            java.nio.file.Files.setLastModifiedTime(file, time);
+            CompletableFuture<SourceFetcher.Result> fetch = CompletableFuture.supplyAsync(() -> fetcher.fetch(source, null));
+            Thread.sleep(80); // listed; the fetcher waits out the settle interval (200 ms in tests)
+            java.nio.file.Files.delete(file);
+            java.nio.file.Files.createSymbolicLink(file, target);
+            SourceFetcher.Result result = fetch.get(10, TimeUnit.SECONDS);
+            if (result instanceof SourceFetcher.Got got) {
+                java.nio.file.Files.deleteIfExists(got.file());
+                assertTrue(!got.sha256().equals(secretSha), "the file outside the root was read through the swapped link");
+                continue; // read before the swap: timing missed the window
+            }
+            if (result instanceof SourceFetcher.Refused refused) {
+                assertTrue(refused.reason().contains("symbolic link") || refused.reason().contains("replaced"), refused.reason());
+                inWindow++;
+            }
+        }
+        assertTrue(inWindow > 0, "the swap never landed between the listing and the open");
     }
 }
