@@ -108,6 +108,9 @@ public class SyncRunner {
                         return Optional.<UUID>empty();
                     }
                     try {
+                        // Planning is guarded by the lock from here, which dies with its instance: the lease is given
+                        // back now, so a run killed while it plans or applies is retried at once, not after the lease.
+                        release(sourceId, lease);
                         Optional<SyncSource> now = sources.findIfAny(sourceId);
                         if (now.isEmpty()) {
                             return Optional.<UUID>empty(); // removed while its file was fetched
@@ -125,9 +128,13 @@ public class SyncRunner {
                 }
             }
         } finally {
-            jdbc.update("UPDATE sync_source SET run_lease_id = NULL, run_lease_until = NULL WHERE id = ? AND run_lease_id = ?",
-                    sourceId, lease);
+            release(sourceId, lease);
         }
+    }
+
+    private void release(UUID sourceId, UUID lease) {
+        jdbc.update("UPDATE sync_source SET run_lease_id = NULL, run_lease_until = NULL WHERE id = ? AND run_lease_id = ?",
+                sourceId, lease);
     }
 
     /**
