@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import dev.roster.batch.BatchSettings;
+import dev.roster.batch.state.BatchSettings;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
