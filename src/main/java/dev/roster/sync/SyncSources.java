@@ -55,8 +55,8 @@ public class SyncSources {
             id, name, kind, location, schedule, time_zone, on_new_file, format, profile, match_by, scope, absent,
             auto_apply, limits::text, limits_percent::text, min_rows_fraction, paused, auth_kind, auth_username,
             auth_secret IS NOT NULL, created_at, updated_at""";
-    /** Namespace of the lock that counts sources at creation (apply uses 7, runs 8). */
-    private static final int SOURCE_COUNT_LOCK = 9;
+    /** Namespace of the lock that counts sources at creation (apply uses 7, sync runs 8, planning leases 9). */
+    private static final int SOURCE_COUNT_LOCK = 10;
     private static final List<String> LIMIT_KEYS = List.of("create", "update", "suspend", "delete");
 
     @Inject
