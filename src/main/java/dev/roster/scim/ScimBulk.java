@@ -178,7 +178,7 @@ public class ScimBulk {
         long active = policy.activeUsers();
         if (deletes > Math.floor(policy.maxDeleteFraction() * active)) {
             throw ScimException.invalidValue("This request deletes " + deletes + " users, more than "
-                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + active + " users that are not deleted "
+                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + policy.capBase(active) + " "
                     + "(the delete cap, roster.safety.max-delete-fraction). Nothing was written. Send it to "
                     + "/Bulk?asBatch=true, where an admin can override the cap with a written reason.");
         }
