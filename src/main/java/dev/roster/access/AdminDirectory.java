@@ -9,8 +9,9 @@ import java.util.UUID;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import dev.roster.reset.PasswordPolicy;
-
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.PasswordPolicy;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -19,7 +20,7 @@ import jakarta.ws.rs.NotFoundException;
 
 /**
  * Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. A password
- * one admin chooses for another meets reset/PasswordPolicy and must be changed by its owner at
+ * one admin chooses for another meets credentials/PasswordPolicy and must be changed by its owner at
  * their first sign-in (must_change_password, held by PasswordChangeRequired).
  */
 @ApplicationScoped
@@ -45,6 +46,8 @@ public class AdminDirectory {
     LocalPasswordIdentityProvider basicCache;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     @Transactional
     public AdminAccount add(String email, String displayName, String password, AdminRole role, Operator who) {
@@ -125,8 +128,8 @@ public class AdminDirectory {
         details.put("change", change);
         details.put("before", before);
         details.put("after", after);
-        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, admin.email, null,
-                details));
+        jdbc.inCallersTransaction(c -> audit.record(c, who.actor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED,
+                null, admin.email, null, details)));
     }
 
     private AdminAccount find(UUID id) {

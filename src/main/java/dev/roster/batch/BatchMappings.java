@@ -14,6 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchFileStore;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.csv.ColumnMapping;
 import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.CsvRecord;

@@ -14,8 +14,8 @@ import java.util.UUID;
 
 import org.hibernate.Session;
 
+import dev.roster.credentials.PasswordTokens;
 import dev.roster.plan.UserStatus;
-import dev.roster.reset.PasswordTokens;
 import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.roster.reset.LinkConfig;
+import dev.roster.web.PublicUrl;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
@@ -22,7 +22,7 @@ public class ScimResponses {
     @Inject
     ObjectMapper json;
     @Inject
-    LinkConfig.PublicUrl publicUrl;
+    PublicUrl publicUrl;
 
     /** roster.public-url without a trailing slash. */
     String base() {

@@ -15,10 +15,10 @@ import java.util.UUID;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.Operator;
-import dev.roster.access.SecureTokens;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.credentials.SecureTokens;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.roster.access.AdminRole;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
 import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
-import dev.roster.reset.TokenPurpose;
 import dev.roster.support.Browser;
 import dev.roster.support.GreenMailResource;
 import dev.roster.support.MutableClock;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.roster.access.AdminRole;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailFixtures;
 import dev.roster.mail.MailSender;
@@ -44,7 +45,7 @@ class DeadLinksTest {
     @Inject
     TestAdmins admins;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
     @Inject
     Sql sql;
     @Inject

@@ -16,8 +16,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.roster.access.PasswordHasher;
-import dev.roster.access.SecureTokens;
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.SecureTokens;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailFixtures;
 import dev.roster.mail.OutboxMessage;
@@ -46,7 +47,7 @@ class SetPasswordTest {
     @Inject
     MutableClock clock;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
 
     @AfterEach
     void restore() {

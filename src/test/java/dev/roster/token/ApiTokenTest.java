@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.roster.access.AdminRole;
-import dev.roster.access.SecureTokens;
+import dev.roster.credentials.SecureTokens;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
