@@ -12,6 +12,7 @@ import dev.roster.audit.AuditTrail;
 import dev.roster.reset.PasswordPolicy;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.BadRequestException;
@@ -45,6 +46,8 @@ public class AdminDirectory {
     LocalPasswordIdentityProvider basicCache;
     @Inject
     AuditTrail audit;
+    @Inject
+    Event<AdminAccessReduced> reduced;
 
     @Transactional
     public AdminAccount add(String email, String displayName, String password, AdminRole role, Operator who) {
@@ -92,6 +95,9 @@ public class AdminDirectory {
         sessions.closeAllOf(admin.id);
         basicCache.forgetAll();
         recordChange(who, admin, "role", before, role.label());
+        if (role.compareTo(AdminRole.parse(before)) < 0) {
+            reduced.fire(new AdminAccessReduced(admin.id, role, who));
+        }
     }
 
     @Transactional
@@ -116,6 +122,9 @@ public class AdminDirectory {
             basicCache.forgetAll();
         }
         recordChange(who, admin, "enabled", String.valueOf(!enabled), String.valueOf(enabled));
+        if (!enabled) {
+            reduced.fire(new AdminAccessReduced(admin.id, null, who));
+        }
     }
 
     /** admin.changed, in the changing transaction: the change and its event commit or roll back together. */

@@ -25,7 +25,7 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * Sign-in through a real OIDC provider: the Keycloak that support/KeycloakResource starts for the
- * test run, with the realm in src/test/resources/keycloak (olivia.operator in roster-operators,
+ * test run, with the realm in src/test/resources/keycloak (olivia.operator and otto.operator in roster-operators,
  * victor.viewer in roster-viewers, nora.nobody in no group).
  */
 @QuarkusTest
@@ -142,6 +142,27 @@ class OidcSignInTest {
         given().auth().oauth2(rosterToken).get("/scim/v2/Users").then().statusCode(200);
         given().auth().oauth2(operatorToken).get("/scim/v2/Users").then().statusCode(200);
         given().auth().oauth2(rosterToken + "x").get("/api/me").then().statusCode(401);
+    }
+
+    /**
+     * Issue #23 (High): a provider's bearer token is a machine identity (client credentials, a script's grant) and
+     * never approves a batch; the same person signed in through the code flow does.
+     */
+    @Test
+    void aProviderBearerTokenNeverApprovesButTheCodeFlowSignInDoes() {
+        String id = dev.roster.support.Batches.upload(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD,
+                "email,given_name,family_name\noidc-approve-" + UUID.randomUUID() + "@example.com,A,B\n", "onboard", "o.csv");
+        dev.roster.support.Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id);
+        given().auth().oauth2(accessToken("otto.operator", "otto-password-1")).post("/api/batches/" + id + "/approve")
+                .then().statusCode(403).body("error", org.hamcrest.Matchers.containsString("OIDC bearer token"));
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/batches/" + id)
+                .then().statusCode(200).body("approvedBy", org.hamcrest.Matchers.nullValue());
+
+        OidcBrowser browser = signedIn("otto.operator", "otto-password-1");
+        HttpResponse<String> approved = postWithToken(browser, "/batches/" + id + "/approve");
+        assertEquals(303, approved.statusCode(), approved.body());
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/batches/" + id)
+                .then().statusCode(200).body("approvedByName", equalTo("Otto Operator"));
     }
 
     /** Slow (a token lifetime, 60 s for the test client): -Droster.oidc.refresh-test=true. */
