@@ -73,6 +73,7 @@ public class Bench {
     /** Roster's management interface (/q/health, /q/metrics). */
     int managementPort;
     final AtomicLong peakHeap = new AtomicLong();
+    final MachineWatch watch = new MachineWatch(List.of(db, kcDb));
     volatile boolean sampling;
 
     public static void main(String[] args) throws Exception {
@@ -106,9 +107,13 @@ public class Bench {
     void run() throws Exception {
         Files.createDirectories(out);
         loadAtStart = loadAverage();
+        Thread watcher = new Thread(watch, "machine-watch");
+        watcher.setDaemon(true);
+        watcher.start();
         log("mode " + (smoke ? "smoke" : "full") + ", sizes " + sizes + ", Roster -Xmx" + heap + ", database " + db);
         psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
         // ---- groups engine (#13, grp-core): onboard with groups + manager vs without; a membership file ----
+        phase("groups");
         groupScenarios();
         if (Boolean.getBoolean("bench.groups-only")) {
             printTable();
@@ -133,6 +138,7 @@ public class Bench {
         String largestUpdatePlan = null;
         long auditEvents = 0;
         for (int n : sizes) {
+            phase("size " + fmtRows(n));
             copySeconds.put(n, copyBaseline(onboard.get(n)));
             Batch b = uploadAndPlan(onboard.get(n), "onboard");
             planSeconds.put(n, b.planSeconds);
@@ -142,7 +148,9 @@ public class Bench {
             largestUpdatePlan = u.id;
             if (n == sizes.get(sizes.size() - 1)) {
                 // The diff page is read while this plan is PLANNED, then it is applied.
+                phase("diff readers");
                 results.put("diff", diffLatency(u.id, u.rows));
+                phase("size " + fmtRows(n));
             }
             updApplySeconds.put(n, apply(u));
             log(String.format(Locale.ROOT, "%,d rows: COPY %.2fs, onboard plan %.2fs apply %.2fs, update plan %.2fs apply %.2fs",
@@ -150,18 +158,23 @@ public class Bench {
                     updApplySeconds.get(n)));
         }
         // ---- groups (#13, grp-pages): a group page with many members under 20 readers; its row is added below
+        phase("group page readers");
         results.put("groupPage", groupPageLatency());
         // ---- end groups
         // ---- issue #14 (vendor branch): vendor templates and mappings plan like Roster's own format
+        phase("vendor templates");
         vendorTemplatePlans(sizes.get(sizes.size() - 1), update.get(sizes.get(sizes.size() - 1)));
         // ---- end issue #14
         // ---- sync (#16): a nightly desired-state file against the largest directory, in this run
         int syncSize = sizes.get(sizes.size() - 1);
+        phase("sync");
         double[] sync = syncScenario(syncSize);
         // ---- end sync
+        phase("audit download");
         double[] audit = auditDownload();
         // ---- SCIM (#15): /Bulk creating users vs the CSV onboarding of as many, filter lookups under 20 clients
         int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
+        phase("scim");
         String scimToken = scimToken();
         double scimBulkSeconds = scimBulk(scimSize, scimToken);
         String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
@@ -172,6 +185,7 @@ public class Bench {
         stopRoster();
 
         // Phase two: the sender on, against the sink, draining the invitations queued above.
+        phase("mail");
         startRoster(true, sink.port);
         double mailRate = mailRate(sink);
         stopRoster();
@@ -181,12 +195,15 @@ public class Bench {
         Double rosterSmallSeconds = null;
         int peerSize = sizes.get(0);
         if (keycloak) {
+            phase("keycloak");
             keycloakSeconds = keycloakImport(onboard.get(peerSize));
         }
         rosterSmallSeconds = planSeconds.get(peerSize) + applySeconds.get(peerSize);
 
         // The table.
+        phase("table");
         for (int n : sizes) {
+            rowPhase = "size " + fmtRows(n);
             double copy = copySeconds.get(n);
             row("COPY " + fmtRows(n) + " users (baseline)", secs(copy), rate(n, copy), "1.0×", "");
             row("Plan onboard " + fmtRows(n), secs(planSeconds.get(n)), rate(n, planSeconds.get(n)),
@@ -199,27 +216,35 @@ public class Bench {
                     ratio(updApplySeconds.get(n), copy), "");
         }
         // ---- sync (#16)
+        rowPhase = "sync";
         row("Plan sync " + fmtRows(syncSize) + " (1% changed, 0.1% left: suspended)", secs(sync[0]), rate(syncSize, sync[0]),
                 String.format(Locale.ROOT, "%.2f× update plan", sync[0] / updPlanSeconds.get(syncSize)), "≤ 1.0× update plan");
         row("Apply sync " + fmtRows(syncSize) + " (" + (long) sync[2] + " changes, +audit)", secs(sync[1]), "",
                 String.format(Locale.ROOT, "%.2f× update apply", sync[1] / updApplySeconds.get(syncSize)), "≤ 0.2× update apply");
         // ---- end sync
+        rowPhase = "";
         row("Peak RSS / peak heap (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB", rss / 1024,
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
+        rowPhase = "diff readers";
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan", results.get("diff"), "", "",
                 "p95 ≤ 50 ms");
+        rowPhase = "group page readers";
         row("Group page members (htmx fragment, 50 members), " + readers + " readers, " + fmtRows(groupMembers) // groups (#13)
                 + "-member group", results.get("groupPage"), "", "", "p95 ≤ 50 ms");
+        rowPhase = "audit download";
         row("Audit CSV download", secs(audit[1]), String.format(Locale.ROOT, "%,.0f events/s (%,d events)", audit[0] / audit[1],
                 (long) audit[0]), "", "≥ 200k/s");
+        rowPhase = "mail";
         row("Outbox → SMTP sink", "", String.format(Locale.ROOT, "%,.0f mails/s", mailRate), "", "≥ 500/s");
         if (keycloakSeconds != null) {
+            rowPhase = "keycloak";
             row("Keycloak partial import " + fmtRows(peerSize) + " users", secs(keycloakSeconds), rate(peerSize, keycloakSeconds),
                     ratio(keycloakSeconds, copySeconds.get(peerSize)), "");
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
         // ---- SCIM (#15) rows
+        rowPhase = "scim";
         row("SCIM /Bulk create " + fmtRows(scimSize) + " users (1,000 ops per request)", secs(scimBulkSeconds),
                 rate(scimSize, scimBulkSeconds), "", "");
         if (planSeconds.containsKey(scimSize)) {
@@ -364,6 +389,7 @@ public class Bench {
         }
         double roster = (vendorPlans[0] + vendorPlans[3]) / 2;
         String n = fmtRows(vendorPlanRows);
+        rowPhase = "vendor templates";
         row("Plan update " + n + ", Roster format (mean of 2)", secs(roster), rate(vendorPlanRows, roster), "1.0×", "");
         row("Plan update " + n + ", Google Workspace template", secs(vendorPlans[1]), rate(vendorPlanRows, vendorPlans[1]),
                 ratio(vendorPlans[1], roster) + " of Roster format", "≤ 1.1×");
@@ -914,6 +940,7 @@ public class Bench {
         log(String.format(Locale.ROOT, "groups: onboard %,d plain plan %.2fs apply %.2fs; with groups+manager plan %.2fs "
                 + "apply %.2fs; membership %,d rows plan %.2fs apply %.2fs, peak heap %d MiB", n, plainPlan, plainApply,
                 withPlan, withApply, (long) n * groups, memberPlan, memberApply, memberHeap >> 20));
+        rowPhase = "groups";
         row("Plan onboard " + fmtRows(n) + " without groups/manager", secs(plainPlan), rate(n, plainPlan), "", "");
         row("Plan onboard " + fmtRows(n) + " with 3 groups + manager each", secs(withPlan), rate(n, withPlan),
                 ratio(withPlan, plainPlan) + " of plain", "≤ 1.5× plain");
@@ -1279,13 +1306,156 @@ public class Bench {
         }
     }
 
+    // ---------------------------------------------------------------- a quiet machine (#27)
+
+    /**
+     * Watches the machine while the benchmark runs: once a second the 1-minute load average and the CPU
+     * that processes other than this benchmark's used (in cores). Ours are this JVM and its children (Roster,
+     * Keycloak, psql) and PostgreSQL's processes for the benchmark's databases and its own housekeeping; every
+     * other process (a build, a test suite, another database's backend) is "other". A phase is noisy when the
+     * others used more than {@link #NOISY_CORES} on average, or any second above one core.
+     */
+    static final class MachineWatch implements Runnable {
+        static final double NOISY_CORES = 0.15;
+        record Sample(String phase, double load1, double others, String top) {
+        }
+        record Summary(double maxLoad, double meanOthers, double maxOthers, String top, int seconds) {
+            boolean noisy() {
+                return meanOthers > NOISY_CORES || maxOthers > 1.0;
+            }
+            @Override
+            public String toString() {
+                return String.format(Locale.ROOT, "%s: others %.2f cores (max %.2f%s), load ≤ %.1f", noisy() ? "**noisy**" : "quiet",
+                        meanOthers, maxOthers, top.isEmpty() ? "" : ", " + top, maxLoad);
+            }
+        }
+
+        final List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> databases;
+        final long self = ProcessHandle.current().pid();
+        final long hz = 100; // USER_HZ on Linux
+        final Map<Long, Long> lastTicks = new java.util.HashMap<>();
+        volatile String phase = "start";
+        volatile boolean running = true;
+
+        MachineWatch(List<String> databases) {
+            this.databases = databases;
+        }
+
+        void phase(String name) {
+            phase = name;
+        }
+
+        Summary summary(String name) {
+            List<Sample> in;
+            synchronized (samples) {
+                in = samples.stream().filter(x -> x.phase.equals(name)).toList();
+            }
+            if (in.isEmpty()) {
+                return null;
+            }
+            Map<String, Long> tops = new java.util.HashMap<>();
+            in.forEach(x -> { if (!x.top.isEmpty()) tops.merge(x.top, 1L, Long::sum); });
+            String top = tops.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+            return new Summary(in.stream().mapToDouble(Sample::load1).max().orElse(0),
+                    in.stream().mapToDouble(Sample::others).average().orElse(0),
+                    in.stream().mapToDouble(Sample::others).max().orElse(0), top, in.size());
+        }
+
+        @Override
+        public void run() {
+            tick(); // the first reading only sets the counters
+            while (running) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Map<String, Double> others = tick();
+                double sum = others.values().stream().mapToDouble(Double::doubleValue).sum();
+                String top = others.entrySet().stream().filter(e -> e.getValue() >= 0.05)
+                        .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+                double load = 0;
+                try {
+                    load = Double.parseDouble(loadAverage());
+                } catch (NumberFormatException ignored) {
+                    // not Linux: no load figure
+                }
+                samples.add(new Sample(phase, load, sum, top));
+            }
+        }
+
+        /** CPU (cores) of the other processes since the last tick, by command name. */
+        private Map<String, Double> tick() {
+            Map<String, Double> others = new java.util.HashMap<>();
+            java.util.Set<Long> ours = new java.util.HashSet<>();
+            ours.add(self);
+            ProcessHandle.current().descendants().forEach(h -> ours.add(h.pid()));
+            Map<Long, Long> now = new java.util.HashMap<>();
+            try (var dirs = Files.list(Path.of("/proc"))) {
+                for (Path d : (Iterable<Path>) dirs::iterator) {
+                    String name = d.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit)) {
+                        continue;
+                    }
+                    long pid = Long.parseLong(name);
+                    try {
+                        String stat = Files.readString(d.resolve("stat"));
+                        int close = stat.lastIndexOf(')');
+                        String comm = stat.substring(stat.indexOf('(') + 1, close);
+                        String[] f = stat.substring(close + 2).split(" ");
+                        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        now.put(pid, ticks);
+                        Long before = lastTicks.get(pid);
+                        if (before == null || ticks <= before || ours.contains(pid) || ourPostgres(d, comm)) {
+                            continue;
+                        }
+                        others.merge(comm, (ticks - before) / (double) hz, Double::sum);
+                    } catch (IOException | RuntimeException gone) {
+                        // the process ended between the listing and the read
+                    }
+                }
+            } catch (IOException e) {
+                return others;
+            }
+            lastTicks.clear();
+            lastTicks.putAll(now);
+            return others;
+        }
+
+        /** A PostgreSQL backend of the benchmark's databases, or the server's own background work. */
+        private boolean ourPostgres(Path proc, String comm) throws IOException {
+            if (!comm.startsWith("postgres")) {
+                return false;
+            }
+            String cmd = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+            // "postgres: 15/main: roster_app roster_bench 127.0.0.1(44226) idle": user, then database
+            String[] words = cmd.trim().split("\\s+");
+            if (words.length < 5 || !words[1].endsWith(":")) {
+                return true; // the postmaster, or its housekeeping (checkpointer, WAL writer, ...)
+            }
+            String database = words[3];
+            return databases.contains(database) || !cmd.contains("127.0.0.1(") && !cmd.contains("[local]");
+        }
+    }
+
     static void log(String s) {
         System.out.println("[bench] " + s);
         System.out.flush();
     }
 
+    /** The phase whose machine reading the next rows carry (see {@link MachineWatch}). */
+    String rowPhase = "";
+
     void row(String what, String time, String rate, String ratio, String target) {
-        rows.add(new String[] { what, time, rate, ratio, target });
+        MachineWatch.Summary noise = watch.summary(rowPhase);
+        rows.add(new String[] { what, time, rate, ratio, target, noise == null ? "" : noise.toString() });
+    }
+
+    /** Starts a phase of the run: its rows are marked with what else used the machine meanwhile. */
+    void phase(String name) {
+        watch.phase(name);
+        log("phase " + name + " (load " + loadAverage() + ")");
     }
 
     void printTable() throws IOException {
@@ -1294,13 +1464,29 @@ public class Bench {
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append(", load average ").append(loadAtStart).append(" at start, ")
                 .append(loadAverage()).append(" at end\n\n");
-        b.append("| measure | time | rate | vs COPY | target |\n|---|---|---|---|---|\n");
+        b.append("Commit ").append(commit()).append(". A row is **noisy** when processes other than the benchmark's used more than ")
+                .append(MachineWatch.NOISY_CORES).append(" cores on average (or one core in any second) during its phase.\n\n");
+        b.append("| measure | time | rate | vs COPY | target | machine during the phase |\n|---|---|---|---|---|---|\n");
         for (String[] r : rows) {
             b.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
         System.out.println();
         System.out.print(b);
         Files.writeString(out.resolve(smoke ? "table-smoke.md" : "table.md"), b.toString());
+    }
+
+    String commit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(root.toFile()).start();
+            String c = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").directory(root.toFile()).start();
+            boolean dirty = !new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank();
+            d.waitFor();
+            return c + (dirty ? " (with uncommitted changes)" : "");
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
     }
 
     static String secs(double s) {

@@ -3,7 +3,7 @@ package dev.roster.access;
 import java.net.URI;
 import java.util.List;
 
-import dev.roster.reset.PasswordPolicy;
+import dev.roster.credentials.PasswordPolicy;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;

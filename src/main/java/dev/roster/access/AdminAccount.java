@@ -105,7 +105,7 @@ public class AdminAccount extends PanacheEntityBase {
 
     /**
      * Records that the account became an admin now, by whom (null: no admin did it). A purge approver must have
-     * been one before the request, and not through the requester (AuditRetention, docs/audit.md).
+     * been one before the request, and not through the requester (audit/AuditRetention through IndependentPurgeApprovers, docs/audit.md).
      */
     public void grantAdmin(Instant at, UUID grantedBy) {
         adminSince = at;

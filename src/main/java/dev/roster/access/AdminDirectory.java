@@ -9,8 +9,8 @@ import java.util.UUID;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import dev.roster.reset.PasswordPolicy;
-
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.PasswordPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import dev.roster.credentials.SecureTokens;
 import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;

@@ -2,6 +2,8 @@ package dev.roster.access;
 
 import java.util.Optional;
 
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.SecureTokens;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

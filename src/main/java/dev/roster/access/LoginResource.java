@@ -3,6 +3,7 @@ package dev.roster.access;
 import java.net.URI;
 import java.util.Optional;
 
+import dev.roster.credentials.SecureTokens;
 import dev.roster.web.LocalMode;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;

@@ -3,6 +3,7 @@ package dev.roster.access;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.roster.web.CsrfProtection;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -23,7 +24,7 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SessionCookieMechanism implements HttpAuthenticationMechanism {
 
-    public static final String COOKIE = "roster_session";
+    public static final String COOKIE = CsrfProtection.SESSION_COOKIE;
 
     @Inject
     AdminSessionStore sessions;

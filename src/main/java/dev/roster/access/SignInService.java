@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import dev.roster.credentials.PasswordHasher;
 import jakarta.annotation.PostConstruct;
 
 import jakarta.enterprise.context.ApplicationScoped;

@@ -26,8 +26,6 @@ import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import dev.roster.access.AdminAccount;
-import dev.roster.access.AdminRole;
 import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
@@ -82,6 +80,8 @@ public class AuditRetention {
     AuditConfig config;
     @Inject
     Clock clock;
+    @Inject
+    PurgeApprovers approvers;
 
     /**
      * Refuses a purge request that came with HTTP Basic credentials: a browser that once typed them replays
@@ -177,7 +177,7 @@ public class AuditRetention {
         if (approver.id().equals(request.requestedBy())) {
             throw new ClientErrorException("A purge needs a second admin: you requested this one, so another admin must approve it.", 403);
         }
-        requireIndependent(approver, request);
+        approvers.requireIndependent(approver, request);
         Instant cutoff = request.cutoff();
         checkCutoff(cutoff);
         try (Connection c = dataSource.getConnection()) {
@@ -229,34 +229,6 @@ public class AuditRetention {
                 throw new ClientErrorException("The database refused the purge: " + e.getMessage() + ". Nothing was removed.", 422);
             }
             throw new IllegalStateException("audit purge failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Four eyes that mean four: the approver's admin account must predate the request and must not have been made
-     * an admin (added, re-roled, re-enabled) by the requester, directly or through admins the requester made, so
-     * that a second account the requester creates cannot approve (docs/decisions/0007-audit-database-roles.md).
-     */
-    private static void requireIndependent(AuditActor approver, PurgeRequest request) {
-        AdminAccount account = AdminAccount.findById(approver.id());
-        if (account == null || account.role != AdminRole.ADMIN || !account.enabled) {
-            throw new ClientErrorException("Only an enabled admin may approve a purge. Nothing was removed.", 403);
-        }
-        if (account.adminSince == null || !account.adminSince.isBefore(request.requestedAt())) {
-            throw new ClientErrorException("A purge needs a second, independent admin: your admin account is newer than this"
-                    + " request (made " + AuditHash.time(request.requestedAt()) + "), so an admin who was one before it must"
-                    + " approve. Nothing was removed.", 403);
-        }
-        AdminAccount.GrantLine line = AdminAccount.grantLine(account.id);
-        if (line.loops()) {
-            throw new ClientErrorException("A purge needs a second, independent admin: the admins who made your account an"
-                    + " admin made each other admins in a circle, so who made them cannot be told. An admin made by the"
-                    + " first admin or by the identity provider must approve. Nothing was removed.", 403);
-        }
-        if (line.admins().contains(request.requestedBy())) {
-            throw new ClientErrorException("A purge needs a second, independent admin: " + request.requestedName()
-                    + ", who requested it, made your account an admin (directly or through an admin they made), so"
-                    + " another admin must approve it. Nothing was removed.", 403);
         }
     }
 

@@ -2,8 +2,8 @@ package dev.roster.batch;
 
 import java.util.List;
 
-import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.batch.apply.ApplyRefused;
+import dev.roster.batch.state.ApplyConflict;
 import dev.roster.web.ErrorPages;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;

@@ -2,14 +2,14 @@ package dev.roster.batch;
 
 import java.util.UUID;
 
+import dev.roster.batch.state.Batch;
+import dev.roster.plan.CsvTemplates;
+import dev.roster.plan.Operation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import dev.roster.plan.CsvTemplates;
-import dev.roster.plan.Operation;
 
 /** The CSV downloads of batches and templates, shared by pages and API. */
 @ApplicationScoped

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.roster.batch.apply.ApplyConflict;
+import dev.roster.batch.state.ApplyConflict;
+import dev.roster.batch.state.Batch;
 
 /** A batch as the API shows it. */
 public record BatchJson(UUID id, String operation, String matchBy, String status, String fileName, String sha256,

@@ -9,6 +9,7 @@ import dev.roster.access.CurrentOperator;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.batch.state.Batch;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -9,6 +9,9 @@ import java.util.UUID;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchFileStore;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.mapping.MappingRefused;
 import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.AbsentPolicy;
@@ -225,11 +228,7 @@ public class BatchService {
     }
 
     public Batch find(UUID id) {
-        Batch batch = Batch.findById(id);
-        if (batch == null) {
-            throw new NotFoundException("No batch with id " + id + ".");
-        }
-        return batch;
+        return Batch.findExisting(id);
     }
 
     /** The batch as the database has it now, even if this request read it before a change. */

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.roster.batch.PlanItemQuery.ChangeView;
-import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.batch.apply.ApplyPolicy;
+import dev.roster.batch.state.ApplyConflict;
+import dev.roster.batch.state.Batch;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

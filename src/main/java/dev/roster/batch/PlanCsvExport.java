@@ -19,6 +19,8 @@ import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchFileStore;
 import dev.roster.csv.CsvFileReader;
 import dev.roster.csv.SpreadsheetSafeCell;
 import dev.roster.sql.Jdbc;

@@ -12,10 +12,11 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.roster.batch.state.Batch;
 import dev.roster.plan.ChangeKind;
 import dev.roster.plan.GroupNames;
-import dev.roster.web.PageOf;
 import dev.roster.sql.Jdbc;
+import dev.roster.web.PageOf;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

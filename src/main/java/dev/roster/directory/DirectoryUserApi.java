@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
-import dev.roster.group.UserLinks;
 import dev.roster.plan.UserStatus;
+import dev.roster.web.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -37,10 +37,6 @@ public class DirectoryUserApi {
                     u.phone, u.department, u.title, u.locale, u.status, u.sortedAttributes(), u.passwordHash != null,
                     u.version, u.createdAt, u.updatedAt, u.deletedAt, links.groups(), links.manager());
         }
-    }
-
-    /** The page shape every list endpoint of the API uses. */
-    public record PageJson<T>(List<T> items, long total, int page, int size) {
     }
 
     @Inject

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.AdminRole;
-import dev.roster.group.UserLinks;
 import dev.roster.plan.UserStatus;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;

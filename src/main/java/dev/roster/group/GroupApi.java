@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
-import dev.roster.directory.DirectoryUserApi.PageJson;
+import dev.roster.web.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package dev.roster.mail;
 
-import dev.roster.reset.TokenPurpose;
+import dev.roster.credentials.TokenPurpose;
 
 /**
  * What a mail says: an invitation link, a reset link, the notice that a password was changed, or a

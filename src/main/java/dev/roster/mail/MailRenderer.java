@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-import dev.roster.reset.LinkConfig;
-import dev.roster.reset.TokenPurpose;
+import dev.roster.credentials.TokenPurpose;
+import dev.roster.web.PublicUrl;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +50,7 @@ public class MailRenderer {
     @Location("mail/sync-notice.txt")
     Template noticeText;
     @Inject
-    LinkConfig.PublicUrl publicUrl;
+    PublicUrl publicUrl;
 
     public static String subjectOf(MailKind kind) {
         return switch (kind) {

@@ -12,15 +12,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.hibernate.Session;
-
 import dev.roster.access.CurrentOperator;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.credentials.PasswordTokens;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.mail.MailEvents;
 import dev.roster.mail.MailKind;
 import dev.roster.mail.MailOutbox;
+import org.hibernate.Session;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;

@@ -3,6 +3,7 @@ package dev.roster.reset;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.roster.credentials.TokenPurpose;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

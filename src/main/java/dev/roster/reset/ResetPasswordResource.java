@@ -3,6 +3,8 @@ package dev.roster.reset;
 import java.util.List;
 import java.util.Optional;
 
+import dev.roster.credentials.PasswordPolicy;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;

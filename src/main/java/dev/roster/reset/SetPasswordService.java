@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.roster.access.PasswordHasher;
-import dev.roster.access.SecureTokens;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.PasswordPolicy;
+import dev.roster.credentials.SecureTokens;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailOutbox;
 import dev.roster.plan.UserStatus;

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
-import dev.roster.directory.DirectoryUserApi.PageJson;
+import dev.roster.web.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

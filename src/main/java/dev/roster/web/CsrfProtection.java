@@ -6,8 +6,7 @@ import java.util.Base64;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.roster.access.SecureTokens;
-import dev.roster.access.SessionCookieMechanism;
+import dev.roster.credentials.SecureTokens;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +32,11 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestCo
  */
 public class CsrfProtection {
 
+    /**
+     * Roster's session cookie (set by access/SessionCookieMechanism, which names it from here): a signed-in admin's
+     * token is derived from it. Named in web/ so that this bottom package imports no feature.
+     */
+    public static final String SESSION_COOKIE = "roster_session";
     public static final String COOKIE = "roster-csrf";
     public static final String HOST_COOKIE = "__Host-roster-csrf";
     public static final String FORM_FIELD = "csrf-token";
@@ -87,7 +91,7 @@ public class CsrfProtection {
      * with its token, does not match. Anonymous pages (sign-in, set-password) keep the double-submit cookie.
      */
     static String sessionBound(RoutingContext routing) {
-        Cookie session = routing.request().getCookie(SessionCookieMechanism.COOKIE);
+        Cookie session = routing.request().getCookie(SESSION_COOKIE);
         if (session == null || session.getValue().isEmpty()) {
             return null;
         }
@@ -160,7 +164,7 @@ public class CsrfProtection {
     static boolean hasSessionCookie(RoutingContext routing) {
         for (Cookie cookie : routing.request().cookies()) {
             String name = cookie.getName();
-            if (SessionCookieMechanism.COOKIE.equals(name) || name.startsWith("q_session")) {
+            if (SESSION_COOKIE.equals(name) || name.startsWith("q_session")) {
                 return true;
             }
         }

@@ -20,20 +20,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.roster.access.AdminRole;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
 import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
-import dev.roster.reset.TokenPurpose;
 import dev.roster.support.Browser;
 import dev.roster.support.GreenMailResource;
 import dev.roster.support.MutableClock;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.ext.mail.SMTPException;

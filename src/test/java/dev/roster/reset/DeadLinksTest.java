@@ -9,10 +9,8 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.roster.access.AdminRole;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailFixtures;
 import dev.roster.mail.MailSender;
@@ -22,6 +20,9 @@ import dev.roster.support.Browser;
 import dev.roster.support.GreenMailResource;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;

@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import dev.roster.access.PasswordHasher;
-import dev.roster.access.SecureTokens;
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.SecureTokens;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailFixtures;
 import dev.roster.mail.OutboxMessage;
@@ -25,6 +23,9 @@ import dev.roster.plan.UserStatus;
 import dev.roster.support.Browser;
 import dev.roster.support.MutableClock;
 import dev.roster.support.Sql;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

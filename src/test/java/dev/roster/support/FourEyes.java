@@ -1,8 +1,8 @@
 package dev.roster.support;
 
+import dev.roster.batch.state.BatchSettings;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import dev.roster.batch.BatchSettings;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;

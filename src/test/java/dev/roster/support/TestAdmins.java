@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import dev.roster.access.AdminAccount;
 import dev.roster.access.AdminRole;
-import dev.roster.access.PasswordHasher;
+import dev.roster.credentials.PasswordHasher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 

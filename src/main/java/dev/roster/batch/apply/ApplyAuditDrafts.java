@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
-import dev.roster.batch.Batch;
+import dev.roster.batch.state.Batch;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.GroupNames;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -11,12 +11,13 @@ import java.util.UUID;
 
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditTrail;
-import dev.roster.batch.Batch;
-import dev.roster.batch.BatchTransitions;
 import dev.roster.batch.planning.BatchPlanning;
+import dev.roster.batch.state.ApplyConflict;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchTransitions;
+import dev.roster.credentials.TokenPurpose;
 import dev.roster.reset.LinkRequest;
 import dev.roster.reset.PasswordLinks;
-import dev.roster.reset.TokenPurpose;
 import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;

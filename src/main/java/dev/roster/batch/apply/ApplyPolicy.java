@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
-import dev.roster.batch.Batch;
-import dev.roster.batch.BatchSettings;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchSettings;
 import dev.roster.sql.Jdbc;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.roster.batch.state.ApplyConflict;
+
 /**
  * Why an apply or an approval is refused: 409 (the batch's state, a stale plan), 403 (an API token or sync source approving) or 422 (confirmation,
  * errors, delete cap, four-eyes). {@link ApplyRefusedMapper} turns it into the page or the JSON answer.

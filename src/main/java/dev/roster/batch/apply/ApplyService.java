@@ -8,10 +8,10 @@ import java.util.concurrent.ExecutorService;
 import dev.roster.access.Operator;
 import dev.roster.audit.AuditActor;
 import dev.roster.background.BackgroundThreads;
-import dev.roster.batch.Batch;
-import dev.roster.batch.BatchService;
-import dev.roster.batch.BatchSettings;
-import dev.roster.batch.BatchTransitions;
+import dev.roster.batch.state.ApplyConflict;
+import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.BatchSettings;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -36,8 +36,6 @@ public class ApplyService {
     @Inject
     ApplyEngine engine;
     @Inject
-    BatchService batches;
-    @Inject
     ApplyPolicy policy;
     @Inject
     BatchTransitions transitions;
@@ -59,7 +57,7 @@ public class ApplyService {
 
     /** Checks the policy and the plan's freshness, claims the batch, then applies it in the background. */
     public void requestApply(UUID batchId, ApplyPolicy.ApplyRequest request, Operator who) {
-        checkAndClaim(batches.find(batchId), request, who);
+        checkAndClaim(Batch.findExisting(batchId), request, who);
         executor.submit(() -> run(batchId, who.actor()));
     }
 
@@ -92,7 +90,7 @@ public class ApplyService {
 
     /** Records a second operator's approval (four-eyes). */
     public void approve(UUID batchId, Operator who) {
-        Batch batch = batches.find(batchId);
+        Batch batch = Batch.findExisting(batchId);
         policy.checkApproval(batch, who);
         if (!jdbc.inTransaction(c -> transitions.approved(c, batchId, batch.fileName, who))) {
             throw ApplyRefused.conflict(batchId, "Batch " + batchId + " changed while approving; reload it.");

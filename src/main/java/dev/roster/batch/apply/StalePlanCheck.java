@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.roster.batch.state.ApplyConflict;
+
 /**
  * Whether a plan still fits the directory: every targeted user still has the version the plan
  * recorded, every create's email and external id is still free. Run without locks before an apply

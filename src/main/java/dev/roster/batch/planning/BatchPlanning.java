@@ -2,6 +2,7 @@ package dev.roster.batch.planning;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -15,9 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.audit.AuditActor;
 import dev.roster.background.BackgroundThreads;
-import dev.roster.batch.BatchFileStore;
-import dev.roster.batch.BatchSettings;
-import dev.roster.batch.BatchTransitions;
+import dev.roster.batch.state.BatchFileStore;
+import dev.roster.batch.state.BatchSettings;
+import dev.roster.batch.state.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.mapping.UploadMappings;
@@ -38,14 +39,17 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 /**
- * Plans batches in the background. A planning run claims its batch with a heartbeat, writes the
- * whole plan in one transaction and flips the batch to PLANNED (or REJECTED) at its end; a run
- * that dies leaves no plan items and a stale heartbeat, and any instance picks the batch up again.
+ * Plans batches in the background. A planning run holds its batch's lease (a transaction-scoped advisory
+ * lock, see {@link #lease}), writes the whole plan in that transaction and flips the batch to PLANNED (or
+ * REJECTED) at its end; a run that dies leaves no plan items and no lease, and any instance picks the
+ * batch up again. The heartbeat only reports progress: it never decides who owns a batch.
  */
 @ApplicationScoped
 public class BatchPlanning {
 
-    static final int STALE_SECONDS = 60;
+    /** Advisory-lock space of planning leases (apply uses 7, sync runs 8). */
+    static final int LEASE_SPACE = 9;
+    static final int RESUME_GRACE_SECONDS = 10;
     private static final int MAX_ATTEMPTS = 3;
 
     @Inject
@@ -82,80 +86,141 @@ public class BatchPlanning {
     public void submit(UUID batchId) {
         executor.submit(() -> {
             try {
-                planNow(batchId);
+                planInBackground(batchId);
             } catch (RuntimeException e) {
                 Log.errorf(e, "planning batch %s failed", batchId);
             }
         });
     }
 
-    /** Picks up batches whose planning instance stopped beating (a restart, a crash). */
+    /**
+     * Picks up batches nobody plans: a planning run holds its batch's lease (an advisory lock of its
+     * writing transaction) from claim to commit, so a batch in PLANNING without a held lease lost its run
+     * (a restart, a crash: PostgreSQL ended the dead run's transaction, its plan rows with it). The grace
+     * leaves a fresh upload to the instance that took it.
+     */
     @Scheduled(every = "20s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resumeInterrupted() {
-        List<UUID> stale;
+        List<UUID> orphaned;
         try {
-            stale = jdbc.list("""
-                    SELECT id FROM batch WHERE status = 'PLANNING'
-                       AND coalesce(planning_heartbeat, created_at) < now() - make_interval(secs => ?)""",
-                    rs -> rs.getObject(1, UUID.class), STALE_SECONDS);
+            orphaned = jdbc.list("""
+                    SELECT b.id FROM batch b
+                     WHERE b.status = 'PLANNING' AND b.created_at < now() - make_interval(secs => ?)
+                       AND NOT EXISTS (SELECT 1 FROM pg_locks l
+                                        WHERE l.locktype = 'advisory' AND l.granted
+                                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                                          AND l.classid = ?::oid AND l.objsubid = 2
+                                          AND l.objid::bigint = (hashtext(b.id::text)::bigint & 4294967295))""",
+                    rs -> rs.getObject(1, UUID.class), RESUME_GRACE_SECONDS, LEASE_SPACE);
         } catch (RuntimeException e) {
             Log.warnf("could not look for interrupted planning: %s", e.getMessage());
             return;
         }
-        stale.forEach(this::submit);
+        orphaned.forEach(this::submit);
     }
 
-    /** Runs the planning of one batch on the calling thread; does nothing when another run holds it. */
+    /**
+     * Runs the planning of one batch on the calling thread. Another run of the same batch (this instance
+     * or another) holds its lease: a background run leaves the batch to it; a caller that waits for the
+     * outcome (a sync run) waits for that run to end, then finds the batch planned and returns.
+     */
     public void planNow(UUID batchId) {
-        Claim claim = claim(batchId);
-        if (claim == null) {
-            return;
-        }
-        if (claim.attempts > MAX_ATTEMPTS) {
-            finishRejected(batchId, "Roster could not plan this file after " + MAX_ATTEMPTS
-                    + " attempts (the planning instance stopped each time). Upload it again or split it.", false);
-            return;
-        }
+        plan(batchId, true);
+    }
+
+    private void planInBackground(UUID batchId) {
+        plan(batchId, false);
+    }
+
+    private void plan(UUID batchId, boolean waitForLease) {
         long started = System.nanoTime();
         try {
-            // The plan and its PLANNED state (with batch.planned) commit together; lookups and heartbeats
-            // run beside it in autocommit, so other instances see the heartbeat while this one plans.
+            // The plan and its outcome (PLANNED with batch.planned, or REJECTED) commit together in the
+            // transaction that holds the lease; lookups, the claim and heartbeats run beside it in autocommit,
+            // so the page sees progress while this run plans.
             PlanResult result = jdbc.withConnection(lookup -> jdbc.inTransaction(write -> {
-                PlanResult planned;
-                try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
-                        rows -> heartbeat(lookup, batchId, rows))) {
-                    Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
-                            .withMapping(uploadMappings.parseChoice(claim.mappingChoice))
-                            .createMissingGroups(claim.createGroups);
-                    planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
-                    writer.finish();
-                    if (planned.rows() >= ANALYZE_ROWS) {
-                        analyze(write, "plan_item");
-                    }
-                    if (claim.operation == Operation.SYNC) {
-                        planned = planAbsent(write, batchId, claim, planned, writer);
-                    }
+                if (!lease(write, batchId, waitForLease)) {
+                    Log.debugf("batch %s is being planned by another run; left to it", batchId);
+                    return null;
                 }
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("rows", planned.rows());
-                details.put("summary", summary(planned));
-                transitions.planned(write, batchId, totals(planned), details, AuditActor.system());
-                return planned;
+                Claim claim = claim(lookup, batchId);
+                if (claim == null) {
+                    return null;
+                }
+                if (claim.attempts > MAX_ATTEMPTS) {
+                    transitions.rejected(write, batchId, "Roster could not plan this file after " + MAX_ATTEMPTS
+                            + " attempts (the planning instance stopped each time). Upload it again or split it.", false,
+                            AuditActor.system());
+                    return null;
+                }
+                Savepoint beforePlan = write.setSavepoint();
+                try {
+                    return planLeased(write, lookup, batchId, claim);
+                } catch (CsvRefusedException e) {
+                    write.rollback(beforePlan);
+                    transitions.rejected(write, batchId, e.getMessage(), true, AuditActor.system());
+                    return null;
+                } catch (SQLException | RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw e; // shutdown: roll everything back; the next start resumes the batch
+                    }
+                    write.rollback(beforePlan);
+                    String reference = UUID.randomUUID().toString().substring(0, 8);
+                    Log.errorf(e, "planning batch %s failed, reference %s", batchId, reference);
+                    transitions.rejected(write, batchId, "Roster could not plan this file because of an internal error "
+                            + "(reference " + reference + "). Nothing was changed; upload it again, and report the "
+                            + "reference if it repeats.", false, AuditActor.system());
+                    return null;
+                }
             }));
-            Log.infof("planned batch %s: %d rows in %d ms", batchId, result.rows(),
-                    (System.nanoTime() - started) / 1_000_000);
-        } catch (CsvRefusedException e) {
-            finishRejected(batchId, e.getMessage(), true);
+            if (result != null) {
+                Log.infof("planned batch %s: %d rows in %d ms", batchId, result.rows(),
+                        (System.nanoTime() - started) / 1_000_000);
+            }
         } catch (RuntimeException e) {
+            // The lease's own transaction failed (shutdown, a lost connection): nothing of this run committed,
+            // the lease ended with it, and resumeInterrupted gives the batch to the next run.
             if (Thread.currentThread().isInterrupted()) {
                 Log.infof("planning of batch %s interrupted by shutdown; another start resumes it", batchId);
-                return;
+            } else {
+                Log.errorf(e, "planning batch %s stopped; it is resumed by the next run", batchId);
             }
-            String reference = UUID.randomUUID().toString().substring(0, 8);
-            Log.errorf(e, "planning batch %s failed, reference %s", batchId, reference);
-            finishRejected(batchId, "Roster could not plan this file because of an internal error (reference "
-                    + reference + "). Nothing was changed; upload it again, and report the reference if it repeats.", false);
         }
+    }
+
+    private PlanResult planLeased(Connection write, Connection lookup, UUID batchId, Claim claim) throws SQLException {
+        PlanResult planned;
+        try (PlanItemCopyWriter writer = new PlanItemCopyWriter(write, batchId, json,
+                rows -> heartbeat(lookup, batchId, rows))) {
+            Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
+                    .withMapping(uploadMappings.parseChoice(claim.mappingChoice))
+                    .createMissingGroups(claim.createGroups);
+            planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
+            writer.finish();
+            if (planned.rows() >= ANALYZE_ROWS) {
+                analyze(write, "plan_item");
+            }
+            if (claim.operation == Operation.SYNC) {
+                planned = planAbsent(write, batchId, claim, planned, writer);
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("rows", planned.rows());
+        details.put("summary", summary(planned));
+        transitions.planned(write, batchId, totals(planned), details, AuditActor.system());
+        return planned;
+    }
+
+    /**
+     * The batch's planning lease: a transaction-scoped advisory lock on the writing transaction. The
+     * database grants it to one run at a time and ends it with that run's transaction (commit, rollback,
+     * or the connection of a dead instance closing), so a slow or starved run keeps its batch for as long
+     * as it lives and a dead one's batch is free at once.
+     */
+    private static boolean lease(Connection write, UUID batchId, boolean wait) throws SQLException {
+        String sql = wait ? "SELECT pg_advisory_xact_lock(?, hashtext(?::text)) IS NULL"
+                : "SELECT pg_try_advisory_xact_lock(?, hashtext(?::text))";
+        return Jdbc.one(write, sql, rs -> rs.getBoolean(1), LEASE_SPACE, batchId.toString()).orElse(false);
     }
 
     /**
@@ -204,17 +269,17 @@ public class BatchPlanning {
                 planned.groups());
     }
 
-    private Claim claim(UUID batchId) {
-        return jdbc.one("""
+    /** Counts the attempt (committed at once, so a run that dies still counts); null when no longer planning. */
+    private static Claim claim(Connection lookup, UUID batchId) throws SQLException {
+        return Jdbc.one(lookup, """
                 UPDATE batch SET planning_heartbeat = now(), planning_attempts = planning_attempts + 1,
                                  progress_done = 0, updated_at = now()
                  WHERE id = ? AND status = 'PLANNING'
-                   AND (planning_heartbeat IS NULL OR planning_heartbeat < now() - make_interval(secs => ?))
                 RETURNING operation, match_by, file_name, planning_attempts, create_groups, sync_scope, sync_absent,
                           mapping_choice::text""",
                 rs -> new Claim(Operation.valueOf(rs.getString(1)), MatchKey.valueOf(rs.getString(2)), rs.getString(3),
                         rs.getInt(4), rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getString(8)),
-                batchId, STALE_SECONDS).orElse(null);
+                batchId).orElse(null);
     }
 
     private void heartbeat(Connection c, UUID batchId, long rows) {
@@ -235,14 +300,6 @@ public class BatchPlanning {
                         result.count(ChangeKind.MEMBER_ADD) + result.count(ChangeKind.MEMBER_REMOVE),
                         result.groups().membershipAdds(), result.groups().membershipRemoves(),
                         result.groups().deletedGroupMemberships(), result.groups().managerChanges()));
-    }
-
-    private void finishRejected(UUID batchId, String message, boolean fileRefused) {
-        try {
-            jdbc.inTransaction(c -> transitions.rejected(c, batchId, message, fileRefused, AuditActor.system()));
-        } catch (RuntimeException e) {
-            Log.errorf(e, "could not mark batch %s rejected", batchId);
-        }
     }
 
     static Map<String, Long> summary(PlanResult result) {

@@ -1,4 +1,4 @@
-package dev.roster.batch.apply;
+package dev.roster.batch.state;
 
 import java.util.UUID;
 

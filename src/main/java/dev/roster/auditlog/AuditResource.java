@@ -1,4 +1,4 @@
-package dev.roster.audit;
+package dev.roster.auditlog;
 
 import java.net.URI;
 import java.time.Instant;
@@ -7,9 +7,20 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
+import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditCheckpoint;
+import dev.roster.audit.AuditCheckpoints;
+import dev.roster.audit.AuditExport;
+import dev.roster.audit.AuditFilter;
+import dev.roster.audit.AuditHash;
+import dev.roster.audit.AuditQuery;
+import dev.roster.audit.AuditRecord;
+import dev.roster.audit.AuditRetention;
+import dev.roster.audit.AuditVerifier;
 import dev.roster.web.HtmxRequest;
 import dev.roster.web.PageOf;
 import io.quarkus.qute.CheckedTemplate;
@@ -40,6 +51,9 @@ import jakarta.ws.rs.core.Response;
 @Path("/audit")
 @RolesAllowed(AdminRole.VIEWER_ROLE)
 public class AuditResource {
+
+    /** Reads a pasted checkpoint (any JSON; its text and signature are checked by AuditCheckpoints). */
+    private static final ObjectMapper CHECKPOINT_JSON = new ObjectMapper();
 
     /** Where a table sits and how its pager behaves: the Audit page pushes the URL, an embedded history does not. */
     public record TableSpot(String containerId, String pageUrl, boolean pushUrl, boolean embedded, boolean targetShown) {
@@ -136,7 +150,7 @@ public class AuditResource {
     public TemplateInstance verifyAgainst(@FormParam("checkpoint") String checkpoint) {
         JsonNode saved;
         try {
-            saved = checkpoint == null || checkpoint.isBlank() ? null : AuditDetails.JSON.readTree(checkpoint);
+            saved = checkpoint == null || checkpoint.isBlank() ? null : CHECKPOINT_JSON.readTree(checkpoint);
         } catch (JsonProcessingException e) {
             saved = null;
         }

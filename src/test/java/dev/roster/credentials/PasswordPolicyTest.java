@@ -1,4 +1,4 @@
-package dev.roster.reset;
+package dev.roster.credentials;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

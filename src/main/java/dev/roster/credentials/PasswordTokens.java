@@ -1,4 +1,4 @@
-package dev.roster.reset;
+package dev.roster.credentials;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import dev.roster.access.SecureTokens;
 import dev.roster.sql.CopyText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

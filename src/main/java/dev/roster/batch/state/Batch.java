@@ -1,11 +1,10 @@
-package dev.roster.batch;
+package dev.roster.batch.state;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -15,6 +14,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.ws.rs.NotFoundException;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -273,5 +273,14 @@ public class Batch extends PanacheEntityBase {
 
     public String operationName() {
         return operation.name().toLowerCase();
+    }
+
+    /** The batch with this id, or a 404 naming it. */
+    public static Batch findExisting(UUID id) {
+        Batch batch = findById(id);
+        if (batch == null) {
+            throw new NotFoundException("No batch with id " + id + ".");
+        }
+        return batch;
     }
 }

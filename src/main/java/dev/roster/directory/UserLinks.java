@@ -1,4 +1,4 @@
-package dev.roster.group;
+package dev.roster.directory;
 
 import java.util.ArrayList;
 import java.util.Collection;

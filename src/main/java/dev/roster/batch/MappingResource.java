@@ -1,4 +1,4 @@
-package dev.roster.mapping;
+package dev.roster.batch;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -9,10 +9,9 @@ import java.util.UUID;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
-import dev.roster.batch.Batch;
-import dev.roster.batch.BatchMappings;
-import dev.roster.batch.BatchService;
+import dev.roster.batch.state.Batch;
 import dev.roster.csv.ColumnNames;
+import dev.roster.mapping.MappingRefused;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;

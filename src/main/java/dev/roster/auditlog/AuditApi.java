@@ -1,4 +1,4 @@
-package dev.roster.audit;
+package dev.roster.auditlog;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,7 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.CurrentOperator;
-import dev.roster.directory.DirectoryUserApi.PageJson;
+import dev.roster.audit.AuditCheckpoint;
+import dev.roster.audit.AuditCheckpoints;
+import dev.roster.audit.AuditExport;
+import dev.roster.audit.AuditFilter;
+import dev.roster.audit.AuditQuery;
+import dev.roster.audit.AuditRecord;
+import dev.roster.audit.AuditRetention;
+import dev.roster.audit.AuditVerifier;
+import dev.roster.web.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

@@ -1,4 +1,5 @@
-package dev.roster.reset;
+package dev.roster.credentials;
+
 
 /** What a password token lets its holder do: set a forgotten password, or accept an invitation. */
 public enum TokenPurpose {

@@ -1,4 +1,4 @@
-package dev.roster.reset;
+package dev.roster.credentials;
 
 import java.io.BufferedReader;
 import java.io.IOException;

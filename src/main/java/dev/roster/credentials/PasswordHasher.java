@@ -1,4 +1,4 @@
-package dev.roster.access;
+package dev.roster.credentials;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

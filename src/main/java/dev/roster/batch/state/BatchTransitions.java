@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.state;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,7 +15,6 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import dev.roster.batch.apply.ApplyConflict;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.sql.Jdbc;

@@ -1,4 +1,4 @@
-package dev.roster.batch;
+package dev.roster.batch.state;
 
 import java.io.IOException;
 import java.io.InputStream;

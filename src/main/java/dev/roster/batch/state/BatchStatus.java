@@ -1,4 +1,5 @@
-package dev.roster.batch;
+package dev.roster.batch.state;
+
 
 /**
  * Where a batch is in its life: planned from its file, then applied once or discarded. NEEDS_MAPPING: uploaded on
