@@ -218,7 +218,7 @@ public class BatchPlanning {
      * as it lives and a dead one's batch is free at once.
      */
     private static boolean lease(Connection write, UUID batchId, boolean wait) throws SQLException {
-        String sql = wait ? "SELECT pg_advisory_xact_lock(?, hashtext(?::text)) IS NULL"
+        String sql = wait ? "SELECT pg_advisory_xact_lock(?, hashtext(?::text)) IS NOT NULL"
                 : "SELECT pg_try_advisory_xact_lock(?, hashtext(?::text))";
         return Jdbc.one(write, sql, rs -> rs.getBoolean(1), LEASE_SPACE, batchId.toString()).orElse(false);
     }
