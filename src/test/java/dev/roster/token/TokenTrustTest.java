@@ -212,7 +212,9 @@ class TokenTrustTest {
         given().auth().oauth2(batches).multiPart("file", "t.csv", csv, "text/csv").multiPart("operation", "onboard")
                 .post("/api/batches").then().statusCode(202);
         given().auth().oauth2(batches).get("/api/batches").then().statusCode(200);
-        given().auth().oauth2(batches).get("/scim/v2/Users").then().statusCode(403);
+        given().auth().oauth2(batches).get("/scim/v2/Users").then().statusCode(403)
+                .body("schemas[0]", org.hamcrest.Matchers.equalTo("urn:ietf:params:scim:api:messages:2.0:Error"))
+                .body("detail", containsString("scope scim or read"));
         given().auth().oauth2(batches).get("/api/users").then().statusCode(403);
         // read: reads everywhere, writes nowhere
         given().auth().oauth2(read).get("/api/users").then().statusCode(200);
