@@ -12,6 +12,7 @@ import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.PasswordPolicy;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -61,6 +62,8 @@ public class AccountService {
     PasswordChangeRequired required;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     /** Whether the admin signs in with a password Roster keeps (an OIDC admin's is their provider's). */
     public boolean hasLocalPassword(AdminAccount admin) {
@@ -120,7 +123,7 @@ public class AccountService {
         details.put("channel", channel);
         details.put("required", wasRequired);
         details.put("otherSessionsEnded", true);
-        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_PASSWORD_CHANGED, null,
-                admin.email, null, details));
+        jdbc.inCallersTransaction(c -> audit.record(c, who.actor(), new AuditEventDraft(
+                AuditAction.ADMIN_PASSWORD_CHANGED, null, admin.email, null, details)));
     }
 }

@@ -11,6 +11,7 @@ import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.PasswordPolicy;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -20,7 +21,7 @@ import jakarta.ws.rs.NotFoundException;
 
 /**
  * Adds, disables and re-roles admins; refuses to leave Roster without an enabled admin. A password
- * one admin chooses for another meets reset/PasswordPolicy and must be changed by its owner at
+ * one admin chooses for another meets credentials/PasswordPolicy and must be changed by its owner at
  * their first sign-in (must_change_password, held by PasswordChangeRequired).
  */
 @ApplicationScoped
@@ -46,6 +47,8 @@ public class AdminDirectory {
     LocalPasswordIdentityProvider basicCache;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
     @Inject
     Event<AdminAccessReduced> reduced;
 
@@ -134,8 +137,8 @@ public class AdminDirectory {
         details.put("change", change);
         details.put("before", before);
         details.put("after", after);
-        audit.record(who.actor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED, null, admin.email, null,
-                details));
+        jdbc.inCallersTransaction(c -> audit.record(c, who.actor(), new AuditEventDraft(AuditAction.ADMIN_CHANGED,
+                null, admin.email, null, details)));
     }
 
     private AdminAccount find(UUID id) {

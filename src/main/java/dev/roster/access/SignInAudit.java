@@ -7,6 +7,7 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -21,6 +22,8 @@ public class SignInAudit {
 
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     public void record(SignInService.SignInAttempt attempt) {
         if (attempt.success() && "basic".equals(attempt.channel())) {
@@ -31,8 +34,8 @@ public class SignInAudit {
         if (attempt.success()) {
             AuditActor actor = AuditActor.admin(attempt.admin().id, attempt.admin().displayName, attempt.ip(),
                     attempt.userAgent());
-            audit.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGNED_IN, null, attempt.admin().email, null,
-                    details));
+            jdbc.inCallersTransaction(c -> audit.record(c, actor, new AuditEventDraft(AuditAction.ADMIN_SIGNED_IN, null,
+                    attempt.admin().email, null, details)));
             return;
         }
         // Nobody is authenticated: the actor is whoever typed that email, known only by it and their origin.
@@ -42,7 +45,7 @@ public class SignInAudit {
         // Failures come aggregated per account, IP and window (SignInFailures): how many this event stands for.
         details.put("attempts", attempt.attempts());
         AuditActor actor = AuditActor.admin(null, attempt.email(), attempt.ip(), attempt.userAgent());
-        audit.record(actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
-                attempt.admin() == null ? null : attempt.admin().email, null, details));
+        jdbc.inCallersTransaction(c -> audit.record(c, actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
+                attempt.admin() == null ? null : attempt.admin().email, null, details)));
     }
 }

@@ -151,7 +151,7 @@ public class AuditRetention {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("request", id.toString());
         details.put("cutoff", AuditHash.time(cutoff));
-        trail.record(actor, AuditEventDraft.of(AuditAction.AUDIT_PURGE_REQUESTED, details));
+        jdbc.inCallersTransaction(c -> trail.record(c, actor, AuditEventDraft.of(AuditAction.AUDIT_PURGE_REQUESTED, details)));
         return find(id);
     }
 
@@ -163,7 +163,7 @@ public class AuditRetention {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("request", id.toString());
         details.put("cutoff", AuditHash.time(request.cutoff()));
-        trail.record(actor, AuditEventDraft.of(AuditAction.AUDIT_PURGE_REJECTED, details));
+        jdbc.inCallersTransaction(c -> trail.record(c, actor, AuditEventDraft.of(AuditAction.AUDIT_PURGE_REJECTED, details)));
         return find(id);
     }
 
@@ -216,7 +216,7 @@ public class AuditRetention {
             details.put("request", id.toString());
             details.put("requestedBy", request.requestedName());
             details.put("receiptSha256", receipt.sha256);
-            trail.recordTrusted(approver, AuditEventDraft.of(AuditAction.AUDIT_PURGED, details), purged.toSeq(),
+            trail.recordTrusted(c, approver, AuditEventDraft.of(AuditAction.AUDIT_PURGED, details), purged.toSeq(),
                     purged.lastRemovedHash());
             AuditCheckpoint checkpoint = checkpoints.make(c, "purge", receipt.count, receipt.sha256);
             decide(id, "DONE", approver, receipt.count, receipt.gzip, receipt.sha256, checkpoint.id());

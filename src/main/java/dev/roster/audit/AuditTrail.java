@@ -15,7 +15,6 @@ import dev.roster.sql.CopyText;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
 /**
  * Appends audit events to the hash chain, in the caller's transaction. Every append takes one
@@ -38,8 +37,9 @@ public class AuditTrail {
     Clock clock;
 
     /**
-     * Appends one event on the connection of the caller's JDBC transaction ({@code Jdbc.inTransaction}):
-     * it commits or rolls back with the change it describes. The chain lock is held until that transaction ends.
+     * Appends one event on the connection of the caller's transaction: a JDBC one ({@code Jdbc.inTransaction}),
+     * or a JTA one's through {@code Jdbc.inCallersTransaction}. It commits or rolls back with the change it
+     * describes; the chain lock is held until that transaction ends. The only way in, with {@link #recordAll}.
      */
     public void record(Connection connection, AuditActor actor, AuditEventDraft draft) {
         recordAll(connection, actor, List.of(draft).iterator());
@@ -58,24 +58,12 @@ public class AuditTrail {
     }
 
     /**
-     * The same append for JTA callers (Panache, {@code @Transactional}): on the connection Agroal enlisted in
-     * the caller's transaction, which must exist, so the event commits or rolls back with the change.
+     * Appends Roster's own purge event, whose details name hashes on purpose (not stripped), on the purge's
+     * connection; emptyHeadSeq/Hash: where the chain continues if the purge left the table empty.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void record(AuditActor actor, AuditEventDraft draft) {
-        recordAll(actor, List.of(draft).iterator());
-    }
-
-    /** {@link #recordAll(Connection, AuditActor, Iterator)} in the caller's JTA transaction. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public long recordAll(AuditActor actor, Iterator<AuditEventDraft> drafts) {
-        return jdbc.withConnection(c -> append(c, actor, drafts, false, 0, AuditHash.GENESIS));
-    }
-
-    /** Appends Roster's own checkpoint event, whose details name hashes on purpose (not stripped). */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void recordTrusted(AuditActor actor, AuditEventDraft draft, long emptyHeadSeq, String emptyHeadHash) {
-        jdbc.withConnection(c -> append(c, actor, List.of(draft).iterator(), true, emptyHeadSeq, emptyHeadHash));
+    void recordTrusted(Connection connection, AuditActor actor, AuditEventDraft draft, long emptyHeadSeq,
+            String emptyHeadHash) throws SQLException {
+        append(connection, actor, List.of(draft).iterator(), true, emptyHeadSeq, emptyHeadHash);
     }
 
     /** emptyHeadSeq/Hash: where the chain continues when the table is empty (0 and genesis, or after a full purge). */

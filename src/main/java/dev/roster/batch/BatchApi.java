@@ -11,6 +11,7 @@ import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyService;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchStatus;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.web.PageJson;
 import dev.roster.web.PageOf;
 import jakarta.annotation.security.RolesAllowed;
@@ -69,8 +70,8 @@ public class BatchApi {
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
             @RestForm("scope") String scope, @RestForm("absent") String absent,
             @RestForm("profile") String profile, @RestForm("mapping") String mapping) {
-        UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, mapping, false, operator.get());
+        UUID id = batches.uploadFile(new UploadForm(file, operation, matchBy, createGroups, scope, absent, profile, mapping),
+                UploadRequest.Origin.API, operator.get());
         return Response.accepted(Map.of("id", id, "status", BatchStatus.PLANNING.name()))
                 .location(URI.create("/api/batches/" + id)).build();
     }

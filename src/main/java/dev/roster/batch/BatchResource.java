@@ -13,6 +13,7 @@ import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyService;
 import dev.roster.batch.state.ApplyConflict;
 import dev.roster.batch.state.Batch;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.mapping.MappingRefused;
 import dev.roster.plan.Operation;
 import dev.roster.web.HtmxRequest;
@@ -95,8 +96,8 @@ public class BatchResource {
             @RestForm("matchBy") String matchBy, @RestForm("createGroups") String createGroups,
             @RestForm("scope") String scope, @RestForm("absent") String absent, @RestForm("profile") String profile) {
         try {
-            UUID id = batches.uploadFile(file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(),
-                    operation, matchBy, BatchService.yes(createGroups), scope, absent, profile, null, true, operator.get());
+            UUID id = batches.uploadFile(new UploadForm(file, operation, matchBy, createGroups, scope, absent, profile, null),
+                    UploadRequest.Origin.PAGE, operator.get());
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())

@@ -12,6 +12,7 @@ import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchFileStore;
 import dev.roster.batch.state.BatchTransitions;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.mapping.MappingRefused;
 import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.AbsentPolicy;
@@ -25,7 +26,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
-import jakarta.ws.rs.NotFoundException;
 
 /** Uploads, finds and discards batches; planning itself is {@link BatchPlanning}'s. */
 @ApplicationScoped
@@ -46,43 +46,23 @@ public class BatchService {
 
     /**
      * Stores the file in PostgreSQL (streamed, with its SHA-256 and size) as a new PLANNING batch, with
-     * its batch.uploaded event in the same transaction, and starts planning it in the background.
+     * its batch.uploaded event in the same transaction, and starts planning it in the background. Planning
+     * reads the header (Roster's format or a template) as it always did.
      */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, Operator who) {
-        return upload(content, fileName, operation, matchBy, false, who);
-    }
-
-    /** As above; createGroups: groups the file names that do not exist are created (docs/groups.md). */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            Operator who) {
-        return upload(content, fileName, operation, matchBy, createGroups, SyncOptions.NONE, who);
-    }
-
-    /**
-     * What a sync batch owns: its source (creates remember it), its scope and the policy for users of
-     * the scope absent from the file. {@link #NONE} for other operations, and for a sync without a scope.
-     */
-    public record SyncOptions(UUID sourceId, SyncScope scope, AbsentPolicy absent) {
-        public static final SyncOptions NONE = new SyncOptions(null, null, AbsentPolicy.LEAVE);
-    }
-
-    /** As above, for a sync file too, with what it owns. */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            SyncOptions sync, Operator who) {
-        return upload(content, fileName, operation, matchBy, createGroups, sync, NO_DECISION, false, who);
+    public UUID upload(InputStream content, UploadRequest request) {
+        return upload(content, request, NO_DECISION);
     }
 
     /** No header read beforehand: planning reads it (Roster's format or a template) as it always did. */
     static final UploadMappings.Decision NO_DECISION = new UploadMappings.Decision(null, null, null, null);
 
     /**
-     * An upload whose header was read beforehand ({@link UploadMappings}); with {@code askMapping} (the page), a
-     * header with columns Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
+     * An upload whose header was read beforehand ({@link UploadMappings}); from the page, a header with columns
+     * Roster cannot place waits in NEEDS_MAPPING instead of being refused by planning.
      */
-    public UUID upload(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            SyncOptions sync, UploadMappings.Decision decision, boolean askMapping, Operator who) {
-        boolean waits = askMapping && decision.needsMapping();
-        UUID id = store(content, fileName, operation, matchBy, createGroups, sync, decision, waits, who);
+    private UUID upload(InputStream content, UploadRequest request, UploadMappings.Decision decision) {
+        boolean waits = request.asksForMapping() && decision.needsMapping();
+        UUID id = store(content, request, decision, waits);
         if (!waits) {
             planning.submit(id);
         }
@@ -93,23 +73,20 @@ public class BatchService {
      * Stores a sync source's file as a batch and plans it on the calling thread (a source's run waits for its
      * plan); returns the batch's id, whatever the plan's outcome (PLANNED or REJECTED).
      */
-    public UUID uploadAndPlan(InputStream content, String fileName, MatchKey matchBy, SyncOptions sync, Operator who) {
-        UUID id = store(content, fileName, Operation.SYNC, matchBy, false, sync, NO_DECISION, false, who);
+    public UUID uploadAndPlan(InputStream content, UploadRequest request) {
+        UUID id = store(content, request, NO_DECISION, false);
         planning.planNow(id);
         return id;
     }
 
-    private UUID store(InputStream content, String fileName, Operation operation, MatchKey matchBy, boolean createGroups,
-            SyncOptions sync, UploadMappings.Decision decision, boolean waits, Operator who) {
+    private UUID store(InputStream content, UploadRequest request, UploadMappings.Decision decision, boolean waits) {
         UUID id = UUID.randomUUID();
-        String name = cleanFileName(fileName);
+        String name = cleanFileName(request.fileName());
+        Operation operation = request.operation();
+        UploadRequest.SyncOptions sync = request.sync();
         try {
             jdbc.runInTransaction(c -> {
-                transitions.startUpload(c, id, operation, matchBy, name, createGroups, waits, who);
-                if (operation == Operation.SYNC) {
-                    Jdbc.update(c, "UPDATE batch SET sync_source_id = ?, sync_scope = ?, sync_absent = ? WHERE id = ?",
-                            sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(), sync.absent().name(), id);
-                }
+                transitions.startUpload(c, id, request, name, waits);
                 BatchFileStore.StoredFile stored;
                 try {
                     stored = files.store(c, id, content, planning.limits().maxBytes());
@@ -122,8 +99,8 @@ public class BatchService {
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("fileName", name);
                 details.put("operation", operation.name().toLowerCase());
-                details.put("matchBy", matchBy.name().toLowerCase());
-                if (createGroups) {
+                details.put("matchBy", request.matchBy().name().toLowerCase());
+                if (request.createGroups()) {
                     details.put("createGroups", true);
                 }
                 if (operation == Operation.SYNC && sync.scope() != null) {
@@ -133,7 +110,7 @@ public class BatchService {
                 details.put("sha256", stored.sha256());
                 details.put("size", stored.size());
                 mappings.record(c, id, decision, details);
-                transitions.uploaded(c, id, stored.sha256(), stored.size(), details, who);
+                transitions.uploaded(c, id, stored.sha256(), stored.size(), details, request.who());
             });
         } catch (BatchFileStore.TooLargeException e) {
             throw new ClientErrorException(name + ": " + e.getMessage(), 413);
@@ -146,41 +123,27 @@ public class BatchService {
         return flag != null && List.of("true", "on", "yes", "1").contains(flag.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** An upload as the API and the page receive it: a temporary file, its original name, the form's choices. */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, false, who);
-    }
-
-    /** As above, with the "create missing groups" choice (form checkbox, API parameter createGroups=true). */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
-            Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, createGroups, null, null, who);
-    }
-
-    /** As above, with a sync file's scope and absent policy, as chosen at upload (ignored for other operations). */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
-            String scope, String absent, Operator who) {
-        return uploadFile(file, fileName, operation, matchBy, createGroups, scope, absent, null, null, false, who);
-    }
-
     /**
-     * As above, with an optional mapping profile (id or name) or inline mapping (JSON); {@code askMapping} for the
-     * page, whose uploads of unknown headers go to the mapping step.
+     * An upload as the page and the API receive it: a temporary file, its original name, the form's choices,
+     * with an optional mapping profile (id or name) or inline mapping (JSON) read against the header first.
      *
      * @throws MappingRefused when the given profile or mapping does not fit the file
      */
-    public UUID uploadFile(java.nio.file.Path file, String fileName, String operation, String matchBy, boolean createGroups,
-            String scope, String absent, String profile, String mapping, boolean askMapping, Operator who) {
+    public UUID uploadFile(UploadForm form, UploadRequest.Origin origin, Operator who) {
+        java.nio.file.Path file = form.uploadedFile();
+        String fileName = form.fileName();
         if (file == null || fileName == null || fileName.isBlank()) {
             throw new BadRequestException("Choose a CSV file to upload (the multipart field \"file\").");
         }
-        Operation op = parseOperation(operation);
-        MatchKey key = parseMatchBy(matchBy);
-        SyncOptions sync = op == Operation.SYNC ? syncOptions(scope, absent) : SyncOptions.NONE;
+        Operation op = parseOperation(form.operation());
+        MatchKey key = parseMatchBy(form.matchBy());
+        UploadRequest.SyncOptions sync = op == Operation.SYNC ? syncOptions(form.scope(), form.absent())
+                : UploadRequest.SyncOptions.NONE;
+        UploadRequest request = new UploadRequest(fileName, op, key, yes(form.createGroups()), sync, origin, who);
         UploadMappings.Decision decision = uploadMappings.decide(() -> open(file), cleanFileName(fileName),
-                planning.limits(), op, key, profile, mapping);
+                planning.limits(), op, key, form.profile(), form.mapping());
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return upload(in, fileName, op, key, createGroups, sync, decision, askMapping, who);
+            return upload(in, request, decision);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the upload: " + e.getMessage(), e);
         }
@@ -198,7 +161,7 @@ public class BatchService {
      * A hand-uploaded sync file's scope ({@code attr.<name>=<value>}, {@code source:<name or id>}, or blank
      * for none) and absent policy; a policy other than leave needs a scope.
      */
-    SyncOptions syncOptions(String scope, String absent) {
+    UploadRequest.SyncOptions syncOptions(String scope, String absent) {
         AbsentPolicy policy;
         try {
             policy = AbsentPolicy.parse(absent);
@@ -210,7 +173,7 @@ public class BatchService {
                 throw new BadRequestException("Choose a scope (the users this file owns, e.g. attr.source=workday) to "
                         + policy.word() + " the users absent from the file.");
             }
-            return SyncOptions.NONE;
+            return UploadRequest.SyncOptions.NONE;
         }
         String text = scope.strip();
         if (text.regionMatches(true, 0, "source:", 0, 7)) {
@@ -218,10 +181,10 @@ public class BatchService {
             UUID source = jdbc.one("SELECT id FROM sync_source WHERE id::text = lower(?) OR lower(name) = lower(?)",
                     rs -> rs.getObject(1, UUID.class), ref, ref).orElseThrow(() -> new BadRequestException(
                             "No sync source named \"" + ref + "\" for the scope; see the Sources page."));
-            return new SyncOptions(source, SyncScope.createdBy(source), policy);
+            return new UploadRequest.SyncOptions(source, SyncScope.createdBy(source), policy);
         }
         try {
-            return new SyncOptions(null, SyncScope.parse(text), policy);
+            return new UploadRequest.SyncOptions(null, SyncScope.parse(text), policy);
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("The " + e.getMessage() + ".");
         }

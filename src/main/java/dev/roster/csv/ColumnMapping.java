@@ -35,6 +35,16 @@ public record ColumnMapping(String format, String formatLabel, List<MappedColumn
         return new CsvHeader(original, canonical, lenientColumns);
     }
 
+    /** Whether a column's cells may hold passwords that refuse the file (an ignored password column, Google's Password). */
+    public boolean readsPasswords() {
+        for (MappedColumn column : columns) {
+            if (column.rule() == CellRule.MUST_BE_EMPTY || column.rule() == CellRule.GOOGLE_PASSWORD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether records need {@link #apply} (only some vendor columns have rules). */
     public boolean hasRules() {
         for (MappedColumn column : columns) {
@@ -74,8 +84,8 @@ public record ColumnMapping(String format, String formatLabel, List<MappedColumn
         return switch (column.rule()) {
             case MUST_BE_EMPTY -> {
                 if (!v.isEmpty()) {
-                    throw new CsvRefusedException(fileName, record.line(), column.written(), "this column holds a "
-                            + "password. Plaintext passwords are not accepted: files get copied, mailed and logged. Empty the "
+                    throw new PasswordColumns.PasswordColumnRefused(fileName, record.line(), column.written(),
+                            "this column holds a password. Plaintext passwords are not accepted: files get copied, mailed and logged. Empty the "
                             + "column (keep the header if the template needs it); new users get an email with a link to set "
                             + "their own password.");
                 }
@@ -102,8 +112,8 @@ public record ColumnMapping(String format, String formatLabel, List<MappedColumn
             }
         }
         if (function.isEmpty()) {
-            throw new CsvRefusedException(fileName, record.line(), column.written(), "this column holds a plaintext "
-                    + "password. Plaintext passwords are not accepted: files get copied, mailed and logged. Write **** to "
+            throw new PasswordColumns.PasswordColumnRefused(fileName, record.line(), column.written(), "this column holds "
+                    + "a plaintext password. Plaintext passwords are not accepted: files get copied, mailed and logged. Write **** to "
                     + "keep a password (new users get an email with a link to set their own), or give a bcrypt hash with "
                     + "Password Hash Function \"bcrypt\".");
         }
@@ -118,7 +128,7 @@ public record ColumnMapping(String format, String formatLabel, List<MappedColumn
             case "crypt" -> "this crypt hash is not bcrypt ($2a$, $2b$, $2y$); DES, MD5 and SHA crypt are too weak to keep";
             default -> "\"" + function + "\" is not a hash function Roster can verify safely";
         };
-        throw new CsvRefusedException(fileName, record.line(), column.written(), "Roster does not import this password "
+        throw new PasswordColumns.PasswordColumnRefused(fileName, record.line(), column.written(), "Roster does not import this password "
                 + "hash: " + why + ". Roster keeps only bcrypt or Argon2id hashes. Write **** instead: the user gets an "
                 + "email with a link to set a new password.");
     }

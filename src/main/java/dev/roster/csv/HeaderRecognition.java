@@ -72,9 +72,10 @@ public final class HeaderRecognition {
             // Roster's own format, as always; named after a template only when that template reads it the same way.
             checkDuplicates(roster, fileName, line);
             if (vendor != null && tied.isEmpty() && sameTargets(roster, vendorMapping)) {
-                return new ColumnMapping(vendor.id(), vendor.label(), roster, null, false);
+                return new ColumnMapping(vendor.id(), vendor.label(), PasswordColumns.enforce(roster, fileName, line), null, false);
             }
-            return new ColumnMapping(ColumnMapping.ROSTER, "Roster CSV", roster, null, false);
+            return new ColumnMapping(ColumnMapping.ROSTER, "Roster CSV", PasswordColumns.enforce(roster, fileName, line), null,
+                    false);
         }
         if (vendor != null && !tied.isEmpty()) {
             String names = vendor.label() + " and " + tied.get(0).label();
@@ -85,6 +86,7 @@ public final class HeaderRecognition {
         }
         if (vendor != null) {
             checkDuplicates(vendorMapping, fileName, line);
+            vendorMapping = PasswordColumns.enforce(vendorMapping, fileName, line);
             if (vendor == Vendor.ENTRA && vendorMapping.size() == 1 && ColumnNames.EMAIL.equals(vendorMapping.get(0).target())) {
                 return new ColumnMapping(VendorTemplates.ENTRA_DELETE_ID, VendorTemplates.ENTRA_DELETE_LABEL, vendorMapping, null, true);
             }
@@ -156,6 +158,8 @@ public final class HeaderRecognition {
             }
             throw new UnplacedColumnsException(fileName, line, null, problem, proposal, problems);
         }
+        // Whoever chose the mapping, a password column is read only as ignored-and-empty or as hashes.
+        columns = PasswordColumns.enforce(columns, fileName, line);
         return choice.profile() == null
                 ? new ColumnMapping("mapping", "Mapping chosen for this file", columns, null, false)
                 : new ColumnMapping("profile", "Mapping profile \"" + choice.profile() + "\"", columns, choice.profile(), false);
@@ -235,6 +239,11 @@ public final class HeaderRecognition {
             MappedColumn column = roster.get(i);
             if (column == null && vendor != null) {
                 column = vendor.get(i);
+            }
+            if ((column == null || column.rule() == CellRule.PLAIN) && PasswordColumns.passwordLike(name)
+                    && !(column != null && ColumnNames.PASSWORD_HASH.equals(column.target()))) {
+                column = new MappedColumn(i, name, ColumnNames.IGNORE, "holds passwords: ignored, and its cells must be "
+                        + "empty (or map it to password_hash for bcrypt or Argon2id hashes)", CellRule.MUST_BE_EMPTY);
             }
             if (column == null) {
                 String similar = ColumnNames.suggest(name);

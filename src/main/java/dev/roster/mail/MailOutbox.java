@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.hibernate.Session;
+
 import dev.roster.credentials.PasswordTokens;
 import dev.roster.plan.UserStatus;
 import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
-import org.hibernate.Session;
-
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;

@@ -306,7 +306,7 @@ public class MailSender {
                             Map.<String, Object>of("messageId", c.id().toString(), "kind", c.kind().name())))
                     .toList();
             if (!events.isEmpty()) {
-                audit.recordAll(AuditActor.system(), events.iterator());
+                jdbc.inCallersTransaction(c -> audit.recordAll(c, AuditActor.system(), events.iterator()));
             }
         });
     }
@@ -327,8 +327,8 @@ public class MailSender {
                     details.put("messageId", c.id().toString());
                     details.put("kind", c.kind().name());
                     details.put("smtpReply", error);
-                    audit.record(AuditActor.system(), new AuditEventDraft(AuditAction.MAIL_FAILED, c.userId(), c.recipient(),
-                            c.batchId(), details));
+                    jdbc.inCallersTransaction(connection -> audit.record(connection, AuditActor.system(),
+                            new AuditEventDraft(AuditAction.MAIL_FAILED, c.userId(), c.recipient(), c.batchId(), details)));
                 }
                 return Outcome.FAILED;
             });

@@ -7,6 +7,7 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.mail.MailRenderer.RenderedMail;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -28,6 +29,8 @@ public class SentMailViews {
     TokenCipher cipher;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     /** The mail with its link, for an admin; records the view when a live link is shown. */
     @Transactional
@@ -36,8 +39,9 @@ public class SentMailViews {
         RenderedMail rendered = renderer.render(m.kind, m.subject, m.displayName, m.recipient, token, at(m), m.body);
         if (rendered.link() != null) {
             // Who, which message, to whom; never the link.
-            audit.record(CurrentOperator.actorOrSystem(), new AuditEventDraft(AuditAction.MAIL_LINK_VIEWED, m.userId,
-                    m.recipient, m.batchId, Map.of("messageId", m.id.toString(), "kind", m.kind.name())));
+            jdbc.inCallersTransaction(c -> audit.record(c, CurrentOperator.actorOrSystem(), new AuditEventDraft(
+                    AuditAction.MAIL_LINK_VIEWED, m.userId, m.recipient, m.batchId,
+                    Map.of("messageId", m.id.toString(), "kind", m.kind.name()))));
         }
         return rendered;
     }

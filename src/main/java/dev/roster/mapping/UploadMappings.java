@@ -20,6 +20,7 @@ import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
 import dev.roster.csv.HeaderRecognition;
 import dev.roster.csv.MappedColumn;
+import dev.roster.csv.PasswordColumns;
 import dev.roster.csv.UnplacedColumnsException;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -86,7 +87,9 @@ public class UploadMappings {
         try {
             return new Decision(read(file, fileName, limits, null), null, null, null);
         } catch (MappingRefused e) {
-            UnplacedColumnsException unplaced = (UnplacedColumnsException) e.getCause();
+            if (!(e.getCause() instanceof UnplacedColumnsException unplaced)) {
+                throw e;
+            }
             List<String> header = unplaced.proposal().stream().map(MappedColumn::written).toList();
             var saved = profiles.forHeader(header);
             if (saved.isPresent()) {
@@ -152,13 +155,38 @@ public class UploadMappings {
     public static ColumnMapping read(Supplier<InputStream> file, String fileName, CsvLimits limits,
             HeaderRecognition.Choice choice) {
         try (CsvFileReader reader = CsvFileReader.open(file.get(), fileName, limits, choice)) {
-            return reader.mapping();
+            ColumnMapping mapping = reader.mapping();
+            if (choice != null && mapping.readsPasswords()) {
+                // A chosen mapping with an ignored password column: a filled cell is refused now (422, the mapping page),
+                // naming its line, not later by planning.
+                scanPasswordCells(reader);
+            }
+            return mapping;
         } catch (UnplacedColumnsException e) {
             MappingRefused refused = new MappingRefused(e.getMessage(), e.problems(), columnsJson(e.proposal()));
             refused.initCause(e);
             throw refused;
+        } catch (PasswordColumns.PasswordColumnRefused e) {
+            if (choice == null) {
+                return null; // Roster's format or a template: planning refuses the file by name, line and column, as always
+            }
+            MappingRefused refused = new MappingRefused(e.getMessage(), List.of(e.getMessage()), null);
+            refused.initCause(e);
+            throw refused;
         } catch (CsvRefusedException e) {
             return null;
+        }
+    }
+
+    private static void scanPasswordCells(CsvFileReader reader) {
+        try {
+            while (reader.hasNext()) {
+                reader.next();
+            }
+        } catch (PasswordColumns.PasswordColumnRefused e) {
+            throw e;
+        } catch (CsvRefusedException e) {
+            // another problem of the file: planning reports it with every other
         }
     }
 

@@ -16,9 +16,22 @@ final class CellRules {
 
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{5,14}");
     private static final Pattern PHONE_SEPARATORS = Pattern.compile("[\\s\\-.()\\u00A0]");
-    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$([0-9]{2})\\$[./A-Za-z0-9]{53}");
     private static final Pattern ARGON2ID = Pattern.compile(
-            "\\$argon2id\\$v=19\\$m=[0-9]{1,10},t=[0-9]{1,10},p=[0-9]{1,3}\\$[A-Za-z0-9+/]{11,}={0,2}\\$[A-Za-z0-9+/]{16,}={0,2}");
+            "\\$argon2id\\$v=19\\$m=([0-9]{1,10}),t=([0-9]{1,10}),p=([0-9]{1,3})\\$[A-Za-z0-9+/]{11,}={0,2}\\$[A-Za-z0-9+/]{16,}={0,2}");
+    /**
+     * Minimum costs of an imported hash (decisions/0030, after OWASP's Password Storage Cheat Sheet): bcrypt cost 10;
+     * Argon2id at least 7 MiB with m x t at least 35,840 KiB (each of OWASP's equivalent settings, m=19456,t=2 ...
+     * m=7168,t=5, passes). Upper bounds keep one sign-in from costing more than the server can give: bcrypt 16,
+     * Argon2id 1 GiB, t 10, p 16.
+     */
+    static final int MIN_BCRYPT_COST = 10;
+    static final int MAX_BCRYPT_COST = 16;
+    static final long MIN_ARGON2_MEMORY_KIB = 7168;
+    static final long MIN_ARGON2_MEMORY_TIMES_PASSES = 35840;
+    static final long MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
+    static final long MAX_ARGON2_PASSES = 10;
+    static final long MAX_ARGON2_LANES = 16;
     /** Domains that passed the checks (IDN.toASCII per row was a tenth of the planner's CPU). */
     private static final java.util.Map<String, Boolean> VALID_DOMAINS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_CACHED_DOMAINS = 4096;
@@ -133,8 +146,26 @@ final class CellRules {
 
     /** The problem with a password hash, or null when it is a bcrypt or Argon2id hash. Never echoes the value. */
     static String passwordHashProblem(String value) {
-        if (BCRYPT.matcher(value).matches() || ARGON2ID.matcher(value).matches()) {
-            return null;
+        java.util.regex.Matcher bcrypt = BCRYPT.matcher(value);
+        if (bcrypt.matches()) {
+            int cost = Integer.parseInt(bcrypt.group(1));
+            return cost >= MIN_BCRYPT_COST && cost <= MAX_BCRYPT_COST ? null : "is a bcrypt hash of cost " + cost
+                    + "; Roster imports bcrypt hashes of cost " + MIN_BCRYPT_COST + " to " + MAX_BCRYPT_COST + " (a weaker "
+                    + "one is cracked quickly if the database leaks). Leave the cell empty: the user gets an email with a "
+                    + "link to set a new password";
+        }
+        java.util.regex.Matcher argon = ARGON2ID.matcher(value);
+        if (argon.matches()) {
+            long m = Long.parseLong(argon.group(1));
+            long t = Long.parseLong(argon.group(2));
+            long p = Long.parseLong(argon.group(3));
+            boolean strong = m >= MIN_ARGON2_MEMORY_KIB && m * t >= MIN_ARGON2_MEMORY_TIMES_PASSES && t >= 1 && p >= 1;
+            boolean bounded = m <= MAX_ARGON2_MEMORY_KIB && t <= MAX_ARGON2_PASSES && p <= MAX_ARGON2_LANES;
+            return strong && bounded ? null : "is an Argon2id hash with m=" + m + ",t=" + t + ",p=" + p + "; Roster imports "
+                    + "Argon2id hashes of at least m=" + MIN_ARGON2_MEMORY_KIB + " KiB with m x t at least "
+                    + MIN_ARGON2_MEMORY_TIMES_PASSES + " (e.g. m=19456,t=2), and at most m=" + MAX_ARGON2_MEMORY_KIB
+                    + ",t=" + MAX_ARGON2_PASSES + ",p=" + MAX_ARGON2_LANES + ". Leave the cell empty: the user gets an "
+                    + "email with a link to set a new password";
         }
         return "is not a bcrypt hash ($2a$, $2b$ or $2y$) or an Argon2id hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash); "
                 + "plaintext passwords are not accepted (the value is not shown here)";

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import org.hibernate.Session;
+
 import dev.roster.access.CurrentOperator;
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditEventDraft;
@@ -21,8 +23,7 @@ import dev.roster.credentials.TokenPurpose;
 import dev.roster.mail.MailEvents;
 import dev.roster.mail.MailKind;
 import dev.roster.mail.MailOutbox;
-import org.hibernate.Session;
-
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -49,6 +50,8 @@ public class PasswordLinks {
     Clock clock;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
     @Inject
     Event<MailEvents.Queued> queued;
 
@@ -155,11 +158,11 @@ public class PasswordLinks {
             return outbox.insert(connection, messages, now);
         });
         // Links issued here (an apply records its own, set-based): their events in the issuing transaction.
-        audit.recordAll(CurrentOperator.actorOrSystem(), chunk.stream()
+        jdbc.inCallersTransaction(c -> audit.recordAll(c, CurrentOperator.actorOrSystem(), chunk.stream()
                 .map(r -> new AuditEventDraft(r.purpose() == TokenPurpose.INVITE ? AuditAction.INVITE_ISSUED
                         : AuditAction.PASSWORD_RESET_ISSUED, r.userId(), r.email(), r.batchId(),
                         Map.<String, Object>of("purpose", r.purpose().name())))
-                .iterator());
+                .iterator()));
         return ids;
     }
 }

@@ -18,6 +18,7 @@ import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailOutbox;
 import dev.roster.plan.UserStatus;
+import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -48,6 +49,8 @@ public class SetPasswordService {
     MailOutbox outbox;
     @Inject
     AuditTrail audit;
+    @Inject
+    Jdbc jdbc;
 
     /** The user a usable link belongs to; empty for any link that would be refused. */
     @Transactional
@@ -99,8 +102,8 @@ public class SetPasswordService {
                 .setParameter("now", now).setParameter("user", user.id).setParameter("id", token.id).executeUpdate();
         outbox.forgetDeliveredLinks(user.id);
         // The user themself set a password through a link: they are the actor.
-        audit.record(AuditActor.user(user.id, user.email, ip, userAgent),
-                new AuditEventDraft(AuditAction.PASSWORD_SET, user.id, user.email, null, Map.of()));
+        jdbc.inCallersTransaction(c -> audit.record(c, AuditActor.user(user.id, user.email, ip, userAgent),
+                new AuditEventDraft(AuditAction.PASSWORD_SET, user.id, user.email, null, Map.of())));
         outbox.enqueuePasswordChanged(user.id, user.email, user.name());
         return new Outcome.Done(user.email);
     }

@@ -19,7 +19,8 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class TokenGuessThrottle {
 
-    private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+    /** Package-private for the tests' ResettableTokenGuessThrottle (test sources); nothing else touches it. */
+    final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
     @Inject
     ResetThrottleConfig config;
@@ -52,11 +53,6 @@ public class TokenGuessThrottle {
                 }
             });
         }
-    }
-
-    /** Forgets every IP's failures (tests, or an operator after a false alarm). */
-    public void clear() {
-        failures.clear();
     }
 
     private void prune(Deque<Instant> times, Instant now) {

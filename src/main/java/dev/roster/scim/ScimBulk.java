@@ -30,6 +30,7 @@ import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.batch.BatchService;
 import dev.roster.batch.apply.ApplyPolicy;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
@@ -177,7 +178,7 @@ public class ScimBulk {
         long active = policy.activeUsers();
         if (deletes > Math.floor(policy.maxDeleteFraction() * active)) {
             throw ScimException.invalidValue("This request deletes " + deletes + " users, more than "
-                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + active + " users that are not deleted "
+                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + policy.capBase(active) + " "
                     + "(the delete cap, roster.safety.max-delete-fraction). Nothing was written. Send it to "
                     + "/Bulk?asBatch=true, where an admin can override the cap with a written reason.");
         }
@@ -362,7 +363,7 @@ public class ScimBulk {
             csv.append(String.join(",", header.stream().map(h -> quote(row.getOrDefault(h, ""))).toList())).append('\n');
         }
         return batches.upload(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)),
-                "scim-bulk.csv", Operation.MIXED, MatchKey.EMAIL, who);
+                UploadRequest.of("scim-bulk.csv", Operation.MIXED, MatchKey.EMAIL, UploadRequest.Origin.SCIM, who));
     }
 
     private static void cells(Map<String, String> row, ScimUsers.Desired desired, ScimUsers.UserRow existing, int n) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 
 /**
  * The one JDBC helper for the places where Panache does not fit (set-based and streamed work): a
@@ -116,6 +117,19 @@ public class Jdbc {
         } catch (SQLException e) {
             throw new IllegalStateException("database work failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Work on the connection of the caller's JTA transaction ({@code @Transactional}, Panache), which must
+     * exist: Agroal hands out the connection it enlisted in that transaction, so the work commits or rolls
+     * back with the caller's change. How a JTA service appends its audit event (AuditTrail takes a Connection).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void inCallersTransaction(VoidWork work) {
+        withConnection(c -> {
+            work.run(c);
+            return null;
+        });
     }
 
     /** A connection in autocommit mode for the caller to close, for reads that run several statements. */

@@ -29,6 +29,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.roster.batch.planning.BatchPlanning;
@@ -151,7 +153,7 @@ public class SourceFetcher {
         }
         String name = newest.getFileName().toString();
         try {
-            BasicFileAttributes seen = Files.readAttributes(newest, BasicFileAttributes.class);
+            BasicFileAttributes seen = Files.readAttributes(newest, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (last != null && name.equals(last.fileName()) && seen.size() == last.size()
                     && seen.lastModifiedTime().toInstant().equals(last.modified())) {
                 return new NothingNew("no new file in " + dir + " since " + name + " was processed");
@@ -164,7 +166,18 @@ public class SourceFetcher {
                         + " s); it is taken once it is stable");
             }
             Got got;
-            try (InputStream in = Files.newInputStream(newest.toRealPath())) {
+            // Opened without following a link, and only if it is still the file listed inside the root: a link swapped
+            // in between the listing and the open is refused, not read.
+            try (InputStream in = java.nio.channels.Channels.newInputStream(Files.newByteChannel(newest,
+                    java.util.Set.<java.nio.file.OpenOption>of(java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+                BasicFileAttributes opened = Files.readAttributes(newest, BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!opened.isRegularFile() || !java.util.Objects.equals(opened.fileKey(), seen.fileKey())
+                        || !inside(newest, root)) {
+                    return new Refused(name + " was replaced while it was read (by a link or another file); it is not "
+                            + "read. Check who else writes to " + dir, false);
+                }
                 got = copy(in, name, now.lastModifiedTime().toInstant());
             }
             BasicFileAttributes after = Files.readAttributes(newest, BasicFileAttributes.class);
@@ -179,6 +192,10 @@ public class SourceFetcher {
         } catch (TooLarge e) {
             return new Refused(name + " is larger than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
         } catch (IOException e) {
+            if (Files.isSymbolicLink(newest)) {
+                return new Refused(name + " was replaced by a symbolic link while it was read; links are not followed in a "
+                        + "drop directory. Check who else writes to " + dir, false);
+            }
             return new Refused(name + " cannot be read: " + e.getMessage(), true);
         }
     }
@@ -198,7 +215,11 @@ public class SourceFetcher {
 
     /**
      * Whether an address is one of the server's own network (loopback, link-local such as 169.254.169.254 and
-     * fe80::/10, site-local 10/8 172.16/12 192.168/16, unique-local fc00::/7, the any-address or multicast).
+     * fe80::/10, site-local 10/8 172.16/12 192.168/16, unique-local fc00::/7, the any-address or multicast), or one
+     * that is not a public unicast address: 0/8, carrier-grade NAT 100.64/10, the benchmarking range 198.18/15, the
+     * reserved 240/4 (and broadcast), the deprecated IPv4-compatible ::/96, and the IPv6 forms that carry an IPv4
+     * address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16), judged by the IPv4
+     * address inside.
      */
     static boolean privateAddress(InetAddress a) {
         if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
@@ -207,10 +228,51 @@ public class SourceFetcher {
         }
         byte[] b = a.getAddress();
         if (b.length == 4) {
-            // 100.64/10 (carrier-grade NAT, cloud metadata on some providers) and 0/8.
-            return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64 || b[0] == 0;
+            return privateV4(b);
         }
-        return (b[0] & 0xfe) == 0xfc;
+        if ((b[0] & 0xfe) == 0xfc) {
+            return true;
+        }
+        boolean compatible = true;
+        for (int i = 0; i < 12; i++) {
+            compatible &= b[i] == 0;
+        }
+        if (compatible) {
+            return true; // ::/96, IPv4-compatible: deprecated (RFC 4291), no public server is reached that way
+        }
+        byte[] embedded = embeddedV4(b);
+        try {
+            return embedded != null && privateAddress(InetAddress.getByAddress(embedded));
+        } catch (UnknownHostException e) {
+            return true;
+        }
+    }
+
+    private static boolean privateV4(byte[] b) {
+        int first = b[0] & 0xff;
+        int second = b[1] & 0xff;
+        return first == 0 || first == 100 && (second & 0xc0) == 64 || first == 198 && (second & 0xfe) == 18
+                || first >= 240;
+    }
+
+    /** The IPv4 address inside an IPv6 address of the forms that carry one, or null. */
+    private static byte[] embeddedV4(byte[] b) {
+        boolean zeros80 = true;
+        for (int i = 0; i < 10; i++) {
+            zeros80 &= b[i] == 0;
+        }
+        boolean mapped = zeros80 && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+        boolean wellKnown = nat64 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0
+                && b[10] == 0 && b[11] == 0;
+        boolean local = nat64 && b[4] == 0 && b[5] == 1;
+        if (mapped || wellKnown || local) {
+            return new byte[] { b[12], b[13], b[14], b[15] };
+        }
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            return new byte[] { b[2], b[3], b[4], b[5] };
+        }
+        return null;
     }
 
     /** Why the URL's host may not be fetched (null when it may): resolved now, every address checked. */
@@ -257,21 +319,32 @@ public class SourceFetcher {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (source.username() + ":" + secret.get()).getBytes(StandardCharsets.UTF_8)));
         }
+        // One deadline for the whole download: the request's own timeout ends at the response headers, and a server
+        // that then trickles a byte a minute would hold this thread for ever.
+        try (Watchdog watchdog = new Watchdog(settings.fetchTimeout())) {
+            return download(client, request.build(), uri, watchdog);
+        }
+    }
+
+    private Result download(HttpClient client, HttpRequest request, URI uri, Watchdog watchdog) {
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             return new Refused(uri.getHost() + " does not answer (" + describe(e) + "); check the URL and that the "
                     + "server is up", true);
         } catch (HttpTimeoutException e) {
-            return new Refused(uri + " did not send the file within " + settings.fetchTimeout().toSeconds() + " s", true);
+            return tooSlow(uri);
         } catch (IOException e) {
-            return new Refused("fetching " + uri + " failed: " + describe(e), true);
+            return watchdog.fired() ? tooSlow(uri) : new Refused("fetching " + uri + " failed: " + describe(e), true);
         } catch (InterruptedException e) {
+            if (watchdog.fired()) {
+                return tooSlow(uri);
+            }
             Thread.currentThread().interrupt();
             return new Refused("interrupted while fetching " + uri, true);
         }
-        try (InputStream body = response.body()) {
+        try (InputStream body = watchdog.watch(response.body())) {
             int status = response.statusCode();
             if (status >= 300 && status < 400) {
                 return new Refused(uri + " answered " + status + ", a redirect to "
@@ -296,6 +369,10 @@ public class SourceFetcher {
             String name = uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().endsWith("/") ? "export.csv"
                     : uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
             Got got = copy(body, name, modified);
+            if (watchdog.fired()) {
+                Files.deleteIfExists(got.file());
+                return tooSlow(uri);
+            }
             String start = head(got.file());
             if (start.startsWith("<!doctype html") || start.startsWith("<html")) {
                 Files.deleteIfExists(got.file());
@@ -305,7 +382,72 @@ public class SourceFetcher {
         } catch (TooLarge e) {
             return new Refused(uri + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
         } catch (IOException e) {
-            return new Refused("reading the answer of " + uri + " failed: " + describe(e), true);
+            return watchdog.fired() ? tooSlow(uri)
+                    : new Refused("reading the answer of " + uri + " failed: " + describe(e), true);
+        }
+    }
+
+    private Refused tooSlow(URI uri) {
+        return new Refused(uri + " did not send the whole file within " + settings.fetchTimeout().toSeconds()
+                + " s (roster.sync.fetch-timeout); the download was cut off. Check that the server is not overloaded, "
+                + "or raise the setting for a very large export", true);
+    }
+
+    /**
+     * Cuts a download off at its deadline, whatever it is waiting for (connection, headers or the next byte of the
+     * body): interrupts the fetching thread and closes the body. Closing it clears an interrupt it caused.
+     */
+    static final class Watchdog implements AutoCloseable {
+        private final Thread thread = Thread.currentThread();
+        private InputStream body;
+        private boolean done;
+        private boolean fired;
+
+        Watchdog(Duration limit) {
+            CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS).execute(this::fire);
+        }
+
+        private synchronized void fire() {
+            if (done) {
+                return;
+            }
+            fired = true;
+            thread.interrupt();
+            closeBody();
+        }
+
+        synchronized InputStream watch(InputStream in) {
+            body = in;
+            if (fired) {
+                closeBody();
+            }
+            return in;
+        }
+
+        synchronized boolean fired() {
+            return fired;
+        }
+
+        private void closeBody() {
+            if (body != null) {
+                try {
+                    body.close();
+                } catch (IOException | RuntimeException e) {
+                    // cut off: nothing more to read
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            boolean clear;
+            synchronized (this) {
+                done = true;
+                clear = fired;
+            }
+            if (clear) {
+                Thread.interrupted();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.roster.sync;
 
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
@@ -53,6 +54,33 @@ public final class SyncCron {
             cron.setTimeZone(TimeZone.getTimeZone(ZoneId.of(timeZone)));
             Date next = cron.getNextValidTimeAfter(Date.from(after));
             return next == null ? null : next.toInstant();
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The shortest time between two firings of the schedule, looked at over its next 1,000 firings (a schedule that
+     * fires in bursts, "0-4 2 * * *", shows its burst on the first day); null when it fires less than twice.
+     */
+    public static Duration shortestGap(String schedule, String timeZone, Instant from) {
+        try {
+            CronExpression cron = new CronExpression(quartz(schedule));
+            cron.setTimeZone(TimeZone.getTimeZone(ZoneId.of(timeZone)));
+            Date previous = cron.getNextValidTimeAfter(Date.from(from));
+            Duration shortest = null;
+            for (int i = 0; i < 1000 && previous != null; i++) {
+                Date next = cron.getNextValidTimeAfter(previous);
+                if (next == null) {
+                    break;
+                }
+                Duration gap = Duration.between(previous.toInstant(), next.toInstant());
+                if (shortest == null || gap.compareTo(shortest) < 0) {
+                    shortest = gap;
+                }
+                previous = next;
+            }
+            return shortest;
         } catch (ParseException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

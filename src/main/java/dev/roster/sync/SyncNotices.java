@@ -46,6 +46,10 @@ public class SyncNotices {
                     .append(counts.getOrDefault("unchanged", 0L)).append(" unchanged, ")
                     .append(counts.getOrDefault("error", 0L)).append(" with errors.\n\n");
         }
+        if (status == SyncRun.Status.FAILED || status == SyncRun.Status.REFUSED) {
+            body.append("This is the only mail until a run of this source succeeds: further failed or refused runs are "
+                    + "recorded on the source's page, not mailed, and scheduled runs back off while the failures go on.\n\n");
+        }
         String base = renderer.publicBase();
         if (batchId != null && status == SyncRun.Status.HELD) {
             body.append("Review the changes and apply or discard them: ").append(base).append("/batches/").append(batchId)

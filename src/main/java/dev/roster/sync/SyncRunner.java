@@ -3,6 +3,10 @@ package dev.roster.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +22,7 @@ import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.apply.ApplyRefused;
 import dev.roster.batch.apply.ApplyService;
 import dev.roster.batch.state.BatchTransitions;
+import dev.roster.batch.state.UploadRequest;
 import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
@@ -54,6 +59,8 @@ public class SyncRunner {
     ApplyService applies;
     @Inject
     SyncNotices notices;
+    @Inject
+    SyncSettings settings;
 
     /**
      * Runs the source now on this thread. Returns the run's id, or empty when nothing was recorded: the
@@ -69,39 +76,137 @@ public class SyncRunner {
         if (found.isEmpty() || (found.get().paused() && !SyncRun.MANUAL.equals(trigger))) {
             return Optional.empty();
         }
-        return jdbc.withConnection(lock -> {
-            if (!Jdbc.one(lock, "SELECT pg_try_advisory_lock(?, hashtext(?::text))", rs -> rs.getBoolean(1), RUN_LOCK_SPACE,
-                    sourceId.toString()).orElse(false)) {
-                Log.infof("sync source %s is being run by another instance or thread; this %s run is left to it", sourceId, trigger);
-                return Optional.<UUID>empty();
+        SyncSource source = found.get();
+        boolean byHand = SyncRun.MANUAL.equals(trigger);
+        if (!byHand) {
+            String wait = backOff(source.id(), Instant.now());
+            if (wait != null) {
+                Log.infof("sync source %s: this %s run is skipped, %s", sourceId, trigger, wait);
+                return Optional.empty();
             }
+        }
+        // Scheduled and polled fetches of a URL keep min-interval apart, whatever the schedule stored before it was checked.
+        boolean spaced = !byHand && (SyncRun.SCHEDULE.equals(trigger) || source.kind() == SyncSource.Kind.URL);
+        UUID lease = UUID.randomUUID();
+        if (!claim(sourceId, lease, spaced)) {
+            Log.infof("sync source %s is being run, or was fetched less than %s ago; this %s run is left out", sourceId,
+                    settings.minInterval(), trigger);
+            return Optional.empty();
+        }
+        try {
+            Optional<SyncRun> last = runs.lastProcessed(sourceId);
+            SourceFetcher.Last lastFile = last.map(r -> new SourceFetcher.Last(r.fileName(), r.fileSize() == null ? -1
+                    : r.fileSize(), r.fileModified())).orElse(null);
+            // The fetch holds no database connection (only the lease row says the source is taken): a slow server costs
+            // this thread, for at most roster.sync.fetch-timeout, never one of the pool's connections.
+            SourceFetcher.Result fetched = fetcher.fetch(source, source.kind() == SyncSource.Kind.DIRECTORY ? lastFile : null);
             try {
-                SyncSource source = sources.find(sourceId);
-                recoverInterrupted(source);
-                return Optional.ofNullable(runLocked(source, trigger, triggeredBy));
+                return jdbc.withConnection(lock -> {
+                    if (!Jdbc.one(lock, "SELECT pg_try_advisory_lock(?, hashtext(?::text))", rs -> rs.getBoolean(1),
+                            RUN_LOCK_SPACE, sourceId.toString()).orElse(false)) {
+                        Log.infof("sync source %s is being planned by another instance or thread; this %s run is left to it",
+                                sourceId, trigger);
+                        return Optional.<UUID>empty();
+                    }
+                    try {
+                        // Planning is guarded by the lock from here, which dies with its instance: the lease is given
+                        // back now, so a run killed while it plans or applies is retried at once, not after the lease.
+                        release(sourceId, lease);
+                        Optional<SyncSource> now = sources.findIfAny(sourceId);
+                        if (now.isEmpty()) {
+                            return Optional.<UUID>empty(); // removed while its file was fetched
+                        }
+                        recoverInterrupted(now.get());
+                        return Optional.ofNullable(runLocked(now.get(), trigger, triggeredBy, fetched));
+                    } finally {
+                        Jdbc.one(lock, "SELECT pg_advisory_unlock(?, hashtext(?::text))", rs -> rs.getBoolean(1),
+                                RUN_LOCK_SPACE, sourceId.toString());
+                    }
+                });
             } finally {
-                Jdbc.one(lock, "SELECT pg_advisory_unlock(?, hashtext(?::text))", rs -> rs.getBoolean(1), RUN_LOCK_SPACE,
-                        sourceId.toString());
+                if (fetched instanceof SourceFetcher.Got got) {
+                    deleteQuietly(got);
+                }
             }
-        });
+        } finally {
+            release(sourceId, lease);
+        }
+    }
+
+    private void release(UUID sourceId, UUID lease) {
+        jdbc.update("UPDATE sync_source SET run_lease_id = NULL, run_lease_until = NULL WHERE id = ? AND run_lease_id = ?",
+                sourceId, lease);
+    }
+
+    /**
+     * Takes the source's lease for one run (a committed row update: no connection stays taken), unless another run
+     * holds it; with {@code spaced}, also unless the last fetch began less than (nine tenths of) min-interval ago. A
+     * lease outlives the fetch deadline by two minutes, so a run whose instance died frees its source by itself.
+     */
+    private boolean claim(UUID sourceId, UUID lease, boolean spaced) {
+        long leaseMillis = settings.fetchTimeout().plus(settings.settle()).plusMinutes(2).toMillis();
+        long spacingMillis = settings.minInterval().toMillis() * 9 / 10;
+        return jdbc.update("""
+                UPDATE sync_source SET run_lease_id = ?, run_lease_until = now() + ? * interval '1 millisecond',
+                                       last_fetch_at = now()
+                 WHERE id = ? AND (run_lease_until IS NULL OR run_lease_until < now())
+                   AND (NOT ? OR last_fetch_at IS NULL OR last_fetch_at <= now() - ? * interval '1 millisecond')""",
+                lease, leaseMillis, sourceId, spaced, spacingMillis) == 1;
+    }
+
+    /**
+     * Why a scheduled or polled run waits (null when it may go): after n >= 2 failed or refused runs in a row it waits
+     * min-interval x 2^(n-1), at most max-backoff, after the last of them.
+     */
+    String backOff(UUID sourceId, Instant now) {
+        int failures = 0;
+        Instant lastFailure = null;
+        for (SyncRun r : runs.recent(sourceId, 20)) {
+            if (r.status() == SyncRun.Status.RUNNING || r.status() == SyncRun.Status.SKIPPED) {
+                continue;
+            }
+            if (r.status() != SyncRun.Status.FAILED && r.status() != SyncRun.Status.REFUSED) {
+                break;
+            }
+            failures++;
+            if (lastFailure == null) {
+                lastFailure = r.finishedAt() != null ? r.finishedAt() : r.startedAt();
+            }
+        }
+        if (failures < 2 || lastFailure == null) {
+            return null;
+        }
+        Duration wait = settings.minInterval().multipliedBy(1L << Math.min(failures - 1, 20));
+        if (wait.compareTo(settings.maxBackoff()) > 0) {
+            wait = settings.maxBackoff();
+        }
+        Instant until = lastFailure.plus(wait);
+        return now.isBefore(until) ? failures + " runs in a row failed or were refused, so scheduled runs wait until "
+                + until + " (Run now is not held back)" : null;
+    }
+
+    private static void deleteQuietly(SourceFetcher.Got got) {
+        try {
+            Files.deleteIfExists(got.file());
+        } catch (IOException e) {
+            Log.warnf("could not delete the temporary file %s: %s", got.file(), e.getMessage());
+        }
     }
 
     /** True when some thread on some instance runs the source now. */
     public boolean busy(UUID sourceId) {
         // Looked up, never taken: taking it even for a moment could turn a scheduled run away.
         return jdbc.one("""
-                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                SELECT EXISTS (SELECT 1 FROM sync_source WHERE id = ?::uuid AND run_lease_until > now())
+                    OR EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
                                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                                   AND classid = ?::oid
                                   AND objid::bigint = (hashtext(?::text)::bigint & 4294967295) AND objsubid = 2)""",
-                rs -> rs.getBoolean(1), RUN_LOCK_SPACE, sourceId.toString()).orElse(false);
+                rs -> rs.getBoolean(1), sourceId.toString(), RUN_LOCK_SPACE, sourceId.toString()).orElse(false);
     }
 
-    private UUID runLocked(SyncSource source, String trigger, UUID triggeredBy) {
+    private UUID runLocked(SyncSource source, String trigger, UUID triggeredBy, SourceFetcher.Result fetched) {
         Optional<SyncRun> last = runs.lastProcessed(source.id());
-        SourceFetcher.Last lastFile = last.map(r -> new SourceFetcher.Last(r.fileName(), r.fileSize() == null ? -1 : r.fileSize(),
-                r.fileModified())).orElse(null);
-        SourceFetcher.Result fetched = fetcher.fetch(source, source.kind() == SyncSource.Kind.DIRECTORY ? lastFile : null);
         if (fetched instanceof SourceFetcher.NothingNew nothing) {
             if (SyncRun.NEW_FILE.equals(trigger)) {
                 return null; // a poll that found nothing new leaves no record
@@ -113,32 +218,24 @@ public class SyncRunner {
                     : SyncRun.Status.REFUSED, refused.reason());
         }
         SourceFetcher.Got got = (SourceFetcher.Got) fetched;
-        try {
-            if (SyncRun.NEW_FILE.equals(trigger) && last.isPresent() && got.sha256().equals(last.get().sha256())) {
-                return null; // a URL polled for a new file answers the same file: nothing new
-            }
-            String refusal = guard(got, last.orElse(null));
-            if (refusal != null) {
-                boolean same = refusal.startsWith("the same file");
-                return finishedAtOnce(source, trigger, got, same ? SyncRun.Status.SKIPPED : SyncRun.Status.REFUSED, refusal);
-            }
-            UUID runId = runs.start(source.id(), trigger, got, triggeredBy);
-            try {
-                planAndDecide(source, runId, got, last.orElse(null));
-            } catch (RuntimeException e) {
-                String reference = UUID.randomUUID().toString().substring(0, 8);
-                Log.errorf(e, "run %s of sync source %s failed, reference %s", runId, source.id(), reference);
-                finish(source, runId, null, new SyncRuns.Outcome(SyncRun.Status.FAILED, "an internal error stopped the run "
-                        + "(reference " + reference + "); nothing of it was applied", null, null, null), true);
-            }
-            return runId;
-        } finally {
-            try {
-                Files.deleteIfExists(got.file());
-            } catch (IOException e) {
-                Log.warnf("could not delete the temporary file %s: %s", got.file(), e.getMessage());
-            }
+        if (SyncRun.NEW_FILE.equals(trigger) && last.isPresent() && got.sha256().equals(last.get().sha256())) {
+            return null; // a URL polled for a new file answers the same file: nothing new
         }
+        String refusal = guard(got, last.orElse(null));
+        if (refusal != null) {
+            boolean same = refusal.startsWith("the same file");
+            return finishedAtOnce(source, trigger, got, same ? SyncRun.Status.SKIPPED : SyncRun.Status.REFUSED, refusal);
+        }
+        UUID runId = runs.start(source.id(), trigger, got, triggeredBy);
+        try {
+            planAndDecide(source, runId, got, last.orElse(null));
+        } catch (RuntimeException e) {
+            String reference = UUID.randomUUID().toString().substring(0, 8);
+            Log.errorf(e, "run %s of sync source %s failed, reference %s", runId, source.id(), reference);
+            finish(source, runId, null, new SyncRuns.Outcome(SyncRun.Status.FAILED, "an internal error stopped the run "
+                    + "(reference " + reference + "); nothing of it was applied", null, null, null), true);
+        }
+        return runId;
     }
 
     /** The truncated-export and repeat guards before planning; null when the file may be planned. */
@@ -162,9 +259,9 @@ public class SyncRunner {
     private void planAndDecide(SyncSource source, UUID runId, SourceFetcher.Got got, SyncRun last) {
         Operator operator = operator(source);
         UUID batchId;
-        BatchService.SyncOptions options = new BatchService.SyncOptions(source.id(), source.syncScope(), source.absent());
+        UploadRequest.SyncOptions options = new UploadRequest.SyncOptions(source.id(), source.syncScope(), source.absent());
         try (InputStream in = Files.newInputStream(got.file())) {
-            batchId = batches.uploadAndPlan(in, got.name(), source.matchBy(), options, operator);
+            batchId = batches.uploadAndPlan(in, UploadRequest.sync(got.name(), source.matchBy(), options, operator));
         } catch (IOException e) {
             throw new IllegalStateException("could not read the fetched file: " + e.getMessage(), e);
         }
@@ -310,7 +407,7 @@ public class SyncRunner {
         boolean tell = status != SyncRun.Status.SKIPPED;
         return jdbc.inTransaction(c -> {
             UUID id = runs.recordFinished(c, source, trigger, file, new SyncRuns.Outcome(status, reason, null, null, null));
-            if (tell) {
+            if (tell && !repeatsAFailure(c, source.id(), id, status)) {
                 notices.tell(c, source, id, status, reason, null, Map.of());
             }
             return id;
@@ -319,11 +416,26 @@ public class SyncRunner {
 
     private void finish(SyncSource source, UUID runId, UUID batchId, SyncRuns.Outcome outcome, boolean tell) {
         jdbc.runInTransaction(c -> {
-            if (runs.finish(c, runId, source, outcome, batchId) && tell) {
+            if (runs.finish(c, runId, source, outcome, batchId) && tell && !repeatsAFailure(c, source.id(), runId, outcome.status())) {
                 notices.tell(c, source, runId, outcome.status(), outcome.reason(), batchId,
                         outcome.counts() == null ? Map.of() : outcome.counts());
             }
         });
+    }
+
+    /**
+     * Whether the run before this one (skipped runs aside) failed or was refused too: the operators get one mail per
+     * series of failures, not one per failed run of a source that keeps failing.
+     */
+    private static boolean repeatsAFailure(Connection c, UUID sourceId, UUID runId, SyncRun.Status status)
+            throws SQLException {
+        if (status != SyncRun.Status.FAILED && status != SyncRun.Status.REFUSED) {
+            return false;
+        }
+        return Jdbc.one(c, """
+                SELECT status FROM sync_run WHERE source_id = ? AND id <> ? AND status NOT IN ('RUNNING', 'SKIPPED')
+                 ORDER BY started_at DESC, id LIMIT 1""", rs -> rs.getString(1), sourceId, runId)
+                .map(s -> s.equals("FAILED") || s.equals("REFUSED")).orElse(false);
     }
 
     /**

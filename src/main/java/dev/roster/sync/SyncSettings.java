@@ -18,9 +18,30 @@ public interface SyncSettings {
     @WithDefault("5s")
     Duration settle();
 
-    /** A URL source's whole download (and its connection, at most 10 s of it). */
+    /**
+     * A URL source's whole download, from connecting to the last byte (the connection at most 10 s of it): a server
+     * that sends the headers and then trickles the body is cut off here. No database connection is held meanwhile.
+     */
     @WithDefault("60s")
     Duration fetchTimeout();
+
+    /**
+     * The shortest time between two scheduled runs of a source: a schedule that fires more often is refused when the
+     * source is saved, and a URL source is not fetched by the scheduler or the new-file poll more often than this.
+     */
+    @WithDefault("5m")
+    Duration minInterval();
+
+    /** How many sources may exist; one more is refused (each may hold a scheduler thread while it runs). */
+    @WithDefault("50")
+    int maxSources();
+
+    /**
+     * The longest pause after repeated failures: after n failed or refused runs in a row, scheduled and polled runs
+     * wait min-interval x 2^n (at most this) after the last one; "Run now" is never held back.
+     */
+    @WithDefault("24h")
+    Duration maxBackoff();
 
     /** The clustered scheduler; off, sources run only through "Run now" (and the API). */
     @WithDefault("true")

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -55,6 +56,8 @@ public class SyncSources {
             id, name, kind, location, schedule, time_zone, on_new_file, format, profile, match_by, scope, absent,
             auto_apply, limits::text, limits_percent::text, min_rows_fraction, paused, auth_kind, auth_username,
             auth_secret IS NOT NULL, created_at, updated_at""";
+    /** Namespace of the lock that counts sources at creation (apply uses 7, sync runs 8, planning leases 9). */
+    private static final int SOURCE_COUNT_LOCK = 10;
     private static final List<String> LIMIT_KEYS = List.of("create", "update", "suspend", "delete");
 
     @Inject
@@ -99,6 +102,14 @@ public class SyncSources {
         Checked c = check(in, id, null);
         try {
             jdbc.runInTransaction(conn -> {
+                // Counted under a lock, so two saves at once cannot both take the last place.
+                Jdbc.one(conn, "SELECT pg_advisory_xact_lock(?, 0)", rs -> 1, SOURCE_COUNT_LOCK);
+                long count = Jdbc.one(conn, "SELECT count(*) FROM sync_source", rs -> rs.getLong(1)).orElse(0L);
+                if (count >= settings.maxSources()) {
+                    throw new ClientErrorException("The source was not saved: this server has " + count + " sources, the "
+                            + "most it allows (roster.sync.max-sources = " + settings.maxSources() + "); remove a source "
+                            + "you no longer need, or ask the administrator to raise the setting.", 409);
+                }
                 Jdbc.update(conn, """
                         INSERT INTO sync_source (id, name, kind, location, schedule, time_zone, on_new_file, format, profile,
                                                  match_by, scope, absent, auto_apply, limits, limits_percent,
@@ -241,10 +252,15 @@ public class SyncSources {
             }
         }
         String timeZone = in.timeZone() == null || in.timeZone().isBlank() ? "UTC" : in.timeZone().strip();
+        boolean zoneKnown = true;
         try {
             ZoneId.of(timeZone);
         } catch (DateTimeException e) {
+            zoneKnown = false;
             problems.add("timeZone: \"" + timeZone + "\" is not a time zone; use a name such as Europe/Berlin or UTC");
+        }
+        if (!schedule.isEmpty() && zoneKnown && problems.stream().noneMatch(p -> p.startsWith("schedule"))) {
+            checkInterval(schedule, timeZone, problems);
         }
         String format = in.format() == null || in.format().isBlank() ? "roster" : in.format().strip().toLowerCase(Locale.ROOT);
         if (!format.equals("roster")) {
@@ -338,6 +354,23 @@ public class SyncSources {
                 Boolean.TRUE.equals(in.paused()), authType, username, secretChanged, secret);
     }
 
+    /** A schedule may not fire more often than roster.sync.min-interval (each run may fetch a URL and plan a file). */
+    private void checkInterval(String schedule, String timeZone, List<String> problems) {
+        Duration gap = SyncCron.shortestGap(schedule, timeZone, Instant.now());
+        Duration min = settings.minInterval();
+        if (gap != null && gap.compareTo(min) < 0) {
+            problems.add("schedule \"" + schedule + "\" runs " + human(gap) + " after the run before, more often than "
+                    + "the shortest interval this server allows, " + human(min) + " (roster.sync.min-interval); choose "
+                    + "a schedule such as \"*/" + Math.max(5, min.toMinutes()) + " * * * *\" or \"0 * * * *\" (every hour), "
+                    + "or run on new files");
+        }
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 ? s / 60 + (s == 60 ? " minute" : " minutes") : s + (s == 1 ? " second" : " seconds");
+    }
+
     private void checkDirectory(String location, List<String> problems) {
         Path root;
         try {
@@ -378,6 +411,11 @@ public class SyncSources {
             } else if (uri.getRawUserInfo() != null) {
                 problems.add("location: leave the user name and password out of the URL (user:password@host): they would "
                         + "be stored and shown in clear; use authType basic with username and password");
+            } else if (secretInQuery(uri) != null) {
+                problems.add("location: the URL carries a secret in its query string (" + secretInQuery(uri) + "=...): "
+                        + "it would be shown to viewers on the source's page and in run reasons and mails; give it as the "
+                        + "source's bearer token or basic password instead (a pre-signed URL expires, so it cannot serve a "
+                        + "standing source anyway)");
             } else if (scheme.equals("http") && !SourceFetcher.isLoopback(uri.getHost())) {
                 problems.add("location: use https:// (plain http is allowed only for localhost): the export and its "
                         + "credentials would cross the network in clear");
@@ -385,6 +423,27 @@ public class SyncSources {
         } catch (java.net.URISyntaxException e) {
             problems.add("location: \"" + location + "\" is not a URL (" + e.getReason() + ")");
         }
+    }
+
+    /** Query parameter names that carry a credential (compared without case, "-" and "_"). */
+    private static final List<String> SECRET_PARAMETERS = List.of("token", "secret", "password", "passwd", "pwd", "apikey",
+            "signature", "credential", "auth", "session");
+    private static final List<String> SECRET_PARAMETERS_EXACT = List.of("key", "sig", "code", "pass", "pw", "hash");
+
+    /** The first query parameter of the URL whose name says it carries a credential, or null. */
+    static String secretInQuery(URI uri) {
+        String query = uri.getRawQuery();
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            String name = java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8);
+            String n = name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+            if (SECRET_PARAMETERS_EXACT.contains(n) || SECRET_PARAMETERS.stream().anyMatch(n::contains)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private String limits(Map<String, Number> given, String field, boolean percent, List<String> problems) {

@@ -32,7 +32,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
-import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
@@ -221,10 +220,9 @@ public class ApiTokens {
      * Revokes the active tokens an admin minted that need more than the role they now hold (null: disabled), in the
      * caller's JTA transaction (the admin change's), each with a token.revoked event that says why.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
     void creatorReduced(@Observes AdminAccessReduced change) {
         List<Runnable> afterCommit = new ArrayList<>();
-        jdbc.withConnection(c -> {
+        jdbc.inCallersTransaction(c -> {
             List<Token> active = Jdbc.list(c, "SELECT " + COLUMNS + " FROM api_token WHERE created_by = ? "
                     + "AND revoked_at IS NULL FOR UPDATE", ApiTokens::token, change.adminId());
             List<UUID> ids = new ArrayList<>();
@@ -245,7 +243,6 @@ public class ApiTokens {
             if (!ids.isEmpty()) {
                 revokedEvent.fire(new TokensRevoked(c, ids, change.who(), afterCommit));
             }
-            return null;
         });
         if (!afterCommit.isEmpty()) {
             transactions.registerInterposedSynchronization(new Synchronization() {

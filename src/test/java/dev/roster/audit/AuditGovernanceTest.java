@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.roster.access.AdminRole;
+import dev.roster.sql.Jdbc;
 import dev.roster.support.Browser;
 import dev.roster.support.OwnerSql;
 import dev.roster.support.Sql;
@@ -44,6 +45,8 @@ class AuditGovernanceTest {
 
     @Inject
     AuditTrail trail;
+    @Inject
+    Jdbc jdbc;
     @Inject
     TestAdmins admins;
     @Inject
@@ -305,6 +308,6 @@ class AuditGovernanceTest {
 
     /** One event in a transaction of its own: the append joins its caller's transaction and never starts one. */
     private void record(AuditActor actor, AuditEventDraft draft) {
-        QuarkusTransaction.requiringNew().run(() -> trail.record(actor, draft));
+        QuarkusTransaction.requiringNew().run(() -> jdbc.inCallersTransaction(c -> trail.record(c, actor, draft)));
     }
 }

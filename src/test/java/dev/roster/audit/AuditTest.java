@@ -45,6 +45,7 @@ import dev.roster.access.AdminAccount;
 import dev.roster.access.AdminRole;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.plan.UserStatus;
+import dev.roster.sql.Jdbc;
 import dev.roster.support.Browser;
 import dev.roster.support.OwnerSql;
 import dev.roster.support.TestAdmins;
@@ -67,6 +68,8 @@ class AuditTest {
 
     @Inject
     AuditTrail trail;
+    @Inject
+    Jdbc jdbc;
     @Inject
     TestAdmins admins;
     @Inject
@@ -200,7 +203,7 @@ class AuditTest {
                     batch, AuditEventDraft.fieldDetails(List.of(new AuditEventDraft.FieldChange("given_name", null,
                             "Zoë\t\"" + i + "\"\\")))));
         }
-        QuarkusTransaction.requiringNew().run(() -> trail.recordAll(
+        jdbc.runInTransaction(c -> trail.recordAll(c,
                 AuditActor.admin(UUID.randomUUID(), "Łukasz\nNowak", "2001:db8::1", "UA/1.0"), drafts.iterator()));
         String body = Browser.signedIn(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD)
                 .get("/audit/export?format=jsonl&batch=" + batch).then().statusCode(200)
@@ -244,7 +247,7 @@ class AuditTest {
     void recordAndRecordAllAppendAChainThatVerifies() {
         UUID batch = UUID.randomUUID();
         record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_UPLOADED, null, null, batch, Map.of("rows", 3)));
-        long written = QuarkusTransaction.requiringNew().call(() -> trail.recordAll(AuditActor.system(),
+        long written = jdbc.inTransaction(c -> trail.recordAll(c, AuditActor.system(),
                 drafts(batch, 250)));
         assertEquals(250, written);
         JsonPath page = api("/api/audit?batch=" + batch + "&size=500");
@@ -259,8 +262,8 @@ class AuditTest {
     @Test
     void theAppendJoinsTheCallersTransactionAndNeverStartsOne() {
         UUID batch = UUID.randomUUID();
-        assertThrows(jakarta.transaction.TransactionalException.class, () -> trail.record(AuditActor.system(),
-                new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of())));
+        assertThrows(jakarta.transaction.TransactionalException.class, () -> jdbc.inCallersTransaction(c -> trail.record(c,
+                AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_PLANNED, null, null, batch, Map.of()))));
         assertEquals(0, api("/api/audit?batch=" + batch).getInt("total"));
     }
 
@@ -268,7 +271,7 @@ class AuditTest {
     void anApplyThatRollsBackLeavesNoEventsButItsBatchFailed() {
         UUID batch = UUID.randomUUID();
         assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
-            trail.recordAll(AuditActor.system(), drafts(batch, 100));
+            jdbc.inCallersTransaction(c -> trail.recordAll(c, AuditActor.system(), drafts(batch, 100)));
             throw new IllegalStateException("a row failed half-way");
         }));
         record(AuditActor.system(), new AuditEventDraft(AuditAction.BATCH_FAILED, null, null, batch,
@@ -282,7 +285,7 @@ class AuditTest {
     @Test
     void anEventEditedInTheDatabaseIsNamedByVerify() throws Exception {
         UUID batch = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> trail.recordAll(AuditActor.system(), drafts(batch, 3)));
+        jdbc.runInTransaction(c -> trail.recordAll(c, AuditActor.system(), drafts(batch, 3)));
         JsonPath page = api("/api/audit?batch=" + batch);
         String newest = page.getString("items[0].id");
         String middle = page.getString("items[1].id");
@@ -413,8 +416,8 @@ class AuditTest {
         for (int i = 0; i < 8; i++) {
             drafts.add(new AuditEventDraft(AuditAction.USER_UPDATED, userB, marker + "-b@example.com", batch, Map.of("i", i)));
         }
-        QuarkusTransaction.requiringNew().run(() -> trail.recordAll(ann, drafts.iterator()));
-        QuarkusTransaction.requiringNew().run(() -> trail.recordAll(AuditActor.system(), drafts(batch, 10)));
+        jdbc.runInTransaction(c -> trail.recordAll(c, ann, drafts.iterator()));
+        jdbc.runInTransaction(c -> trail.recordAll(c, AuditActor.system(), drafts(batch, 10)));
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
 
         assertEquals(30, api("/api/audit?batch=" + batch).getInt("total"));
@@ -520,9 +523,9 @@ class AuditTest {
         int n = Integer.getInteger("roster.audit.perf-events", 100_000);
         UUID batch = UUID.randomUUID();
         // Warm up the code path so the figure measures the steady state, not class loading.
-        QuarkusTransaction.requiringNew().run(() -> trail.recordAll(AuditActor.system(), drafts(batch, 2_000)));
+        jdbc.runInTransaction(c -> trail.recordAll(c, AuditActor.system(), drafts(batch, 2_000)));
         long start = System.nanoTime();
-        long written = QuarkusTransaction.requiringNew().call(() -> trail.recordAll(AuditActor.system(), drafts(batch, n)));
+        long written = jdbc.inTransaction(c -> trail.recordAll(c, AuditActor.system(), drafts(batch, n)));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(n, written);
         Log.infof("AUDIT PERF recordAll: %d events in %.2f s = %.0f events/s", n, seconds, n / seconds);
@@ -720,6 +723,6 @@ class AuditTest {
 
     /** One event in a transaction of its own: the append joins its caller's transaction and never starts one. */
     private void record(AuditActor actor, AuditEventDraft draft) {
-        QuarkusTransaction.requiringNew().run(() -> trail.record(actor, draft));
+        QuarkusTransaction.requiringNew().run(() -> jdbc.inCallersTransaction(c -> trail.record(c, actor, draft)));
     }
 }

@@ -20,6 +20,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import dev.roster.access.AdminRole;
 import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
@@ -31,9 +34,6 @@ import dev.roster.support.GreenMailResource;
 import dev.roster.support.MutableClock;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.ext.mail.SMTPException;

@@ -107,4 +107,21 @@ class CellRulesTest {
         }
         assertFalse(CellRules.looksLikeFormula("Jane"));
     }
+
+    /** Issue #23: a hash too cheap to compute (bcrypt cost 4, Argon2id m=1,t=1) is not imported; OWASP's minimums pass. */
+    @Test
+    void weakImportedHashesAreRefusedAndOwaspMinimumsPass() {
+        String salt = "c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+        assertNotNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$04$")));
+        assertNotNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$09$")));
+        assertNotNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$31$")), "too costly to verify");
+        assertNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$10$")));
+        assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=1,t=1,p=1$" + salt));
+        assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=4096,t=3,p=1$" + salt));
+        assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=4194304,t=3,p=1$" + salt), "4 GiB per sign-in");
+        for (String owasp : new String[] { "m=47104,t=1", "m=19456,t=2", "m=12288,t=3", "m=9216,t=4", "m=7168,t=5" }) {
+            assertNull(CellRules.passwordHashProblem("$argon2id$v=19$" + owasp + ",p=1$" + salt), owasp);
+        }
+        assertTrue(CellRules.passwordHashProblem("$argon2id$v=19$m=1,t=1,p=1$" + salt).contains("m=19456,t=2"));
+    }
 }

@@ -27,7 +27,8 @@ class SyncIT {
 
     private static final Map<String, String> SETTINGS = Map.of("roster.sync.cluster-checkin", "1000ms",
             "roster.sync.settle", "200ms", "roster.sync.poll-interval", "1s", "roster.apply.interrupted-after", "5S",
-            "roster.apply.interrupted-check", "3s", "roster.sync.directory-root", System.getProperty("java.io.tmpdir"));
+            "roster.apply.interrupted-check", "3s", "roster.sync.directory-root", System.getProperty("java.io.tmpdir"),
+            "roster.sync.min-interval", "1s");
     private static final Map<String, Object> ALL_LIMITS = Map.of("create", 100000, "update", 100000, "suspend", 100000,
             "delete", 100000);
 

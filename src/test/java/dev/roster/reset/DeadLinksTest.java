@@ -9,6 +9,9 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import dev.roster.access.AdminRole;
 import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
@@ -20,9 +23,6 @@ import dev.roster.support.Browser;
 import dev.roster.support.GreenMailResource;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,7 +45,7 @@ class DeadLinksTest {
     @Inject
     TestAdmins admins;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
     @Inject
     Sql sql;
     @Inject

@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.SecureTokens;
 import dev.roster.credentials.TokenPurpose;
@@ -23,9 +26,6 @@ import dev.roster.plan.UserStatus;
 import dev.roster.support.Browser;
 import dev.roster.support.MutableClock;
 import dev.roster.support.Sql;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -47,7 +47,7 @@ class SetPasswordTest {
     @Inject
     MutableClock clock;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
 
     @AfterEach
     void restore() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import dev.roster.access.AdminRole;
-import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.reset.ResettableTokenGuessThrottle;
 import dev.roster.security.EndpointTable.Caller;
 import dev.roster.security.EndpointTable.Fixtures;
 import dev.roster.security.EndpointTable.Rule;
@@ -47,7 +47,7 @@ class AccessTableTest {
     @Inject
     TestAdmins admins;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
     @Inject
     Sql sql;
 

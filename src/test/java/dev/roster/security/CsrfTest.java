@@ -16,13 +16,13 @@ import org.junit.jupiter.api.TestFactory;
 
 import dev.roster.access.AdminRole;
 import dev.roster.access.SessionCookieMechanism;
-import dev.roster.reset.TokenGuessThrottle;
-import dev.roster.web.CsrfProtection;
+import dev.roster.reset.ResettableTokenGuessThrottle;
 import dev.roster.security.EndpointTable.Fixtures;
 import dev.roster.security.EndpointTable.Rule;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
+import dev.roster.web.CsrfProtection;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -42,7 +42,7 @@ class CsrfTest {
     @Inject
     Sql sql;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
     @Inject
     TestAdmins admins;
 

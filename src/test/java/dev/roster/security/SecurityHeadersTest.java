@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.roster.reset.PublicPageHeaders;
-import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.reset.ResettableTokenGuessThrottle;
 import dev.roster.security.EndpointTable.Fixtures;
 import dev.roster.security.EndpointTable.Rule;
 import dev.roster.support.Browser;
@@ -35,7 +35,7 @@ class SecurityHeadersTest {
     @Inject
     Sql sql;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
 
     @AfterEach
     void forgetBadTokens() {

@@ -24,4 +24,17 @@ class SourceAddressTest {
             assertFalse(isPrivate(a), a);
         }
     }
+
+    /** Issue #23: ranges the first check let through; each reaches the server's own network or no public server. */
+    @Test
+    void embeddedIpv4BenchmarkingAndReservedRangesArePrivate() throws Exception {
+        for (String a : new String[] { "::127.0.0.1", "::10.0.0.1", "::8.8.8.8", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",
+                "64:ff9b::10.1.2.3", "64:ff9b:1::192.168.0.1", "2002:7f00:1::1", "2002:a9fe:a9fe::", "198.18.0.1",
+                "198.19.255.254", "240.0.0.1", "255.255.255.255", "::ffff:127.0.0.1" }) {
+            assertTrue(isPrivate(a), a);
+        }
+        for (String a : new String[] { "64:ff9b::808:808", "2002:808:808::1", "198.20.0.1", "223.0.0.1" }) {
+            assertFalse(isPrivate(a), a);
+        }
+    }
 }

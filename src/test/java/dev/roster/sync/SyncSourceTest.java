@@ -41,12 +41,12 @@ class SyncSourceTest {
 
     private static final Map<String, Object> ALL_LIMITS = Map.of("create", 100, "update", 100, "suspend", 100, "delete", 100);
 
-    private static String source(String op, Map<String, Object> body) {
+    static String source(String op, Map<String, Object> body) {
         return given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
                 .post("/api/sources").then().statusCode(201).extract().path("id");
     }
 
-    private static JsonPath runNow(String op, String id) {
+    static JsonPath runNow(String op, String id) {
         return given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .post("/api/sources/" + id + "/run?wait=true").then().statusCode(200).extract().jsonPath();
     }

@@ -11,14 +11,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
+
 import dev.roster.access.AdminRole;
 import dev.roster.credentials.SecureTokens;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;

@@ -42,6 +42,18 @@ class OperationsTest {
         assertNotEquals(io.restassured.RestAssured.port, management.getPort(), "the management interface has its own port");
     }
 
+    /** Issue #23: probes and metrics listen on loopback unless QUARKUS_MANAGEMENT_HOST opens them (docs/operations.md). */
+    @Test
+    void theManagementInterfaceListensOnLoopbackByDefault() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = OperationsTest.class.getResourceAsStream("/application.properties")) {
+            p.load(in);
+        }
+        assertTrue("127.0.0.1".equals(p.getProperty("quarkus.management.host")), "the default for every profile");
+        assertFalse(p.stringPropertyNames().stream().anyMatch(k -> k.endsWith(".quarkus.management.host")),
+                "no profile opens it");
+    }
+
     private String onManagement(String path) {
         return "http://" + management.getHost() + ":" + management.getPort() + path;
     }

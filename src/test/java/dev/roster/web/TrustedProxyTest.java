@@ -15,7 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.roster.reset.TokenGuessThrottle;
+import dev.roster.reset.ResettableTokenGuessThrottle;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +32,7 @@ class TrustedProxyTest {
     @Inject
     Sql sql;
     @Inject
-    TokenGuessThrottle throttle;
+    ResettableTokenGuessThrottle throttle;
 
     @AfterEach
     void forgetBadTokens() {

@@ -51,9 +51,23 @@ public class ApplyPolicy {
         return approval.enabled() && batch.destructive();
     }
 
-    /** Users that are not deleted: the base of the delete cap. */
+    /**
+     * The base of the delete cap: users that are not deleted, those created within roster.safety.delete-cap-base-age
+     * (24 h) aside, so users created first cannot enlarge it.
+     */
     public long activeUsers() {
-        return jdbc.one("SELECT count(*) FROM directory_user WHERE status <> 'DELETED'", rs -> rs.getLong(1)).orElse(0L);
+        return jdbc.one("""
+                SELECT count(*) FROM directory_user
+                 WHERE status <> 'DELETED' AND created_at <= now() - ? * interval '1 millisecond'""",
+                rs -> rs.getLong(1), safety.deleteCapBaseAge().toMillis()).orElse(0L);
+    }
+
+    /** How the base is said on pages and in refusals. */
+    public String capBase(long base) {
+        long hours = safety.deleteCapBaseAge().toHours();
+        return base + " users that are not deleted" + (safety.deleteCapBaseAge().isZero() ? ""
+                : " (leaving out those created in the last " + (hours >= 1 ? hours + " hours" : safety.deleteCapBaseAge())
+                        + ")");
     }
 
     /** True when the batch deletes more than the configured share of the users that are not deleted. */
@@ -105,8 +119,8 @@ public class ApplyPolicy {
             overrideReason = null;
         } else if (!who.isAdmin() || overrideReason == null || overrideReason.isEmpty()) {
             throw ApplyRefused.unprocessable(id, "This batch deletes " + batch.countDelete + " users, more than "
-                    + Math.round(maxDeleteFraction * 100) + "% of the " + activeUsers()
-                    + " users that are not deleted. An admin must override with a written reason.");
+                    + Math.round(maxDeleteFraction * 100) + "% of the " + capBase(activeUsers())
+                    + ". An admin must override with a written reason.");
         }
         if (approvalRequired(batch) && batch.approvedBy == null) {
             throw ApplyRefused.unprocessable(id, "Four-eyes mode: a batch with deletions or resets needs the approval "

@@ -218,7 +218,8 @@ public class BatchPlanning {
      * as it lives and a dead one's batch is free at once.
      */
     private static boolean lease(Connection write, UUID batchId, boolean wait) throws SQLException {
-        String sql = wait ? "SELECT pg_advisory_xact_lock(?, hashtext(?::text)) IS NOT NULL"
+        // pg_advisory_xact_lock returns void, which is not NULL: select a row from it instead of testing its value.
+        String sql = wait ? "SELECT true FROM pg_advisory_xact_lock(?, hashtext(?::text))"
                 : "SELECT pg_try_advisory_xact_lock(?, hashtext(?::text))";
         return Jdbc.one(write, sql, rs -> rs.getBoolean(1), LEASE_SPACE, batchId.toString()).orElse(false);
     }

@@ -41,6 +41,13 @@ public final class BatchSettings {
         /** Share of the users that are not deleted that one batch may delete without an admin's written reason. */
         @WithDefault("0.2")
         double maxDeleteFraction();
+
+        /**
+         * Users created less than this long ago are left out of the delete cap's base, so applying a batch that creates
+         * many users first cannot enlarge the share a later batch may delete (decisions/0030).
+         */
+        @WithDefault("24h")
+        Duration deleteCapBaseAge();
     }
 
     /** roster.approval.*: four-eyes mode. */

@@ -15,7 +15,6 @@ import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
-import dev.roster.plan.MatchKey;
 import dev.roster.plan.Operation;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +22,10 @@ import jakarta.inject.Inject;
 
 /**
  * The batch's state machine, its only home: every write of {@code batch.status} is here, as one
- * guarded statement ({@code WHERE status IN (...)}) on the caller's transaction, followed by its
- * audit event on the same connection, so the change and its event commit together or not at all.
- * A method returns false (or throws) when the batch was not in a state the change starts from.
+ * guarded statement ({@code WHERE status IN (...)}) on the caller's transaction, and every change an
+ * admin must be able to find later writes its audit event on the same connection, so the change and
+ * its event commit together or not at all. A method returns false (or throws) when the batch was not
+ * in a state the change starts from.
  *
  * <pre>
  *   (upload, re-plan, revert) -> PLANNING -> PLANNED | REJECTED
@@ -33,6 +33,23 @@ import jakarta.inject.Inject;
  *   PLANNED | FAILED -> APPLYING -> APPLIED | FAILED | PLANNED (stale at apply time)
  *   PLANNING | PLANNED | REJECTED | FAILED -> DISCARDED (discard, or superseded by a re-plan)
  * </pre>
+ *
+ * Events: {@link #uploaded} batch.uploaded, {@link #mapped} batch.mapped, {@link #planned} and
+ * {@link #revertPlanned} batch.planned, {@link #rejected} batch.rejected, {@link #approved} batch.approved,
+ * {@link #discard} batch.discarded, {@link #replan} batch.uploaded (new) and batch.discarded (old),
+ * {@link #failed} batch.failed. Four write none here, on purpose:
+ * <ul>
+ * <li>{@link #startUpload} and {@link #startRevert} insert a batch whose event follows in the same
+ * transaction ({@link #uploaded}; a revert's batch.planned), once there is something to describe.</li>
+ * <li>{@link #claimApply} (-> APPLYING) is a lock, not an outcome: the apply that follows ends in
+ * {@link #applied}, {@link #failed} (batch.failed) or {@link #staleAtApply}, and the admin who applied
+ * is the actor of the event that ends it. An event for the claim would only say "started".</li>
+ * <li>{@link #applied} (-> APPLIED): batch.applied is one of the apply's own events, which
+ * batch/apply/ApplyAuditDrafts builds with the per-user events and ApplyEngine appends, set-based,
+ * on the same connection before this call; writing it here would split the counts it carries.</li>
+ * <li>{@link #staleAtApply} (APPLYING -> PLANNED): nothing was written to the directory; the conflicts
+ * are stored on the batch for its page, and the admin is answered with them.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class BatchTransitions {
@@ -42,27 +59,21 @@ public class BatchTransitions {
     @Inject
     ObjectMapper json;
 
-    /** A new batch for an upload, PLANNING with its file still to come; no event until {@link #uploaded}. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName, Operator who)
+    /**
+     * A new batch for an upload, PLANNING with its file still to come (NEEDS_MAPPING when the header needs an
+     * admin's mapping first), with what a sync file owns; no event until {@link #uploaded}.
+     */
+    public void startUpload(Connection c, UUID id, UploadRequest request, String fileName, boolean needsMapping)
             throws SQLException {
-        startUpload(c, id, operation, matchBy, fileName, false, who);
-    }
-
-    /** As above, with the upload's "create missing groups" choice. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
-            boolean createGroups, Operator who) throws SQLException {
-        startUpload(c, id, operation, matchBy, fileName, createGroups, false, who);
-    }
-
-    /** As above; NEEDS_MAPPING instead of PLANNING when the header needs an admin's mapping first. */
-    public void startUpload(Connection c, UUID id, Operation operation, MatchKey matchBy, String fileName,
-            boolean createGroups, boolean needsMapping, Operator who) throws SQLException {
+        UploadRequest.SyncOptions sync = request.sync();
+        Operator who = request.who();
         Jdbc.update(c, """
                 INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name,
-                                   create_groups)
-                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?)""", id, operation.name(), matchBy.name(),
+                                   create_groups, sync_source_id, sync_scope, sync_absent)
+                VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?, ?, ?, ?)""", id, request.operation().name(), request.matchBy().name(),
                 needsMapping ? BatchStatus.NEEDS_MAPPING.name() : BatchStatus.PLANNING.name(), fileName, who.id(),
-                who.name(), createGroups);
+                who.name(), request.createGroups(), sync.sourceId(), sync.scope() == null ? null : sync.scope().stored(),
+                request.operation() == Operation.SYNC ? sync.absent().name() : null);
     }
 
     /** NEEDS_MAPPING -> PLANNING once an admin confirmed a mapping, and batch.mapped; false when it was no longer waiting. */
@@ -227,7 +238,10 @@ public class BatchTransitions {
         return true;
     }
 
-    /** PLANNED | FAILED -> APPLYING: the claim that makes an apply happen at most once. */
+    /**
+     * PLANNED | FAILED -> APPLYING: the claim that makes an apply happen at most once; no event of its own (the
+     * apply's end writes it, see the class comment).
+     */
     public boolean claimApply(Connection c, Batch batch, boolean skipErrors, String overrideReason, Operator who)
             throws SQLException {
         return Jdbc.update(c, """
@@ -254,7 +268,10 @@ public class BatchTransitions {
                  WHERE id = (SELECT reverts_batch FROM batch WHERE id = ?)""", id, id);
     }
 
-    /** APPLYING -> PLANNED when the plan proved stale at apply time, with its conflicts (no event: nothing happened). */
+    /**
+     * APPLYING -> PLANNED when the plan proved stale at apply time, with its conflicts; no event: nothing was
+     * applied (see the class comment).
+     */
     public void staleAtApply(Connection c, UUID id, List<ApplyConflict> conflicts) throws SQLException {
         storeConflicts(c, id, conflicts);
         Jdbc.update(c, "UPDATE batch SET status = 'PLANNED', failure = NULL, updated_at = now() WHERE id = ? AND status = 'APPLYING'",

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.roster.access.AdminRole;
 import dev.roster.support.OwnerSql;
+import dev.roster.support.DeleteCapBase;
 import dev.roster.support.FourEyes;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
@@ -39,6 +40,8 @@ class ApplyTest {
     ApplyPolicy policy;
     @Inject
     FourEyes fourEyes;
+    @Inject
+    DeleteCapBase deleteCapBase;
 
     @AfterEach
     void clearFaults() {
@@ -268,6 +271,45 @@ class ApplyTest {
                 .then().statusCode(202);
         assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
         assertEquals(n, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+    }
+
+    /**
+     * Issue #23: users created first do not enlarge the cap's base. An operator creates 300 users, then deletes more
+     * than the allowed share of the users that were there before: an admin must still override.
+     */
+    @Test
+    void usersCreatedFirstDoNotEnlargeTheDeleteCapsBase() {
+        String op = operator();
+        String m = "capb" + System.nanoTime();
+        int old = 20;
+        StringBuilder existing = new StringBuilder("email,given_name,family_name\n");
+        for (int i = 0; i < old; i++) {
+            existing.append(m).append("-old-").append(i).append("@example.com,A,B\n");
+        }
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, existing.toString(), "onboard");
+        sql.update("UPDATE directory_user SET created_at = now() - interval '2 days' WHERE email LIKE ?", m + "-old-%");
+        deleteCapBase.baseAge(java.time.Duration.ofHours(24));
+        try {
+            StringBuilder padding = new StringBuilder("email,given_name,family_name\n");
+            for (int i = 0; i < 300; i++) {
+                padding.append(m).append("-new-").append(i).append("@example.com,C,D\n");
+            }
+            Batches.uploadAndApply(op, TestAdmins.PASSWORD, padding.toString(), "onboard");
+            // 6 of the 20 users that were there before: 30%, over the cap of 20% (the 300 new ones are no cover).
+            int deletes = 6;
+            StringBuilder delete = new StringBuilder("email\n");
+            for (int i = 0; i < deletes; i++) {
+                delete.append(m).append("-old-").append(i).append("@example.com\n");
+            }
+            String id = planned(op, delete.toString(), "delete").getString("id");
+            apply(op, id, deletes, false).then().statusCode(422).body("error", containsString("An admin must override"))
+                    .body("error", containsString("created in the last 24 hours"));
+            assertTrue(policy.activeUsers() < 30, "the base is the users older than a day: " + policy.activeUsers());
+            assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'",
+                    m + "-old-%"));
+        } finally {
+            deleteCapBase.baseAge(java.time.Duration.ZERO);
+        }
     }
 
     @Test
