@@ -13,6 +13,7 @@ import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.PasswordPolicy;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.BadRequestException;
@@ -48,6 +49,8 @@ public class AdminDirectory {
     AuditTrail audit;
     @Inject
     Jdbc jdbc;
+    @Inject
+    Event<AdminAccessReduced> reduced;
 
     @Transactional
     public AdminAccount add(String email, String displayName, String password, AdminRole role, Operator who) {
@@ -95,6 +98,9 @@ public class AdminDirectory {
         sessions.closeAllOf(admin.id);
         basicCache.forgetAll();
         recordChange(who, admin, "role", before, role.label());
+        if (role.compareTo(AdminRole.parse(before)) < 0) {
+            reduced.fire(new AdminAccessReduced(admin.id, role, who));
+        }
     }
 
     @Transactional
@@ -119,6 +125,9 @@ public class AdminDirectory {
             basicCache.forgetAll();
         }
         recordChange(who, admin, "enabled", String.valueOf(!enabled), String.valueOf(enabled));
+        if (!enabled) {
+            reduced.fire(new AdminAccessReduced(admin.id, null, who));
+        }
     }
 
     /** admin.changed, in the changing transaction: the change and its event commit or roll back together. */

@@ -55,6 +55,11 @@ public class CurrentAdmin {
         return identity.hasRole(AdminRole.ADMIN_ROLE);
     }
 
+    /** Signed in interactively (a Roster session or OIDC's code flow), not with a machine credential. */
+    public boolean isInteractive() {
+        return Boolean.TRUE.equals(identity.getAttribute(AdminIdentities.INTERACTIVE));
+    }
+
     /** session, basic, oidc or token. */
     public String channel() {
         String channel = identity.getAttribute(AdminIdentities.CHANNEL);

@@ -53,7 +53,7 @@ public class CurrentOperator {
         try {
             if (admin.isSignedIn() && admin.id() != null) {
                 return new Operator(admin.id(), admin.displayName(), admin.roleLabel(),
-                        AuditActor.admin(admin.id(), admin.displayName(), ip, userAgent));
+                        AuditActor.admin(admin.id(), admin.displayName(), ip, userAgent), admin.isInteractive());
             }
             if (admin.isSignedIn() && admin.tokenId() != null) {
                 String name = admin.displayName();

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.quarkus.logging.Log;
+import io.quarkus.oidc.IdTokenCredential;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -70,7 +71,9 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
                     .addAttribute(AdminIdentities.ADMIN_ID, admin.id)
                     .addAttribute(AdminIdentities.DISPLAY_NAME, admin.displayName)
                     .addAttribute(AdminIdentities.ROLE, role)
-                    .addAttribute(AdminIdentities.CHANNEL, "oidc"));
+                    .addAttribute(AdminIdentities.CHANNEL, "oidc")
+                    // The code flow's identity carries the ID token; a bearer token (client credentials, a script) does not.
+                    .addAttribute(AdminIdentities.INTERACTIVE, identity.getCredential(IdTokenCredential.class) != null));
         });
     }
 
@@ -134,6 +137,10 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
     /** Keeps the admin_account row of an OIDC admin in step with the provider. */
     @ApplicationScoped
     public static class OidcAdminAccounts {
+
+        @Inject
+        jakarta.enterprise.event.Event<AdminAccessReduced> reduced;
+
         /**
          * The OIDC admin of this email, created at first sight and re-roled when the provider's claim
          * changed; null when the email belongs to a local admin (a provider must not take that over).
@@ -153,6 +160,10 @@ public class OidcRoleAugmentor implements SecurityIdentityAugmentor {
                 return null;
             }
             if (admin.role != role || !admin.displayName.equals(name)) {
+                if (role.compareTo(admin.role) < 0) {
+                    // The provider demoted them: what they minted as an admin goes with the role.
+                    reduced.fire(new AdminAccessReduced(admin.id, role, Operator.system()));
+                }
                 if (admin.role != role) {
                     // The provider's claim made (or unmade) the admin: no Roster admin did.
                     admin.grantAdmin(role == AdminRole.ADMIN ? Instant.now() : null, null);

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.access.Operator;
+import dev.roster.audit.AuditActor;
 import dev.roster.batch.planning.BatchPlanning;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchFileStore;
@@ -63,6 +64,9 @@ public class BatchMappings {
                  WHERE id = ?""", m == null ? null : m.format(), m == null ? null : m.formatLabel(), toJson(columns),
                 d.choice() == null ? null : toJson(UploadMappings.choiceJson(d.choice())), d.profileId(), profile,
                 toJson(proposal), d.unplaced() == null ? null : toJson(d.unplaced().problems()), id);
+        if (d.profileId() != null) {
+            barAuthorOfProfile(c, id, d.profileId());
+        }
         if (m != null) {
             details.put("sourceFormat", m.formatLabel());
             if (profile != null) {
@@ -73,6 +77,15 @@ public class BatchMappings {
         if (d.unplaced() != null) {
             details.put("unplacedColumns", d.unplaced().problems());
         }
+    }
+
+    /** The author of a mapping profile applied to a batch may not approve it (the profile chose what columns mean). */
+    private static void barAuthorOfProfile(Connection c, UUID batchId, UUID profileId) throws SQLException {
+        Jdbc.update(c, """
+                UPDATE batch b SET barred_approvers = array_append(b.barred_approvers, p.created_by)
+                  FROM mapping_profile p
+                 WHERE b.id = ? AND p.id = ? AND p.created_by IS NOT NULL AND NOT p.created_by = ANY (b.barred_approvers)""",
+                batchId, profileId);
     }
 
     /** The columns of a batch waiting for a mapping, as written. */
@@ -134,6 +147,10 @@ public class BatchMappings {
                     List.of("file unreadable"), null);
         }
         UploadMappings.checkRequired(mapping, batch.operation, batch.matchBy);
+        if (profile != null && AuditActor.TOKEN.equals(who.actor().kind())) {
+            throw new ClientErrorException("Mapping profiles are saved only by a person signed in to Roster, never with an "
+                    + "API token: leave \"saveAs\" out, or save the profile on the mapping page.", 403);
+        }
         jdbc.runInTransaction(c -> {
             UUID profileId = null;
             if (profile != null) {
@@ -147,6 +164,11 @@ public class BatchMappings {
                                      mapping_choice = ?::jsonb, mapping_profile_id = ?, mapping_profile = ?, mapping_problems = NULL
                      WHERE id = ?""", mapping.format(), mapping.formatLabel(), toJson(columns),
                     toJson(UploadMappings.choiceJson(choice)), profileId, profile, id);
+            // Whoever chooses what the columns mean decides what the plan does: they are not the second pair of eyes.
+            if (who.id() != null) {
+                Jdbc.update(c, "UPDATE batch SET barred_approvers = array_append(barred_approvers, ?) WHERE id = ? "
+                        + "AND NOT ? = ANY (barred_approvers)", who.id(), id, who.id());
+            }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("fileName", batch.fileName);
             details.put("sourceFormat", mapping.formatLabel());

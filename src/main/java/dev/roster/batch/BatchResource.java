@@ -121,7 +121,7 @@ public class BatchResource {
         String pageUrl = "/batches/" + id + "?kind=" + filter.tab() + "&q="
                 + URLEncoder.encode(shownQ, StandardCharsets.UTF_8) + "&";
         List<Tab> tabs = tabs(batch);
-        boolean mayApprove = policy.mayApprove(batch, operator.get().id());
+        boolean mayApprove = policy.mayApprove(batch, operator.get());
         return HtmxRequest.isHtmx(headers)
                 ? Templates.batch$changes(batch, tabs, filter.tab(), shownQ, changes, pageUrl, mayApprove)
                 : Templates.batch(batch, tabs, filter.tab(), shownQ, changes, pageUrl, mayApprove);

@@ -33,6 +33,7 @@ import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.MatchKey;
 import dev.roster.plan.SyncScope;
 import dev.roster.sql.Jdbc;
+import dev.roster.token.TokensRevoked;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -113,11 +114,11 @@ public class SyncSources {
                         INSERT INTO sync_source (id, name, kind, location, schedule, time_zone, on_new_file, format, profile,
                                                  match_by, scope, absent, auto_apply, limits, limits_percent,
                                                  min_rows_fraction, paused, auth_kind, auth_username, auth_secret,
-                                                 created_by_name, updated_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""",
+                                                 created_by_name, updated_by, created_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""",
                         id, c.name, c.kind.name(), c.location, c.schedule, c.timeZone, c.onNewFile, c.format, c.profile,
                         c.matchBy.name(), c.scope, c.absent.name(), c.autoApply, c.limits, c.limitsPercent,
-                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secret, who.name(), who.id());
+                        c.minRowsFraction, c.paused, c.authType.name(), c.username, c.secret, who.name(), who.id(), who.id());
                 event(conn, who, AuditAction.SYNC_SOURCE_CREATED, id, c.name, null);
             });
         } catch (IllegalStateException e) {
@@ -158,6 +159,30 @@ public class SyncSources {
             event(conn, who, AuditAction.SYNC_SOURCE_CHANGED, id, source.name(), paused ? "paused" : "resumed");
         });
         scheduler.reconcile(find(id));
+    }
+
+    /**
+     * Revoked tokens stop what they configured: every source a revoked token created or last changed is paused, in
+     * the revoking transaction, with a sync.source-changed event; its schedule is withdrawn once that commits.
+     */
+    void pauseWhatTokensConfigured(@Observes TokensRevoked revoked) {
+        try {
+            Connection c = revoked.connection();
+            UUID[] ids = revoked.tokenIds().toArray(UUID[]::new);
+            List<Map<String, Object>> paused = Jdbc.list(c, """
+                    UPDATE sync_source SET paused = true, updated_at = now()
+                     WHERE NOT paused AND (created_by = ANY (?) OR updated_by = ANY (?))
+                    RETURNING id, name""", rs -> Map.of("id", rs.getObject(1, UUID.class), "name", rs.getString(2)),
+                    c.createArrayOf("uuid", ids), c.createArrayOf("uuid", ids));
+            for (Map<String, Object> source : paused) {
+                UUID id = (UUID) source.get("id");
+                event(c, revoked.who(), AuditAction.SYNC_SOURCE_CHANGED, id, (String) source.get("name"),
+                        "paused: the API token that configured it was revoked");
+                revoked.afterCommit().add(() -> findIfAny(id).ifPresent(scheduler::reconcile));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not pause the sources of revoked tokens: " + e.getMessage(), e);
+        }
     }
 
     /** Removes a source and its run history; its batches and the users it created stay. */

@@ -26,17 +26,25 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiTokenApi {
 
-    /** The request body of POST /api/tokens; expiresAt is an ISO instant, one year ahead when left out. */
-    public record NewToken(String name, String scope, String expiresAt) {
+    /**
+     * The request body of POST /api/tokens: {@code scope} as labels separated by spaces ("scim", "read batches",
+     * "read-write" for all) or {@code scopes} as a list; expiresAt is an ISO instant, one year ahead when left out.
+     */
+    public record NewToken(String name, String scope, String expiresAt, List<String> scopes) {
     }
 
-    /** A token as the API shows it; {@code token} (the secret) only in the answer to its creation. */
+    /**
+     * A token as the API shows it; {@code token} (the secret) only in the answer to its creation. {@code scope} is
+     * "read", "read-write" or the scopes separated by spaces; {@code scopes} lists them.
+     */
     public record TokenJson(UUID id, String name, String scope, String state, String createdBy, Instant createdAt,
-            Instant expiresAt, Instant lastUsedAt, Instant revokedAt, String revokedBy, String token) {
+            Instant expiresAt, Instant lastUsedAt, Instant revokedAt, String revokedBy, String token, List<String> scopes,
+            String revokedReason) {
 
         static TokenJson of(ApiTokens.Token t, String secret) {
-            return new TokenJson(t.id(), t.name(), t.scope().label(), t.state(), t.createdByName(), t.createdAt(),
-                    t.expiresAt(), t.lastUsedAt(), t.revokedAt(), t.revokedByName(), secret);
+            return new TokenJson(t.id(), t.name(), t.scopeLabel(), t.state(), t.createdByName(), t.createdAt(),
+                    t.expiresAt(), t.lastUsedAt(), t.revokedAt(), t.revokedByName(), secret, t.scopeLabels(),
+                    t.revokedReason());
         }
     }
 
@@ -49,9 +57,11 @@ public class ApiTokenApi {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(NewToken body) {
         if (body == null) {
-            throw new BadRequestException("Send {\"name\": ..., \"scope\": \"read\" or \"read-write\", \"expiresAt\": ISO time}.");
+            throw new BadRequestException("Send {\"name\": ..., \"scope\": \"scim\", \"batches\", \"read\", \"directory\" "
+                    + "(several separated by spaces) or \"read-write\", \"expiresAt\": ISO time}.");
         }
-        ApiTokens.Created created = tokens.create(body.name(), body.scope(), parse(body.expiresAt()), operator.get());
+        ApiTokens.Created created = tokens.create(body.name(), ApiTokens.parseScopes(body.scope(), body.scopes()),
+                parse(body.expiresAt()), operator.get());
         return Response.status(201).entity(TokenJson.of(created.token(), created.secret())).build();
     }
 

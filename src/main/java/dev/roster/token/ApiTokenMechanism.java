@@ -38,7 +38,8 @@ public class ApiTokenMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().optional(Optional.empty());
         }
         return Uni.createFrom().item(() -> tokens.authenticate(secret)
-                        .map(t -> AdminIdentities.ofToken(t.id(), t.name(), t.scope().role()))
+                        .map(t -> AdminIdentities.ofToken(t.id(), t.name(), t.role(),
+                                Set.copyOf(t.scopeLabels())))
                         .orElseThrow(() -> new AuthenticationFailedException(
                                 "the API token is unknown, expired or revoked")))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

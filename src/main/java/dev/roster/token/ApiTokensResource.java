@@ -49,7 +49,8 @@ public class ApiTokensResource {
     public Response create(@FormParam("name") String name, @FormParam("scope") String scope,
             @FormParam("expiresAt") String expiresAt) {
         try {
-            ApiTokens.Created created = tokens.create(name, scope, ApiTokenApi.parse(expiresAt), operator.get());
+            ApiTokens.Created created = tokens.create(name, ApiTokens.parseScopes(scope, null), ApiTokenApi.parse(expiresAt),
+                    operator.get());
             // The secret is in this answer only: never cached, never in a URL.
             return Response.ok(render(null, created, null)).header("Cache-Control", "no-store").build();
         } catch (BadRequestException e) {

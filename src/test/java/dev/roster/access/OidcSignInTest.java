@@ -25,8 +25,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * Sign-in through a real OIDC provider: the Keycloak that support/KeycloakResource starts for the
- * test run, with the realm in src/test/resources/keycloak (olivia.operator in roster-operators,
- * victor.viewer in roster-viewers, nora.nobody in no group).
+ * test run, with the realm in src/test/resources/keycloak (olivia.operator and otto.operator in roster-operators,
+ * ada.admin in roster-admins, victor.viewer in roster-viewers, nora.nobody in no group).
  */
 @QuarkusTest
 class OidcSignInTest {
@@ -142,6 +142,63 @@ class OidcSignInTest {
         given().auth().oauth2(rosterToken).get("/scim/v2/Users").then().statusCode(200);
         given().auth().oauth2(operatorToken).get("/scim/v2/Users").then().statusCode(200);
         given().auth().oauth2(rosterToken + "x").get("/api/me").then().statusCode(401);
+    }
+
+    /**
+     * Issue #23 (High): a provider's bearer token is a machine identity (client credentials, a script's grant) and
+     * never approves a batch; the same person signed in through the code flow does.
+     */
+    @Test
+    void aProviderBearerTokenNeverApprovesButTheCodeFlowSignInDoes() {
+        String id = dev.roster.support.Batches.upload(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD,
+                "email,given_name,family_name\noidc-approve-" + UUID.randomUUID() + "@example.com,A,B\n", "onboard", "o.csv");
+        dev.roster.support.Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id);
+        given().auth().oauth2(accessToken("otto.operator", "otto-password-1")).post("/api/batches/" + id + "/approve")
+                .then().statusCode(403).body("error", org.hamcrest.Matchers.containsString("OIDC bearer token"));
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/batches/" + id)
+                .then().statusCode(200).body("approvedBy", org.hamcrest.Matchers.nullValue());
+
+        OidcBrowser browser = signedIn("otto.operator", "otto-password-1");
+        HttpResponse<String> approved = postWithToken(browser, "/batches/" + id + "/approve");
+        assertEquals(303, approved.statusCode(), approved.body());
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/batches/" + id)
+                .then().statusCode(200).body("approvedByName", equalTo("Otto Operator"));
+    }
+
+    /**
+     * Issue #23 (Low): the provider demotes an admin (ada leaves roster-admins for roster-viewers); at her next
+     * request Roster re-roles her account and revokes the write tokens she minted, audited with the reason.
+     */
+    @Test
+    void anAdminTheProviderDemotesLosesTheWriteTokensTheyMinted() {
+        String adminToken = accessToken("ada.admin", "ada-password-1");
+        JsonPath minted = given().auth().oauth2(adminToken).contentType("application/json")
+                .body(Map.of("name", "ada's script " + UUID.randomUUID(), "scope", "read-write")).post("/api/tokens")
+                .then().statusCode(201).extract().jsonPath();
+        given().auth().oauth2(minted.getString("token")).get("/api/users").then().statusCode(200);
+
+        String keycloak = KeycloakResource.realmUrl().replace("/realms/" + KeycloakResource.REALM, "");
+        String master = given().baseUri(keycloak).port(-1).formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", "admin").formParam("password", "admin")
+                .post("/realms/master/protocol/openid-connect/token").then().statusCode(200).extract().path("access_token");
+        String realmAdmin = keycloak + "/admin/realms/" + KeycloakResource.REALM;
+        String ada = given().baseUri(realmAdmin).port(-1).auth().oauth2(master).queryParam("username", "ada.admin")
+                .queryParam("exact", true).get("/users").then().statusCode(200).extract().path("[0].id");
+        JsonPath groups = given().baseUri(realmAdmin).port(-1).auth().oauth2(master).get("/groups").then().statusCode(200)
+                .extract().jsonPath();
+        given().baseUri(realmAdmin).port(-1).auth().oauth2(master)
+                .delete("/users/" + ada + "/groups/" + groups.getString("find { it.name == 'roster-admins' }.id"))
+                .then().statusCode(204);
+        given().baseUri(realmAdmin).port(-1).auth().oauth2(master)
+                .put("/users/" + ada + "/groups/" + groups.getString("find { it.name == 'roster-viewers' }.id"))
+                .then().statusCode(204);
+
+        given().auth().oauth2(accessToken("ada.admin", "ada-password-1")).get("/api/me").then().statusCode(200)
+                .body("role", equalTo("viewer"));
+        given().auth().oauth2(minted.getString("token")).get("/api/users").then().statusCode(401);
+        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/tokens")
+                .then().statusCode(200)
+                .body("find { it.id == '" + minted.getString("id") + "' }.revokedReason", equalTo("its creator is now viewer"));
     }
 
     /** Slow (a token lifetime, 60 s for the test client): -Droster.oidc.refresh-test=true. */

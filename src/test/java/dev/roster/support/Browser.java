@@ -73,6 +73,11 @@ public final class Browser {
         return remember(spec.post(path));
     }
 
+    /** A POST to the API from the signed-in page (as roster.js sends it): the session cookie and the CSRF header. */
+    public Response postApi(String path) {
+        return remember(request().header("X-CSRF-TOKEN", csrfToken).post(path));
+    }
+
     public String csrfToken() {
         return csrfToken;
     }

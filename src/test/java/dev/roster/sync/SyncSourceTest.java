@@ -21,6 +21,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.roster.access.AdminRole;
 import dev.roster.mail.MailFixtures;
+import dev.roster.support.Browser;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
 import io.quarkus.test.junit.QuarkusTest;
@@ -104,8 +105,8 @@ class SyncSourceTest {
         JsonPath third = runNow(runner, id);
         // Four-eyes through a source: neither who set it up nor who pressed Run now may approve what it planned.
         for (String self : new String[] { op, runner }) {
-            given().auth().preemptive().basic(self, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
-                    .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(422)
+            Browser.signedIn(self, TestAdmins.PASSWORD).postApi("/api/batches/" + third.getString("batchId") + "/approve")
+                    .then().statusCode(422)
                     .body(containsString("the uploader cannot approve"));
         }
         assertEquals("HELD", third.getString("status"), third.prettify());
@@ -145,10 +146,10 @@ class SyncSourceTest {
         // The held batch outlives its source and its runs, and so does who may not approve it; a third operator may.
         given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + id).then().statusCode(204);
-        given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
-                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(422);
-        given().auth().preemptive().basic(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD).header("X-Roster-Client", "test")
-                .post("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(200);
+        Browser.signedIn(runner, TestAdmins.PASSWORD).postApi("/api/batches/" + third.getString("batchId") + "/approve")
+                .then().statusCode(422);
+        Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD)
+                .postApi("/api/batches/" + third.getString("batchId") + "/approve").then().statusCode(200);
     }
 
     @Test

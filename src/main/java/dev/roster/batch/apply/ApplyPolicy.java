@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
-import dev.roster.audit.AuditActor;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchSettings;
 import dev.roster.sql.Jdbc;
@@ -130,45 +129,57 @@ public class ApplyPolicy {
         return overrideReason;
     }
 
-    /** Checks an approval: a planned batch, approved by nobody who uploaded or re-planned any batch of its chain. */
+    /**
+     * Checks an approval: a planned batch, approved by a person signed in interactively (decision 0026) who neither
+     * uploaded, re-planned or mapped any batch of its chain nor minted a token that did.
+     */
     public void checkApproval(Batch batch, Operator who) {
         if (!batch.planned()) {
             throw ApplyRefused.conflict(batch.id, "Only a planned batch can be approved; this one is " + batch.status + ".");
         }
-        String kind = who.actor() == null ? null : who.actor().kind();
-        if (AuditActor.TOKEN.equals(kind) || AuditActor.SOURCE.equals(kind)) {
-            // A token or a sync source is a program, not a second pair of eyes: whoever holds it may have uploaded the batch.
-            throw ApplyRefused.forbidden(batch.id, "Four-eyes: approval needs a signed-in person; an API token or a sync "
-                    + "source cannot approve a batch. Sign in to Roster in the browser to approve it.");
+        if (!who.interactive()) {
+            // A token, a script's Basic credentials or a sync source is a program, not a second pair of eyes: whoever
+            // holds it may have uploaded the batch.
+            throw ApplyRefused.forbidden(batch.id, "Four-eyes: approval needs a signed-in person, interactively: sign in "
+                    + "to Roster in the browser (password or single sign-on) to approve it. An API token, HTTP Basic "
+                    + "credentials, an OIDC bearer token or a sync source cannot approve a batch.");
         }
         if (who.id() != null && uploaders(batch.id).contains(who.id())) {
-            throw ApplyRefused.unprocessable(batch.id,
-                    "Four-eyes: the uploader cannot approve their own batch (nor anyone who uploaded or re-planned it).");
+            throw ApplyRefused.unprocessable(batch.id, "Four-eyes: the uploader cannot approve their own batch (nor "
+                    + "anyone who uploaded, re-planned or mapped it, wrote the mapping profile it used, configured or ran "
+                    + "its sync source, or minted the API token that did).");
         }
     }
 
     /** Whether the page offers this admin the Approve button. */
-    public boolean mayApprove(Batch batch, UUID adminId) {
-        return approvalRequired(batch) && batch.planned() && batch.approvedBy == null && adminId != null
-                && !uploaders(batch.id).contains(adminId);
+    public boolean mayApprove(Batch batch, Operator who) {
+        return approvalRequired(batch) && batch.planned() && batch.approvedBy == null && who.interactive()
+                && who.id() != null && !uploaders(batch.id).contains(who.id());
     }
 
     /**
-     * Everyone who uploaded or re-planned the batch or any batch it re-plans, back to the first upload; for a sync
-     * source's batch also the admin who pressed Run now, the source's editor when it ran and its last editor (and,
-     * until the run has recorded its batch, those of the source's run in progress).
+     * Everyone barred from approving the batch: who uploaded or re-planned it or any batch it re-plans, back to the
+     * first upload, and who confirmed a mapping of one or wrote a profile applied to one ({@code barred_approvers});
+     * for a sync source's batch also the admin who pressed Run now, the source's editor when it ran and its last
+     * editor (and, until the run has recorded its batch, those of the source's run in progress); and, for every API
+     * token among them, the admin who minted it.
      */
     List<UUID> uploaders(UUID batchId) {
         return jdbc.list("""
                 WITH RECURSIVE chain (id, created_by, replans_batch) AS (
                     SELECT id, created_by, replans_batch FROM batch WHERE id = ?
                     UNION
-                    SELECT b.id, b.created_by, b.replans_batch FROM batch b JOIN chain ON b.id = chain.replans_batch)
-                SELECT DISTINCT who FROM chain JOIN batch b ON b.id = chain.id
-                       LEFT JOIN sync_source s ON s.id = b.sync_source_id AND b.created_by = b.sync_source_id
-                       LEFT JOIN sync_run r ON r.source_id = s.id AND r.status = 'RUNNING',
-                       LATERAL (VALUES (b.created_by), (b.sync_triggered_by), (b.sync_configured_by), (s.updated_by),
-                                       (r.triggered_by), (r.configured_by)) AS v (who)
-                 WHERE who IS NOT NULL""", rs -> rs.getObject(1, UUID.class), batchId);
+                    SELECT b.id, b.created_by, b.replans_batch FROM batch b JOIN chain ON b.id = chain.replans_batch),
+                people AS (
+                    SELECT DISTINCT who FROM chain JOIN batch b ON b.id = chain.id
+                           LEFT JOIN sync_source s ON s.id = b.sync_source_id AND b.created_by = b.sync_source_id
+                           LEFT JOIN sync_run r ON r.source_id = s.id AND r.status = 'RUNNING',
+                           LATERAL unnest(ARRAY[b.created_by, b.sync_triggered_by, b.sync_configured_by, s.updated_by,
+                                                r.triggered_by, r.configured_by] || b.barred_approvers) AS v (who)
+                     WHERE who IS NOT NULL)
+                SELECT who FROM people
+                UNION
+                SELECT t.created_by FROM api_token t JOIN people p ON t.id = p.who WHERE t.created_by IS NOT NULL""",
+                rs -> rs.getObject(1, UUID.class), batchId);
     }
 }

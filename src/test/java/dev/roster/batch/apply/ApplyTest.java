@@ -320,10 +320,10 @@ class ApplyTest {
         Batches.uploadAndApply(uploader, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "@example.com,A,B\n", "onboard");
         String id = planned(uploader, "email\n" + m + "@example.com\n", "delete").getString("id");
         apply(uploader, id, 1, false).then().statusCode(422).body("error", containsString("approval"));
-        given().auth().preemptive().basic(uploader, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/approve")
+        Browser.signedIn(uploader, TestAdmins.PASSWORD).postApi("/api/batches/" + id + "/approve")
                 .then().statusCode(422).body("error", containsString("uploader cannot approve"));
         String second = operator();
-        given().auth().preemptive().basic(second, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + id + "/approve")
+        Browser.signedIn(second, TestAdmins.PASSWORD).postApi("/api/batches/" + id + "/approve")
                 .then().statusCode(200).body("approvedBy", org.hamcrest.Matchers.notNullValue());
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'batch.approved'",
                 UUID.fromString(id)));

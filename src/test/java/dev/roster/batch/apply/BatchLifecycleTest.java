@@ -250,9 +250,9 @@ class BatchLifecycleTest {
         Batches.awaitPlanned(b, TestAdmins.PASSWORD, third);
         Browser.signedIn(a, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
                 .body(not(containsString("Approve (four-eyes)")));
-        given().auth().preemptive().basic(a, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
+        Browser.signedIn(a, TestAdmins.PASSWORD).postApi("/api/batches/" + third + "/approve")
                 .then().statusCode(422).body("error", containsString("uploader cannot approve"));
-        given().auth().preemptive().basic(b, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
+        Browser.signedIn(b, TestAdmins.PASSWORD).postApi("/api/batches/" + third + "/approve")
                 .then().statusCode(422);
         Browser.signedIn(a, TestAdmins.PASSWORD).postForm("/batches/" + third + "/approve", java.util.Map.of())
                 .then().statusCode(422).body(containsString("uploader cannot approve"));
@@ -260,11 +260,57 @@ class BatchLifecycleTest {
         // A third operator, who touched no batch of the chain, may approve; then the apply goes through.
         Browser.signedIn(c, TestAdmins.PASSWORD).get("/batches/" + third).then().statusCode(200)
                 .body(containsString("Approve (four-eyes)"));
-        given().auth().preemptive().basic(c, TestAdmins.PASSWORD).header("X-Roster-Client", "test").post("/api/batches/" + third + "/approve")
+        Browser.signedIn(c, TestAdmins.PASSWORD).postApi("/api/batches/" + third + "/approve")
                 .then().statusCode(200);
         given().auth().preemptive().basic(a, TestAdmins.PASSWORD).contentType("application/json")
                 .body("{\"confirm\": 1}").post("/api/batches/" + third + "/apply").then().statusCode(202);
         assertEquals("APPLIED", Batches.awaitApplied(a, TestAdmins.PASSWORD, third).getString("status"));
+    }
+
+    /**
+     * Issue #23, Medium 1: whoever chooses what the columns mean decides what the plan does. B confirms the mapping of
+     * A's deleting file, P wrote the profile that maps another one: neither may approve; a third operator may.
+     */
+    @Test
+    void whoeverMappedABatchOrWroteItsProfileCannotApproveIt() {
+        String a = operator();
+        String b = operator();
+        String p = operator();
+        String m = "map" + System.nanoTime();
+        Batches.uploadAndApply(a, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-x@example.com,A,B\n"
+                + m + "-y@example.com,C,D\n" + bystanders(m), "onboard");
+        fourEyes.enabled(true);
+        // A's file has a header Roster cannot place: it waits for a mapping, and B chooses it.
+        Browser pageOfA = Browser.signedIn(a, TestAdmins.PASSWORD);
+        io.restassured.response.Response uploaded = pageOfA.request().multiPart("file", m + "-1.csv",
+                        ("Kennung " + m + ",Notiz\n" + m + "-x@example.com,n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "text/csv").multiPart("operation", "delete").multiPart("csrf-token", pageOfA.csrfToken()).post("/batches");
+        assertEquals(303, uploaded.statusCode(), uploaded.asString());
+        String waiting = uploaded.getHeader("Location").substring(uploaded.getHeader("Location").lastIndexOf('/') + 1);
+        assertEquals("NEEDS_MAPPING", Batches.awaitPlanned(a, TestAdmins.PASSWORD, waiting).getString("status"));
+        given().auth().preemptive().basic(b, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"mapping\": {\"Kennung " + m + "\": \"email\", \"Notiz\": \"ignore\"}}")
+                .post("/api/batches/" + waiting + "/mapping").then().statusCode(202);
+        assertEquals("PLANNED", Batches.awaitPlanned(a, TestAdmins.PASSWORD, waiting).getString("status"));
+        Browser.signedIn(b, TestAdmins.PASSWORD).postForm("/batches/" + waiting + "/approve", java.util.Map.of())
+                .then().statusCode(422).body(containsString("mapped it"));
+
+        // P saved a profile for another header; A's next file is mapped by it on upload, and P may not approve it.
+        given().auth().preemptive().basic(p, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"name\": \"Leavers " + m + "\", \"columns\": [{\"column\": \"Adresse " + m
+                        + "\", \"target\": \"email\"}]}").post("/api/mapping-profiles").then().statusCode(201);
+        String profiled = plannedUpload(a, "Adresse " + m + "\n" + m + "-y@example.com\n", "delete", m + "-2.csv");
+        assertEquals("PLANNED", status(profiled));
+        Browser.signedIn(p, TestAdmins.PASSWORD).postForm("/batches/" + profiled + "/approve", java.util.Map.of())
+                .then().statusCode(422).body(containsString("mapping profile"));
+        assertEquals(0, events(waiting, "batch.approved") + events(profiled, "batch.approved"));
+
+        String c = operator();
+        for (String id : new String[] { waiting, profiled }) {
+            Browser.signedIn(c, TestAdmins.PASSWORD).postForm("/batches/" + id + "/approve", java.util.Map.of())
+                    .then().statusCode(303);
+            assertEquals(1, events(id, "batch.approved"));
+        }
     }
 
     @Test

@@ -1,0 +1,93 @@
+package dev.roster.token;
+
+import java.util.Map;
+import java.util.Set;
+
+import dev.roster.access.AdminIdentities;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestContext;
+
+/**
+ * Where an API token's scopes reach (decision 0026), checked for every request made with one, before the endpoint's
+ * role check: {@code read} reads /api and /scim/v2; {@code scim} is /scim/v2 alone; {@code batches} the batch API
+ * (/api/batches, /api/templates); {@code directory} the writes of /api/users and /api/groups. Sync sources and
+ * mapping profiles are changed only by people signed in, never with a token, whatever its scopes.
+ */
+@ApplicationScoped
+public class TokenScopes {
+
+    static final String PEOPLE_ONLY = "Sync sources and mapping profiles are changed only by a person signed in to "
+            + "Roster, never with an API token (a leaked token must not leave a standing source behind). Use the "
+            + "Sources and Mapping profiles pages.";
+
+    @Inject
+    CurrentIdentityAssociation identities;
+
+    /** Why a token with these scopes may not make this request, or null when it may. */
+    static String refusal(Set<String> scopes, String method, String path) {
+        boolean reads = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
+        if (path.equals("/api/me") || path.equals("/api/me/password")) {
+            // who the token is; the password endpoint refuses a token itself
+            return null;
+        }
+        if (path.startsWith("/scim/")) {
+            return scopes.contains("scim") || (reads && scopes.contains("read")) ? null
+                    : need(reads ? "scim or read" : "scim", "SCIM " + (reads ? "reads" : "writes"));
+        }
+        if (!path.startsWith("/api/")) {
+            return null;
+        }
+        if (!reads && (under(path, "/api/sources") || under(path, "/api/mapping-profiles"))) {
+            return PEOPLE_ONLY;
+        }
+        if (under(path, "/api/batches") || under(path, "/api/templates")) {
+            return scopes.contains("batches") || (reads && scopes.contains("read")) ? null
+                    : need(reads ? "batches or read" : "batches", "the batch API");
+        }
+        if (reads || path.equals("/api/audit/verify")) {
+            return scopes.contains("read") ? null : need("read", "reading /api");
+        }
+        if (under(path, "/api/users") || under(path, "/api/groups")) {
+            return scopes.contains("directory") ? null : need("directory", "changing users and groups through /api");
+        }
+        return "No API token may do this; sign in to Roster.";
+    }
+
+    @ServerRequestFilter(priority = 700)
+    public Uni<Response> check(ResteasyReactiveContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/api/") && !path.startsWith("/scim/")) {
+            return Uni.createFrom().nullItem();
+        }
+        return identities.getDeferredIdentity().onFailure().recoverWithNull().map(identity -> {
+            Set<String> scopes = scopes(identity);
+            String why = scopes == null ? null : refusal(scopes, request.getMethod(), path);
+            return why == null ? null : Response.status(403).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(Map.of("status", 403, "error", why)).build();
+        });
+    }
+
+    private static Set<String> scopes(SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous() || identity.getAttribute(AdminIdentities.TOKEN_ID) == null) {
+            return null;
+        }
+        Set<String> scopes = identity.getAttribute(AdminIdentities.TOKEN_SCOPES);
+        return scopes == null ? Set.of() : scopes;
+    }
+
+    private static boolean under(String path, String prefix) {
+        return path.equals(prefix) || path.startsWith(prefix + "/");
+    }
+
+    private static String need(String scope, String what) {
+        return "This API token's scopes do not allow " + what + ": it needs the scope " + scope
+                + ". An admin can create a token with that scope on the API tokens page.";
+    }
+}
