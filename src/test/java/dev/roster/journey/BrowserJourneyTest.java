@@ -340,7 +340,11 @@ class BrowserJourneyTest {
         confirmAndApply(2);
         assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
 
+        String applied = chromium.driver.getCurrentUrl();
         chromium.aria("Revert this batch").click();
+        // The applied batch's page has totals too: wait for the revert's own page before waiting for its plan
+        // (under a full suite's load the click's navigation can lag, and the old page satisfied the wait).
+        chromium.await(d -> !d.getCurrentUrl().equals(applied));
         awaitPlanned();
         assertTrue(chromium.driver.findElement(By.cssSelector(".alert.notice")).getText().contains("undoes"));
         assertEquals("2", totals("Updates"));
