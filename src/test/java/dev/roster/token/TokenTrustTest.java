@@ -183,6 +183,33 @@ class TokenTrustTest {
                 + "AND details LIKE '%token that configured it was revoked%'", "%" + source + "%"));
     }
 
+    /**
+     * Review 2, Medium: operator B reads the provisioning secret (a {@code scim} token) from the identity provider,
+     * sends deletes through SCIM /Bulk as a batch, and would approve it in the browser. asBatch needs {@code batches}:
+     * 403 in SCIM's error format, and no batch is stored. The same request without asBatch still provisions.
+     */
+    @Test
+    void aProvisioningTokenCannotSendABatchThroughScimBulk() {
+        String admin = admins.create(AdminRole.ADMIN);
+        String m = "sab" + System.nanoTime();
+        seed(m, 1);
+        String scim = mint(admin, "entra " + m, "scim").getString("token");
+        String victim = (String) sql.rows("SELECT id::text AS id FROM directory_user WHERE email = ?", m + "-victim-0@example.com")
+                .get(0).get("id");
+        long batchesBefore = sql.count("SELECT count(*) FROM batch");
+        given().auth().oauth2(scim).contentType("application/scim+json").queryParam("asBatch", "true")
+                .body("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + victim + "\"}]}")
+                .post("/scim/v2/Bulk").then().statusCode(403)
+                .body("schemas[0]", org.hamcrest.Matchers.equalTo("urn:ietf:params:scim:api:messages:2.0:Error"))
+                .body("detail", containsString("as a batch (?asBatch=true): it needs the scope batches"));
+        assertEquals(batchesBefore, sql.count("SELECT count(*) FROM batch"));
+        given().auth().oauth2(scim).contentType("application/scim+json")
+                .body("{\"Operations\": [{\"method\": \"POST\", \"path\": \"/Users\", \"bulkId\": \"a\", \"data\": "
+                        + "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"" + m
+                        + "-new@example.com\", \"name\": {\"givenName\": \"N\", \"familyName\": \"W\"}}}]}")
+                .post("/scim/v2/Bulk").then().statusCode(200).body("Operations[0].status", org.hamcrest.Matchers.equalTo("201"));
+    }
+
     /** Medium 4: scopes narrower than read-write, each confined to its part of the API; read-write works as before. */
     @Test
     void scopesConfineATokenToItsPartOfTheApi() {
