@@ -19,14 +19,16 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestCo
  * role check: {@code read} reads /api and /scim/v2; {@code scim} is /scim/v2 alone (but /Bulk?asBatch=true also needs
  * {@code batches}); {@code batches} the batch API
  * (/api/batches, /api/templates); {@code directory} the writes of /api/users and /api/groups. Sync sources and
- * mapping profiles are changed only by people signed in, never with a token, whatever its scopes.
+ * mapping profiles are changed only by people signed in interactively, never with a token, whatever its scopes, nor
+ * with HTTP Basic or an OIDC bearer token (checked here too, for every non-interactive identity).
  */
 @ApplicationScoped
 public class TokenScopes {
 
     static final String PEOPLE_ONLY = "Sync sources and mapping profiles are changed only by a person signed in to "
-            + "Roster, never with an API token (a leaked token must not leave a standing source behind). Use the "
-            + "Sources and Mapping profiles pages.";
+            + "Roster in the browser (password or single sign-on), never with an API token, HTTP Basic credentials or "
+            + "an OIDC bearer token (a leaked credential must not leave a standing source behind). Use the Sources and "
+            + "Mapping profiles pages.";
 
     @Inject
     CurrentIdentityAssociation identities;
@@ -56,7 +58,7 @@ public class TokenScopes {
         if (!path.startsWith("/api/")) {
             return null;
         }
-        if (!reads && (under(path, "/api/sources") || under(path, "/api/mapping-profiles"))) {
+        if (!reads && peopleOnly(path)) {
             return PEOPLE_ONLY;
         }
         if (under(path, "/api/batches") || under(path, "/api/templates")) {
@@ -75,10 +77,18 @@ public class TokenScopes {
     @ServerRequestFilter(priority = 700)
     public Uni<Response> check(ResteasyReactiveContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/") && !path.startsWith("/scim/")) {
+        boolean peopleOnly = !isRead(request.getMethod()) && peopleOnly(path);
+        if (!peopleOnly && !path.startsWith("/api/") && !path.startsWith("/scim/")) {
             return Uni.createFrom().nullItem();
         }
         return identities.getDeferredIdentity().onFailure().recoverWithNull().map(identity -> {
+            if (peopleOnly && identity != null && !identity.isAnonymous()
+                    && !Boolean.TRUE.equals(identity.getAttribute(AdminIdentities.INTERACTIVE))) {
+                // Decision 0026: whoever holds a machine credential (a token, a script's password, an OIDC bearer
+                // token) may not leave a standing source or an automatically chosen profile behind.
+                return path.startsWith("/api/") ? forbidden(PEOPLE_ONLY)
+                        : Response.status(403).type(MediaType.TEXT_PLAIN_TYPE).entity(PEOPLE_ONLY).build();
+            }
             Set<String> scopes = scopes(identity);
             String why = scopes == null ? null : refusal(scopes, request.getMethod(), path,
                     "true".equalsIgnoreCase(request.getUriInfo().getQueryParameters().getFirst("asBatch")));
@@ -100,6 +110,12 @@ public class TokenScopes {
 
     private static boolean isRead(String method) {
         return "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
+    }
+
+    /** Sources and mapping profiles, API and pages: written only by people signed in (decision 0026). */
+    private static boolean peopleOnly(String path) {
+        return under(path, "/api/sources") || under(path, "/api/mapping-profiles") || under(path, "/sources")
+                || under(path, "/mapping-profiles");
     }
 
     private static boolean under(String path, String prefix) {

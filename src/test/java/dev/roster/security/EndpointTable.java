@@ -62,6 +62,11 @@ final class EndpointTable {
             return template.startsWith("/api/") || template.startsWith("/scim/");
         }
 
+        /** A write of sources or mapping profiles: only a person signed in makes it (decision 0026), so a session calls it. */
+        boolean peopleOnly() {
+            return !method.equals("GET") && (template.startsWith("/api/sources") || template.startsWith("/api/mapping-profiles"));
+        }
+
         String key() {
             return method + " " + template;
         }

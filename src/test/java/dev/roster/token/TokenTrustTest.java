@@ -173,16 +173,29 @@ class TokenTrustTest {
         given().auth().oauth2(secret).contentType("application/json")
                 .body(Map.of("name", "Token profile " + m, "columns", List.of(Map.of("column", "Mail", "target", "email"))))
                 .post("/api/mapping-profiles").then().statusCode(403);
+        // Review 2: nor with a person's password in a script (HTTP Basic), through the API or the Sources form.
+        Response basic = given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body(body).post("/api/sources");
+        assertEquals(403, basic.statusCode(), basic.asString());
+        assertTrue(basic.jsonPath().getString("error").contains("never with an API token, HTTP Basic credentials"), basic.asString());
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "Basic profile " + m, "columns", List.of(Map.of("column", "Mail", "target", "email"))))
+                .post("/api/mapping-profiles").then().statusCode(403);
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .formParam("name", "Basic form " + m).formParam("kind", "directory").formParam("location", dir.toAbsolutePath().toString())
+                .redirects().follow(false).post("/sources").then().statusCode(403).body(containsString("signed in to Roster in the browser"));
+        assertEquals(0, sql.count("SELECT count(*) FROM sync_source WHERE name LIKE ?", "%" + m));
+        assertEquals(0, sql.count("SELECT count(*) FROM mapping_profile WHERE name LIKE ?", "%" + m));
 
         // A source a token configured before this release: made by a person here, then handed to the token in SQL.
         String runner = admins.create(AdminRole.OPERATOR);
-        String source = given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).contentType("application/json")
+        Browser person = Browser.signedIn(runner, TestAdmins.PASSWORD);
+        String source = person.api().contentType("application/json")
                 .body(body).post("/api/sources").then().statusCode(201).extract().path("id");
         sql.update("UPDATE sync_source SET created_by = ?::uuid, updated_by = ?::uuid WHERE id = ?::uuid",
                 minted.getString("id"), minted.getString("id"), source);
         Files.writeString(dir.resolve("hr.csv"), "email,given_name,family_name\n" + m + "@example.com,A,B\n");
-        JsonPath run = given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
-                .post("/api/sources/" + source + "/run?wait=true").then().statusCode(200).extract().jsonPath();
+        JsonPath run = person.api().post("/api/sources/" + source + "/run?wait=true").then().statusCode(200).extract().jsonPath();
         String batch = run.getString("batchId");
         assertNotNull(batch, run.prettify());
         Response refused = approveInBrowser(admin, batch);
@@ -255,7 +268,7 @@ class TokenTrustTest {
         server.start();
         try {
             Browser person = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
-            String source = person.request().header("X-CSRF-TOKEN", person.csrfToken()).contentType("application/json")
+            String source = person.api().contentType("application/json")
                     .body(Map.of("name", "Feed " + m, "kind", "url", "location", "http://localhost:"
                             + server.getAddress().getPort() + "/hr.csv", "scope", "created", "absent", "leave"))
                     .post("/api/sources").then().statusCode(201).extract().path("id");

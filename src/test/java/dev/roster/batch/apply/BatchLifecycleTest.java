@@ -296,7 +296,7 @@ class BatchLifecycleTest {
                 .then().statusCode(422).body(containsString("mapped it"));
 
         // P saved a profile for another header; A's next file is mapped by it on upload, and P may not approve it.
-        given().auth().preemptive().basic(p, TestAdmins.PASSWORD).contentType("application/json")
+        Browser.signedIn(p, TestAdmins.PASSWORD).api().contentType("application/json")
                 .body("{\"name\": \"Leavers " + m + "\", \"columns\": [{\"column\": \"Adresse " + m
                         + "\", \"target\": \"email\"}]}").post("/api/mapping-profiles").then().statusCode(201);
         String profiled = plannedUpload(a, "Adresse " + m + "\n" + m + "-y@example.com\n", "delete", m + "-2.csv");
