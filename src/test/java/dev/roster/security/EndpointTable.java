@@ -62,9 +62,10 @@ final class EndpointTable {
             return template.startsWith("/api/") || template.startsWith("/scim/");
         }
 
-        /** A write of sources or mapping profiles: only a person signed in makes it (decision 0026), so a session calls it. */
+        /** A write of sources or mapping profiles (API or page): only a person signed in makes it (decision 0026). */
         boolean peopleOnly() {
-            return !method.equals("GET") && (template.startsWith("/api/sources") || template.startsWith("/api/mapping-profiles"));
+            return !method.equals("GET") && (template.startsWith("/api/sources") || template.startsWith("/api/mapping-profiles")
+                    || template.startsWith("/sources") || template.startsWith("/mapping-profiles"));
         }
 
         String key() {
