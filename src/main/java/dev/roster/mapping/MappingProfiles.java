@@ -134,7 +134,9 @@ public class MappingProfiles {
             Profile before = Jdbc.one(c, "SELECT * FROM mapping_profile WHERE id = ? FOR UPDATE", this::profile, id)
                     .orElseThrow(() -> new NotFoundException("No mapping profile with id " + id + "."));
             String clean = checkName(c, name, id);
-            Jdbc.update(c, "UPDATE mapping_profile SET name = ?, updated_at = now() WHERE id = ?", clean, id);
+            // updated_at stays: it picks the profile for a header (forHeader), and a new name changes no mapping, so
+            // renaming must not make a profile the chosen one without its renamer being barred from approving.
+            Jdbc.update(c, "UPDATE mapping_profile SET name = ? WHERE id = ?", clean, id);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("profileId", id.toString());
             details.put("before", before.name());

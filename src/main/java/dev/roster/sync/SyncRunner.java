@@ -116,6 +116,13 @@ public class SyncRunner {
                         if (now.isEmpty()) {
                             return Optional.<UUID>empty(); // removed while its file was fetched
                         }
+                        if (now.get().paused() && !byHand) {
+                            // Paused (by hand, or by revoking the token that configured it) while the file was on its
+                            // way: the pause wins, whatever the file says. Recorded so the run is not silently lost.
+                            return Optional.of(finishedAtOnce(now.get(), trigger, fetched instanceof SourceFetcher.Got got
+                                    ? got : null, SyncRun.Status.SKIPPED, "the source was paused while its file was "
+                                    + "fetched, so nothing was planned"));
+                        }
                         recoverInterrupted(now.get());
                         return Optional.ofNullable(runLocked(now.get(), trigger, triggeredBy, fetched));
                     } finally {

@@ -100,6 +100,13 @@ public class SyncRuns {
             Jdbc.update(c, """
                     UPDATE batch b SET sync_triggered_by = r.triggered_by, sync_configured_by = r.configured_by
                       FROM sync_run r WHERE r.id = ? AND b.id = ?""", runId, batchId);
+            // Whoever created the source set it up as much as its last editor: barred too, on the batch, so the bar
+            // outlives the source.
+            Jdbc.update(c, """
+                    UPDATE batch b SET barred_approvers = array_append(b.barred_approvers, s.created_by)
+                      FROM sync_source s
+                     WHERE b.id = ? AND s.id = b.sync_source_id AND s.created_by IS NOT NULL
+                       AND NOT s.created_by = ANY (b.barred_approvers)""", batchId);
         });
     }
 

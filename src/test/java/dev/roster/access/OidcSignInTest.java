@@ -127,6 +127,13 @@ class OidcSignInTest {
         given().auth().oauth2(accessToken("victor.viewer", "victor-password-1"))
                 .post("/api/users/" + UUID.randomUUID() + "/restore").then().statusCode(403);
         given().auth().oauth2(operatorToken + "x").get("/api/me").then().statusCode(401);
+        // Decision 0026 (review 2): an operator's bearer token reads sources but cannot create one or a profile.
+        given().auth().oauth2(operatorToken).get("/api/sources").then().statusCode(200);
+        given().auth().oauth2(operatorToken).contentType("application/json").body(java.util.Map.of("name", "Bearer source"))
+                .post("/api/sources").then().statusCode(403)
+                .body("error", org.hamcrest.Matchers.containsString("only by a person signed in"));
+        given().auth().oauth2(operatorToken).contentType("application/json").body(java.util.Map.of("name", "Bearer profile"))
+                .post("/api/mapping-profiles").then().statusCode(403);
         // Local sign-in keeps working next to OIDC.
         given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).get("/api/me")
                 .then().statusCode(200).body("authenticatedBy", equalTo("basic"));

@@ -70,7 +70,7 @@ class PasswordColumnsTest {
         assertTrue(!r.asString().contains(secret));
         // A saved profile that ignores the column keeps the rule too.
         String profile = "JC " + m;
-        io.restassured.RestAssured.given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+        Browser.signedIn(op, TestAdmins.PASSWORD).api().contentType("application/json")
                 .body("{\"name\": \"" + profile + "\", \"columns\": [{\"column\": \"Email\", \"target\": \"email\"}, "
                         + "{\"column\": \"FirstName\", \"target\": \"given_name\"}, {\"column\": \"LastName\", "
                         + "\"target\": \"family_name\"}, {\"column\": \"Password\", \"target\": \"ignore\"}]}")
@@ -135,13 +135,13 @@ class PasswordColumnsTest {
                 + "@x.example,A,B," + secret + "\n");
         java.nio.file.Files.setLastModifiedTime(dir.resolve("hr.csv"),
                 java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(600)));
-        String id = io.restassured.RestAssured.given().auth().preemptive().basic(op, TestAdmins.PASSWORD)
+        Browser person = Browser.signedIn(op, TestAdmins.PASSWORD);
+        String id = person.api()
                 .contentType("application/json").body(Map.of("name", "Pw " + m, "kind", "directory", "location",
                         dir.toAbsolutePath().toString(), "scope", "created", "absent", "leave", "autoApply", true, "limits",
                         Map.of("create", 10, "update", 10, "suspend", 10, "delete", 10)))
                 .post("/api/sources").then().statusCode(201).extract().path("id");
-        JsonPath run = io.restassured.RestAssured.given().auth().preemptive().basic(op, TestAdmins.PASSWORD)
-                .header("X-Roster-Client", "test").post("/api/sources/" + id + "/run?wait=true").then().statusCode(200)
+        JsonPath run = person.api().post("/api/sources/" + id + "/run?wait=true").then().statusCode(200)
                 .extract().jsonPath();
         assertEquals("REFUSED", run.getString("status"), run.prettify());
         assertTrue(run.getString("reason").contains("hr.csv, line 1, column \"attr.tempPasswd\""), run.getString("reason"));

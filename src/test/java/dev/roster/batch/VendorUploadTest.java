@@ -201,12 +201,11 @@ class VendorUploadTest {
         JsonPath profiles = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
                 .get("/api/mapping-profiles").then().statusCode(200).extract().jsonPath();
         String profileId = profiles.getString("find { it.name == '" + profile + "' }.id");
-        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).contentType("application/json")
+        browser.api().contentType("application/json")
                 .body("{\"name\": \"" + profile + " renamed\"}").patch("/api/mapping-profiles/" + profileId)
                 .then().statusCode(200);
         assertTrue(browser.get("/mapping-profiles").asString().contains(profile + " renamed"));
-        given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD).header("X-Roster-Client", "test")
-                .delete("/api/mapping-profiles/" + profileId).then().statusCode(204);
+        browser.api().delete("/api/mapping-profiles/" + profileId).then().statusCode(204);
         given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
                 .get("/api/mapping-profiles/" + profileId).then().statusCode(404);
     }
@@ -239,11 +238,10 @@ class VendorUploadTest {
     @Test
     void aChangedHeaderNamesTheProfileThatNoLongerFitsAndTheApiMapsTheBatch() {
         String m = "chg" + System.nanoTime();
-        var admin = given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD);
-        admin.contentType("application/json").body("{\"name\": \"Payroll " + m + "\", \"columns\": [{\"column\": \"Mail " + m
-                + "\", \"target\": \"email\"}, {\"column\": \"Vorname\", \"target\": \"given_name\"}, "
-                + "{\"column\": \"Nachname\", \"target\": \"family_name\"}]}").post("/api/mapping-profiles").then().statusCode(201);
         Browser browser = Browser.admin();
+        browser.api().contentType("application/json").body("{\"name\": \"Payroll " + m + "\", \"columns\": [{\"column\": \"Mail "
+                + m + "\", \"target\": \"email\"}, {\"column\": \"Vorname\", \"target\": \"given_name\"}, "
+                + "{\"column\": \"Nachname\", \"target\": \"family_name\"}]}").post("/api/mapping-profiles").then().statusCode(201);
         String id = pageUpload(browser, "Mail " + m + ",Vorname,Nachname,Neu\n" + m + "@x.example,A,B,n\n");
         JsonPath waiting = Batches.awaitPlanned(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD, id);
         assertEquals("NEEDS_MAPPING", waiting.getString("status"));

@@ -56,7 +56,7 @@ class SyncIT {
                 dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true,
                 "limits", ALL_LIMITS));
         body.putAll(more);
-        return on.api().contentType("application/json").body(body).post("/api/sources").then().statusCode(201)
+        return on.signedIn().contentType("application/json").body(body).post("/api/sources").then().statusCode(201)
                 .extract().path("id");
     }
 
@@ -72,7 +72,7 @@ class SyncIT {
             assertTrue(Instant.now().isBefore(deadline), "the schedule did not fire four times");
             RosterProcess.sleep(250);
         }
-        a.api().contentType("application/json").body(Map.of("name", "Every 4 s " + m, "kind", "directory", "location",
+        a.signedIn().contentType("application/json").body(Map.of("name", "Every 4 s " + m, "kind", "directory", "location",
                 dir.toAbsolutePath().toString(), "scope", "created", "absent", "suspend", "autoApply", true, "limits", ALL_LIMITS, "paused", true))
                 .put("/api/sources/" + id).then().statusCode(200);
         RosterProcess.sleep(1500);

@@ -62,6 +62,12 @@ final class EndpointTable {
             return template.startsWith("/api/") || template.startsWith("/scim/");
         }
 
+        /** A write of sources or mapping profiles (API or page): only a person signed in makes it (decision 0026). */
+        boolean peopleOnly() {
+            return !method.equals("GET") && (template.startsWith("/api/sources") || template.startsWith("/api/mapping-profiles")
+                    || template.startsWith("/sources") || template.startsWith("/mapping-profiles"));
+        }
+
         String key() {
             return method + " " + template;
         }

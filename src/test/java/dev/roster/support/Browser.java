@@ -22,18 +22,29 @@ public final class Browser {
 
     private final Map<String, String> cookies = new HashMap<>();
     private String csrfToken = "";
+    private final String baseUri;
 
-    private Browser() {
+    private Browser(String baseUri) {
+        this.baseUri = baseUri;
     }
 
     public static Browser anonymous() {
-        Browser browser = new Browser();
+        return anonymous(null);
+    }
+
+    private static Browser anonymous(String baseUri) {
+        Browser browser = new Browser(baseUri);
         browser.get("/login");
         return browser;
     }
 
     public static Browser signedIn(String email, String password) {
-        Browser browser = anonymous();
+        return signedIn(null, email, password);
+    }
+
+    /** Signed in to the Roster at baseUri (a started RosterProcess), or to the test's own when null. */
+    public static Browser signedIn(String baseUri, String email, String password) {
+        Browser browser = anonymous(baseUri);
         Response response = browser.postForm("/login", Map.of("email", email, "password", password, "next", "/users"));
         if (response.statusCode() != 303) {
             throw new AssertionError("sign-in of " + email + " failed with " + response.statusCode() + ": " + response.asString());
@@ -47,7 +58,8 @@ public final class Browser {
     }
 
     public RequestSpecification request() {
-        return given().redirects().follow(false).cookies(cookies);
+        RequestSpecification spec = given().redirects().follow(false).cookies(cookies);
+        return baseUri == null ? spec : spec.baseUri(baseUri);
     }
 
     public Response get(String path) {
@@ -75,7 +87,12 @@ public final class Browser {
 
     /** A POST to the API from the signed-in page (as roster.js sends it): the session cookie and the CSRF header. */
     public Response postApi(String path) {
-        return remember(request().header("X-CSRF-TOKEN", csrfToken).post(path));
+        return remember(api().post(path));
+    }
+
+    /** A request to the API from the signed-in page, to be completed: the session cookie and the CSRF header. */
+    public RequestSpecification api() {
+        return request().header("X-CSRF-TOKEN", csrfToken);
     }
 
     public String csrfToken() {

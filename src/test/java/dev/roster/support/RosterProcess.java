@@ -131,6 +131,11 @@ public final class RosterProcess implements AutoCloseable {
         return given().baseUri(url()).auth().preemptive().basic(ADMIN_EMAIL, ADMIN_PASSWORD).header("X-Roster-Client", "test");
     }
 
+    /** The API as the admin signed in (session cookie and CSRF header): what sources and profiles need (decision 0026). */
+    public RequestSpecification signedIn() {
+        return Browser.signedIn(url(), ADMIN_EMAIL, ADMIN_PASSWORD).api();
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -1,6 +1,7 @@
 package dev.roster.sync;
 
 import static dev.roster.sync.SyncSourceTest.runNow;
+import static dev.roster.sync.SyncSourceTest.signedIn;
 import static dev.roster.sync.SyncSourceTest.source;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -87,7 +88,7 @@ class SyncBoundsTest {
             Thread.sleep(2000); // the headers are in, the body trickles
             assertTrue(!run.isDone(), "the fetch is still hanging on the trickle");
             assertEquals(0, runLocksHeld(id), "no connection is held by the run while it fetches");
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+            signedIn(op).header("X-Roster-Client", "test")
                     .post("/api/sources/" + id + "/run?wait=true").then().statusCode(409); // the lease says it runs
             JsonPath finished = run.get(30, TimeUnit.SECONDS);
             Duration took = Duration.between(started, Instant.now());
@@ -131,13 +132,13 @@ class SyncBoundsTest {
     void aScheduleMoreFrequentThanTheMinimumIntervalIsRefusedOnTheApiAndTheForm() {
         String op = admins.create(AdminRole.OPERATOR);
         String m = "sbi" + System.nanoTime();
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+        signedIn(op).contentType("application/json")
                 .body(Map.of("name", "Often " + m, "kind", "url", "location", "https://hr.example.com/x.csv",
                         "schedule", "*/1 * * * *", "scope", "created", "absent", "leave"))
                 .post("/api/sources").then().statusCode(400)
                 .body(containsString("runs 1 minute after the run before"))
                 .body(containsString("roster.sync.min-interval"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .formParam("name", "Often " + m).formParam("kind", "url").formParam("location", "https://hr.example.com/x.csv")
                 .formParam("schedule", "0-4 2 * * *").formParam("timeZone", "UTC").formParam("matchBy", "email")
                 .formParam("scope", "created").formParam("absent", "leave").formParam("authType", "none")
@@ -145,7 +146,7 @@ class SyncBoundsTest {
         assertEquals(0, sql.count("SELECT count(*) FROM sync_source WHERE name = ?", "Often " + m));
         String ok = source(op, Map.of("name", "Often " + m, "kind", "url", "location", "https://hr.example.com/x.csv",
                 "schedule", "*/5 * * * *", "scope", "created", "absent", "leave"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + ok).then().statusCode(204);
     }
 
@@ -160,7 +161,7 @@ class SyncBoundsTest {
                 made.add(source(op, Map.of("name", "Cap " + m + " " + i, "kind", "url", "location",
                         "https://hr.example.com/" + i + ".csv", "scope", "created", "absent", "leave")));
             }
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+            signedIn(op).contentType("application/json")
                     .body(Map.of("name", "Cap " + m + " over", "kind", "url", "location", "https://hr.example.com/over.csv",
                             "scope", "created", "absent", "leave"))
                     .post("/api/sources").then().statusCode(409)
@@ -168,7 +169,7 @@ class SyncBoundsTest {
             assertEquals(50, sql.count("SELECT count(*) FROM sync_source"));
         } finally {
             for (String id : made) {
-                given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                signedIn(op).header("X-Roster-Client", "test")
                         .delete("/api/sources/" + id).then().statusCode(204);
             }
         }
@@ -181,13 +182,13 @@ class SyncBoundsTest {
                 "access_token=abc" }) {
             Map<String, Object> body = new HashMap<>(Map.of("name", "Query " + System.nanoTime(), "kind", "url",
                     "location", "https://hr.example.com/x.csv?" + query, "scope", "created", "absent", "leave"));
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+            signedIn(op).contentType("application/json").body(body)
                     .post("/api/sources").then().statusCode(400).body(containsString("secret in its query string"))
                     .body(org.hamcrest.Matchers.not(containsString("abc")));
         }
         String plain = source(op, Map.of("name", "Query ok " + System.nanoTime(), "kind", "url",
                 "location", "https://hr.example.com/x.csv?format=csv&page=1", "scope", "created", "absent", "leave"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + plain).then().statusCode(204);
     }
 

@@ -26,6 +26,7 @@ import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
@@ -41,13 +42,20 @@ class SyncSourceTest {
 
     private static final Map<String, Object> ALL_LIMITS = Map.of("create", 100, "update", 100, "suspend", 100, "delete", 100);
 
+    private static final Map<String, Browser> SESSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The API as this operator signed in: sources are changed only by people signed in (decision 0026). */
+    static RequestSpecification signedIn(String op) {
+        return SESSIONS.computeIfAbsent(op, e -> Browser.signedIn(e, TestAdmins.PASSWORD)).api();
+    }
+
     static String source(String op, Map<String, Object> body) {
-        return given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+        return signedIn(op).contentType("application/json").body(body)
                 .post("/api/sources").then().statusCode(201).extract().path("id");
     }
 
     static JsonPath runNow(String op, String id) {
-        return given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        return signedIn(op).header("X-Roster-Client", "test")
                 .post("/api/sources/" + id + "/run?wait=true").then().statusCode(200).extract().jsonPath();
     }
 
@@ -111,7 +119,7 @@ class SyncSourceTest {
         }
         assertEquals("HELD", third.getString("status"), third.prettify());
         assertTrue(third.getString("reason").contains("3 updates exceed the limit of 2"), third.getString("reason"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + third.getString("batchId"))
+        signedIn(op).get("/api/batches/" + third.getString("batchId"))
                 .then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("PLANNED"));
         MimeMessage mail = MailFixtures.awaitMail(op, "Roster sync \"HR " + m + "\": held for your approval", 1);
         assertTrue(MailFixtures.part(mail, "text/plain").contains("/batches/" + third.getString("batchId")));
@@ -121,7 +129,7 @@ class SyncSourceTest {
         JsonPath fourth = runNow(op, id);
         assertEquals("REFUSED", fourth.getString("status"), fourth.prettify());
         assertTrue(fourth.getString("reason").contains("truncated export"), fourth.getString("reason"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches?size=100").then().statusCode(200)
+        signedIn(op).get("/api/batches?size=100").then().statusCode(200)
                 .body(not(containsString(fourth.getString("batchId"))));
 
         // The directory cleaned up and an old export put back.
@@ -138,13 +146,13 @@ class SyncSourceTest {
         assertTrue(page.contains("<svg class=\"run-chart\"") && page.contains("<rect"), "the run chart is drawn");
         assertTrue(page.contains("HELD") && !page.contains("Run now"), "a viewer reads the history but has no Run now");
 
-        JsonPath history = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id + "/runs?size=2")
+        JsonPath history = signedIn(op).get("/api/sources/" + id + "/runs?size=2")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(6, history.getLong("total"));
         assertEquals(2, history.getList("items").size());
 
         // The held batch outlives its source and its runs, and so does who may not approve it; a third operator may.
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + id).then().statusCode(204);
         Browser.signedIn(runner, TestAdmins.PASSWORD).postApi("/api/batches/" + third.getString("batchId") + "/approve")
                 .then().statusCode(422);
@@ -191,7 +199,7 @@ class SyncSourceTest {
             String id = source(op, Map.of("name", "Feed " + m, "kind", "url", "location", base + "/export.csv",
                     "scope", "attr.src=" + m, "absent", "leave", "autoApply", true, "authType", "bearer",
                     "token", "s3cret-" + m, "limitsPercent", ALL_LIMITS));
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then().statusCode(200)
+            signedIn(op).get("/api/sources/" + id).then().statusCode(200)
                     .body(not(containsString("s3cret"))).body("secretSet", org.hamcrest.Matchers.equalTo(true));
             assertEquals(0, sql.count("SELECT count(*) FROM sync_source WHERE auth_secret LIKE ?", "%s3cret%"));
 
@@ -201,7 +209,7 @@ class SyncSourceTest {
             assertTrue(ok.getString("reason").contains("matches no user"), "the file sets no attr.src: " + ok.getString("reason"));
 
             // A new address never gets the stored token: it must be typed again.
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+            signedIn(op).contentType("application/json")
                     .body(Map.of("name", "Feed " + m, "kind", "url", "location", "https://attacker.example/x.csv",
                             "scope", "attr.src=" + m, "absent", "leave", "authType", "bearer"))
                     .put("/api/sources/" + id).then().statusCode(400).body(containsString("type it again"));
@@ -235,7 +243,7 @@ class SyncSourceTest {
     }
 
     private static void put(String op, String id, Map<String, Object> body) {
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+        signedIn(op).contentType("application/json").body(body)
                 .put("/api/sources/" + id).then().statusCode(200);
     }
 
@@ -244,25 +252,25 @@ class SyncSourceTest {
         String op = admins.create(AdminRole.OPERATOR);
         String m = "sdf" + System.nanoTime();
         Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
-        String location = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        String location = signedIn(op).header("X-Roster-Client", "test")
                 .formParam("name", "Form " + m).formParam("kind", "directory").formParam("location", dir.toAbsolutePath().toString())
                 .formParam("schedule", "30 6 * * MON-FRI").formParam("timeZone", "Europe/Berlin").formParam("matchBy", "email")
                 .formParam("scope", "attr.src=" + m).formParam("absent", "suspend").formParam("limitUpdate", "5")
                 .formParam("pctSuspend", "2.5").formParam("minRowsFraction", "0.8").formParam("authType", "none")
                 .redirects().follow(false).post("/sources").then().statusCode(303).extract().header("Location");
         String id = location.substring(location.lastIndexOf('/') + 1);
-        JsonPath json = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then()
+        JsonPath json = signedIn(op).get("/api/sources/" + id).then()
                 .statusCode(200).extract().jsonPath();
         assertEquals(5, json.getInt("limits.update"));
         assertEquals(2.5, json.getDouble("limitsPercent.suspend"));
         assertEquals("suspend", json.getString("absent"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test").formParam("paused", "true")
+        signedIn(op).header("X-Roster-Client", "test").formParam("paused", "true")
                 .redirects().follow(false).post("/sources/" + id + "/pause").then().statusCode(303);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/sources").then().statusCode(200)
+        signedIn(op).get("/sources").then().statusCode(200)
                 .body(containsString("Form " + m)).body(containsString("paused"));
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'sync.source-changed' AND details::jsonb->>'sourceId' = ?"
                 + " AND details::jsonb->>'change' = 'paused'", id));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .formParam("name", "").formParam("kind", "directory").formParam("location", "relative/dir")
                 .post("/sources").then().statusCode(400).body(containsString("absolute path"));
     }
@@ -270,7 +278,7 @@ class SyncSourceTest {
     @Test
     void badSettingsAreRefusedWithWhatToDo() {
         String op = admins.create(AdminRole.OPERATOR);
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+        signedIn(op).contentType("application/json")
                 .body(Map.of("name", "Bad", "kind", "url", "location", "http://hr.example.com/x.csv", "schedule", "every night",
                         "scope", "everyone", "absent", "purge"))
                 .post("/api/sources").then().statusCode(400)
@@ -278,7 +286,7 @@ class SyncSourceTest {
                 .body(containsString("use https://"))
                 .body(containsString("scope: write \\\"created\\\""))
                 .body(containsString("absent: use leave, suspend or delete"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+        signedIn(op).contentType("application/json")
                 .body(Map.of("name", "Bad", "kind", "url", "location", "https://hr:pw@hr.example.com/x.csv", "scope", "created",
                         "absent", "leave", "autoApply", true, "limits", Map.of("create", 5), "limitsPercent", Map.of("update", 1)))
                 .post("/api/sources").then().statusCode(400)
@@ -297,7 +305,7 @@ class SyncSourceTest {
         Files.writeString(outside.resolve("secret.csv"), "root:x:0:0\n");
         Path escape = Files.createSymbolicLink(Path.of("target", "sync-link-" + m).toAbsolutePath(), outside);
         for (String location : new String[] { outside.toString(), escape.toString() }) {
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+            signedIn(op).contentType("application/json")
                     .body(Map.of("name", "Out " + m, "kind", "directory", "location", location, "scope", "created", "absent", "leave"))
                     .post("/api/sources").then().statusCode(400).body(containsString("roster.sync.directory-root"));
         }
@@ -319,7 +327,7 @@ class SyncSourceTest {
         String id = source(op, Map.of("name", "Poll " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
                 "onNewFile", true, "scope", "created", "absent", "leave", "autoApply", true, "limits", ALL_LIMITS, "schedule", "0 3 * * *",
                 "timeZone", "Europe/Berlin"));
-        JsonPath listed = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then()
+        JsonPath listed = signedIn(op).get("/api/sources/" + id).then()
                 .statusCode(200).extract().jsonPath();
         assertTrue(listed.getString("nextRun") != null);
         Files.writeString(dir.resolve("people.csv.part"), people(m, 0, 2, "Clerk"));
@@ -331,7 +339,7 @@ class SyncSourceTest {
         }
         assertEquals("APPLIED", sql.rows("SELECT status FROM sync_run WHERE source_id = ?::uuid", id).get(0).get("status"));
         assertEquals("new-file", sql.rows("SELECT trigger FROM sync_run WHERE source_id = ?::uuid", id).get(0).get("trigger"));
-        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+        signedIn(op).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + id).then().statusCode(204);
     }
 }

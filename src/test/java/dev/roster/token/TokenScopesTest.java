@@ -27,6 +27,8 @@ class TokenScopesTest {
         assertEquals(false, allows(scim, "GET", "/api/users"));
         assertEquals(false, allows(scim, "POST", "/api/batches"));
         assertEquals(true, allows(scim, "GET", "/api/me"));
+        assertNotNull(TokenScopes.refusal(scim, "POST", "/scim/v2/Bulk", true), "asBatch is the batch API");
+        assertNull(TokenScopes.refusal(Set.of("scim", "batches"), "POST", "/scim/v2/Bulk", true));
 
         Set<String> batches = Set.of("batches");
         assertEquals(true, allows(batches, "POST", "/api/batches/1/apply"));

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +34,8 @@ import dev.roster.support.Browser;
 import dev.roster.support.FourEyes;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
+import dev.roster.sync.SyncRun;
+import dev.roster.sync.SyncRunner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -43,6 +55,8 @@ class TokenTrustTest {
     TestAdmins admins;
     @Inject
     FourEyes fourEyes;
+    @Inject
+    SyncRunner runner;
 
     @AfterEach
     void fourEyesOff() {
@@ -159,16 +173,29 @@ class TokenTrustTest {
         given().auth().oauth2(secret).contentType("application/json")
                 .body(Map.of("name", "Token profile " + m, "columns", List.of(Map.of("column", "Mail", "target", "email"))))
                 .post("/api/mapping-profiles").then().statusCode(403);
+        // Review 2: nor with a person's password in a script (HTTP Basic), through the API or the Sources form.
+        Response basic = given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body(body).post("/api/sources");
+        assertEquals(403, basic.statusCode(), basic.asString());
+        assertTrue(basic.jsonPath().getString("error").contains("never with an API token, HTTP Basic credentials"), basic.asString());
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "Basic profile " + m, "columns", List.of(Map.of("column", "Mail", "target", "email"))))
+                .post("/api/mapping-profiles").then().statusCode(403);
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .formParam("name", "Basic form " + m).formParam("kind", "directory").formParam("location", dir.toAbsolutePath().toString())
+                .redirects().follow(false).post("/sources").then().statusCode(403).body(containsString("signed in to Roster in the browser"));
+        assertEquals(0, sql.count("SELECT count(*) FROM sync_source WHERE name LIKE ?", "%" + m));
+        assertEquals(0, sql.count("SELECT count(*) FROM mapping_profile WHERE name LIKE ?", "%" + m));
 
         // A source a token configured before this release: made by a person here, then handed to the token in SQL.
         String runner = admins.create(AdminRole.OPERATOR);
-        String source = given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).contentType("application/json")
+        Browser person = Browser.signedIn(runner, TestAdmins.PASSWORD);
+        String source = person.api().contentType("application/json")
                 .body(body).post("/api/sources").then().statusCode(201).extract().path("id");
         sql.update("UPDATE sync_source SET created_by = ?::uuid, updated_by = ?::uuid WHERE id = ?::uuid",
                 minted.getString("id"), minted.getString("id"), source);
         Files.writeString(dir.resolve("hr.csv"), "email,given_name,family_name\n" + m + "@example.com,A,B\n");
-        JsonPath run = given().auth().preemptive().basic(runner, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
-                .post("/api/sources/" + source + "/run?wait=true").then().statusCode(200).extract().jsonPath();
+        JsonPath run = person.api().post("/api/sources/" + source + "/run?wait=true").then().statusCode(200).extract().jsonPath();
         String batch = run.getString("batchId");
         assertNotNull(batch, run.prettify());
         Response refused = approveInBrowser(admin, batch);
@@ -181,6 +208,93 @@ class TokenTrustTest {
         assertEquals(Boolean.TRUE, sql.rows("SELECT paused FROM sync_source WHERE id = ?::uuid", source).get(0).get("paused"));
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'sync.source-changed' AND details LIKE ? "
                 + "AND details LIKE '%token that configured it was revoked%'", "%" + source + "%"));
+    }
+
+    /**
+     * Review 2, Medium: operator B reads the provisioning secret (a {@code scim} token) from the identity provider,
+     * sends deletes through SCIM /Bulk as a batch, and would approve it in the browser. asBatch needs {@code batches}:
+     * 403 in SCIM's error format, and no batch is stored. The same request without asBatch still provisions.
+     */
+    @Test
+    void aProvisioningTokenCannotSendABatchThroughScimBulk() {
+        String admin = admins.create(AdminRole.ADMIN);
+        String m = "sab" + System.nanoTime();
+        seed(m, 1);
+        String scim = mint(admin, "entra " + m, "scim").getString("token");
+        String victim = (String) sql.rows("SELECT id::text AS id FROM directory_user WHERE email = ?", m + "-victim-0@example.com")
+                .get(0).get("id");
+        long batchesBefore = sql.count("SELECT count(*) FROM batch");
+        given().auth().oauth2(scim).contentType("application/scim+json").queryParam("asBatch", "true")
+                .body("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + victim + "\"}]}")
+                .post("/scim/v2/Bulk").then().statusCode(403)
+                .body("schemas[0]", org.hamcrest.Matchers.equalTo("urn:ietf:params:scim:api:messages:2.0:Error"))
+                .body("detail", containsString("as a batch (?asBatch=true): it needs the scope batches"));
+        assertEquals(batchesBefore, sql.count("SELECT count(*) FROM batch"));
+        given().auth().oauth2(scim).contentType("application/scim+json")
+                .body("{\"Operations\": [{\"method\": \"POST\", \"path\": \"/Users\", \"bulkId\": \"a\", \"data\": "
+                        + "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"" + m
+                        + "-new@example.com\", \"name\": {\"givenName\": \"N\", \"familyName\": \"W\"}}}]}")
+                .post("/scim/v2/Bulk").then().statusCode(200).body("Operations[0].status", org.hamcrest.Matchers.equalTo("201"));
+    }
+
+    /**
+     * Review 2, Medium: revoking a token must stop a run of the source it configured that is already fetching. The
+     * file server holds its answer until the token is revoked (which pauses the source); the scheduled run then
+     * records a skip with the reason and plans nothing.
+     */
+    @Test
+    void revokingTheTokenStopsARunWhoseFileIsOnItsWay() throws Exception {
+        String admin = admins.create(AdminRole.ADMIN);
+        JsonPath minted = mint(admin, "feed " + System.nanoTime(), "read-write");
+        String m = "tsf" + System.nanoTime();
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            asked.countDown();
+            try {
+                answer.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = ("email,given_name,family_name\n" + m + "@example.com,A,B\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/csv");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try {
+            Browser person = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
+            String source = person.api().contentType("application/json")
+                    .body(Map.of("name", "Feed " + m, "kind", "url", "location", "http://localhost:"
+                            + server.getAddress().getPort() + "/hr.csv", "scope", "created", "absent", "leave"))
+                    .post("/api/sources").then().statusCode(201).extract().path("id");
+            sql.update("UPDATE sync_source SET created_by = ?::uuid, updated_by = ?::uuid WHERE id = ?::uuid",
+                    minted.getString("id"), minted.getString("id"), source);
+
+            CompletableFuture<Optional<UUID>> run = CompletableFuture.supplyAsync(
+                    () -> runner.run(UUID.fromString(source), SyncRun.SCHEDULE));
+            assertTrue(asked.await(20, TimeUnit.SECONDS), "the scheduled run asked for the file");
+            given().auth().preemptive().basic(Browser.BOOTSTRAP_EMAIL, Browser.BOOTSTRAP_PASSWORD)
+                    .header("X-Roster-Client", "test").delete("/api/tokens/" + minted.getString("id")).then().statusCode(200);
+            answer.countDown();
+            Optional<UUID> runId = run.get(30, TimeUnit.SECONDS);
+
+            assertTrue(runId.isPresent(), "the run is recorded, not lost");
+            Map<String, Object> row = sql.rows("SELECT status, reason, batch_id FROM sync_run WHERE id = ?::uuid",
+                    runId.get().toString()).get(0);
+            assertEquals("SKIPPED", row.get("status"), row.toString());
+            assertTrue(String.valueOf(row.get("reason")).contains("paused while its file was fetched"), row.toString());
+            assertNull(row.get("batch_id"), row.toString());
+            assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE sync_source_id = ?::uuid", source));
+            assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE email = ?", m + "@example.com"));
+        } finally {
+            answer.countDown();
+            server.stop(0);
+        }
     }
 
     /** Medium 4: scopes narrower than read-write, each confined to its part of the API; read-write works as before. */

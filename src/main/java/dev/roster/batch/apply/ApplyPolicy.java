@@ -174,7 +174,7 @@ public class ApplyPolicy {
                     SELECT DISTINCT who FROM chain JOIN batch b ON b.id = chain.id
                            LEFT JOIN sync_source s ON s.id = b.sync_source_id AND b.created_by = b.sync_source_id
                            LEFT JOIN sync_run r ON r.source_id = s.id AND r.status = 'RUNNING',
-                           LATERAL unnest(ARRAY[b.created_by, b.sync_triggered_by, b.sync_configured_by, s.updated_by,
+                           LATERAL unnest(ARRAY[b.created_by, b.sync_triggered_by, b.sync_configured_by, s.updated_by, s.created_by,
                                                 r.triggered_by, r.configured_by] || b.barred_approvers) AS v (who)
                      WHERE who IS NOT NULL)
                 SELECT who FROM people

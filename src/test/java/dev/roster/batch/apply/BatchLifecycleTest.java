@@ -38,6 +38,8 @@ class BatchLifecycleTest {
     Sql sql;
     @Inject
     FourEyes fourEyes;
+    @Inject
+    dev.roster.mapping.MappingProfiles profiles;
 
     @AfterEach
     void cleanUp() {
@@ -296,7 +298,7 @@ class BatchLifecycleTest {
                 .then().statusCode(422).body(containsString("mapped it"));
 
         // P saved a profile for another header; A's next file is mapped by it on upload, and P may not approve it.
-        given().auth().preemptive().basic(p, TestAdmins.PASSWORD).contentType("application/json")
+        Browser.signedIn(p, TestAdmins.PASSWORD).api().contentType("application/json")
                 .body("{\"name\": \"Leavers " + m + "\", \"columns\": [{\"column\": \"Adresse " + m
                         + "\", \"target\": \"email\"}]}").post("/api/mapping-profiles").then().statusCode(201);
         String profiled = plannedUpload(a, "Adresse " + m + "\n" + m + "-y@example.com\n", "delete", m + "-2.csv");
@@ -311,6 +313,47 @@ class BatchLifecycleTest {
                     .then().statusCode(303);
             assertEquals(1, events(id, "batch.approved"));
         }
+    }
+
+    /** Review 2, Low: the person who created a sync source cannot approve its batches after someone else edited and ran it. */
+    @Test
+    void theSourceCreatorCannotApproveItsBatch() throws Exception {
+        String creator = admins.create(AdminRole.OPERATOR);
+        String editor = admins.create(AdminRole.OPERATOR);
+        String m = "scr" + System.nanoTime();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "sync-creator-");
+        java.nio.file.Files.writeString(dir.resolve("hr.csv"), "email,given_name,family_name\n" + m + "@example.com,A,B\n");
+        java.util.Map<String, Object> body = new java.util.HashMap<>(java.util.Map.of("name", "Creator " + m, "kind",
+                "directory", "location", dir.toAbsolutePath().toString(), "scope", "created", "absent", "leave", "autoApply", false));
+        Browser made = Browser.signedIn(creator, TestAdmins.PASSWORD);
+        String source = made.api().contentType("application/json").body(body).post("/api/sources").then().statusCode(201)
+                .extract().path("id");
+        Browser edits = Browser.signedIn(editor, TestAdmins.PASSWORD);
+        body.put("name", "Edited " + m);
+        edits.api().contentType("application/json").body(body).put("/api/sources/" + source).then().statusCode(200);
+        String batch = edits.api().post("/api/sources/" + source + "/run?wait=true").then().statusCode(200)
+                .extract().path("batchId");
+        assertTrue(batch != null, "the run planned a batch");
+        made.postForm("/batches/" + batch + "/approve", java.util.Map.of()).then().statusCode(422)
+                .body(containsString("configured or ran its sync source"));
+        assertEquals(0, sql.count("SELECT count(*) FROM batch WHERE id = ?::uuid AND approved_by IS NOT NULL", batch));
+    }
+
+    /** Review 2, Low: renaming an older mapping profile does not make it the one chosen for its header. */
+    @Test
+    void renamingAProfileDoesNotMakeItTheOneChosenForItsHeader() {
+        String m = "ren" + System.nanoTime();
+        Browser made = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
+        Browser edits = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
+        String header = "Mitarbeiter " + m;
+        String columns = ", \"columns\": [{\"column\": \"" + header + "\", \"target\": \"email\"}]}";
+        String older = made.api().contentType("application/json").body("{\"name\": \"Older " + m + "\"" + columns)
+                .post("/api/mapping-profiles").then().statusCode(201).extract().path("id");
+        made.api().contentType("application/json").body("{\"name\": \"Newer " + m + "\"" + columns)
+                .post("/api/mapping-profiles").then().statusCode(201);
+        edits.api().contentType("application/json").body("{\"name\": \"Renamed " + m + "\"}")
+                .patch("/api/mapping-profiles/" + older).then().statusCode(200);
+        assertEquals("Newer " + m, profiles.forHeader(java.util.List.of(header)).orElseThrow().name());
     }
 
     @Test
