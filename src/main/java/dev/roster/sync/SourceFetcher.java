@@ -327,6 +327,7 @@ public class SourceFetcher {
     }
 
     private Result download(HttpClient client, HttpRequest request, URI uri, Watchdog watchdog) {
+        String shown = ShownLocation.of(uri); // never the query values: reasons are read by viewers and mailed
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -336,34 +337,34 @@ public class SourceFetcher {
         } catch (HttpTimeoutException e) {
             return tooSlow(uri);
         } catch (IOException e) {
-            return watchdog.fired() ? tooSlow(uri) : new Refused("fetching " + uri + " failed: " + describe(e), true);
+            return watchdog.fired() ? tooSlow(uri) : new Refused("fetching " + shown + " failed: " + describe(e), true);
         } catch (InterruptedException e) {
             if (watchdog.fired()) {
                 return tooSlow(uri);
             }
             Thread.currentThread().interrupt();
-            return new Refused("interrupted while fetching " + uri, true);
+            return new Refused("interrupted while fetching " + shown, true);
         }
         try (InputStream body = watchdog.watch(response.body())) {
             int status = response.statusCode();
             if (status >= 300 && status < 400) {
-                return new Refused(uri + " answered " + status + ", a redirect to "
-                        + response.headers().firstValue("Location").orElse("(no Location)")
+                return new Refused(shown + " answered " + status + ", a redirect to "
+                        + response.headers().firstValue("Location").map(ShownLocation::withoutQuery).orElse("(no Location)")
                         + "; redirects are not followed: give that address as the source's location if it is right", false);
             }
             if (status != 200) {
                 String what = status == 404 ? "404 Not Found: no file at this address"
                         : status == 401 || status == 403 ? status + ": the credentials were refused"
                         : Integer.toString(status);
-                return new Refused(uri + " answered " + what, status >= 500);
+                return new Refused(shown + " answered " + what, status >= 500);
             }
             String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
             if (type.startsWith("text/html") || type.startsWith("application/xhtml")) {
-                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+                return new Refused(shown + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
             }
             if (type.startsWith("image/") || type.startsWith("audio/") || type.startsWith("video/")
                     || type.equals("application/pdf") || type.equals("application/zip") || type.startsWith("application/json")) {
-                return new Refused(uri + " answered " + type + ", not a CSV file", false);
+                return new Refused(shown + " answered " + type + ", not a CSV file", false);
             }
             Instant modified = response.headers().firstValue("Last-Modified").map(SourceFetcher::httpDate).orElse(null);
             String name = uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().endsWith("/") ? "export.csv"
@@ -376,19 +377,19 @@ public class SourceFetcher {
             String start = head(got.file());
             if (start.startsWith("<!doctype html") || start.startsWith("<html")) {
                 Files.deleteIfExists(got.file());
-                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+                return new Refused(shown + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
             }
             return got;
         } catch (TooLarge e) {
-            return new Refused(uri + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
+            return new Refused(shown + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
         } catch (IOException e) {
             return watchdog.fired() ? tooSlow(uri)
-                    : new Refused("reading the answer of " + uri + " failed: " + describe(e), true);
+                    : new Refused("reading the answer of " + shown + " failed: " + describe(e), true);
         }
     }
 
     private Refused tooSlow(URI uri) {
-        return new Refused(uri + " did not send the whole file within " + settings.fetchTimeout().toSeconds()
+        return new Refused(ShownLocation.of(uri) + " did not send the whole file within " + settings.fetchTimeout().toSeconds()
                 + " s (roster.sync.fetch-timeout); the download was cut off. Check that the server is not overloaded, "
                 + "or raise the setting for a very large export", true);
     }
