@@ -218,8 +218,9 @@ public class SourceFetcher {
      * fe80::/10, site-local 10/8 172.16/12 192.168/16, unique-local fc00::/7, the any-address or multicast), or one
      * that is not a public unicast address: 0/8, carrier-grade NAT 100.64/10, the benchmarking range 198.18/15, the
      * reserved 240/4 (and broadcast), the deprecated IPv4-compatible ::/96, and the IPv6 forms that carry an IPv4
-     * address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16), judged by the IPv4
-     * address inside.
+     * address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16), judged by the IPv4 address inside;
+     * the NAT64 local-use prefix 64:ff9b:1::/48 is private as a whole (its IPv4 address may sit at any of the RFC 6052
+     * offsets, and it only ever reaches a local translator).
      */
     static boolean privateAddress(InetAddress a) {
         if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
@@ -239,6 +240,10 @@ public class SourceFetcher {
         }
         if (compatible) {
             return true; // ::/96, IPv4-compatible: deprecated (RFC 4291), no public server is reached that way
+        }
+        if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+                && b[5] == 1) {
+            return true; // NAT64 local-use 64:ff9b:1::/48 (RFC 8215): a local translator, the IPv4 inside at any offset
         }
         byte[] embedded = embeddedV4(b);
         try {
@@ -265,8 +270,7 @@ public class SourceFetcher {
         boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
         boolean wellKnown = nat64 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0
                 && b[10] == 0 && b[11] == 0;
-        boolean local = nat64 && b[4] == 0 && b[5] == 1;
-        if (mapped || wellKnown || local) {
+        if (mapped || wellKnown) {
             return new byte[] { b[12], b[13], b[14], b[15] };
         }
         if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
