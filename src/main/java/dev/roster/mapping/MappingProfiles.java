@@ -22,6 +22,7 @@ import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.csv.ColumnNames;
 import dev.roster.csv.HeaderRecognition;
+import dev.roster.csv.PasswordColumns;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -104,6 +105,12 @@ public class MappingProfiles {
         for (Entry e : columns) {
             if (!ColumnNames.isValidTarget(e.target())) {
                 problems.add("column \"" + e.column() + "\" is mapped to \"" + e.target() + "\", which is not a Roster field");
+            } else if (!ColumnNames.IGNORE.equals(e.target()) && !ColumnNames.PASSWORD_HASH.equals(e.target())
+                    && (PasswordColumns.passwordLike(e.column())
+                            || ColumnNames.isAttribute(e.target()) && PasswordColumns.passwordLike(e.target()))) {
+                // Refused at use anyway (PasswordColumns.enforce); saying so at save spares a profile that never works.
+                problems.add("column \"" + e.column() + "\" holds passwords and is mapped to \"" + e.target()
+                        + "\"; map it to ignore (its cells must then be empty) or to password_hash");
             }
         }
         if (columns.isEmpty()) {

@@ -218,8 +218,9 @@ public class SourceFetcher {
      * fe80::/10, site-local 10/8 172.16/12 192.168/16, unique-local fc00::/7, the any-address or multicast), or one
      * that is not a public unicast address: 0/8, carrier-grade NAT 100.64/10, the benchmarking range 198.18/15, the
      * reserved 240/4 (and broadcast), the deprecated IPv4-compatible ::/96, and the IPv6 forms that carry an IPv4
-     * address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16), judged by the IPv4
-     * address inside.
+     * address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16), judged by the IPv4 address inside;
+     * the NAT64 local-use prefix 64:ff9b:1::/48 is private as a whole (its IPv4 address may sit at any of the RFC 6052
+     * offsets, and it only ever reaches a local translator).
      */
     static boolean privateAddress(InetAddress a) {
         if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
@@ -239,6 +240,10 @@ public class SourceFetcher {
         }
         if (compatible) {
             return true; // ::/96, IPv4-compatible: deprecated (RFC 4291), no public server is reached that way
+        }
+        if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+                && b[5] == 1) {
+            return true; // NAT64 local-use 64:ff9b:1::/48 (RFC 8215): a local translator, the IPv4 inside at any offset
         }
         byte[] embedded = embeddedV4(b);
         try {
@@ -265,8 +270,7 @@ public class SourceFetcher {
         boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
         boolean wellKnown = nat64 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0
                 && b[10] == 0 && b[11] == 0;
-        boolean local = nat64 && b[4] == 0 && b[5] == 1;
-        if (mapped || wellKnown || local) {
+        if (mapped || wellKnown) {
             return new byte[] { b[12], b[13], b[14], b[15] };
         }
         if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
@@ -327,6 +331,7 @@ public class SourceFetcher {
     }
 
     private Result download(HttpClient client, HttpRequest request, URI uri, Watchdog watchdog) {
+        String shown = ShownLocation.of(uri); // never the query values: reasons are read by viewers and mailed
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -336,34 +341,34 @@ public class SourceFetcher {
         } catch (HttpTimeoutException e) {
             return tooSlow(uri);
         } catch (IOException e) {
-            return watchdog.fired() ? tooSlow(uri) : new Refused("fetching " + uri + " failed: " + describe(e), true);
+            return watchdog.fired() ? tooSlow(uri) : new Refused("fetching " + shown + " failed: " + describe(e), true);
         } catch (InterruptedException e) {
             if (watchdog.fired()) {
                 return tooSlow(uri);
             }
             Thread.currentThread().interrupt();
-            return new Refused("interrupted while fetching " + uri, true);
+            return new Refused("interrupted while fetching " + shown, true);
         }
         try (InputStream body = watchdog.watch(response.body())) {
             int status = response.statusCode();
             if (status >= 300 && status < 400) {
-                return new Refused(uri + " answered " + status + ", a redirect to "
-                        + response.headers().firstValue("Location").orElse("(no Location)")
+                return new Refused(shown + " answered " + status + ", a redirect to "
+                        + response.headers().firstValue("Location").map(ShownLocation::withoutQuery).orElse("(no Location)")
                         + "; redirects are not followed: give that address as the source's location if it is right", false);
             }
             if (status != 200) {
                 String what = status == 404 ? "404 Not Found: no file at this address"
                         : status == 401 || status == 403 ? status + ": the credentials were refused"
                         : Integer.toString(status);
-                return new Refused(uri + " answered " + what, status >= 500);
+                return new Refused(shown + " answered " + what, status >= 500);
             }
             String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
             if (type.startsWith("text/html") || type.startsWith("application/xhtml")) {
-                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+                return new Refused(shown + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
             }
             if (type.startsWith("image/") || type.startsWith("audio/") || type.startsWith("video/")
                     || type.equals("application/pdf") || type.equals("application/zip") || type.startsWith("application/json")) {
-                return new Refused(uri + " answered " + type + ", not a CSV file", false);
+                return new Refused(shown + " answered " + type + ", not a CSV file", false);
             }
             Instant modified = response.headers().firstValue("Last-Modified").map(SourceFetcher::httpDate).orElse(null);
             String name = uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().endsWith("/") ? "export.csv"
@@ -376,19 +381,19 @@ public class SourceFetcher {
             String start = head(got.file());
             if (start.startsWith("<!doctype html") || start.startsWith("<html")) {
                 Files.deleteIfExists(got.file());
-                return new Refused(uri + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
+                return new Refused(shown + " answered an HTML page, not a CSV file (a sign-in page or an error page?)", false);
             }
             return got;
         } catch (TooLarge e) {
-            return new Refused(uri + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
+            return new Refused(shown + " sent more than the limit of " + (e.limit / (1024 * 1024)) + " MB (roster.csv.max-bytes)", false);
         } catch (IOException e) {
             return watchdog.fired() ? tooSlow(uri)
-                    : new Refused("reading the answer of " + uri + " failed: " + describe(e), true);
+                    : new Refused("reading the answer of " + shown + " failed: " + describe(e), true);
         }
     }
 
     private Refused tooSlow(URI uri) {
-        return new Refused(uri + " did not send the whole file within " + settings.fetchTimeout().toSeconds()
+        return new Refused(ShownLocation.of(uri) + " did not send the whole file within " + settings.fetchTimeout().toSeconds()
                 + " s (roster.sync.fetch-timeout); the download was cut off. Check that the server is not overloaded, "
                 + "or raise the setting for a very large export", true);
     }

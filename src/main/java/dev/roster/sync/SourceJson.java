@@ -13,7 +13,7 @@ public record SourceJson(UUID id, String name, String kind, String location, Str
         Instant updatedAt) {
 
     static SourceJson of(SyncSource s, Instant nextRun, SyncRun last) {
-        return new SourceJson(s.id(), s.name(), s.kindName(), s.location(), s.schedule(), s.timeZone(), s.onNewFile(),
+        return new SourceJson(s.id(), s.name(), s.kindName(), s.shownLocation(), s.schedule(), s.timeZone(), s.onNewFile(),
                 s.format(), s.profile(), s.matchBy().name().toLowerCase(), s.scope(), s.absent().word(), s.autoApply(),
                 limits(s.limits(), false), limits(s.limitsPercent(), true), s.minRowsFraction(), s.paused(),
                 s.authType().name().toLowerCase(), s.username(), s.secretSet(), nextRun,

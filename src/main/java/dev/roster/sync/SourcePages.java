@@ -25,7 +25,7 @@ public final class SourcePages {
                 "suspend", true, "", "", "", "", "", "", "", "", "0.5", "none", "", false);
 
         static Form of(SyncSource s) {
-            return new Form(s.name(), s.kindName(), s.location(), s.schedule(), s.timeZone(), s.onNewFile(),
+            return new Form(s.name(), s.kindName(), s.shownLocation(), s.schedule(), s.timeZone(), s.onNewFile(),
                     s.profile() == null ? "" : s.profile(), s.matchBy().name().toLowerCase(), s.scope(), s.absent().word(),
                     s.autoApply(), text(s.limits().create(), true), text(s.limits().update(), true),
                     text(s.limits().suspend(), true), text(s.limits().delete(), true), text(s.limitsPercent().create(), false),

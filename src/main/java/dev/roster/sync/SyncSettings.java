@@ -37,8 +37,9 @@ public interface SyncSettings {
     int maxSources();
 
     /**
-     * The longest pause after repeated failures: after n failed or refused runs in a row, scheduled and polled runs
-     * wait min-interval x 2^n (at most this) after the last one; "Run now" is never held back.
+     * The longest pause after repeated failures: after n &ge; 2 failed or refused runs in a row, scheduled and polled
+     * runs wait min-interval x 2^(n-1) (at most this) after the last one (one failure alone holds nothing back);
+     * "Run now" is never held back.
      */
     @WithDefault("24h")
     Duration maxBackoff();

@@ -38,6 +38,11 @@ public record SyncSource(UUID id, String name, Kind kind, String location, Strin
         return schedule != null && !schedule.isBlank();
     }
 
+    /** The location as pages, the API, run reasons and mails show it: query values, user info and fragment hidden. */
+    public String shownLocation() {
+        return ShownLocation.of(location);
+    }
+
     public String kindName() {
         return kind.name().toLowerCase();
     }

@@ -238,6 +238,9 @@ public class SyncSources {
         }
         SyncSource.Kind kind = parse(SyncSource.Kind.class, in.kind(), "kind", "directory or url", problems);
         String location = in.location() == null ? "" : in.location().strip();
+        if (old != null && !location.equals(old.location()) && location.equals(old.shownLocation())) {
+            location = old.location(); // the masked form pages and the API show, sent back unchanged: the address stays
+        }
         if (kind == SyncSource.Kind.DIRECTORY) {
             checkDirectory(location, problems);
         } else if (kind == SyncSource.Kind.URL) {

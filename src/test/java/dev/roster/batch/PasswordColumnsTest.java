@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import dev.roster.access.AdminRole;
+import dev.roster.csv.PasswordColumns;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
@@ -146,5 +147,65 @@ class PasswordColumnsTest {
         assertEquals("REFUSED", run.getString("status"), run.prettify());
         assertTrue(run.getString("reason").contains("hr.csv, line 1, column \"attr.tempPasswd\""), run.getString("reason"));
         assertEquals(0, storedPlaintext(secret));
+    }
+
+    /** Security review (bounds-fix) M1: the spellings that got through, and the about-password columns that hold none. */
+    @Test
+    void passwordWordsAreFoundInEverySpellingAndAboutPasswordNamesStayExempt() {
+        for (String name : new String[] { "Initial Pass", "Temp Pass", "Default Pass", "New PW", "Initial PIN", "tempPass",
+                "attr.initialPass", "InitialPW", "temppass", "Temp password - expires", "Password (expires)", "Kennwort",
+                "Mot de passe", "MotDePasse", "Contraseña", "contrasena", "Passwort", "user_pwd", "PWD", "passwd2",
+                "Pass\u200Bword", "P\u00ADassword", "\uFF30\uFF41\uFF53\uFF53\uFF57\uFF4F\uFF52\uFF44",
+                "P\u0430ssword", "\u0420assw\u043Erd", "Passw\u03BFrd", "P\u0430ss",
+                "Te\u200Bmp P\u0430ss", "Ｉｎｉｔｉａｌ ＰＷ", "Password Hash", "Pass Word", "Secret", "Пароль", "Начальный пароль", "初始密码" }) {
+            assertTrue(PasswordColumns.passwordLike(name), "a password column: " + name);
+        }
+        for (String name : new String[] { "Password Hash Function", "Change Password at Next Sign-In", "Must change password",
+                "Password expires", "Password Expiry Date", "Password last changed", "Password never expires",
+                "Force password change", "Passport Number", "Compass", "Bypass", "Spinner", "Email", "Department",
+                "Pinned", "Init", "Shipping" }) {
+            assertTrue(!PasswordColumns.passwordLike(name), "not a password column: " + name);
+        }
+    }
+
+    /** M1: in Roster's own format attr.tempPass and attr.initialPass are refused (they were planned, the value stored). */
+    @Test
+    void aRosterFileWithATempPassAttributeIsRefused() {
+        String op = admins.create(AdminRole.OPERATOR);
+        for (String column : new String[] { "attr.tempPass", "attr.initialPass", "attr.newPW" }) {
+            String m = "pwt" + System.nanoTime();
+            String secret = "S3cret-" + m;
+            byte[] csv = ("email,given_name,family_name," + column + "\n" + m + "@x.example,A,B," + secret + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            JsonPath batch = VendorUploadTest.planned(op, csv, "onboard", "people.csv");
+            assertEquals("REJECTED", batch.getString("status"), column + ": " + batch.prettify());
+            assertTrue(batch.getString("error").startsWith("people.csv, line 1, column \"" + column + "\""), batch.getString("error"));
+            assertEquals(0, storedPlaintext(secret));
+        }
+    }
+
+    /** M1: a chosen mapping is checked by its target too: "Init" mapped to attr.initialPwd is refused. */
+    @Test
+    void aChosenMappingToAPasswordAttributeIsRefusedWhateverTheColumnsName() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "pwm" + System.nanoTime();
+        String secret = "S3cret-" + m;
+        for (String[] column : new String[][] { { "Init", "attr.initialPwd" }, { "Start", "attr.tempPass" },
+                { "Initial Pass", "attr.start" }, { "Temp password - expires", "attr.expires" } }) {
+            byte[] csv = ("Mail,Vorname,Nachname," + column[0] + "\n" + m + "@x.example,A,B," + secret + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            Response r = VendorUploadTest.upload(op, csv, "onboard", "hr.csv", Map.of("mapping", "{\"Mail\":\"email\","
+                    + "\"Vorname\":\"given_name\",\"Nachname\":\"family_name\",\"" + column[0] + "\":\"" + column[1] + "\"}"));
+            assertEquals(422, r.statusCode(), column[0] + ": " + r.asString());
+            assertTrue(r.jsonPath().getString("error").startsWith("hr.csv, line 1, column \"" + column[0] + "\""), r.asString());
+            assertTrue(!r.asString().contains(secret), "the value is never echoed");
+        }
+        assertEquals(0, storedPlaintext(secret));
+        // A profile with such a mapping is refused when it is saved, not only when it is used.
+        io.restassured.RestAssured.given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"name\": \"Init " + m + "\", \"columns\": [{\"column\": \"Mail\", \"target\": \"email\"}, "
+                        + "{\"column\": \"Init\", \"target\": \"attr.initialPwd\"}]}")
+                .post("/api/mapping-profiles").then().statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400))
+                .body(org.hamcrest.Matchers.containsString("holds passwords"));
     }
 }

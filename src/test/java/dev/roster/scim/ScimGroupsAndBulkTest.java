@@ -3,11 +3,13 @@ package dev.roster.scim;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
+import dev.roster.support.DeleteCapBase;
 import dev.roster.support.FourEyes;
 import dev.roster.support.Sql;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,6 +33,8 @@ class ScimGroupsAndBulkTest {
     Sql sql;
     @Inject
     FourEyes fourEyes;
+    @Inject
+    DeleteCapBase deleteCapBase;
 
     private long members(String group) {
         return sql.count("SELECT count(*) FROM group_membership WHERE group_id = ?::uuid", group);
@@ -187,16 +192,66 @@ class ScimGroupsAndBulkTest {
                 .post("/scim/v2/Bulk").then().statusCode(200).body("Operations[0].status", equalTo("204"));
         assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", user));
 
-        // More deletions than the cap allows (20% of the users not deleted): the whole request is refused, nothing written.
-        String victim = Scim.createId(Scim.unique("capped"));
-        long allowed = (long) Math.floor(0.2 * sql.count("SELECT count(*) FROM directory_user WHERE status <> 'DELETED'"));
-        Assumptions.assumeTrue(allowed < 999, "a directory this large needs more operations than /Bulk takes");
-        StringBuilder over = new StringBuilder("{\"Operations\": [{\"method\": \"DELETE\", \"path\": \"/Users/" + victim + "\"}");
-        for (long i = 0; i < allowed; i++) {
-            over.append(",{\"method\": \"DELETE\", \"path\": \"/Users/").append(UUID.randomUUID()).append("\"}");
+        // More deletions of established users than the cap allows (20% of the established users not deleted): the
+        // whole request is refused, nothing written. The base age is the production one, so users created first are
+        // no cover; the victims are backdated to make them established.
+        deleteCapBase.baseAge(Duration.ofHours(24));
+        try {
+            List<String> victims = victims("capped", (int) Math.floor(0.25 * established()) + 2, true);
+            Scim.rw().body(bulkDelete(victims)).post("/scim/v2/Bulk").then().statusCode(400)
+                    .body("scimType", equalTo("invalidValue")).body("detail", containsString("max-delete-fraction"))
+                    .body("detail", containsString("established users"));
+            for (String victim : victims) {
+                assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", victim));
+            }
+        } finally {
+            deleteCapBase.baseAge(Duration.ZERO);
         }
-        Scim.rw().body(over.append("]}").toString()).post("/scim/v2/Bulk").then().statusCode(400)
-                .body("scimType", equalTo("invalidValue")).body("detail", containsString("max-delete-fraction"));
-        assertEquals(0, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", victim));
+    }
+
+    /**
+     * Security review (bounds-fix) M3: deleting users created within the cap's base age does not count against the
+     * cap, so a client can undo today's onboarding in one /Bulk request (before, any such request was refused whenever
+     * the established base was small, as on a new deployment).
+     */
+    @Test
+    void bulkDeletingUsersCreatedTodayIsNotHeldByTheDeleteCap() {
+        deleteCapBase.baseAge(Duration.ofHours(24));
+        try {
+            List<String> today = victims("today", (int) Math.floor(0.2 * established()) + 2, false);
+            Scim.rw().body(bulkDelete(today)).post("/scim/v2/Bulk").then().statusCode(200)
+                    .body("Operations.status", everyItem(equalTo("204")));
+            for (String user : today) {
+                assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE id = ?::uuid AND status = 'DELETED'", user));
+            }
+        } finally {
+            deleteCapBase.baseAge(Duration.ZERO);
+        }
+    }
+
+    /** Users not deleted and created more than a day ago: the cap's base under the production base age. */
+    private long established() {
+        return sql.count("SELECT count(*) FROM directory_user WHERE status <> 'DELETED' AND created_at <= now() - interval '1 day'");
+    }
+
+    private List<String> victims(String prefix, int n, boolean backdate) {
+        Assumptions.assumeTrue(n < 900, "a directory this large needs more operations than /Bulk takes");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = Scim.createId(Scim.unique(prefix + i));
+            if (backdate) {
+                sql.update("UPDATE directory_user SET created_at = now() - interval '2 days' WHERE id = ?::uuid", id);
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static String bulkDelete(List<String> ids) {
+        StringBuilder body = new StringBuilder("{\"Operations\": [");
+        for (int i = 0; i < ids.size(); i++) {
+            body.append(i > 0 ? "," : "").append("{\"method\": \"DELETE\", \"path\": \"/Users/").append(ids.get(i)).append("\"}");
+        }
+        return body.append("]}").toString();
     }
 }

@@ -37,4 +37,18 @@ class SourceAddressTest {
             assertFalse(isPrivate(a), a);
         }
     }
+
+    /**
+     * Security review (bounds-fix) L5: the NAT64 local-use prefix 64:ff9b:1::/48 reaches only a local translator, and
+     * RFC 6052 lets it carry the IPv4 address at other offsets than the last 4 bytes (here 127.0.0.1 and 10.0.0.1 in
+     * the /48 and /64 layouts, where the last bytes look public): the whole /48 is private.
+     */
+    @Test
+    void theWholeNat64LocalUsePrefixIsPrivate() throws Exception {
+        for (String a : new String[] { "64:ff9b:1:7f00:1::808:808", "64:ff9b:1:0:a00:1:808:808", "64:ff9b:1::8.8.8.8",
+                "64:ff9b:1:ffff::1" }) {
+            assertTrue(isPrivate(a), a);
+        }
+        assertFalse(isPrivate("64:ff9b:2::8.8.8.8"), "outside the /48 the usual rules apply");
+    }
 }

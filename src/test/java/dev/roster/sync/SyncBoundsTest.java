@@ -175,6 +175,101 @@ class SyncBoundsTest {
         }
     }
 
+    /**
+     * Security review (bounds-fix) M2: a redirect to a signed URL (a pre-signed S3 link, say) is refused, and the run
+     * reason, which viewers read through the API and which is mailed, names the target only as scheme://host/path:
+     * no signature, no credential, no user info, no fragment.
+     */
+    @Test
+    void aRedirectsSignedLocationIsNotShownInTheRunReason() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "sbr" + System.nanoTime();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Location", "https://robot:PWSECRET@cdn.example.com/exports/hr.csv"
+                    + "?X-Amz-Credential=CREDSECRET&X-Amz-Signature=SIGSECRET#FRAGSECRET");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String id = source(op, Map.of("name", "Redirect " + m, "kind", "url", "location",
+                    "http://localhost:" + server.getAddress().getPort() + "/hr.csv", "scope", "created", "absent", "leave"));
+            JsonPath run = runNow(op, id);
+            String reason = run.getString("reason");
+            assertEquals("REFUSED", run.getString("status"), run.prettify());
+            assertTrue(reason.contains("a redirect to https://cdn.example.com/exports/hr.csv;"), reason);
+            String viewer = admins.create(AdminRole.VIEWER);
+            String seen = given().auth().preemptive().basic(viewer, TestAdmins.PASSWORD).get("/api/sources/" + id + "/runs")
+                    .then().statusCode(200).extract().asString() + reason
+                    + sql.rows("SELECT coalesce(string_agg(body, ' '), '') AS b FROM mail_outbox WHERE body LIKE ?",
+                            "%" + server.getAddress().getPort() + "/hr.csv%").get(0).get("b");
+            for (String secret : new String[] { "PWSECRET", "CREDSECRET", "SIGSECRET", "FRAGSECRET", "X-Amz-Signature" }) {
+                assertTrue(!seen.contains(secret), secret + " leaked: " + seen);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * Security review (bounds-fix) M2 / L6: a source saved before secrets in the query string were refused at save
+     * shows its query values masked on the API (same field), on its page and in run reasons; the fetch still uses the
+     * stored address, and saving back the masked location as shown keeps it.
+     */
+    @Test
+    void queryValuesOfASourcesLocationAreMaskedWhereverItIsShown() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "sbq" + System.nanoTime();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().toString());
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://localhost:" + server.getAddress().getPort() + "/hr.csv";
+            String id = source(op, Map.of("name", "Legacy " + m, "kind", "url", "location", base + "?format=csv",
+                    "scope", "created", "absent", "leave"));
+            // Saved by an older Roster, before the save-time rule.
+            sql.update("UPDATE sync_source SET location = ? WHERE id = ?::uuid", base + "?format=csv&token=LEGACYSECRET", id);
+            JsonPath json = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then()
+                    .statusCode(200).extract().jsonPath();
+            assertEquals(base + "?format=…&token=…", json.getString("location"), json.prettify());
+            JsonPath run = runNow(op, id);
+            assertEquals(List.of("/hr.csv?format=csv&token=LEGACYSECRET"), asked, "the fetch uses the stored address");
+            assertTrue(run.getString("reason").startsWith(base + "?format=…&token=… answered 404"), run.getString("reason"));
+            String page = dev.roster.support.Browser.admin().get("/sources/" + id).then().statusCode(200).extract().asString();
+            String list = dev.roster.support.Browser.admin().get("/sources").then().statusCode(200).extract().asString();
+            String runs = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id + "/runs")
+                    .then().statusCode(200).extract().asString();
+            for (String shown : new String[] { page, list, runs, json.prettify(), run.prettify() }) {
+                assertTrue(!shown.contains("LEGACYSECRET"), shown);
+            }
+            assertTrue(page.contains("token=…"), "the page shows the masked location");
+            // Saving it again needs the secret moved out of the query string (the save-time rule), never echoed.
+            Map<String, Object> body = new HashMap<>(Map.of("name", "Legacy renamed " + m, "kind", "url", "location",
+                    json.getString("location"), "scope", "created", "absent", "leave"));
+            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+                    .put("/api/sources/" + id).then().statusCode(400).body(containsString("secret in its query string"))
+                    .body(org.hamcrest.Matchers.not(containsString("LEGACYSECRET")));
+            // Sending back a masked location as shown (a GET-edit-PUT client) keeps the stored address.
+            sql.update("UPDATE sync_source SET location = ? WHERE id = ?::uuid", base + "?format=csv&page=2", id);
+            String shown = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/sources/" + id).then()
+                    .statusCode(200).extract().path("location");
+            assertEquals(base + "?format=…&page=…", shown);
+            body.put("location", shown);
+            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+                    .put("/api/sources/" + id).then().statusCode(200);
+            assertEquals(base + "?format=csv&page=2", sql.rows("SELECT location FROM sync_source WHERE id = ?::uuid",
+                    id).get(0).get("location"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void aSecretInTheQueryStringIsRefused() {
         String op = admins.create(AdminRole.OPERATOR);

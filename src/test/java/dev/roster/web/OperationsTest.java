@@ -49,6 +49,9 @@ class OperationsTest {
         try (var in = OperationsTest.class.getResourceAsStream("/application.properties")) {
             p.load(in);
         }
+        // The running application's configuration (every source: properties, profile, environment), not just the file.
+        assertTrue("127.0.0.1".equals(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.management.host", String.class)), "the management interface of the running server");
         assertTrue("127.0.0.1".equals(p.getProperty("quarkus.management.host")), "the default for every profile");
         assertFalse(p.stringPropertyNames().stream().anyMatch(k -> k.endsWith(".quarkus.management.host")),
                 "no profile opens it");

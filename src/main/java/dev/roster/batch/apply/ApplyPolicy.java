@@ -70,9 +70,42 @@ public class ApplyPolicy {
                         + ")");
     }
 
-    /** True when the batch deletes more than the configured share of the users that are not deleted. */
+    /**
+     * True when the batch deletes more established users (created before roster.safety.delete-cap-base-age) than the
+     * configured share of the established users that are not deleted. Deleting users created within that window counts
+     * neither way: they are not in the base, so they are not against it either (undoing today's onboarding needs no
+     * override), and creating users first still cannot enlarge the base for deleting established ones.
+     */
     public boolean overDeleteCap(Batch batch) {
-        return batch.countDelete > 0 && batch.countDelete > Math.floor(maxDeleteFraction * activeUsers());
+        if (batch.countDelete == 0) {
+            return false;
+        }
+        long established = establishedDeletes(batch.id);
+        return established > 0 && established > Math.floor(maxDeleteFraction * activeUsers());
+    }
+
+    /** How many of the batch's deletions are of established users: the ones the delete cap counts. */
+    public long establishedDeletes(UUID batchId) {
+        return jdbc.one("""
+                SELECT count(*) FROM plan_item p JOIN directory_user u ON u.id = p.user_id
+                 WHERE p.batch_id = ? AND p.kind = 'DELETE' AND u.created_at <= now() - ? * interval '1 millisecond'""",
+                rs -> rs.getLong(1), batchId, safety.deleteCapBaseAge().toMillis()).orElse(0L);
+    }
+
+    /** How many of these users (not deleted) are established: the ones a SCIM /Bulk delete cap counts. */
+    public long establishedUsers(java.util.Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        Object[] args = new Object[ids.size() + 1];
+        int i = 0;
+        for (UUID id : ids) {
+            args[i++] = id;
+        }
+        args[i] = safety.deleteCapBaseAge().toMillis();
+        return jdbc.one("SELECT count(*) FROM directory_user WHERE id IN (" + String.join(", ", java.util.Collections.nCopies(
+                ids.size(), "?")) + ") AND status <> 'DELETED' AND created_at <= now() - ? * interval '1 millisecond'",
+                rs -> rs.getLong(1), args).orElse(0L);
     }
 
     public double maxDeleteFraction() {
@@ -118,8 +151,11 @@ public class ApplyPolicy {
         if (!overDeleteCap(batch)) {
             overrideReason = null;
         } else if (!who.isAdmin() || overrideReason == null || overrideReason.isEmpty()) {
-            throw ApplyRefused.unprocessable(id, "This batch deletes " + batch.countDelete + " users, more than "
-                    + Math.round(maxDeleteFraction * 100) + "% of the " + capBase(activeUsers())
+            long established = establishedDeletes(id);
+            throw ApplyRefused.unprocessable(id, "This batch deletes " + (established == batch.countDelete
+                    ? batch.countDelete + " users" : established + " established users (of " + batch.countDelete
+                    + " deletions; users created in the last " + safety.deleteCapBaseAge().toHours() + " hours do not count)")
+                    + ", more than " + Math.round(maxDeleteFraction * 100) + "% of the " + capBase(activeUsers())
                     + ". An admin must override with a written reason.");
         }
         if (approvalRequired(batch) && batch.approvedBy == null) {

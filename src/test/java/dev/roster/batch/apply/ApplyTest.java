@@ -312,6 +312,34 @@ class ApplyTest {
         }
     }
 
+    /**
+     * Security review (bounds-fix) M3: deleting users created within the base age does not count against the cap, so on
+     * a new deployment (no established users) or after a large onboarding an operator can revert their own mistaken
+     * onboarding without an admin override; {@link #usersCreatedFirstDoNotEnlargeTheDeleteCapsBase} still holds.
+     */
+    @Test
+    void deletingTodaysOnboardingNeedsNoOverride() {
+        String op = operator();
+        String m = "capt" + System.nanoTime();
+        deleteCapBase.baseAge(java.time.Duration.ofHours(24));
+        try {
+            int n = (int) Math.floor(policy.maxDeleteFraction() * policy.activeUsers()) + 3;
+            StringBuilder create = new StringBuilder("email,given_name,family_name\n");
+            StringBuilder delete = new StringBuilder("email\n");
+            for (int i = 0; i < n; i++) {
+                create.append(m).append('-').append(i).append("@example.com,A,B\n");
+                delete.append(m).append('-').append(i).append("@example.com\n");
+            }
+            Batches.uploadAndApply(op, TestAdmins.PASSWORD, create.toString(), "onboard");
+            String id = planned(op, delete.toString(), "delete").getString("id");
+            apply(op, id, n, false).then().statusCode(202);
+            assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+            assertEquals(n, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND status = 'DELETED'", m + "%"));
+        } finally {
+            deleteCapBase.baseAge(java.time.Duration.ZERO);
+        }
+    }
+
     @Test
     void fourEyesNeedsAnotherOperatorsApproval() {
         fourEyes.enabled(true);
