@@ -202,7 +202,7 @@ class PasswordColumnsTest {
         }
         assertEquals(0, storedPlaintext(secret));
         // A profile with such a mapping is refused when it is saved, not only when it is used.
-        io.restassured.RestAssured.given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+        Browser.signedIn(op, TestAdmins.PASSWORD).api().contentType("application/json")
                 .body("{\"name\": \"Init " + m + "\", \"columns\": [{\"column\": \"Mail\", \"target\": \"email\"}, "
                         + "{\"column\": \"Init\", \"target\": \"attr.initialPwd\"}]}")
                 .post("/api/mapping-profiles").then().statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400))

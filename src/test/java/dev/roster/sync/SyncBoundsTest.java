@@ -252,7 +252,7 @@ class SyncBoundsTest {
             // Saving it again needs the secret moved out of the query string (the save-time rule), never echoed.
             Map<String, Object> body = new HashMap<>(Map.of("name", "Legacy renamed " + m, "kind", "url", "location",
                     json.getString("location"), "scope", "created", "absent", "leave"));
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+            signedIn(op).contentType("application/json").body(body)
                     .put("/api/sources/" + id).then().statusCode(400).body(containsString("secret in its query string"))
                     .body(org.hamcrest.Matchers.not(containsString("LEGACYSECRET")));
             // Sending back a masked location as shown (a GET-edit-PUT client) keeps the stored address.
@@ -261,7 +261,7 @@ class SyncBoundsTest {
                     .statusCode(200).extract().path("location");
             assertEquals(base + "?format=…&page=…", shown);
             body.put("location", shown);
-            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json").body(body)
+            signedIn(op).contentType("application/json").body(body)
                     .put("/api/sources/" + id).then().statusCode(200);
             assertEquals(base + "?format=csv&page=2", sql.rows("SELECT location FROM sync_source WHERE id = ?::uuid",
                     id).get(0).get("location"));
