@@ -29,7 +29,6 @@ import dev.roster.access.Operator;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.batch.BatchService;
-import dev.roster.batch.apply.ApplyPolicy;
 import dev.roster.batch.state.UploadRequest;
 import dev.roster.csv.ColumnNames;
 import dev.roster.plan.MatchKey;
@@ -50,7 +49,7 @@ import jakarta.inject.Inject;
 public class ScimBulk {
 
     private static final Pattern BULK_REF = Pattern.compile("bulkId:([A-Za-z0-9_.~-]{1,100})");
-    private static final Pattern PATH = Pattern.compile("/(Users|Groups)(?:/([^/?#]+))?");
+    static final Pattern PATH = Pattern.compile("/(Users|Groups)(?:/([^/?#]+))?");
 
     @Inject
     Jdbc jdbc;
@@ -71,7 +70,7 @@ public class ScimBulk {
     @Inject
     BatchService batches;
     @Inject
-    ApplyPolicy policy;
+    ScimDeleteCap deleteCap;
 
     /** Checks the limits and reads the operations. */
     void checkSize(int payloadBytes) {
@@ -98,7 +97,7 @@ public class ScimBulk {
         JsonNode ops = operations(body, payloadBytes);
         JsonNode fail = ScimAttributes.field(body, "failOnErrors");
         int failOnErrors = fail == null || fail.isNull() ? Integer.MAX_VALUE : Math.max(1, fail.asInt(Integer.MAX_VALUE));
-        checkDeleteCap(ops);
+        deleteCap.check(ops);
         ObjectNode[] results = new ObjectNode[ops.size()];
         // Each operation's bulkId references, read once: the ordering passes below only look them up.
         List<Set<String>> references = new ArrayList<>(ops.size());
@@ -161,38 +160,6 @@ public class ScimBulk {
             }
         }
         return answer;
-    }
-
-    /**
-     * The delete cap (roster.safety.max-delete-fraction) over the request as a whole: refused before anything is
-     * written when its user deletions exceed the allowed share of the users that are not deleted, as a batch would be.
-     */
-    void checkDeleteCap(JsonNode ops) {
-        // Only deletions of established users count, as for a batch: a user created within the base age (or by this
-        // request, "bulkId:...") is not in the base, so deleting it is not against it (docs/security.md).
-        Set<UUID> ids = new LinkedHashSet<>();
-        for (JsonNode op : ops) {
-            Matcher m = PATH.matcher(op.path("path").asText(""));
-            if (op.path("method").asText("").equalsIgnoreCase("DELETE") && m.matches() && m.group(1).equals("Users")
-                    && m.group(2) != null) {
-                try {
-                    ids.add(UUID.fromString(m.group(2)));
-                } catch (IllegalArgumentException e) {
-                    // not a stored user's id: the operation fails on its own
-                }
-            }
-        }
-        long deletes = policy.establishedUsers(ids);
-        if (deletes == 0) {
-            return;
-        }
-        long active = policy.activeUsers();
-        if (deletes > Math.floor(policy.maxDeleteFraction() * active)) {
-            throw ScimException.invalidValue("This request deletes " + deletes + " established users, more than "
-                    + Math.round(policy.maxDeleteFraction() * 100) + "% of the " + policy.capBase(active) + " "
-                    + "(the delete cap, roster.safety.max-delete-fraction). Nothing was written. Send it to "
-                    + "/Bulk?asBatch=true, where an admin can override the cap with a written reason.");
-        }
     }
 
     private Set<String> references(JsonNode op) {
