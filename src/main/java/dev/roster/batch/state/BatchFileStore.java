@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.UUID;
 
+import dev.roster.sql.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,6 +40,12 @@ public class BatchFileStore {
 
     @Inject
     AgroalDataSource dataSource;
+
+    /** Gives batch {@code to} the stored file of batch {@code from} (a re-plan), in the caller's transaction. */
+    public static void copy(Connection c, UUID from, UUID to) throws SQLException {
+        Jdbc.update(c, "INSERT INTO batch_file_chunk (batch_id, seq, data) SELECT ?, seq, data FROM batch_file_chunk WHERE batch_id = ?",
+                to, from);
+    }
 
     /** Streams {@code in} into the batch's chunks on the given connection (the caller's transaction). */
     public StoredFile store(Connection c, UUID batchId, InputStream in, long maxBytes) throws SQLException, IOException {

@@ -125,8 +125,7 @@ public class BatchTransitions {
                        source_format_label, column_mapping, mapping_choice, mapping_profile_id, mapping_profile
                   FROM batch WHERE id = ?""",
                 fresh, who.id(), who.name(), old);
-        Jdbc.update(c, "INSERT INTO batch_file_chunk (batch_id, seq, data) SELECT ?, seq, data FROM batch_file_chunk WHERE batch_id = ?",
-                fresh, old);
+        BatchFileStore.copy(c, old, fresh);
         Jdbc.update(c, "DELETE FROM plan_item WHERE batch_id = ?", old);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("replans", old.toString());
