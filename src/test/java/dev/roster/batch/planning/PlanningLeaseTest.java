@@ -60,7 +60,7 @@ class PlanningLeaseTest {
 
                 planning.resumeInterrupted();
                 second = CompletableFuture.runAsync(() -> planning.planNow(batch));
-                Thread.sleep(2000);
+                awaitLeaseWaiter(batch);
                 assertEquals(1, attempts(batch), "no second run claimed the batch while its planner lives");
                 assertFalse(second.isDone(), "a caller that plans itself waits for the living run");
                 assertEquals("PLANNING", status(batch));
@@ -120,6 +120,17 @@ class PlanningLeaseTest {
 
     private String status(UUID batch) {
         return jdbc.one("SELECT status FROM batch WHERE id = ?", rs -> rs.getString(1), batch).orElseThrow();
+    }
+
+    /** Waits until a second caller queues for the batch's lease (a lock request PostgreSQL has not granted). */
+    private void awaitLeaseWaiter(UUID batch) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!jdbc.one("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                + "AND classid = ?::oid AND objsubid = 2 AND objid::bigint = (hashtext(?::text)::bigint & 4294967295))",
+                rs -> rs.getBoolean(1), BatchPlanning.LEASE_SPACE, batch.toString()).orElseThrow()) {
+            assertTrue(System.nanoTime() < deadline, "no second caller ever waited for the lease of batch " + batch);
+            Thread.sleep(50);
+        }
     }
 
     private void awaitAttempts(UUID batch, int expected) throws InterruptedException {
