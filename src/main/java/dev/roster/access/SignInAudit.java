@@ -38,6 +38,10 @@ public class SignInAudit {
                     attempt.admin().email, null, details)));
             return;
         }
+        if (SignInFailures.forDirectoryUsers(attempt.channel())) {
+            selfServiceRefused(attempt);
+            return;
+        }
         // Nobody is authenticated: the actor is whoever typed that email, known only by it and their origin.
         details.put("email", attempt.email());
         details.put("reason", attempt.reason());
@@ -47,5 +51,19 @@ public class SignInAudit {
         AuditActor actor = AuditActor.admin(null, attempt.email(), attempt.ip(), attempt.userAgent());
         jdbc.inCallersTransaction(c -> audit.record(c, actor, new AuditEventDraft(AuditAction.ADMIN_SIGN_IN_FAILED, null,
                 attempt.admin() == null ? null : attempt.admin().email, null, details)));
+    }
+
+    /**
+     * A directory user's self-service page turned a request down (decision 0036): the actor is the public page with
+     * the request's origin, never the account typed, which goes in the details as admins see it on the users page.
+     */
+    private void selfServiceRefused(SignInService.SignInAttempt attempt) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("page", attempt.channel());
+        details.put("account", SignInFailures.accountOf(attempt.email()));
+        details.put("reason", attempt.reason());
+        details.put("attempts", attempt.attempts());
+        jdbc.inCallersTransaction(c -> audit.record(c, AuditActor.selfService(attempt.ip(), attempt.userAgent()),
+                new AuditEventDraft(AuditAction.PASSWORD_SELF_SERVICE_REFUSED, null, null, null, details)));
     }
 }

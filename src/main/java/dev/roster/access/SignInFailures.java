@@ -45,18 +45,36 @@ public class SignInFailures {
     @Inject
     SignInConfig config;
 
+    /** The page of directory users asking for a reset link ("Forgot your password?"). */
+    public static final String FORGOT = "forgot";
+    /** The page of directory users changing their own password. */
+    public static final String PASSWORD_CHANGE = "password-change";
+    /** Keys of directory users' failures start with this, so they never share a row with an admin of the same name. */
+    static final String DIRECTORY_KEY = "user:";
+
+    /** The channels of directory users' self-service pages (decision 0036); every other channel is an admin sign-in. */
+    public static boolean forDirectoryUsers(String channel) {
+        return FORGOT.equals(channel) || PASSWORD_CHANGE.equals(channel);
+    }
+
+    /** The account as typed, without the prefix that keeps directory users' rows apart. */
+    static String accountOf(String key) {
+        return key != null && key.startsWith(DIRECTORY_KEY) ? key.substring(DIRECTORY_KEY.length()) : key;
+    }
+
     /** Records one failure in the caller's transaction; writes the audit event when it opens a window. */
     public void record(String email, AdminAccount admin, String reason, String ip, String userAgent, String channel) {
-        String account = bounded(email == null ? "" : email.trim().toLowerCase(Locale.ROOT));
+        String prefix = forDirectoryUsers(channel) ? DIRECTORY_KEY : "";
+        String account = bounded(prefix + (email == null ? "" : email.trim().toLowerCase(Locale.ROOT)));
         String ipKey = ip == null ? "" : bounded(ip, 64);
         String agent = userAgent == null ? null : bounded(userAgent);
         Timestamp window = Timestamp.from(windowStart(clock.instant()));
         try (Connection c = dataSource.getConnection()) {
             if (tooManyAccounts(c, window, ipKey, account, config.auditAccountsPerIp())) {
-                account = OTHER_ACCOUNTS;
+                account = prefix + OTHER_ACCOUNTS;
             }
             if (tooManyRows(c, window, ipKey, account)) {
-                account = OTHER_SOURCES;
+                account = prefix + OTHER_SOURCES;
                 ipKey = "";
             }
             try (PreparedStatement ps = c.prepareStatement("""

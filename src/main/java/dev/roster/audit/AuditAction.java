@@ -13,6 +13,13 @@ public final class AuditAction {
     public static final String PASSWORD_RESET_ISSUED = "password.reset-issued";
     public static final String PASSWORD_SET = "password.set";
     public static final String INVITE_ISSUED = "invite.issued";
+    /** A directory user changed their own password on the public "Change my password" page (decision 0036). */
+    public static final String PASSWORD_CHANGED = "password.changed";
+    /**
+     * The self-service pages turned a request down (unknown account, wrong password, suspended, no e-mail, throttled):
+     * aggregated per account, IP and window like failed sign-ins (details: page, account, reason, attempts).
+     */
+    public static final String PASSWORD_SELF_SERVICE_REFUSED = "password.self-service-refused";
     public static final String MAIL_SENT = "mail.sent";
     public static final String MAIL_FAILED = "mail.failed";
     /** An admin opened a mail on the Sent mail page and was shown its live link (never recorded itself). */
@@ -61,7 +68,8 @@ public final class AuditAction {
     public static final String MAPPING_PROFILE_DELETED = "mapping-profile.deleted";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
-            USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
+            USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, PASSWORD_CHANGED,
+            PASSWORD_SELF_SERVICE_REFUSED, MAIL_SENT, MAIL_FAILED, MAIL_LINK_VIEWED,
             BATCH_UPLOADED, BATCH_PLANNED, BATCH_REJECTED, BATCH_APPROVED, BATCH_APPLIED, BATCH_FAILED, BATCH_REVERTED,
             BATCH_DISCARDED, ADMIN_SIGNED_IN, ADMIN_SIGN_IN_FAILED, ADMIN_CHANGED, ADMIN_PASSWORD_CHANGED, AUDIT_EXPORTED, AUDIT_PURGED,
             AUDIT_PURGE_REQUESTED, AUDIT_PURGE_REJECTED,

@@ -15,11 +15,15 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     public static final String SOURCE = "source";
     /** An API token (SCIM clients, scripts): its id and "token NAME". */
     public static final String TOKEN = "token";
+    /** Someone on a public self-service page, not signed in (decision 0036): known only by their IP and user agent. */
+    public static final String PUBLIC = "public";
+    /** The name of the {@link #PUBLIC} actor. */
+    public static final String SELF_SERVICE = "self-service";
 
     public AuditActor {
         if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)
-                && !SOURCE.equals(kind) && !TOKEN.equals(kind)) {
-            throw new IllegalArgumentException("actor kind must be admin, system, user, source or token, not " + kind);
+                && !SOURCE.equals(kind) && !TOKEN.equals(kind) && !PUBLIC.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system, user, source, token or public, not " + kind);
         }
     }
 
@@ -39,6 +43,11 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     /** An API token acting (a SCIM client or a script): the token's id and name, never its secret. */
     public static AuditActor token(UUID tokenId, String tokenName, String ip, String userAgent) {
         return new AuditActor(TOKEN, tokenId, "token " + tokenName, ip, userAgent);
+    }
+
+    /** Whoever used a public self-service page (the Forgot page), with the request's origin. */
+    public static AuditActor selfService(String ip, String userAgent) {
+        return new AuditActor(PUBLIC, null, SELF_SERVICE, ip, userAgent);
     }
 
     /** A directory user acting on their own account, e.g. setting their password from a reset link. */

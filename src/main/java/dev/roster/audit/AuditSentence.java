@@ -67,6 +67,8 @@ public final class AuditSentence {
             }
             case AuditAction.PASSWORD_RESET_ISSUED -> add("issued a password reset link").line(d);
             case AuditAction.PASSWORD_SET -> add("set their password through an emailed link");
+            case AuditAction.PASSWORD_CHANGED -> add("changed their password on the Change my password page; their open links were ended");
+            case AuditAction.PASSWORD_SELF_SERVICE_REFUSED -> selfServiceRefused(d);
             case AuditAction.INVITE_ISSUED -> add("issued an invitation link").line(d);
             case AuditAction.MAIL_SENT -> add("sent the " + mailKind(d) + " mail");
             case AuditAction.MAIL_LINK_VIEWED -> add("was shown the link in " + (has(d, "kind") ? "the " + mailKind(d) + " mail" : "a mail"));
@@ -215,6 +217,19 @@ public final class AuditSentence {
         }
         if (d.path("count").asLong() > 1) {
             add(" (" + d.path("count").asLong() + " attempts)");
+        }
+    }
+
+    private void selfServiceRefused(JsonNode d) {
+        add("forgot".equals(text(d, "page")) ? "sent no reset link" : "refused a password change");
+        if (has(d, "account")) {
+            add(" for " + text(d, "account"));
+        }
+        if (has(d, "reason")) {
+            add(": " + text(d, "reason"));
+        }
+        if (d.path("attempts").asLong() > 1) {
+            add(" (" + d.path("attempts").asLong() + " requests)");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.roster.background;
 
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,6 +26,16 @@ public final class BackgroundThreads {
     /** A thread per task (for few, long tasks that must not queue behind each other). */
     public static ExecutorService perTask(String name) {
         return Executors.newCachedThreadPool(named(name));
+    }
+
+    /**
+     * A fixed pool whose queue holds at most {@code queue} tasks: a task that finds it full is refused with a
+     * RejectedExecutionException (work that a flood of requests must not pile up without bound).
+     */
+    public static ExecutorService bounded(String name, int threads, int queue) {
+        int n = Math.max(1, threads);
+        return new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), named(name),
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     public static ExecutorService single(String name) {

@@ -1,6 +1,8 @@
 package dev.roster.directory;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -57,6 +59,17 @@ public class DirectoryUser extends PanacheEntityBase {
     public String statusBeforeDelete;
     @Column(name = "purged_at")
     public Instant purgedAt;
+
+    /**
+     * The users (not deleted) a "username or e-mail" typed on a self-service page names: the sign-in name
+     * lower(coalesce(username, email)) or the e-mail, case-insensitive, both indexed. At most two, so that the caller
+     * can tell a name that fits more than one user (and refuse it).
+     */
+    public static List<DirectoryUser> findBySignInName(String name) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        return DirectoryUser.<DirectoryUser>find("(lower(coalesce(username, email)) = ?1 or lower(email) = ?1)"
+                + " and status <> ?2 and deletedAt is null", key, UserStatus.DELETED).page(0, 2).list();
+    }
 
     /** The name to show: display name, else given + family name, else the email. */
     public String name() {

@@ -16,6 +16,7 @@ import org.hibernate.Session;
 
 import dev.roster.access.CurrentOperator;
 import dev.roster.audit.AuditAction;
+import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.credentials.PasswordTokens;
@@ -61,7 +62,13 @@ public class PasswordLinks {
      */
     @Transactional
     public UUID issue(UUID userId, String email, String displayName, TokenPurpose purpose, UUID batchId) {
-        List<UUID> ids = issueChunk(List.of(new LinkRequest(userId, email, displayName, purpose, batchId)));
+        return issue(new LinkRequest(userId, email, displayName, purpose, batchId), CurrentOperator.actorOrSystem());
+    }
+
+    /** The same, with the actor its audit event names (the Forgot page's, issued after its request has been answered). */
+    @Transactional
+    public UUID issue(LinkRequest request, AuditActor actor) {
+        List<UUID> ids = issueChunk(List.of(request), actor);
         queued.fire(new MailEvents.Queued(1));
         return ids.get(0);
     }
@@ -79,14 +86,14 @@ public class PasswordLinks {
             LinkRequest request = requests.next();
             // A second link for the same user and purpose voids the first: it goes in the next chunk.
             if (!keys.add(request.userId() + "/" + request.purpose()) || chunk.size() == CHUNK) {
-                count += issueChunk(chunk).size();
+                count += issueChunk(chunk, CurrentOperator.actorOrSystem()).size();
                 chunk.clear();
                 keys.clear();
                 keys.add(request.userId() + "/" + request.purpose());
             }
             chunk.add(request);
         }
-        count += issueChunk(chunk).size();
+        count += issueChunk(chunk, CurrentOperator.actorOrSystem()).size();
         if (count > 0) {
             queued.fire(new MailEvents.Queued(count));
         }
@@ -135,7 +142,7 @@ public class PasswordLinks {
         return outbox.insert(connection, messages, now);
     }
 
-    private List<UUID> issueChunk(List<LinkRequest> chunk) {
+    private List<UUID> issueChunk(List<LinkRequest> chunk, AuditActor actor) {
         if (chunk.isEmpty()) {
             return List.of();
         }
@@ -158,7 +165,7 @@ public class PasswordLinks {
             return outbox.insert(connection, messages, now);
         });
         // Links issued here (an apply records its own, set-based): their events in the issuing transaction.
-        jdbc.inCallersTransaction(c -> audit.recordAll(c, CurrentOperator.actorOrSystem(), chunk.stream()
+        jdbc.inCallersTransaction(c -> audit.recordAll(c, actor, chunk.stream()
                 .map(r -> new AuditEventDraft(r.purpose() == TokenPurpose.INVITE ? AuditAction.INVITE_ISSUED
                         : AuditAction.PASSWORD_RESET_ISSUED, r.userId(), r.email(), r.batchId(),
                         Map.<String, Object>of("purpose", r.purpose().name())))

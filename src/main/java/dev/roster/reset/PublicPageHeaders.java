@@ -9,7 +9,7 @@ import jakarta.enterprise.event.Observes;
  * Response headers that replace the global ones (application.properties) on two kinds of path,
  * set when the headers are written so they hold for every response there, error pages included:
  * the set-password pages carry a token in their address, so they must not leak it in a Referer
- * nor be cached; a mail body shown on the Sent mail page runs under a CSP that allows nothing
+ * nor be cached, and the self-service pages (a typed username, a password form) are not cached either; a mail body shown on the Sent mail page runs under a CSP that allows nothing
  * and may only be framed by Roster's own page.
  */
 @ApplicationScoped
@@ -18,13 +18,16 @@ public class PublicPageHeaders {
     public static final String MAIL_BODY_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox";
 
+    /** The public self-service pages (SelfServiceResource). */
+    public static final java.util.Set<String> SELF_SERVICE_PATHS = java.util.Set.of("/forgot", "/password/change");
+
     void install(@Observes Router router) {
         router.route().order(-100).handler(this::apply);
     }
 
     void apply(RoutingContext rc) {
         String path = rc.normalizedPath();
-        if (path.startsWith("/reset/") || path.startsWith("/invite/")) {
+        if (path.startsWith("/reset/") || path.startsWith("/invite/") || SELF_SERVICE_PATHS.contains(path)) {
             rc.addHeadersEndHandler(v -> {
                 rc.response().headers().set("Referrer-Policy", "no-referrer");
                 rc.response().headers().set("Cache-Control", "no-store");

@@ -95,7 +95,8 @@ public class ResetPasswordResource {
             throttle.bad(ip);
             return html(INVALID_STATUS, Templates.invalid());
         }
-        return html(200, Templates.form(action(token, purpose), purpose == TokenPurpose.INVITE, holder.get().email,
+        return html(200, Templates.form(action(token, purpose), purpose == TokenPurpose.INVITE,
+                SetPasswordService.accountName(holder.get()),
                 PasswordPolicy.RULES, List.of()));
     }
 
@@ -123,11 +124,16 @@ public class ResetPasswordResource {
     }
 
     private String ip() {
+        return clientIp(routing);
+    }
+
+    /** The client's address (the forwarded one only from a trusted proxy, quarkus.http.proxy.*). */
+    static String clientIp(RoutingContext routing) {
         HttpServerRequest request = routing.request();
         return request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
     }
 
-    private static Response html(int status, TemplateInstance page) {
+    static Response html(int status, TemplateInstance page) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(page.render()).build();
     }
 }

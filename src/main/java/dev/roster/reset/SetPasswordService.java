@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import dev.roster.audit.AuditAction;
 import dev.roster.audit.AuditActor;
@@ -22,11 +23,19 @@ import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
-/** Checks a link's token and sets the directory user's password through it. */
+/**
+ * Checks a link's token and sets the directory user's password through it; also stores the password a user chose
+ * on the "Change my password" page. One home for what setting a password means (policy, hash, links ended, event).
+ */
 @ApplicationScoped
 public class SetPasswordService {
+
+    static final String DIFFERENT_CONFIRMATION = "The two passwords differ: type the same password twice.";
+    static final String SAME_AS_CURRENT = "Choose a password different from the current one.";
 
     /** What became of a submission. */
     public sealed interface Outcome {
@@ -81,31 +90,80 @@ public class SetPasswordService {
         if (user == null || !mayHavePassword(user)) {
             return new Outcome.InvalidLink();
         }
-        List<String> problems = new ArrayList<>(PasswordPolicy.violations(password, user.email,
-                List.of(user.name(), nz(user.givenName), nz(user.familyName), nz(user.username),
-                        (nz(user.givenName) + nz(user.familyName)))));
-        if (password != null && !password.equals(confirmation)) {
-            problems.add("The two passwords differ: type the same password twice.");
+        List<String> problems = problems(user, password, confirmation);
+        if (!problems.isEmpty()) {
+            return new Outcome.Rejected(accountName(user), problems);
+        }
+        token.usedAt = now;
+        // The user themself set a password through a link: they are the actor.
+        store(user, password, now, token.id, AuditActor.user(user.id, accountName(user), ip, userAgent),
+                AuditAction.PASSWORD_SET);
+        return new Outcome.Done(accountName(user));
+    }
+
+    /**
+     * The "Change my password" page (PasswordChange), once the user has proved their current password: the same
+     * policy as the links (and not the current password again), then the same storing, which ends every open link.
+     * InvalidLink when the user cannot have a password any more (suspended or deleted meanwhile).
+     */
+    @Transactional
+    public Outcome change(UUID userId, String currentPassword, String password, String confirmation, String ip,
+            String userAgent) {
+        DirectoryUser user = DirectoryUser.findById(userId, LockModeType.PESSIMISTIC_WRITE);
+        if (user == null || !mayHavePassword(user) || user.deletedAt != null) {
+            return new Outcome.InvalidLink();
+        }
+        List<String> problems = problems(user, password, confirmation);
+        if (password != null && password.equals(currentPassword)) {
+            problems.add(SAME_AS_CURRENT);
         }
         if (!problems.isEmpty()) {
-            return new Outcome.Rejected(user.email, problems);
+            return new Outcome.Rejected(accountName(user), problems);
         }
+        store(user, password, clock.instant(), null, AuditActor.user(user.id, accountName(user), ip, userAgent),
+                AuditAction.PASSWORD_CHANGED);
+        return new Outcome.Done(accountName(user));
+    }
+
+    private static List<String> problems(DirectoryUser user, String password, String confirmation) {
+        List<String> problems = new ArrayList<>(PasswordPolicy.violations(password, user.email,
+                List.of(nz(user.name()), nz(user.givenName), nz(user.familyName), nz(user.username),
+                        (nz(user.givenName) + nz(user.familyName)))));
+        if (password != null && !password.equals(confirmation)) {
+            problems.add(DIFFERENT_CONFIRMATION);
+        }
+        return problems;
+    }
+
+    /**
+     * The new password, and what follows from it, in the caller's transaction: the hash, ACTIVE for an invited user,
+     * every other open link of the user ended (resets and invitations alike: they are pointless now), delivered links
+     * forgotten, the audit event, and the "your password was changed" notice to a user who has an e-mail.
+     */
+    private void store(DirectoryUser user, String password, Instant now, UUID usedToken, AuditActor actor, String action) {
         user.passwordHash = PasswordHasher.hash(password);
         user.updatedAt = now;
         if (user.status == UserStatus.INVITED) {
             user.status = UserStatus.ACTIVE;
         }
-        token.usedAt = now;
-        // The password is set: any other open link of this user is now pointless.
-        em.createQuery("update PasswordToken set voidedAt = :now where userId = :user and usedAt is null"
-                + " and voidedAt is null and id <> :id")
-                .setParameter("now", now).setParameter("user", user.id).setParameter("id", token.id).executeUpdate();
+        Query voiding = em.createQuery("update PasswordToken set voidedAt = :now where userId = :user and usedAt is null"
+                + " and voidedAt is null" + (usedToken == null ? "" : " and id <> :id"))
+                .setParameter("now", now).setParameter("user", user.id);
+        if (usedToken != null) {
+            voiding.setParameter("id", usedToken);
+        }
+        voiding.executeUpdate();
         outbox.forgetDeliveredLinks(user.id);
-        // The user themself set a password through a link: they are the actor.
-        jdbc.inCallersTransaction(c -> audit.record(c, AuditActor.user(user.id, user.email, ip, userAgent),
-                new AuditEventDraft(AuditAction.PASSWORD_SET, user.id, user.email, null, Map.of())));
-        outbox.enqueuePasswordChanged(user.id, user.email, user.name());
-        return new Outcome.Done(user.email);
+        jdbc.inCallersTransaction(c -> audit.record(c, actor,
+                new AuditEventDraft(action, user.id, user.email, null, Map.of())));
+        if (user.email != null && !user.email.isBlank()) {
+            outbox.enqueuePasswordChanged(user.id, user.email, user.name());
+        }
+    }
+
+    /** How the pages and events name a user, who may have no e-mail (only a username). */
+    static String accountName(DirectoryUser user) {
+        return user.email != null && !user.email.isBlank() ? user.email : user.username;
     }
 
     private static boolean mayHavePassword(DirectoryUser user) {

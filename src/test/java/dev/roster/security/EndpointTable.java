@@ -103,6 +103,12 @@ final class EndpointTable {
             rule("GET", "/invite/{token}", Access.PUBLIC, 404, f -> "/invite/" + "x".repeat(43)),
             form("POST", "/invite/{token}", Access.PUBLIC, 404, f -> "/invite/" + "x".repeat(43),
                     () -> Map.of("password", "a long enough password", "confirm", "a long enough password")),
+            // Self-service pages of directory users: the same answer for any account; a fresh unknown one each time
+            rule("GET", "/forgot", Access.PUBLIC, 200),
+            form("POST", "/forgot", Access.PUBLIC, 200, f -> "/forgot", () -> Map.of("name", fresh("nobody"))),
+            rule("GET", "/password/change", Access.PUBLIC, 200),
+            form("POST", "/password/change", Access.PUBLIC, 401, f -> "/password/change", () -> Map.of("name", fresh("nobody"),
+                    "current", "wrong password 1", "password", "a long enough password", "confirm", "a long enough password")),
             // OIDC hand-off: needs an OIDC sign-in (the code-flow mechanism), which a session is not. The tests run
             // with Keycloak (support/KeycloakResource), so every caller without an OIDC session is sent to it.
             rule("GET", "/login/oidc", Access.OIDC_CODE_FLOW, 302),

@@ -74,7 +74,7 @@ class SecurityHeadersTest {
                 assertEquals("DENY", response.header("X-Frame-Options"), what);
                 assertTrue(csp.contains("object-src 'none'") && csp.contains("base-uri 'self'"), what + ": " + csp);
                 String expectedReferrer = rule.template().startsWith("/reset/") || rule.template().startsWith("/invite/")
-                        ? "no-referrer" : "same-origin";
+                        || PublicPageHeaders.SELF_SERVICE_PATHS.contains(rule.template()) ? "no-referrer" : "same-origin";
                 assertEquals(expectedReferrer, response.header("Referrer-Policy"), what);
             }
             if (response.contentType().startsWith("text/html")) {

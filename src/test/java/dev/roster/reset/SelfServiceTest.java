@@ -1,0 +1,229 @@
+package dev.roster.reset;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.credentials.TokenPurpose;
+import dev.roster.directory.DirectoryUser;
+import dev.roster.mail.MailFixtures;
+import dev.roster.plan.UserStatus;
+import dev.roster.support.Browser;
+import dev.roster.support.Sql;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+/** The public self-service pages of directory users: "Forgot your password?" and "Change my password" (#25). */
+@QuarkusTest
+class SelfServiceTest {
+
+    static final String OLD_PASSWORD = "copper lantern above the harbour";
+    static final String NEW_PASSWORD = "seven quiet herons at dusk 19";
+
+    @Inject
+    PasswordLinks links;
+    @Inject
+    MailFixtures fixtures;
+    @Inject
+    Sql sql;
+    @Inject
+    ResettableTokenGuessThrottle throttle;
+
+    @AfterEach
+    void forgetRequests() {
+        throttle.clear();
+    }
+
+    private DirectoryUser user(String what, UserStatus status, String password) {
+        String m = what + "-" + System.nanoTime();
+        DirectoryUser u = fixtures.user(m + "@example.com", status, "Sam", "Self", null);
+        sql.update("UPDATE directory_user SET username = ?, password_hash = ? WHERE id = ?", m,
+                password == null ? null : PasswordHasher.hash(password), u.id);
+        u.username = m;
+        return u;
+    }
+
+    @Test
+    void forgotAnswersAlikeForEveryAccountAndMailsAWorkingLinkOnce() {
+        throttle.clear();
+        DirectoryUser known = user("forgot", UserStatus.ACTIVE, OLD_PASSWORD);
+        DirectoryUser suspended = user("forgot-suspended", UserStatus.SUSPENDED, OLD_PASSWORD);
+        String unknown = "nobody-" + System.nanoTime() + "@example.com";
+        Browser browser = Browser.anonymous();
+        browser.get("/forgot").then().statusCode(200).header("Cache-Control", "no-store")
+                .body(containsString("csrf-token")).body(containsString("Username or e-mail address"));
+
+        // The username, in other case, names the user; the answer is the same for an unknown and a suspended account.
+        Response forKnown = browser.postForm("/forgot", Map.of("name", known.username.toUpperCase()));
+        Response forUnknown = browser.postForm("/forgot", Map.of("name", unknown));
+        Response forSuspended = browser.postForm("/forgot", Map.of("name", suspended.email));
+        forKnown.then().statusCode(200).body(containsString("Check your mail"));
+        assertEquals(forKnown.statusCode(), forUnknown.statusCode());
+        assertEquals(forKnown.statusCode(), forSuspended.statusCode());
+        assertEquals(forKnown.asString(), forUnknown.asString(), "the same page, byte for byte");
+        assertEquals(forKnown.asString(), forSuspended.asString());
+        assertFalse(forKnown.asString().contains(known.username) || forKnown.asString().contains(known.email));
+
+        String token = MailFixtures.tokenIn(MailFixtures.awaitMail(known.email, "Reset your password", 1));
+        // Requests are handled in order on one thread: once the suspended one is refused, all three are done.
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ?", suspended.email.toLowerCase()) == 1);
+        assertEquals(1, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", known.id), "one mail");
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", suspended.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.reset-issued' AND target_user_id = ?"
+                + " AND actor_kind = 'public' AND actor_name = 'self-service' AND actor_ip IS NOT NULL", known.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND actor_kind = 'public' AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'unknown account'"
+                + " AND details::jsonb ->> 'page' = 'forgot' AND target_user_id IS NULL", unknown));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'account suspended'",
+                suspended.email.toLowerCase()));
+
+        // The link is the CSV reset's: it sets the password once.
+        browser.get("/reset/" + token).then().statusCode(200).body(containsString(known.email));
+        browser.postForm("/reset/" + token, Map.of("password", NEW_PASSWORD, "confirm", NEW_PASSWORD))
+                .then().statusCode(200).body(containsString("Your password is saved"));
+        assertTrue(PasswordHasher.verify(NEW_PASSWORD, fixtures.reload(known.id).passwordHash));
+
+        // Without the CSRF token nothing is asked for.
+        browser.postFormWithoutToken("/forgot", Map.of("name", known.email)).then().statusCode(403);
+    }
+
+    @Test
+    void forgotIsThrottledPerAccountSilentlyAndPerIpOpenly() {
+        throttle.clear();
+        DirectoryUser u = user("flood", UserStatus.ACTIVE, null);
+        Browser browser = Browser.anonymous();
+        for (int i = 0; i < 4; i++) {
+            browser.postForm("/forgot", Map.of("name", u.email)).then().statusCode(200).body(containsString("Check your mail"));
+        }
+        // Three mails an hour for one account; the fourth request is answered alike and dropped (and audited).
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'throttled'", u.email) == 1);
+        assertEquals(3, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        // Ten requests an hour from one IP: the eleventh gets the "too many" page, whatever account it names.
+        for (int i = 4; i < 10; i++) {
+            browser.postForm("/forgot", Map.of("name", "nobody-" + i + "-" + System.nanoTime())).then().statusCode(200);
+        }
+        browser.postForm("/forgot", Map.of("name", "nobody-" + System.nanoTime())).then().statusCode(429)
+                .body(containsString("Too many requests")).body(not(containsString("Check your mail")));
+        browser.postForm("/forgot", Map.of("name", u.email)).then().statusCode(429);
+        assertEquals(3, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        // A blank name is a field error, before any count.
+        browser.postForm("/forgot", Map.of("name", " ")).then().statusCode(422)
+                .body(containsString("Enter your username or e-mail address."));
+    }
+
+    @Test
+    void changeMyPasswordChecksTheCurrentOneAppliesThePolicyAndEndsOpenLinks() {
+        DirectoryUser u = user("change", UserStatus.ACTIVE, OLD_PASSWORD);
+        DirectoryUser suspended = user("change-suspended", UserStatus.SUSPENDED, OLD_PASSWORD);
+        QuarkusTransaction.requiringNew().run(() -> links.issue(u.id, u.email, u.name(), TokenPurpose.RESET, null));
+        String resetToken = MailFixtures.tokenIn(MailFixtures.awaitMail(u.email, "Reset your password", 1));
+        Browser browser = Browser.anonymous();
+        browser.get("/password/change").then().statusCode(200).header("Cache-Control", "no-store")
+                .body(containsString("Current password")).body(containsString("12 to 128 characters"));
+
+        // A wrong password, an unknown account and a suspended one (with its right password): one answer.
+        Response wrong = change(browser, u.username, "not the password at all", NEW_PASSWORD, NEW_PASSWORD);
+        Response unknown = change(browser, "nobody-" + System.nanoTime(), OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        Response refusedSuspended = change(browser, suspended.email, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        wrong.then().statusCode(401).body(containsString("is not right"));
+        assertEquals(401, unknown.statusCode());
+        assertEquals(401, refusedSuspended.statusCode());
+        assertEquals(withoutValue(wrong), withoutValue(unknown), "the same page but for the name typed");
+        assertEquals(withoutValue(wrong), withoutValue(refusedSuspended));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(suspended.id).passwordHash));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'page' = 'password-change' AND details::jsonb ->> 'reason' = 'wrong password'"
+                + " AND details::jsonb ->> 'account' = ?", u.username));
+
+        // The right current password: the policy, field by field.
+        change(browser, u.email, OLD_PASSWORD, "short", "short").then().statusCode(422)
+                .body(containsString("Use at least 12 characters")).body(containsString("id=\"password-error\""));
+        change(browser, u.email, OLD_PASSWORD, u.email, u.email).then().statusCode(422)
+                .body(containsString("Do not use your email address"));
+        change(browser, u.email, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!").then().statusCode(422)
+                .body(containsString("id=\"confirm-error\"")).body(containsString("The two passwords differ"))
+                .body(not(containsString("id=\"password-error\"")));
+        change(browser, u.email, OLD_PASSWORD, OLD_PASSWORD, OLD_PASSWORD).then().statusCode(422)
+                .body(containsString("Choose a password different from the current one."));
+        change(browser, u.username, "", NEW_PASSWORD, NEW_PASSWORD).then().statusCode(422)
+                .body(containsString("Enter your current password."));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(u.id).passwordHash), "nothing changed yet");
+
+        long versionBefore = fixtures.reload(u.id).version;
+        change(browser, u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(200)
+                .body(containsString("Your password is changed"));
+        DirectoryUser after = fixtures.reload(u.id);
+        assertTrue(PasswordHasher.verify(NEW_PASSWORD, after.passwordHash));
+        assertFalse(PasswordHasher.verify(OLD_PASSWORD, after.passwordHash));
+        assertEquals(versionBefore + 1, after.version);
+        // The reset link sent before no longer works.
+        browser.get("/reset/" + resetToken).then().statusCode(404);
+        assertEquals(0, sql.count("SELECT count(*) FROM password_token WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL",
+                u.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.changed' AND target_user_id = ?"
+                + " AND actor_kind = 'user' AND actor_id = ? AND actor_ip IS NOT NULL", u.id, u.id));
+        MailFixtures.awaitMail(u.email, "Your password was changed", 1);
+
+        browser.postFormWithoutToken("/password/change", Map.of("name", u.email, "current", NEW_PASSWORD,
+                "password", OLD_PASSWORD, "confirm", OLD_PASSWORD)).then().statusCode(403);
+        assertTrue(PasswordHasher.verify(NEW_PASSWORD, fixtures.reload(u.id).passwordHash));
+    }
+
+    @Test
+    void wrongCurrentPasswordsAreThrottledLikeSignIns() {
+        DirectoryUser u = user("change-throttle", UserStatus.ACTIVE, OLD_PASSWORD);
+        Browser browser = Browser.anonymous();
+        for (int i = 0; i < 3; i++) {
+            change(browser, u.username, "wrong password number " + i, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401);
+        }
+        // Past the free attempts, even the right password waits (and is not checked).
+        change(browser, u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(429)
+                .body(containsString("Too many failed attempts"));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(u.id).passwordHash));
+        // Failures are summarised per account, IP and window: the first is an event at once, the rest wait for it to close.
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ?", u.username));
+        assertEquals(1, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ? AND attempts = 4"
+                + " AND channel = 'password-change'", "user:" + u.username));
+        // The admin sign-in of the same name is not held back by this page.
+        assertEquals(0, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ?", u.username));
+    }
+
+    private static Response change(Browser browser, String name, String current, String password, String confirm) {
+        return browser.postForm("/password/change", Map.of("name", name, "current", current, "password", password,
+                "confirm", confirm));
+    }
+
+    /** The page without the name typed (shown again in its field). */
+    private static String withoutValue(Response page) {
+        return page.asString().replaceAll("value=\"[^\"]*\" autocapitalize", "value=\"\" autocapitalize");
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("not reached in 20 s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
