@@ -32,6 +32,8 @@ import org.openqa.selenium.support.ui.Select;
 
 import com.opencsv.CSVReader;
 
+import dev.roster.credentials.PasswordHasher;
+import dev.roster.mail.MailFixtures;
 import dev.roster.support.Batches;
 import dev.roster.support.Browser;
 import dev.roster.support.Sql;
@@ -47,7 +49,8 @@ import jakarta.inject.Inject;
  * The main journeys as an admin walks them in a real browser (headless Chromium): sign in,
  * onboard from the template, read and filter the diff, confirm, watch the apply, find the users,
  * meet a conflict and re-plan, revert, delete with a typed confirmation, reset a password through
- * the Sent mail page, filter and download the audit trail, and choose one's own password when another set it. Every page is checked for console
+ * the Sent mail page, filter and download the audit trail, and choose one's own password when another set it;
+ * and a directory user's self-service: Forgot your password, the mailed link, Change my password. Every page is checked for console
  * errors and CSP violations. Screenshots go to target/screenshots (and docs/screenshots with
  * -Droster.screenshots.update=true).
  */
@@ -420,6 +423,46 @@ class BrowserJourneyTest {
         assertEquals(1, sql.count("SELECT count(*) FROM directory_user WHERE email = ? AND password_hash IS NOT NULL", email));
 
         open(here);
+        chromium.heading("This link cannot be used");
+        chromium.consoleProblems(); // the used link answers 404: Chromium logs that as a failed resource
+    }
+
+    @Test
+    void aDirectoryUserAsksForALinkSetsAPasswordAndChangesItThemself() {
+        String m = "self" + System.nanoTime();
+        String email = m + "@example.org";
+        Batches.uploadAndApply(ADMIN, PASSWORD, "email,username,given_name,family_name\n" + email + "," + m + ",Sia,Self\n",
+                "onboard");
+        chromium.driver.manage().deleteAllCookies(); // a directory user, not signed in to Roster
+        open("/forgot");
+        chromium.heading("Forgot your password?");
+        screenshot("forgot");
+        chromium.type("Username or e-mail address", m);
+        chromium.button("Send me a link").click();
+        chromium.heading("Check your mail");
+
+        // The mail arrives at the user's mailbox (the in-process SMTP server); its link is the reset page's.
+        String token = MailFixtures.tokenIn(MailFixtures.awaitMail(email, "Reset your password", 1));
+        open("/reset/" + token);
+        chromium.heading("Choose a new password");
+        chromium.type("New password", "amber meadow under rain 7");
+        chromium.type("Type it again", "amber meadow under rain 7");
+        chromium.button("Save my new password").click();
+        chromium.heading("Your password is saved");
+
+        chromium.link("Change my password").click();
+        chromium.heading("Change my password");
+        chromium.type("Username or e-mail address", email);
+        chromium.type("Current password", "amber meadow under rain 7");
+        chromium.type("New password", "quiet orchard at noon 31");
+        chromium.type("Type the new password again", "quiet orchard at noon 31");
+        screenshot("change-password");
+        chromium.button("Change my password").click();
+        chromium.heading("Your password is changed");
+        String hash = (String) sql.rows("SELECT password_hash FROM directory_user WHERE email = ?", email).get(0)
+                .get("password_hash");
+        assertTrue(PasswordHasher.verify("quiet orchard at noon 31", hash));
+        open("/reset/" + token);
         chromium.heading("This link cannot be used");
         chromium.consoleProblems(); // the used link answers 404: Chromium logs that as a failed resource
     }
