@@ -56,6 +56,10 @@ class AuditSentenceTest {
         assertEquals("Could not sign in as x@example.org with a password: wrong email or password",
                 told(AuditAction.ADMIN_SIGN_IN_FAILED, Map.of("channel", "form", "email", "x@example.org",
                         "reason", "wrong email or password", "knownAdmin", false)));
+        assertEquals("Sent no reset link for anna: unknown account (3 requests)", told(AuditAction.PASSWORD_SELF_SERVICE_REFUSED,
+                Map.of("page", "forgot", "account", "anna", "reason", "unknown account", "attempts", 3)));
+        assertEquals("Refused a password change for anna: wrong password", told(AuditAction.PASSWORD_SELF_SERVICE_REFUSED,
+                Map.of("page", "password-change", "account", "anna", "reason", "wrong password", "attempts", 1)));
         assertEquals("Changed the admin's role from viewer to admin", told(AuditAction.ADMIN_CHANGED,
                 Map.of("change", "role", "before", "viewer", "after", "admin")));
         assertEquals("Downloaded 12 audit events as JSON Lines", told(AuditAction.AUDIT_EXPORTED,

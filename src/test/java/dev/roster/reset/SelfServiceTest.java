@@ -130,7 +130,10 @@ class SelfServiceTest {
         DirectoryUser u = user("change", UserStatus.ACTIVE, OLD_PASSWORD);
         DirectoryUser suspended = user("change-suspended", UserStatus.SUSPENDED, OLD_PASSWORD);
         QuarkusTransaction.requiringNew().run(() -> links.issue(u.id, u.email, u.name(), TokenPurpose.RESET, null));
+        QuarkusTransaction.requiringNew().run(() -> links.issue(u.id, u.email, u.name(), TokenPurpose.INVITE, null));
         String resetToken = MailFixtures.tokenIn(MailFixtures.awaitMail(u.email, "Reset your password", 1));
+        String inviteToken = MailFixtures.tokenIn(MailFixtures.awaitMail(u.email, "You are invited: set your password", 1));
+        DirectoryUser twin = user("change-twin", UserStatus.ACTIVE, OLD_PASSWORD);
         Browser browser = Browser.anonymous();
         browser.get("/password/change").then().statusCode(200).header("Cache-Control", "no-store")
                 .body(containsString("Current password")).body(containsString("12 to 128 characters"));
@@ -144,6 +147,16 @@ class SelfServiceTest {
         assertEquals(401, refusedSuspended.statusCode());
         assertEquals(withoutValue(wrong), withoutValue(unknown), "the same page but for the name typed");
         assertEquals(withoutValue(wrong), withoutValue(refusedSuspended));
+        // A name that fits two users (one's username is the other's e-mail) fits nobody, even with the right password.
+        sql.update("UPDATE directory_user SET username = ? WHERE id = ?", twin.email, u.id);
+        Response ambiguous = change(browser, twin.email, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        assertEquals(401, ambiguous.statusCode());
+        assertEquals(withoutValue(wrong), withoutValue(ambiguous));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(twin.id).passwordHash));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'reason' = 'names more than one user' AND details::jsonb ->> 'account' = ?",
+                twin.email.toLowerCase()));
+        sql.update("UPDATE directory_user SET username = ? WHERE id = ?", u.username, u.id);
         assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(suspended.id).passwordHash));
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
                 + " AND details::jsonb ->> 'page' = 'password-change' AND details::jsonb ->> 'reason' = 'wrong password'"
@@ -172,6 +185,7 @@ class SelfServiceTest {
         assertEquals(versionBefore + 1, after.version);
         // The reset link sent before no longer works.
         browser.get("/reset/" + resetToken).then().statusCode(404);
+        browser.get("/invite/" + inviteToken).then().statusCode(404);
         assertEquals(0, sql.count("SELECT count(*) FROM password_token WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL",
                 u.id));
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.changed' AND target_user_id = ?"
