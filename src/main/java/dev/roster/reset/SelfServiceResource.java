@@ -45,9 +45,9 @@ public class SelfServiceResource {
     }
 
     @Inject
-    ForgotPassword forgot;
+    ForgotPassword forgotPassword;
     @Inject
-    PasswordChange change;
+    PasswordChange passwordChange;
     @Inject
     RoutingContext routing;
 
@@ -67,7 +67,7 @@ public class SelfServiceResource {
             return html(422, Templates.forgot("Enter your username or e-mail address."));
         }
         HttpServerRequest request = routing.request();
-        if (!forgot.request(name, ip(), request.getHeader("User-Agent"))) {
+        if (!forgotPassword.request(name, ip(), request.getHeader("User-Agent"))) {
             return html(429, Templates.throttled());
         }
         return html(200, Templates.forgotSent());
@@ -93,7 +93,7 @@ public class SelfServiceResource {
         if (!nameErrors.isEmpty() || !currentErrors.isEmpty() || !passwordErrors.isEmpty()) {
             return html(422, changePage(typed, null, nameErrors, currentErrors, passwordErrors, List.of()));
         }
-        PasswordChange.Outcome outcome = change.change(typed, current, password, confirm, ip(),
+        PasswordChange.Outcome outcome = passwordChange.change(typed, current, password, confirm, ip(),
                 routing.request().getHeader("User-Agent"));
         if (outcome instanceof PasswordChange.Outcome.Changed) {
             return html(200, Templates.changed());

@@ -149,6 +149,8 @@ class SelfServiceTest {
         assertEquals(withoutValue(wrong), withoutValue(refusedSuspended));
         // A name that fits two users (one's username is the other's e-mail) fits nobody, even with the right password.
         sql.update("UPDATE directory_user SET username = ? WHERE id = ?", twin.email, u.id);
+        change(browser, "<b>\"x\"</b>", OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401)
+                .body(containsString("value=\"&lt;b&gt;&quot;x&quot;&lt;/b&gt;\"")).body(not(containsString("<b>\"x")));
         Response ambiguous = change(browser, twin.email, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
         assertEquals(401, ambiguous.statusCode());
         assertEquals(withoutValue(wrong), withoutValue(ambiguous));
