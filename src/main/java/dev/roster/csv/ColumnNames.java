@@ -29,6 +29,12 @@ public final class ColumnNames {
     /** Account status in updates: ACTIVE or SUSPENDED (exports carry it, so they re-upload). */
     public static final String STATUS = "status";
     public static final String ATTRIBUTE_PREFIX = "attr.";
+    /** The first day (ISO date): a user starting later is created suspended and activated that day (#26). */
+    public static final String START_DATE = "start_date";
+    /** The last day (ISO date): the user is suspended at the end of it (#26). */
+    public static final String END_DATE = "end_date";
+    /** The IANA zone the user's dates are in; empty: the organisation's (roster.schedule.time-zone). */
+    public static final String TIME_ZONE = "time_zone";
     /** The complete set of groups a user is in after the apply, separated by {@link #GROUP_SEPARATOR}. */
     public static final String GROUPS = "groups";
     /** Groups to add to a user's current ones. */
@@ -53,7 +59,7 @@ public final class ColumnNames {
     /** Canonical names in the order the documentation lists them. */
     public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
             DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON,
-            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
+            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE, TIME_ZONE, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
 
     /** Columns holding lists of groups: a cell over the cell limit is a row error there, not a refused file. */
     public static final Set<String> GROUP_LISTS = Set.of(GROUPS, ADD_GROUPS, REMOVE_GROUPS);
@@ -89,6 +95,9 @@ public final class ColumnNames {
         alias(ADD_GROUPS, "addgroups", "addtogroups");
         alias(REMOVE_GROUPS, "removegroups", "removefromgroups");
         alias(MANAGER, "manager", "manageremail", "managerid", "reportsto");
+        alias(START_DATE, "startdate", "hiredate", "employeehiredate", "firstday");
+        alias(END_DATE, "enddate", "leavedate", "employeeleavedate", "employeeleavedatetime", "lastday", "terminationdate");
+        alias(TIME_ZONE, "timezone", "tz");
         alias(GROUP, "group", "groupname");
         alias(MEMBER, "member", "memberemail", "memberid", "user", "useremail");
         alias(DESCRIPTION, "description", "groupdescription");

@@ -179,4 +179,28 @@ final class CellRules {
         char first = value.charAt(0);
         return first == '=' || first == '+' || first == '-' || first == '@';
     }
+
+    /** An ISO date (2027-01-04), also with a time that is dropped (Entra's employeeLeaveDateTime 2027-03-31T23:59:59Z). */
+    static Checked date(String value) {
+        String day = value.length() > 10 && (value.charAt(10) == 'T' || value.charAt(10) == ' ') ? value.substring(0, 10) : value;
+        try {
+            java.time.LocalDate date = java.time.LocalDate.parse(day);
+            if (date.getYear() < 1900 || date.getYear() > 9999) {
+                return Checked.bad("\"" + value + "\" is not a plausible date; write it as YYYY-MM-DD, e.g. 2027-01-04");
+            }
+            return Checked.ok(date.toString());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Checked.bad("\"" + value + "\" is not a date; write it as YYYY-MM-DD (ISO 8601), e.g. 2027-01-04");
+        }
+    }
+
+    /** IANA zone ids by their lower-case spelling. */
+    private static final java.util.Map<String, String> ZONES = java.time.ZoneId.getAvailableZoneIds().stream()
+            .collect(java.util.stream.Collectors.toMap(id -> id.toLowerCase(Locale.ROOT), id -> id, (x, y) -> x));
+
+    /** An IANA time zone (Europe/Berlin), in its canonical spelling. */
+    static Checked timeZone(String value) {
+        String id = ZONES.get(value.toLowerCase(Locale.ROOT));
+        return id != null ? Checked.ok(id) : Checked.bad("\"" + value + "\" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC");
+    }
 }

@@ -33,6 +33,20 @@ final class ChangeDecider {
     /** Whether an unchanged row says so in a note; a sync file's rows are mostly unchanged, and stay cheap. */
     private final boolean noteUnchanged;
 
+    /** Dates of the file's rows (#26); null where no dates are read. */
+    private DatedChanges dated;
+
+    ChangeDecider withDates(DatedChanges dated) {
+        this.dated = dated;
+        return this;
+    }
+
+    void loadDates(java.util.Collection<UserSnapshot> users) {
+        if (dated != null) {
+            dated.loadChunk(users);
+        }
+    }
+
     ChangeDecider(RowReader rows, MatchKey matchBy, UserRelations relations) {
         this(rows, matchBy, relations, true);
     }
@@ -91,16 +105,41 @@ final class ChangeDecider {
         }
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
-            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)) {
+            if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)
+                    && !DatedChanges.COLUMNS.contains(column)) {
                 fields.add(new FieldDiff(column, null, value));
             }
         });
+        createdStatus(row, fields, messages);
         relations.addDiffs(row, null, fields, messages);
+        if (dated != null) {
+            dated.addDiffs(row, null, fields, messages);
+        }
         if (hasErrors(messages)) {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
         return new PlannedChange(row.line(), ChangeKind.CREATE, row.key(), null, null, fields, messages,
                 row.sendInvite(), row.passwordHash(), row.originalCells());
+    }
+
+    /**
+     * A new user is ACTIVE or INVITED as usual, or SUSPENDED when the row says so (decision 0037): then a status field
+     * says it, and the invitation waits for the activation.
+     */
+    private void createdStatus(RowInput row, List<FieldDiff> fields, List<PlanMessage> messages) {
+        String status = row.values().get(STATUS);
+        if (status == null || status.equals("ACTIVE")) {
+            return;
+        }
+        if (!status.equals("SUSPENDED")) {
+            messages.add(PlanMessage.error(rows.written(STATUS), "a new user cannot be created " + status
+                    + "; leave status empty (or ACTIVE), or write SUSPENDED to create the user suspended"));
+            return;
+        }
+        fields.add(new FieldDiff(STATUS, null, "SUSPENDED"));
+        messages.add(PlanMessage.note(rows.written(STATUS), row.sendInvite() && row.passwordHash() == null
+                ? "created suspended: no invitation now; it is sent when the user is activated"
+                : "created suspended"));
     }
 
     private PlannedChange update(RowInput row, UserSnapshot existing, Map<String, UserSnapshot> byEmail, List<PlanMessage> messages) {
@@ -122,7 +161,8 @@ final class ChangeDecider {
         List<FieldDiff> fields = new ArrayList<>();
         for (Map.Entry<String, String> entry : row.values().entrySet()) {
             String column = entry.getKey();
-            if (column.equals(matchBy.column()) || column.equals(REASON) || UserRelations.COLUMNS.contains(column)) {
+            if (column.equals(matchBy.column()) || column.equals(REASON) || UserRelations.COLUMNS.contains(column)
+                    || DatedChanges.COLUMNS.contains(column)) {
                 continue;
             }
             String before = ColumnNames.isAttribute(column)
@@ -145,6 +185,9 @@ final class ChangeDecider {
             }
         }
         relations.addDiffs(row, existing, fields, messages);
+        if (dated != null) {
+            dated.addDiffs(row, existing, fields, messages);
+        }
         String newEmail = row.newEmail();
         if (newEmail != null && !newEmail.equalsIgnoreCase(existing.email())) {
             fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));

@@ -15,7 +15,7 @@ public final class CsvTemplates {
         return switch (op) {
             case ONBOARD -> "email,given_name,family_name,display_name,external_id,phone,department,title,locale,send_invite,attr.costCenter,groups,manager\r\n"
                     + "jane.doe@example.org,Jane,Doe,Jane Doe,E-1001,+49 30 1234567,Sales,Account Manager,de-DE,true,CC-42,,\r\n";
-            case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter,add_groups,remove_groups,manager\r\n"
+            case UPDATE, SCHEDULED -> "email,new_email,given_name,family_name,phone,department,title,attr.costCenter,add_groups,remove_groups,manager\r\n"
                     + "jane.doe@example.org,jane.smith@example.org,,Smith,,Marketing,#clear,,,,\r\n";
             case DELETE -> "email,reason\r\n"
                     + "jane.doe@example.org,left the company\r\n";

@@ -33,4 +33,9 @@ public interface DirectoryView {
     default Map<UUID, List<String>> groupsOf(Collection<UUID> userIds) {
         return Map.of();
     }
+
+    /** The start and end dates of users that have one (#26); users without dates may be absent. */
+    default Map<UUID, UserDates> datesOf(Collection<UUID> userIds) {
+        return Map.of();
+    }
 }

@@ -16,7 +16,7 @@ final class OperationColumns {
 
     /** Profile fields every create/update may carry (besides the match key and attr.* columns). */
     static final List<String> PROFILE = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
-            PHONE, DEPARTMENT, TITLE, LOCALE, GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER);
+            PHONE, DEPARTMENT, TITLE, LOCALE, GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE, TIME_ZONE);
 
     private OperationColumns() {
     }
@@ -47,9 +47,9 @@ final class OperationColumns {
         switch (op) {
             case ONBOARD -> {
                 allowed.addAll(PROFILE);
-                allowed.addAll(List.of(SEND_INVITE, PASSWORD_HASH));
+                allowed.addAll(List.of(STATUS, SEND_INVITE, PASSWORD_HASH));
             }
-            case UPDATE -> {
+            case UPDATE, SCHEDULED -> {
                 allowed.addAll(PROFILE);
                 allowed.add(STATUS);
                 if (matchBy == MatchKey.EMAIL) {
@@ -78,7 +78,8 @@ final class OperationColumns {
     }
 
     static boolean allowsAttributes(Operation op) {
-        return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.MIXED || op == Operation.SYNC;
+        return op == Operation.ONBOARD || op == Operation.UPDATE || op == Operation.MIXED || op == Operation.SYNC
+                || op == Operation.SCHEDULED;
     }
 
     static void check(CsvHeader header, Operation op, MatchKey matchBy, String fileName, long headerLine) {

@@ -36,6 +36,7 @@ public final class Planner {
     private final int chunkSize;
     private boolean createMissingGroups;
     private HeaderRecognition.Choice mapping;
+    private Schedule schedule;
 
     public Planner(Operation op, MatchKey matchBy, DirectoryView directory) {
         this(op, matchBy, directory, DEFAULT_CHUNK_SIZE);
@@ -49,6 +50,12 @@ public final class Planner {
             throw new IllegalArgumentException("chunkSize must be positive");
         }
         this.chunkSize = chunkSize;
+    }
+
+    /** When dated changes fall due, and the instant the plan is made at (#26); without one, UTC at 08:00, now. */
+    public Planner withSchedule(Schedule schedule) {
+        this.schedule = schedule;
+        return this;
     }
 
     /** Reads the header through a chosen mapping (a profile, or one confirmed on the mapping page). */
@@ -127,7 +134,8 @@ public final class Planner {
             RowReader rows = op.userFile() ? new RowReader(reader.header(), op, matchBy, limits.maxCellChars()) : null;
             GroupFileRows groupRows = op.userFile() ? null : new GroupFileRows(reader.header(), op, matchBy, catalog, directory);
             UserRelations relations = rows == null ? null : new UserRelations(rows, catalog, managers, directory);
-            ChangeDecider decider = rows == null ? null : new ChangeDecider(rows, matchBy, relations, op != Operation.SYNC);
+            ChangeDecider decider = rows == null ? null : new ChangeDecider(rows, matchBy, relations, op != Operation.SYNC)
+                    .withDates(new DatedChanges(rows, directory, schedule == null ? Schedule.utc(java.time.Instant.now()) : schedule));
             List<CsvRecord> chunk = new ArrayList<>(chunkSize);
             while (reader.hasNext()) {
                 chunk.add(reader.next());
@@ -227,7 +235,7 @@ public final class Planner {
             byKey = keys.isEmpty() ? Map.of() : directory.findByExternalIds(keys);
             byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
         }
-        if (rows.hasGroupColumns() || rows.hasManagerColumn()) {
+        if (rows.hasGroupColumns() || rows.hasManagerColumn() || rows.hasDateColumns()) {
             List<UserSnapshot> targeted = new ArrayList<>();
             for (RowInput input : inputs) {
                 UserSnapshot user = input.key() == null ? null : byKey.get(input.key());
@@ -236,6 +244,7 @@ public final class Planner {
                 }
             }
             relations.loadChunk(targeted);
+            decider.loadDates(targeted);
         }
         List<PlannedChange> changes = new ArrayList<>(inputs.size());
         for (RowInput input : inputs) {

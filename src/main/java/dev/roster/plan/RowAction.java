@@ -11,7 +11,7 @@ enum RowAction {
     static RowAction of(Operation op) {
         return switch (op) {
             case ONBOARD -> CREATE;
-            case UPDATE -> UPDATE;
+            case UPDATE, SCHEDULED -> UPDATE;
             case DELETE -> DELETE;
             case RESET -> RESET;
             case SYNC -> UPSERT;

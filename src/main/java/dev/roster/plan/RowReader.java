@@ -52,27 +52,14 @@ final class RowReader {
         }
     }
 
-    /**
-     * A template column the operation does not use must be empty (an Entra create file asks ACTIVE users, which new
-     * users are); an ignored column is never read.
-     */
+    /** A template column the operation does not use must be empty; an ignored column is never read. */
     private void unusedTemplateCell(int i, CsvRecord record, List<PlanMessage> messages) {
-        if (header.ignored(i)) {
+        if (header.ignored(i) || record.cell(i).isBlank()) {
             return;
         }
-        String value = record.cell(i).strip();
         String column = header.canonicalNames().get(i);
-        if (value.isEmpty() || column.equals(STATUS) && value.equals("ACTIVE") && op == Operation.ONBOARD) {
-            return;
-        }
-        String name = header.originalNames().get(i);
-        if (column.equals(STATUS)) {
-            messages.add(PlanMessage.error(name, "new users cannot be created suspended (\"" + record.cell(i).strip()
-                    + "\" here); create them, then suspend them with an update file"));
-        } else {
-            messages.add(PlanMessage.error(name, "this column (" + column + ") is not used by the " + op.urlName()
-                    + " operation; leave it empty, or upload the file with an operation that uses it"));
-        }
+        messages.add(PlanMessage.error(header.originalNames().get(i), "this column (" + column + ") is not used by the "
+                + op.urlName() + " operation; leave it empty, or upload the file with an operation that uses it"));
     }
 
     String written(String canonical) {
@@ -145,6 +132,10 @@ final class RowReader {
 
     boolean hasGroupColumns() {
         return header.has(GROUPS) || header.has(ADD_GROUPS) || header.has(REMOVE_GROUPS);
+    }
+
+    boolean hasDateColumns() {
+        return header.has(START_DATE) || header.has(END_DATE) || header.has(TIME_ZONE);
     }
 
     boolean hasManagerColumn() {
@@ -283,6 +274,8 @@ final class RowReader {
             }
             case PHONE -> problemOrValue(CellRules.phone(value), name, messages);
             case LOCALE -> problemOrValue(CellRules.locale(value), name, messages);
+            case START_DATE, END_DATE -> problemOrValue(CellRules.date(value), name, messages);
+            case TIME_ZONE -> problemOrValue(CellRules.timeZone(value), name, messages);
             case SEND_INVITE -> {
                 Boolean b = CellRules.bool(value);
                 if (b == null) {

@@ -16,6 +16,8 @@ final class FakeDirectory implements DirectoryView {
     final Map<String, GroupSnapshot> groups = new HashMap<>();
     /** Group names per user. */
     final Map<UUID, List<String>> memberships = new HashMap<>();
+    /** Start and end dates per user (#26). */
+    final Map<UUID, UserDates> dates = new HashMap<>();
     final List<Integer> emailCallSizes = new ArrayList<>();
     final List<Integer> externalIdCallSizes = new ArrayList<>();
 
@@ -49,6 +51,17 @@ final class FakeDirectory implements DirectoryView {
 
     UserSnapshot byEmail(String email) {
         return users.values().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public Map<UUID, UserDates> datesOf(Collection<UUID> ids) {
+        Map<UUID, UserDates> found = new HashMap<>();
+        ids.forEach(id -> {
+            if (dates.containsKey(id)) {
+                found.put(id, dates.get(id));
+            }
+        });
+        return found;
     }
 
     @Override

@@ -106,12 +106,16 @@ class VendorFilesTest {
     }
 
     @Test
-    void blockedSignInCannotCreateASuspendedUser() {
+    void blockedSignInCreatesASuspendedUserWithoutAnInvitationNow() {
         String csv = "version:v1.0\nUser name [userPrincipalName] Required,Block sign in (Yes/No) [accountEnabled] Required,"
-                + "First name [givenName],Last name [surname]\nx@vendor.example,Yes,X,Y\n";
-        PlannedChange change = plan(Operation.ONBOARD, csv.getBytes(StandardCharsets.UTF_8)).get(0);
-        assertEquals(ChangeKind.ERROR, change.kind());
-        assertTrue(change.messages(Severity.ERROR).toString().contains("cannot be created suspended"), change.messages().toString());
+                + "First name [givenName],Last name [surname]\nx@vendor.example,Yes,X,Y\nz@vendor.example,No,Z,Y\n";
+        List<PlannedChange> changes = plan(Operation.ONBOARD, csv.getBytes(StandardCharsets.UTF_8));
+        PlannedChange blocked = changes.get(0);
+        assertEquals(ChangeKind.CREATE, blocked.kind(), blocked.messages().toString());
+        assertEquals("SUSPENDED", fields(blocked).get("status"));
+        assertTrue(blocked.messages().toString().contains("it is sent when the user is activated"), blocked.messages().toString());
+        assertEquals(ChangeKind.CREATE, changes.get(1).kind(), changes.get(1).messages().toString());
+        assertTrue(!fields(changes.get(1)).containsKey("status"), "an open account is created as usual");
     }
 
     @Test
