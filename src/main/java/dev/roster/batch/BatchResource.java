@@ -85,7 +85,7 @@ public class BatchResource {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance list(@QueryParam("page") Integer page) {
-        return Templates.batches(batches.list(PageOf.clampPage(page), 20), List.of(Operation.values()), null);
+        return Templates.batches(batches.list(PageOf.clampPage(page), 20), Operation.uploadable(), null);
     }
 
     @POST
@@ -101,10 +101,10 @@ public class BatchResource {
             return Response.seeOther(URI.create("/batches/" + id)).build();
         } catch (ClientErrorException e) {
             return Response.status(e.getResponse().getStatus())
-                    .entity(Templates.batches(batches.list(1, 20), List.of(Operation.values()), e.getMessage())).build();
+                    .entity(Templates.batches(batches.list(1, 20), Operation.uploadable(), e.getMessage())).build();
         } catch (MappingRefused e) {
             return Response.status(422)
-                    .entity(Templates.batches(batches.list(1, 20), List.of(Operation.values()), e.getMessage())).build();
+                    .entity(Templates.batches(batches.list(1, 20), Operation.uploadable(), e.getMessage())).build();
         }
     }
 

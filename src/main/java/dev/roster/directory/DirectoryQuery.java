@@ -1,8 +1,10 @@
 package dev.roster.directory;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import dev.roster.plan.UserStatus;
 import dev.roster.web.PageOf;
@@ -37,5 +39,13 @@ public class DirectoryQuery {
 
     private static String escapeLike(String value) {
         return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    @jakarta.inject.Inject
+    dev.roster.sql.Jdbc jdbc;
+
+    /** A user's pending dated changes (#26), soonest first. */
+    public List<ScheduledChanges.Pending> pendingDatedChanges(UUID userId) {
+        return jdbc.inTransaction(c -> ScheduledChanges.pendingOf(c, userId));
     }
 }

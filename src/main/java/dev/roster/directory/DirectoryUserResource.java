@@ -39,7 +39,7 @@ public class DirectoryUserResource {
                 List<UserStatus> statuses, String pageUrl);
 
         static native TemplateInstance user(DirectoryUser user, boolean restorable, String error, UserLinks.Links links,
-                UserLinks.Reports reports);
+                UserLinks.Reports reports, List<ScheduledChanges.Pending> dated);
     }
 
     @Inject
@@ -103,7 +103,8 @@ public class DirectoryUserResource {
     private TemplateInstance userPage(DirectoryUser user, String error) {
         boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
                 && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
-        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN));
+        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN),
+                query.pendingDatedChanges(user.id));
     }
 
     @GET

@@ -45,17 +45,22 @@ public final class UserWriter {
                                              AND jsonb_exists((SELECT keys FROM named), key))
             INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name, phone,
                                         department, title, locale, status, attributes, password_hash, version,
-                                        created_at, updated_at, manager_id)
+                                        created_at, updated_at, manager_id, invite_on_activation, start_date, end_date, time_zone)
             SELECT roster_created_user_id(p.batch_id, p.line), v->>'email', v->>'external_id', v->>'username',
                    v->>'given_name', v->>'family_name', v->>'display_name', v->>'phone', v->>'department', v->>'title',
-                   v->>'locale', CASE WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END, attrs,
+                   v->>'locale',
+                   CASE WHEN v->>'status' = 'SUSPENDED' THEN 'SUSPENDED' WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END,
+                   attrs,
                    p.password_hash, 1, now(), now(),
                    -- The manager at once (an existing user, or one this insert creates, found by its key when users
                    -- are matched by email), so the rows need no second version; the rest SET_MANAGERS sets.
                    CASE WHEN v->>'manager' IS NOT NULL THEN
                        coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')),
                                 ((SELECT ids FROM created) ->> lower(v->>'manager'))::uuid)
-                   END
+                   END,
+                   -- created suspended: the invitation waits for the activation (decision 0037)
+                   coalesce(v->>'status' = 'SUSPENDED', false) AND p.send_invite AND p.password_hash IS NULL,
+                   (v->>'start_date')::date, (v->>'end_date')::date, v->>'time_zone'
               FROM plan_item p
               CROSS JOIN LATERAL (
                   SELECT jsonb_object_agg(f->>'name', f->'after') AS v,
@@ -87,6 +92,9 @@ public final class UserWriter {
                        status_before_delete = CASE WHEN jsonb_exists(x.v, 'status') AND x.v->>'status' <> 'DELETED' THEN NULL
                                                    ELSE u.status_before_delete END,
                        attributes = (u.attributes || x.attr_set) - x.attr_clear,
+                       start_date = CASE WHEN jsonb_exists(x.v, 'start_date') THEN (x.v->>'start_date')::date ELSE u.start_date END,
+                       end_date = CASE WHEN jsonb_exists(x.v, 'end_date') THEN (x.v->>'end_date')::date ELSE u.end_date END,
+                       time_zone = CASE WHEN jsonb_exists(x.v, 'time_zone') THEN x.v->>'time_zone' ELSE u.time_zone END,
                        version = u.version + 1,
                        updated_at = now()
                   FROM (SELECT p.user_id,
@@ -213,6 +221,24 @@ public final class UserWriter {
     public static void softDelete(Connection c, UUID id) throws SQLException {
         Jdbc.update(c, "UPDATE directory_user SET status_before_delete = status, status = 'DELETED', deleted_at = now(), "
                 + "version = version + 1, updated_at = now() WHERE id = ?", id);
+    }
+
+    /** A user activated while an invitation waited for it (decision 0037). */
+    public record OwedInvitation(UUID id, String email, String displayName) {
+    }
+
+    /**
+     * Users made ACTIVE in this transaction while their invitation waited for the activation become INVITED (they
+     * have no password yet) and are returned, once: the caller issues their invitations in the same transaction.
+     */
+    public static List<OwedInvitation> releaseOwedInvitations(Connection c) throws SQLException {
+        return Jdbc.list(c, """
+                UPDATE directory_user SET status = 'INVITED', invite_on_activation = false, version = version + 1,
+                                          updated_at = now()
+                 WHERE invite_on_activation AND status = 'ACTIVE'
+                RETURNING id, email, coalesce(display_name,
+                                              nullif(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')), ''))""",
+                rs -> new OwedInvitation(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
     }
 
     /** Moves the users' versions (a membership of theirs changed). */

@@ -9,6 +9,7 @@ import dev.roster.audit.AuditActor;
 import dev.roster.audit.AuditEventDraft;
 import dev.roster.audit.AuditTrail;
 import dev.roster.batch.state.BatchSettings;
+import dev.roster.reset.OwedInvitations;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,6 +26,8 @@ public class ScimWrites {
     @Inject
     AuditTrail audit;
     @Inject
+    OwedInvitations owedInvitations;
+    @Inject
     BatchSettings.Approval approval;
 
     /** One write of users or groups, in the caller's transaction; its audit events go to {@code drafts}. */
@@ -40,6 +43,8 @@ public class ScimWrites {
             ScimOutcome outcome = write.run(c, drafts);
             if (!drafts.isEmpty()) {
                 audit.recordAll(c, actor, drafts.iterator());
+                // active:true on a user created suspended by a file sends the invitation it waited for (decision 0037)
+                owedInvitations.release(c, actor, null);
             }
             return outcome;
         });

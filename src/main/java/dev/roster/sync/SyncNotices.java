@@ -57,11 +57,22 @@ public class SyncNotices {
         }
         body.append("The source and its runs: ").append(base).append("/sources/").append(source.id()).append("\n");
         body.append("Run ").append(runId).append('.');
-        String subject = "Roster sync \"" + source.name() + "\": " + what;
+        mailOperators(c, "Roster sync \"" + source.name() + "\": " + what, body.toString(), batchId);
+    }
+
+    /** A day's scheduled changes held for approval (#26): what is due, why it waits, and the link to the batch. */
+    void scheduledHeld(Connection c, UUID batchId, String reason) throws SQLException {
+        mailOperators(c, "Roster scheduled changes: held for your approval", "Today's scheduled activations and "
+                + "suspensions were held for your approval.\n\nWhy: " + reason + "\n\nReview the changes and apply or "
+                + "discard them: " + renderer.publicBase() + "/batches/" + batchId + "\n", batchId);
+    }
+
+    /** Queues one notice to every enabled operator and admin with an address, in the caller's transaction. */
+    private void mailOperators(Connection c, String subject, String body, UUID batchId) throws SQLException {
         List<MailOutbox.Notice> mails = Jdbc.list(c, """
                 SELECT email, display_name FROM admin_account
                  WHERE enabled AND role IN ('OPERATOR', 'ADMIN') AND email LIKE '%@%' ORDER BY lower(email)""",
-                rs -> new MailOutbox.Notice(rs.getString(1), rs.getString(2), subject, body.toString(), batchId));
+                rs -> new MailOutbox.Notice(rs.getString(1), rs.getString(2), subject, body, batchId));
         outbox.enqueueNotices(c, mails);
     }
 }

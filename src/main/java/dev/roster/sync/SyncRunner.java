@@ -335,25 +335,28 @@ public class SyncRunner {
         }
         long base = p.scopeSize == null ? 0 : p.scopeSize;
         for (String key : List.of("create", "update", "suspend", "delete")) {
-            long n = counts.getOrDefault(key, 0L);
-            Double max = limit(source.limits(), key);
-            if (max != null && n > max) {
-                held.add(n + " " + verb(key) + " exceed the limit of " + Math.round(max));
-            }
-            Double pct = limit(source.limitsPercent(), key);
-            if (pct != null && n > 0) {
-                double share = base == 0 ? 100.0 : n * 100.0 / base;
-                if (share > pct) {
-                    held.add(n + " " + verb(key) + " are " + Math.round(share) + "% of the " + base
-                            + " users in scope, over the limit of " + pct + "%");
-                }
-            }
+            overLimit(held, verb(key), counts.getOrDefault(key, 0L), limit(source.limits(), key),
+                    limit(source.limitsPercent(), key), base);
         }
         if (!source.autoApply()) {
             held.add("automatic apply is off for this source");
         }
         // The delete cap and four-eyes mode are the apply's own rules: applyNow refuses, and the run is held.
         return held;
+    }
+
+    /** Adds why n changes of a kind are over a count limit or a percentage of base users (null: no such limit). */
+    static void overLimit(List<String> held, String what, long n, Double max, Double pct, long base) {
+        if (max != null && n > max) {
+            held.add(n + " " + what + " exceed the limit of " + Math.round(max));
+        }
+        if (pct != null && n > 0) {
+            double share = base == 0 ? 100.0 : n * 100.0 / base;
+            if (share > pct) {
+                held.add(n + " " + what + " are " + Math.round(share) + "% of the " + base
+                        + " users in scope, over the limit of " + pct + "%");
+            }
+        }
     }
 
     private static String verb(String key) {

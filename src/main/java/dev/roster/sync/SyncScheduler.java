@@ -26,6 +26,7 @@ import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
+import dev.roster.directory.ScheduleSettings;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.Arc;
 import io.quarkus.logging.Log;
@@ -47,6 +48,7 @@ public class SyncScheduler {
 
     static final String GROUP = "roster-sync";
     static final JobKey POLL = new JobKey("poll-new-files", GROUP);
+    static final JobKey DUE_CHANGES = new JobKey("due-dated-changes", GROUP);
     private static final String SOURCE_ID = "sourceId";
 
     @Inject
@@ -55,6 +57,8 @@ public class SyncScheduler {
     AgroalDataSource dataSource;
     @Inject
     SyncSources sources;
+    @Inject
+    ScheduleSettings scheduleSettings;
 
     private volatile Scheduler scheduler;
 
@@ -97,6 +101,7 @@ public class SyncScheduler {
             s.start();
             scheduler = s;
             reconcileAll();
+            scheduleDueChanges(s);
         } catch (SchedulerException | RuntimeException e) {
             Log.errorf(e, "The sync scheduler could not start; sources run only when asked to until the next start");
         }
@@ -197,6 +202,33 @@ public class SyncScheduler {
 
     public boolean running() {
         return scheduler != null;
+    }
+
+    /**
+     * The job that runs users' dated changes when due (#26): every roster.schedule.check-interval, first at start-up,
+     * so a day missed while Roster was down runs at the next start, once (the runner's lock and run batch).
+     */
+    private void scheduleDueChanges(Scheduler s) throws SchedulerException {
+        JobDetail job = JobBuilder.newJob(DueChangesJob.class).withIdentity(DUE_CHANGES).storeDurably().requestRecovery().build();
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(DUE_CHANGES.getName(), GROUP).forJob(DUE_CHANGES)
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                        .withIntervalInMilliseconds(scheduleSettings.checkInterval().toMillis()).repeatForever()
+                        .withMisfireHandlingInstructionNextWithRemainingCount())
+                .startNow().build();
+        s.scheduleJob(job, Set.of(trigger), true);
+    }
+
+    /** Runs the dated changes that are due; at most one at a time across the cluster. */
+    @DisallowConcurrentExecution
+    public static class DueChangesJob implements Job {
+        @Override
+        public void execute(JobExecutionContext context) {
+            try {
+                Arc.container().instance(ScheduledChangeRunner.class).get().runDue();
+            } catch (RuntimeException e) {
+                Log.errorf(e, "running the due dated changes failed; the next check retries");
+            }
+        }
     }
 
     private static JobKey key(UUID sourceId) {

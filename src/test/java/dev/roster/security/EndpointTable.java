@@ -217,6 +217,14 @@ final class EndpointTable {
             rule("POST", "/api/sources/{id}/run", Access.OPERATOR, 404, Body.JSON),
             rule("GET", "/api/sources/{id}/runs", Access.VIEWER, 404, f -> "/api/sources/" + f.unknown() + "/runs"),
 
+            // Dated changes (#26): the calendar page and its API; without a date a move is refused (400) after the role check
+            rule("GET", "/scheduled-changes", Access.VIEWER, 200),
+            rule("POST", "/scheduled-changes/{id}/cancel", Access.OPERATOR, 404, Body.FORM),
+            form("POST", "/scheduled-changes/{id}/move", Access.OPERATOR, 400, null, Map::of),
+            rule("GET", "/api/scheduled-changes", Access.VIEWER, 200),
+            rule("POST", "/api/scheduled-changes/{id}/cancel", Access.OPERATOR, 404, Body.JSON),
+            rule("POST", "/api/scheduled-changes/{id}/move", Access.OPERATOR, 400, Body.JSON),
+
             // Audit
             rule("GET", "/audit", Access.VIEWER, 200),
             rule("GET", "/audit/fragment", Access.VIEWER, 200, f -> "/audit/fragment?batch=" + f.batch()),

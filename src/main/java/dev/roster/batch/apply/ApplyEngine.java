@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -16,10 +17,15 @@ import dev.roster.batch.state.ApplyConflict;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchTransitions;
 import dev.roster.credentials.TokenPurpose;
+import dev.roster.directory.ScheduleSettings;
+import dev.roster.directory.ScheduledChanges;
 import dev.roster.directory.UserWriter;
 import dev.roster.group.GroupWriter;
+import dev.roster.plan.Operation;
+import dev.roster.plan.Schedule;
 import dev.roster.group.MembershipWriter;
 import dev.roster.reset.LinkRequest;
+import dev.roster.reset.OwedInvitations;
 import dev.roster.reset.PasswordLinks;
 import dev.roster.sql.Jdbc;
 import io.quarkus.logging.Log;
@@ -58,6 +64,12 @@ public class ApplyEngine {
     BatchTransitions transitions;
     @Inject
     ApplyAuditDrafts auditDrafts;
+    @Inject
+    OwedInvitations owedInvitations;
+    @Inject
+    ScheduleSettings scheduleSettings;
+    @Inject
+    Clock clock;
 
     /**
      * Applies the batch in one transaction on one connection (the writes, the links, the audit events
@@ -115,6 +127,15 @@ public class ApplyEngine {
             done += GroupWriter.deletePlanned(write, id);
             times.lap("memberships");
         }
+        Schedule schedule = scheduleSettings.at(clock.instant());
+        if (batch.revertsBatch != null) {
+            ScheduledChanges.cancelOfBatch(write, batch.revertsBatch, id, schedule);
+        }
+        ScheduledChanges.followDates(write, id, schedule);
+        if (batch.operation == Operation.SCHEDULED) {
+            ScheduledChanges.markRun(write, id, schedule.now());
+        }
+        times.lap("dated changes");
         if (batch.countManagerChange > 0) {
             UserWriter.setPlannedManagers(write, id);
             times.lap("managers");
@@ -129,6 +150,8 @@ public class ApplyEngine {
             progress.done(n);
         }));
         times.lap("audit(" + events + ")");
+        long owed = owedInvitations.release(write, actor, batch.id);
+        times.lap("invitations on activation(" + owed + ")");
         transitions.applied(write, batch.id);
         times.lap("marked applied");
         Log.infof("apply of batch %s: %s", batch.id, times);
@@ -172,7 +195,8 @@ public class ApplyEngine {
                                   WHERE f->>'name' IN ('given_name', 'family_name')))
                   FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
                  WHERE p.batch_id = ?
-                   AND (p.kind = 'RESET' OR (p.kind = 'CREATE' AND p.send_invite AND p.password_hash IS NULL))
+                   AND (p.kind = 'RESET' OR (p.kind = 'CREATE' AND """ + ApplySql.INVITES_AT_CREATE + """
+                   ))
                  ORDER BY p.line""");
         ps.setFetchSize(1000);
         ps.setObject(1, batchId);

@@ -15,6 +15,10 @@ final class ApplySql {
     static final String INSERT_CREATES = UserWriter.INSERT_CREATES;
 
     /** Every row a plan targets, locked, so no one changes them between the check and the writes. */
+    /** A create row that invites now: send_invite, no imported password, not created suspended (decision 0037). */
+    static final String INVITES_AT_CREATE = " (p.send_invite AND p.password_hash IS NULL "
+            + "AND NOT p.fields @> '[{\"name\": \"status\", \"after\": \"SUSPENDED\"}]') ";
+
     static final String LOCK_TARGETS = """
             SELECT count(*) FROM (SELECT u.id FROM directory_user u JOIN plan_item p ON p.user_id = u.id
                                    WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET', 'MEMBER_ADD', 'MEMBER_REMOVE')

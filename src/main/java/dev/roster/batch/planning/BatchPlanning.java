@@ -3,6 +3,7 @@ package dev.roster.batch.planning;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -21,6 +22,7 @@ import dev.roster.batch.state.BatchSettings;
 import dev.roster.batch.state.BatchTransitions;
 import dev.roster.csv.CsvLimits;
 import dev.roster.csv.CsvRefusedException;
+import dev.roster.directory.ScheduleSettings;
 import dev.roster.mapping.UploadMappings;
 import dev.roster.plan.AbsentPolicy;
 import dev.roster.plan.ChangeKind;
@@ -66,6 +68,10 @@ public class BatchPlanning {
     BatchSettings.Planning settings;
     @Inject
     UploadMappings uploadMappings;
+    @Inject
+    ScheduleSettings scheduleSettings;
+    @Inject
+    Clock clock;
 
     private ExecutorService executor;
 
@@ -194,7 +200,8 @@ public class BatchPlanning {
                 rows -> heartbeat(lookup, batchId, rows))) {
             Planner planner = new Planner(claim.operation, claim.matchBy, new JdbcDirectoryView(lookup, json))
                     .withMapping(uploadMappings.parseChoice(claim.mappingChoice))
-                    .createMissingGroups(claim.createGroups);
+                    .createMissingGroups(claim.createGroups)
+                    .withSchedule(scheduleSettings.at(clock.instant()));
             planned = planner.plan(() -> files.open(batchId), claim.fileName, limits(), writer);
             writer.finish();
             if (planned.rows() >= ANALYZE_ROWS) {

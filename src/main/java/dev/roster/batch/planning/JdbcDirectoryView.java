@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.roster.plan.DirectoryView;
 import dev.roster.plan.GroupSnapshot;
+import dev.roster.plan.UserDates;
 import dev.roster.plan.UserSnapshot;
 import dev.roster.plan.UserStatus;
 
@@ -84,6 +86,16 @@ public final class JdbcDirectoryView implements DirectoryView {
                  WHERE g.deleted_at IS NULL AND m.user_id IN (SELECT unnest(?::uuid[]))""", "uuid", userIds,
                 rs -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)),
                 (found, m) -> found.computeIfAbsent(m.getKey(), k -> new ArrayList<>()).add(m.getValue()));
+    }
+
+    @Override
+    public Map<UUID, UserDates> datesOf(Collection<UUID> userIds) {
+        return lookup("""
+                SELECT id, start_date, end_date, time_zone FROM directory_user
+                 WHERE id IN (SELECT unnest(?::uuid[])) AND (start_date IS NOT NULL OR end_date IS NOT NULL OR time_zone IS NOT NULL)""",
+                "uuid", userIds, rs -> Map.entry(rs.getObject(1, UUID.class), new UserDates(rs.getObject(2, LocalDate.class),
+                        rs.getObject(3, LocalDate.class), rs.getString(4))),
+                (found, e) -> found.put(e.getKey(), e.getValue()));
     }
 
     private interface Row<T> {

@@ -194,7 +194,17 @@ public class BatchTransitions {
                   FROM batch WHERE id = ? AND status = 'APPLIED'""", id, who.id(), who.name(), original);
     }
 
-    /** PLANNING -> PLANNED for a revert, totals counted from its plan items, and batch.planned. */
+    /** A day's due dated changes as a batch of Roster's own (#26), PLANNING until {@link #revertPlanned} counts it. */
+    public void startScheduled(Connection c, UUID id, String fileName, Operator who) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO batch (id, operation, match_by, status, file_name, sha256, size_bytes, created_by, created_by_name)
+                VALUES (?, 'SCHEDULED', 'EMAIL', 'PLANNING', ?, '', 0, ?, ?)""", id, fileName, who.id(), who.name());
+    }
+
+    /**
+     * PLANNING -> PLANNED for a batch whose plan items Roster wrote itself (a revert, a day's scheduled changes),
+     * totals counted from its plan items, and batch.planned.
+     */
     public void revertPlanned(Connection c, UUID id, Map<String, Object> details, Operator who) throws SQLException {
         guard(Jdbc.update(c, """
                 UPDATE batch b SET status = 'PLANNED', planned_at = now(), updated_at = now(),

@@ -1,0 +1,150 @@
+package dev.roster.sync;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.roster.access.AdminRole;
+import dev.roster.mail.MailFixtures;
+import dev.roster.support.Batches;
+import dev.roster.support.MutableClock;
+import dev.roster.support.Sql;
+import dev.roster.support.TestAdmins;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+
+/**
+ * #26 items 2, 3 and 5: a file's future start dates create users suspended with pending activations; when the test
+ * clock reaches the date the due changes run as one SCHEDULED batch that activates them and sends their invitations,
+ * once; a later file moves an end date; a revert cancels what its batch scheduled. The clock moves; nothing waits.
+ */
+@QuarkusTest
+class ScheduledChangesTest {
+
+    private static final String INVITED = "You are invited: set your password";
+
+    @Inject
+    TestAdmins admins;
+    @Inject
+    Sql sql;
+    @Inject
+    MutableClock clock;
+    @Inject
+    ScheduledChangeRunner runner;
+
+    @AfterEach
+    void resetClock() {
+        clock.reset();
+    }
+
+    private String status(String email) {
+        return (String) sql.rows("SELECT status FROM directory_user WHERE email = ?", email).get(0).get("status");
+    }
+
+    private List<Map<String, Object>> changes(String email) {
+        return sql.rows("SELECT s.kind, s.status, s.due_on::text AS due_on, s.batch_id::text AS batch_id, "
+                + "s.run_batch_id::text AS run_batch_id FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id "
+                + "WHERE u.email = ? ORDER BY s.created_at, s.kind", email);
+    }
+
+    private long invitations(String email) {
+        return sql.count("SELECT count(*) FROM mail_outbox o JOIN directory_user u ON u.id = o.user_id "
+                + "WHERE u.email = ? AND o.kind = 'INVITE'", email);
+    }
+
+    @Test
+    void futureStartDatesActivateAndInviteWhenTheClockReachesThemOnceAndAMovedEndDateMovesTheSuspension() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String ann = "ann-" + run + "@example.org";
+        String bob = "bob-" + run + "@example.org";
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate start = today.plusDays(10);
+        LocalDate end = start.plusDays(30);
+        JsonPath onboard = Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,start_date,end_date\n"
+                + ann + ",Ann,A," + start + "," + end + "\n" + bob + ",Bob,B," + start + ",\n", "onboard");
+        assertEquals("APPLIED", onboard.getString("status"), onboard.prettify());
+        String onboardId = onboard.getString("id");
+        assertEquals("SUSPENDED", status(ann));
+        assertEquals("SUSPENDED", status(bob));
+        assertEquals(0, invitations(ann) + invitations(bob), "no invitation before the start date");
+        List<Map<String, Object>> annChanges = changes(ann);
+        assertEquals(2, annChanges.size(), annChanges.toString());
+        assertEquals("ACTIVATE", annChanges.get(0).get("kind"));
+        assertEquals(start.toString(), annChanges.get(0).get("due_on"));
+        assertEquals(onboardId, annChanges.get(0).get("batch_id"));
+        assertEquals("SUSPEND", annChanges.get(1).get("kind"));
+        assertEquals(end.toString(), annChanges.get(1).get("due_on"));
+
+        // nothing is due yet
+        runner.runDue();
+        assertEquals("SUSPENDED", status(ann));
+        assertEquals("PENDING", changes(bob).get(0).get("status"));
+
+        // the clock reaches the start date: one SCHEDULED batch activates both and sends their invitations
+        clock.advance(Duration.ofDays(11));
+        runner.runDue();
+        String runBatch = (String) changes(bob).get(0).get("run_batch_id");
+        assertTrue(runBatch != null, "the due change was taken by a run");
+        JsonPath batch = Batches.awaitApplied(op, TestAdmins.PASSWORD, runBatch);
+        assertEquals("APPLIED", batch.getString("status"), batch.prettify());
+        assertEquals("scheduled", batch.getString("operation").toLowerCase());
+        assertEquals(runBatch, changes(ann).get(0).get("run_batch_id"), "one batch for the day's changes");
+        assertEquals("DONE", changes(ann).get(0).get("status"));
+        assertEquals("PENDING", changes(ann).get(1).get("status"), "the suspension is still ahead");
+        MailFixtures.awaitMail(ann, INVITED, 1);
+        MailFixtures.awaitMail(bob, INVITED, 1);
+        assertEquals("INVITED", status(bob));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ? "
+                + "AND batch_id = ?::uuid AND details::text LIKE ?", bob, runBatch, "%" + onboardId + "%"),
+                "audited per user, naming the batch that scheduled it");
+        // a second run (another instance, the next check) finds nothing left
+        runner.runDue();
+        assertEquals(1, invitations(ann));
+        assertEquals(1, invitations(bob));
+
+        // a later file moves the end date: the plan says so, and the pending suspension moves
+        LocalDate later = end.plusDays(15);
+        String moveId = Batches.upload(op, TestAdmins.PASSWORD, "email,end_date\n" + ann + "," + later + "\n", "update", "u.csv");
+        Batches.awaitPlanned(op, TestAdmins.PASSWORD, moveId);
+        String items = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + moveId + "/changes")
+                .then().statusCode(200).extract().asString();
+        assertTrue(items.contains(" → "), items);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,end_date\n" + ann + "," + later + "\n", "update");
+        List<Map<String, Object>> moved = changes(ann);
+        assertEquals("CANCELLED", moved.get(1).get("status"), moved.toString());
+        assertEquals("SUSPEND", moved.get(2).get("kind"));
+        assertEquals(later.toString(), moved.get(2).get("due_on"));
+        assertEquals("PENDING", moved.get(2).get("status"));
+    }
+
+    @Test
+    void aRevertCancelsThePendingChangesOfTheRevertedBatch() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String cleo = "cleo-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).plusDays(20);
+        JsonPath onboard = Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,start_date\n"
+                + cleo + ",Cleo,C," + start + "\n", "onboard");
+        assertEquals("PENDING", changes(cleo).get(0).get("status"));
+        String revert = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/batches/" + onboard.getString("id") + "/revert").then().statusCode(201).extract().path("id");
+        JsonPath planned = Batches.awaitPlanned(op, TestAdmins.PASSWORD, revert);
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": " + (planned.getLong("summary.create") + planned.getLong("summary.update")
+                        + planned.getLong("summary.delete")) + ", \"deleteCount\": " + planned.getLong("summary.delete") + "}")
+                .post("/api/batches/" + revert + "/apply").then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, revert).getString("status"));
+        assertEquals("CANCELLED", changes(cleo).get(0).get("status"));
+    }
+}
