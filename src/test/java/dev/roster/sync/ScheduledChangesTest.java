@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.roster.access.AdminRole;
 import dev.roster.mail.MailFixtures;
 import dev.roster.support.Batches;
+import dev.roster.support.Browser;
 import dev.roster.support.MutableClock;
 import dev.roster.support.Sql;
 import dev.roster.support.TestAdmins;
@@ -146,5 +147,43 @@ class ScheduledChangesTest {
                 .post("/api/batches/" + revert + "/apply").then().statusCode(202);
         assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, revert).getString("status"));
         assertEquals("CANCELLED", changes(cleo).get(0).get("status"));
+    }
+
+    @Test
+    void theCalendarShowsPendingChangesAndOperatorsMoveAndCancelThem() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String dana = "dana-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).plusDays(30);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,start_date,end_date\n" + dana
+                + ",Dana,D," + start + "," + start.plusDays(60) + "\n", "onboard");
+        String userId = sql.rows("SELECT id::text AS id FROM directory_user WHERE email = ?", dana).get(0).get("id").toString();
+        Browser page = Browser.signedIn(op, TestAdmins.PASSWORD);
+        String html = page.get("/scheduled-changes?kind=ACTIVATE&from=" + start + "&to=" + start).then().statusCode(200)
+                .extract().asString();
+        assertTrue(html.contains(dana) && html.contains("activates"), html);
+        assertTrue(page.get("/scheduled-changes?from=not-a-date").then().statusCode(400).extract().asString()
+                .contains("YYYY-MM-DD"));
+
+        JsonPath pending = page.api().get("/api/scheduled-changes?user=" + userId).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("ACTIVATE", "SUSPEND"), pending.getList("kind"));
+        String activation = pending.getString("[0].id");
+        String suspension = pending.getString("[1].id");
+
+        // an operator moves the activation on the page (CSRF form) and cancels the suspension through the API
+        LocalDate moved = start.plusDays(7);
+        page.postForm("/scheduled-changes/" + activation + "/move", Map.of("dueOn", moved.toString())).then().statusCode(303);
+        assertEquals(moved.toString(), changes(dana).get(0).get("due_on"));
+        page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(204);
+        assertEquals("CANCELLED", changes(dana).get(1).get("status"));
+        page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(409);
+        assertEquals(2, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ? "
+                + "AND details::text LIKE '%scheduledChange%'", dana), "moves and cancels are audited on the user");
+
+        // a viewer reads the calendar but cannot change it; the user page lists the pending change
+        Browser viewer = Browser.signedIn(admins.create(AdminRole.VIEWER), TestAdmins.PASSWORD);
+        viewer.get("/scheduled-changes").then().statusCode(200);
+        viewer.postForm("/scheduled-changes/" + activation + "/cancel", Map.of()).then().statusCode(403);
+        String user = page.get("/users/" + userId).then().statusCode(200).extract().asString();
+        assertTrue(user.contains("Dated changes") && user.contains(moved.toString()), user);
     }
 }
