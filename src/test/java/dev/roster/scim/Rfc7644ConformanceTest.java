@@ -245,6 +245,8 @@ class Rfc7644ConformanceTest {
         Scim.rw().body(group(name, id)).post("/scim/v2/Groups").then().statusCode(201);
         // PUT leaves out title, displayName, externalId, phoneNumbers and the Enterprise attributes: they are cleared;
         // id, meta and groups sent by the client are read-only and ignored
+        Scim.rw().body(Scim.patch("{\"op\": \"replace\", \"path\": \"active\", \"value\": false}")).patch("/scim/v2/Users/" + id)
+                .then().statusCode(200).body("active", equalTo(false));
         String replacement = Scim.user(email, "Put", "Replaced").replace("\"userName\"", "\"id\": \"" + UUID.randomUUID()
                 + "\", \"meta\": {\"created\": \"2001-01-01T00:00:00Z\"}, \"groups\": [], \"userName\"");
         Scim.rw().body(replacement).queryParam("attributes", "title,name").put("/scim/v2/Users/" + id).then().statusCode(200)
@@ -259,6 +261,7 @@ class Rfc7644ConformanceTest {
         assertNull((Object) after.get("'" + ENTERPRISE + "'.employeeNumber"));
         assertEquals(List.of(name), after.getList("groups.display"), "groups is read-only: the membership stays");
         assertNotEquals("2001-01-01T00:00:00Z", after.getString("meta.created"));
+        assertEquals(false, after.getBoolean("active"), "active left out: the status stays (decision 0033)");
         // syntax before lookup: a malformed PUT on an id that does not exist is 400, a well-formed one 404
         String nobody = "/scim/v2/Users/" + UUID.randomUUID();
         error(Scim.rw().body(Scim.user(email, "A", "B").replace(USER, GROUP)).put(nobody), 400, "invalidSyntax");
@@ -303,6 +306,9 @@ class Rfc7644ConformanceTest {
                 + alice + "\\\"]\"}")).patch("/scim/v2/Groups/" + groupId).then().statusCode(200).body("members", nullValue())
                 .body("displayName", equalTo(name));
         Scim.as("read").get("/scim/v2/Groups/" + groupId).then().body("members.value", equalTo(List.of(id)));
+        // removing a member that is no longer there changes nothing (decision 0033: removes are idempotent)
+        Scim.rw().body(Scim.patch("{\"op\": \"remove\", \"path\": \"members[value eq \\\"" + alice + "\\\"]\"}"))
+                .patch("/scim/v2/Groups/" + groupId).then().statusCode(200).body("members.value", equalTo(List.of(id)));
         // members added that are no users: 400 invalidValue naming them, nothing changed
         String ghost = UUID.randomUUID().toString();
         Response bad = Scim.rw().body(Scim.patch("{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"" + ghost + "\"}]}"))
