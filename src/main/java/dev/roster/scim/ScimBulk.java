@@ -313,9 +313,15 @@ public class ScimBulk {
                 Map<String, String> row = new LinkedHashMap<>();
                 JsonNode data = op.get("data");
                 if (method.equals("POST")) {
+                    ScimUsers.checkDocument(data);
                     row.put(ColumnNames.ACTION, "create");
                     cells(row, userSchema.desired(data, null), null, n);
                 } else {
+                    if (method.equals("PUT")) {
+                        ScimUsers.checkDocument(data); // the request's syntax before the lookup, as without asBatch
+                    } else if (method.equals("PATCH")) {
+                        ScimPatchRequest.check(data);
+                    }
                     ScimUserSchema.UserRow existing = userSchema.find(c, ScimRequests.id(m.group(2)), false);
                     row.put(ColumnNames.ACTION, method.equals("DELETE") ? "delete" : "update");
                     row.put(ColumnNames.EMAIL, existing.email());

@@ -132,7 +132,7 @@ public class ScimGroups {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, String actorName,
             List<AuditEventDraft> drafts) throws SQLException {
-        ScimPatch.check(body);
+        ScimPatchRequest.check(body);
         GroupRow g = find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, g.version());
         ObjectNode doc = render(c, g, true);

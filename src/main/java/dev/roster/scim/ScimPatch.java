@@ -42,78 +42,10 @@ final class ScimPatch {
     private ScimPatch() {
     }
 
-    /** Attributes no PATCH may name in its path (RFC 7643 readOnly: the server sets them). */
-    private static final Set<String> READ_ONLY = Set.of("id", "meta", "groups", "schemas");
-
-    /**
-     * Checks a PatchOp body without the resource (RFC 7644 §3.5.2, §3.12): its schema, a non-empty Operations list,
-     * each op add/replace/remove with what it needs, each path well formed and not read-only. Called before the
-     * resource is looked up, so a malformed PATCH is 400 whether or not its target exists. Returns the operations.
-     */
-    static JsonNode check(JsonNode body) {
-        ScimMessages.message(body, ScimMedia.PATCH_SCHEMA, "A PATCH");
-        JsonNode ops = ScimAttributes.field(body, "Operations");
-        if (ops == null || !ops.isArray() || ops.isEmpty()) {
-            throw ScimException.invalidSyntax("A PATCH body needs \"Operations\": a non-empty list of {\"op\", \"path\", \"value\"}.");
-        }
-        if (ops.size() > 1000) {
-            throw new ScimException(413, "tooMany", "A PATCH may carry at most 1,000 operations.");
-        }
-        ObjectNode scratch = JsonNodeFactory.instance.objectNode();
-        for (JsonNode op : ops) {
-            if (!op.isObject()) {
-                throw ScimException.invalidSyntax("Each operation is an object {\"op\", \"path\", \"value\"}, not " + op + ".");
-            }
-            String name = name(op);
-            if (!name.equals("add") && !name.equals("replace") && !name.equals("remove")) {
-                throw ScimException.invalidSyntax("\"op\" is add, replace or remove, not \"" + ScimAttributes.text(op, "op") + "\".");
-            }
-            JsonNode path = ScimAttributes.field(op, "path");
-            JsonNode value = ScimAttributes.field(op, "value");
-            if (path == null || path.isNull() || path.asText().isBlank()) {
-                if (name.equals("remove")) {
-                    throw ScimException.noTarget("A remove needs a path.");
-                }
-                if (value == null || !value.isObject()) {
-                    throw ScimException.invalidValue("An " + name + " without a path needs an object of attributes as its value.");
-                }
-                continue;
-            }
-            if (!path.isTextual()) {
-                throw ScimException.invalidPath("\"path\" is a string such as \"name.givenName\", not " + path + ".");
-            }
-            if (!name.equals("remove") && value == null) {
-                throw ScimException.invalidValue("An " + name + " of \"" + path.asText() + "\" needs a value.");
-            }
-            Target target = target(scratch, path.asText());
-            if (target.container() == scratch && READ_ONLY.contains(target.attr().toLowerCase(Locale.ROOT))) {
-                throw ScimException.mutability("\"" + path.asText() + "\" is read-only: the server sets it.");
-            }
-            if (target.filter() != null) {
-                filter(target.filter(), path.asText());
-            }
-        }
-        return ops;
-    }
-
-    private static String name(JsonNode op) {
-        JsonNode n = ScimAttributes.field(op, "op");
-        return n == null || !n.isTextual() ? "" : n.asText().strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** A value filter in a path; a malformed one makes the path invalid (invalidPath, not invalidFilter). */
-    private static ScimFilter filter(String text, String rawPath) {
-        try {
-            return ScimFilter.parse(text);
-        } catch (ScimException e) {
-            throw ScimException.invalidPath("\"" + rawPath + "\": " + e.getMessage());
-        }
-    }
-
-    /** Applies a PatchOp body to {@code doc} (changed in place); the body is checked first ({@link #check}). */
+    /** Applies a PatchOp body to {@code doc} (changed in place); the body is checked first ({@link ScimPatchRequest}). */
     static void apply(ObjectNode doc, JsonNode body) {
-        for (JsonNode op : check(body)) {
-            String name = name(op);
+        for (JsonNode op : ScimPatchRequest.check(body)) {
+            String name = ScimPatchRequest.name(op);
             JsonNode path = ScimAttributes.field(op, "path");
             JsonNode value = ScimAttributes.field(op, "value");
             if (path == null || path.isNull() || path.asText().isBlank()) {
@@ -124,7 +56,7 @@ final class ScimPatch {
                     if (SCHEMAS.stream().anyMatch(s -> s.equalsIgnoreCase(key)) && f.getValue().isObject()) {
                         // {"urn:...:enterprise:2.0:User": {"department": "x"}}: each sub-attribute
                         f.getValue().fields().forEachRemaining(sub -> at(doc, key + ":" + sub.getKey(), name, sub.getValue()));
-                    } else if (!READ_ONLY.contains(key.toLowerCase(Locale.ROOT))) {
+                    } else if (!ScimPatchRequest.READ_ONLY.contains(key.toLowerCase(Locale.ROOT))) {
                         at(doc, key, name, f.getValue()); // read-only keys in a value object are ignored, as in a PUT
                     }
                 }
@@ -136,7 +68,7 @@ final class ScimPatch {
 
     /** One operation at one path: [urn:...:]attr[ [filter] ][.sub]. */
     /** A path taken apart: the object it starts in, the attribute, an optional [filter] and .subAttribute. */
-    private record Target(ObjectNode container, String attr, String filter, String sub) {
+    record Target(ObjectNode container, String attr, String filter, String sub) {
     }
 
     private static void at(ObjectNode doc, String rawPath, String op, JsonNode value) {
@@ -147,7 +79,7 @@ final class ScimPatch {
             value = JsonNodeFactory.instance.objectNode().put("value", value.asText()); // Entra sends the id alone
         }
         if (target.filter() != null) {
-            onMatches(container, key, filter(target.filter(), rawPath), target.sub(), op, value, rawPath);
+            onMatches(container, key, ScimPatchRequest.filter(target.filter(), rawPath), target.sub(), op, value, rawPath);
         } else if (target.sub() != null) {
             onSub(container, key, target.sub(), op, value);
         } else if (op.equals("remove")) {
@@ -158,7 +90,7 @@ final class ScimPatch {
     }
 
     /** The schema-qualified prefix resolved to its extension object, then attr[filter].sub split. */
-    private static Target target(ObjectNode doc, String rawPath) {
+    static Target target(ObjectNode doc, String rawPath) {
         String path = rawPath.strip();
         ObjectNode container = doc;
         for (String schema : SCHEMAS) {

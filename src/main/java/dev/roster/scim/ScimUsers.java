@@ -77,7 +77,7 @@ public class ScimUsers {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
-        ScimPatch.check(body);
+        ScimPatchRequest.check(body);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         ObjectNode doc = schema.render(existing);

@@ -175,6 +175,9 @@ class Rfc7644ConformanceTest {
         // a filter that matches nothing: 0, 0, 1
         Scim.as("read").queryParam("filter", "userName eq \"" + tag + "-none@example.org\"").get("/scim/v2/Users").then()
                 .statusCode(200).body("totalResults", equalTo(0)).body("itemsPerPage", equalTo(0)).body("startIndex", equalTo(1));
+        Scim.as("read").queryParam("filter", "displayName eq \"" + tag + " none\"").get("/scim/v2/Groups").then()
+                .statusCode(200).body("schemas", equalTo(List.of(ScimMedia.LIST_SCHEMA))).body("totalResults", equalTo(0))
+                .body("itemsPerPage", equalTo(0)).body("startIndex", equalTo(1));
         // value paths and an invalid filter
         Scim.as("read").queryParam("filter", "emails[value eq \"" + tag + "-a@example.org\"]").get("/scim/v2/Users").then()
                 .body("totalResults", equalTo(1)).body("itemsPerPage", equalTo(1));
