@@ -63,6 +63,9 @@ public class ScimGroups {
     }
 
     GroupRow find(Connection c, UUID id, boolean lock) throws SQLException {
+        if (id == null) {
+            throw ScimException.notFound("No group with this id.");
+        }
         return Jdbc.one(c, "SELECT " + COLUMNS + " FROM user_group g WHERE g.id = ? AND g.deleted_at IS NULL"
                 + (lock ? " FOR UPDATE" : ""), ScimGroups::row, id)
                 .orElseThrow(() -> ScimException.notFound("No group with id " + id + "."));
@@ -115,11 +118,13 @@ public class ScimGroups {
 
     public ScimOutcome create(Connection c, JsonNode doc, boolean dryRun, String actorName, List<AuditEventDraft> drafts)
             throws SQLException {
+        checkDocument(doc);
         return write(c, null, doc, dryRun, actorName, drafts);
     }
 
     public ScimOutcome replace(Connection c, UUID id, JsonNode doc, String ifMatch, boolean dryRun, String actorName,
             List<AuditEventDraft> drafts) throws SQLException {
+        checkDocument(doc);
         GroupRow g = find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, g.version());
         return write(c, g, doc, dryRun, actorName, drafts);
@@ -127,6 +132,7 @@ public class ScimGroups {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, String actorName,
             List<AuditEventDraft> drafts) throws SQLException {
+        ScimPatchRequest.check(body);
         GroupRow g = find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, g.version());
         ObjectNode doc = render(c, g, true);
@@ -150,6 +156,11 @@ public class ScimGroups {
         MembershipWriter.bumpMembers(c, members.stream().map(Member::id).toList());
         drafts.add(GroupEvents.of(AuditAction.GROUP_DELETED, id, g.name(), Map.of("memberships", members.size())));
         return new ScimOutcome(204, null, null, true);
+    }
+
+    /** A Group body's syntax, schema URIs and displayName, checked before any lookup (decision 0033). */
+    static void checkDocument(JsonNode doc) {
+        ScimMessages.resource(doc, ScimMedia.GROUP_SCHEMA, List.of(), "displayName");
     }
 
     /** What a SCIM Group document asks for: name, external id, and the members' ids in order. */

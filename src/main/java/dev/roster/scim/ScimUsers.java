@@ -63,11 +63,13 @@ public class ScimUsers {
     }
 
     public ScimOutcome create(Connection c, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts) throws SQLException {
+        checkDocument(doc);
         return write(c, null, doc, dryRun, drafts);
     }
 
     public ScimOutcome replace(Connection c, UUID id, JsonNode doc, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
+        checkDocument(doc);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         return write(c, existing, doc, dryRun, drafts);
@@ -75,6 +77,7 @@ public class ScimUsers {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
+        ScimPatchRequest.check(body);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         ObjectNode doc = schema.render(existing);
@@ -97,6 +100,11 @@ public class ScimUsers {
         drafts.add(UserEvents.deleted(id, existing.email(), null, null, existing.status(), ScimWrites.SOURCE));
         userTotal.changed();
         return new ScimOutcome(204, null, null, true);
+    }
+
+    /** A User body's syntax, schema URIs and userName, checked before any lookup (decision 0033). */
+    static void checkDocument(JsonNode doc) {
+        ScimMessages.resource(doc, ScimMedia.USER_SCHEMA, ScimMessages.USER_EXTENSIONS, "userName");
     }
 
     private ScimOutcome write(Connection c, ScimUserSchema.UserRow existing, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts)
