@@ -201,7 +201,10 @@ class VendorFilesTest {
         Map<String, String> okko = fields(changes.get(0));
         assertEquals(ChangeKind.CREATE, changes.get(0).kind(), changes.get(0).messages().toString());
         assertEquals("en-US", okko.get("locale"));
-        assertEquals("Platform", okko.get("attr.division"));
+        assertEquals("Platform", okko.get("division"));
+        assertEquals("M", okko.get("middle_name"));
+        assertEquals("O-1", okko.get("employee_number"));
+        assertEquals("America/Los_Angeles", okko.get("timezone"));
         assertEquals("Pat Boss", okko.get("attr.manager"));
         assertEquals("Pia Okta, Jr.", fields(changes.get(1)).get("display_name"));
     }
@@ -223,7 +226,7 @@ class VendorFilesTest {
         assertEquals("JumpCloud user import", mapping(bytes, null).formatLabel());
         PlannedChange change = plan(Operation.ONBOARD, bytes).get(0);
         assertEquals(ChangeKind.CREATE, change.kind(), change.messages().toString());
-        assertEquals("CC-9", fields(change).get("attr.costCenter"));
+        assertEquals("CC-9", fields(change).get("cost_center"));
     }
 
     @Test
@@ -257,16 +260,18 @@ class VendorFilesTest {
         Map<String, String> proposed = new LinkedHashMap<>();
         e.proposal().forEach(c -> proposed.put(c.written(), c.target() + " / " + c.reason()));
         assertEquals("email / alias of email", proposed.get("Mail"));
-        assertEquals("attr.costCenter / no Roster field matches: kept as a custom attribute", proposed.get("Cost Center"));
+        assertEquals("cost_center / alias of cost_center", proposed.get("Cost Center"));
         assertTrue(proposed.get("Emial").startsWith("attr.emial / \"email\" already comes from column \"Mail\""),
                 proposed.get("Emial"));
     }
 
     @Test
-    void aHeaderThatFitsTwoTemplatesEquallyIsNotGuessed() {
-        UnplacedColumnsException e = assertThrows(UnplacedColumnsException.class,
-                () -> mapping("firstName,LastName,email,Manager,costCenter,Department\n".getBytes(StandardCharsets.UTF_8), null));
-        assertTrue(e.getMessage().contains("fits both"), e.getMessage());
+    void aHeaderOfRosterNamesThatTwoTemplatesReadDifferentlyIsRostersOwn() {
+        // Okta (manager: a free-text attribute) and JumpCloud (Manager: a Roster user) both read this header; since
+        // issue #24 costCenter is a Roster column too, so Roster's own format reads it, naming no template
+        ColumnMapping mapping = mapping("firstName,LastName,email,Manager,costCenter,Department\n".getBytes(StandardCharsets.UTF_8), null);
+        assertEquals("Roster CSV", mapping.formatLabel());
+        assertTrue(mapping.columns().stream().anyMatch(c -> c.target().equals("cost_center")), mapping.columns().toString());
     }
 
     @Test
