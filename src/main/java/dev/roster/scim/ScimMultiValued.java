@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.roster.csv.ColumnNames;
+import dev.roster.plan.SingleRowPlan;
 
 /**
  * emails, phoneNumbers and addresses as Roster keeps them (decisions/0032): each element reduced to its RFC 7643
@@ -35,6 +40,11 @@ final class ScimMultiValued {
             this.scimName = scimName;
             this.column = column;
             this.subAttributes = subAttributes;
+        }
+
+        /** The text column the primary element's value is kept in (email, phone), or null. */
+        String mirrored() {
+            return this == EMAILS ? ColumnNames.EMAIL : this == PHONE_NUMBERS ? ColumnNames.PHONE : null;
         }
     }
 
@@ -84,6 +94,35 @@ final class ScimMultiValued {
                     + primaries + " are.");
         }
         return out.isEmpty() ? null : out;
+    }
+
+    /** Puts a kept list as stored; else the one element Roster shows for its column's value (none when empty). */
+    static void render(ObjectNode doc, Kind kind, String stored, String columnValue, ObjectMapper json) {
+        if (stored != null) {
+            try {
+                doc.set(kind.scimName, json.readTree(stored));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(kind.column + " is not JSON", e);
+            }
+        } else if (columnValue != null) {
+            doc.set(kind.scimName, single(columnValue));
+        }
+    }
+
+    /**
+     * The plan cell of a document's list (its jsonb text); null when absent, or when it is the one element Roster
+     * shows for the column anyway ({value: the stored address or number, type work, primary}): a user written from a
+     * file keeps no list, and a PATCH of such a user does not invent one.
+     *
+     * @param primary the value the document's email or phone column gets (its primary element's)
+     */
+    static String cell(JsonNode doc, Kind kind, String primary) {
+        ArrayNode list = read(doc, kind);
+        if (list == null) {
+            return null;
+        }
+        String stored = kind.mirrored() == null ? null : SingleRowPlan.normalised(kind.mirrored(), primary);
+        return stored != null && list.equals(single(stored)) ? null : jsonbText(list);
     }
 
     /** The list with one element that Roster shows for a user whose list it does not keep: the column's value. */
@@ -139,6 +178,9 @@ final class ScimMultiValued {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
+                case 0 -> {
+                    // jsonb cannot hold U+0000
+                }
                 default -> {
                     if (c < 0x20) {
                         out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));

@@ -141,9 +141,9 @@ public class ScimUserSchema {
         String formatted = u.column(ColumnNames.FORMATTED_NAME);
         putIf(name, "formatted", formatted != null ? formatted : formatted(u.givenName(), u.familyName()));
         CORE_SCALARS.forEach((attribute, column) -> putIf(doc, attribute, u.column(column)));
-        putList(doc, ScimMultiValued.Kind.EMAILS, u.column(ColumnNames.EMAILS), u.email());
-        putList(doc, ScimMultiValued.Kind.PHONE_NUMBERS, u.column(ColumnNames.PHONE_NUMBERS), u.phone());
-        putList(doc, ScimMultiValued.Kind.ADDRESSES, u.column(ColumnNames.ADDRESSES), null);
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.EMAILS, u.column(ColumnNames.EMAILS), u.email(), json);
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.PHONE_NUMBERS, u.column(ColumnNames.PHONE_NUMBERS), u.phone(), json);
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.ADDRESSES, u.column(ColumnNames.ADDRESSES), null, json);
         doc.put("active", !"SUSPENDED".equals(u.status()));
         try {
             ArrayNode groups = (ArrayNode) json.readTree(u.groupsJson());
@@ -176,19 +176,6 @@ public class ScimUserSchema {
         meta.put("location", responses.location("Users", u.id()));
         meta.put("version", ScimResponses.etag(u.version()));
         return doc;
-    }
-
-    /** A kept list as stored; else the one element Roster shows for its column's value (none when empty). */
-    private void putList(ObjectNode doc, ScimMultiValued.Kind kind, String stored, String columnValue) {
-        if (stored != null) {
-            try {
-                doc.set(kind.scimName, json.readTree(stored));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(kind.column + " is not JSON", e);
-            }
-        } else if (columnValue != null) {
-            doc.set(kind.scimName, ScimMultiValued.single(columnValue));
-        }
     }
 
     /** name.formatted when the client gave none: "givenName familyName". */
@@ -294,27 +281,11 @@ public class ScimUserSchema {
         }
         String phone = ScimAttributes.primaryValue(doc, "phoneNumbers");
         values.put(ColumnNames.PHONE, "phoneNumbers", phone);
-        listValue(values, ScimMultiValued.Kind.EMAILS, doc, ColumnNames.EMAIL, email);
-        listValue(values, ScimMultiValued.Kind.PHONE_NUMBERS, doc, ColumnNames.PHONE, phone);
-        listValue(values, ScimMultiValued.Kind.ADDRESSES, doc, null, null);
+        for (ScimMultiValued.Kind kind : ScimMultiValued.Kind.values()) {
+            String primary = kind == ScimMultiValued.Kind.EMAILS ? email : phone;
+            values.put(kind.column, kind.scimName, ScimMultiValued.cell(doc, kind, primary));
+        }
         return keepNullUsername;
-    }
-
-    /**
-     * A multi-valued attribute as a plan cell (its jsonb text); none when absent, or when it is the one element Roster
-     * shows for the column anyway ({value: the stored address or number, type work, primary}): a user written from a
-     * file keeps no list, and a PATCH of such a user does not invent one.
-     */
-    private static void listValue(Values values, ScimMultiValued.Kind kind, JsonNode doc, String mirrored, String primary) {
-        ArrayNode list = ScimMultiValued.read(doc, kind);
-        if (list == null) {
-            return;
-        }
-        String stored = mirrored == null ? null : SingleRowPlan.normalised(mirrored, primary);
-        if (stored != null && list.equals(ScimMultiValued.single(stored))) {
-            return;
-        }
-        values.put(kind.column, kind.scimName, ScimMultiValued.jsonbText(list));
     }
 
     /** The Enterprise extension's attributes; returns the manager's id as given (null: none). */

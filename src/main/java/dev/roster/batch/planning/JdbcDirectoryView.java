@@ -128,10 +128,13 @@ public final class JdbcDirectoryView implements DirectoryView {
         } catch (Exception e) {
             attributes = Map.of();
         }
-        Map<String, String> extended = new HashMap<>();
+        Map<String, String> extended = null; // most users have none: no map
         for (int i = 0; i < EXTENDED.size(); i++) {
             String value = rs.getString(16 + i);
             if (value != null) {
+                if (extended == null) {
+                    extended = new HashMap<>();
+                }
                 extended.put(EXTENDED.get(i), value);
             }
         }
