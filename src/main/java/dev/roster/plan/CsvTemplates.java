@@ -13,10 +13,10 @@ public final class CsvTemplates {
     /** Template for matching by email, the default. */
     public static String template(Operation op) {
         return switch (op) {
-            case ONBOARD -> "email,given_name,middle_name,family_name,honorific_prefix,honorific_suffix,display_name,nick_name,"
+            case ONBOARD -> "email,given_name,family_name,middle_name,honorific_prefix,honorific_suffix,display_name,nick_name,"
                     + "external_id,employee_number,phone,department,title,user_type,cost_center,organization,division,locale,"
                     + "preferred_language,timezone,profile_url,send_invite,attr.floor,groups,manager\r\n"
-                    + "jane.doe@example.org,Jane,Marie,Doe,Dr.,PhD,Jane Doe,Jenny,E-1001,1001,+49 30 1234567,Sales,"
+                    + "jane.doe@example.org,Jane,Doe,Marie,Dr.,PhD,Jane Doe,Jenny,E-1001,1001,+49 30 1234567,Sales,"
                     + "Account Manager,Employee,CC-42,Example GmbH,EMEA,de-DE,de,Europe/Berlin,"
                     + "https://intranet.example.org/people/jane.doe,true,3,,\r\n";
             case UPDATE -> "email,new_email,given_name,family_name,phone,department,title,cost_center,timezone,add_groups,remove_groups,manager\r\n"
