@@ -88,6 +88,23 @@ class VendorFilesTest {
     }
 
     @Test
+    void entraColumnsThatItsScimProvisioningMapsGoToTheSameRosterColumns() {
+        byte[] bytes = ("version:v1.0\nName [displayName] Required,User name [userPrincipalName] Required,"
+                + "First name [givenName],Last name [surname],Employee ID [employeeId],Company name [companyName],"
+                + "Employee type [employeeType],Preferred language [preferredLanguage]\n"
+                + "Ada Entra,ada.entra@vendor.example,Ada,Entra,701984,Contoso,Contractor,de-CH\n").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> targets = targets(mapping(bytes, null));
+        assertEquals("employee_number", targets.get("Employee ID [employeeId]"));
+        assertEquals("organization", targets.get("Company name [companyName]"));
+        assertEquals("user_type", targets.get("Employee type [employeeType]"));
+        assertEquals("preferred_language", targets.get("Preferred language [preferredLanguage]"));
+        PlannedChange ada = plan(Operation.ONBOARD, bytes).get(0);
+        assertEquals(ChangeKind.CREATE, ada.kind(), ada.messages().toString());
+        assertEquals("701984", fields(ada).get("employee_number"));
+        assertEquals("de-CH", fields(ada).get("preferred_language"));
+    }
+
+    @Test
     void localisedEntraLabelsAreReadByTheProperty() {
         String csv = "version:v1.0\nNom [displayName] Obligatoire,Nom d'utilisateur [userPrincipalName] Obligatoire,"
                 + "Prénom [givenName],Nom de famille [surname]\nZoé,zoe@vendor.example,Zoé,Martin\n";
