@@ -88,8 +88,10 @@ public final class ExportLayout {
                 out.add(plain("Job title [jobTitle]", TITLE));
                 out.add(plain("Department [department]", DEPARTMENT));
                 out.add(plain("Office phone [telephoneNumber]", PHONE));
-                out.add(plain("Employee ID [employeeId]", EXTERNAL_ID));
-                out.add(plain("Preferred language [preferredLanguage]", LOCALE));
+                out.add(plain("Employee ID [employeeId]", EMPLOYEE_NUMBER));
+                out.add(plain("Preferred language [preferredLanguage]", PREFERRED_LANGUAGE));
+                out.add(plain("Company name [companyName]", ORGANIZATION));
+                out.add(plain("Employee type [employeeType]", USER_TYPE));
                 for (String a : attributeNames) {
                     String header = a + " [" + a + "]";
                     if (readsBack(Vendor.ENTRA, header, a)) {
@@ -107,12 +109,14 @@ public final class ExportLayout {
                 out.add(plain("Employee ID", EXTERNAL_ID));
                 out.add(plain("Employee Title", TITLE));
                 out.add(plain("Department", DEPARTMENT));
+                out.add(plain("Cost Center", COST_CENTER));
+                out.add(plain("Employee Type", USER_TYPE));
                 if (fixedColumns.contains(MANAGER)) {
                     out.add(plain("Manager Email", MANAGER));
                 }
                 out.add(new Column("New Status [UPLOAD ONLY]", STATUS,
                         v -> "SUSPENDED".equals(v) ? "Suspended" : "ACTIVE".equals(v) ? "Active" : ""));
-                for (String label : List.of("Cost Center", "Employee Type", "Recovery Email", "Recovery Phone",
+                for (String label : List.of("Recovery Email", "Recovery Phone",
                         "Home Secondary Email", "Work Secondary Email", "Home Phone", "Mobile Phone", "Work Address",
                         "Home Address", "Building ID", "Floor Name", "Floor Section")) {
                     String target = VendorTemplates.place(Vendor.GOOGLE, label).target();
@@ -130,8 +134,14 @@ public final class ExportLayout {
                 out.add(plain("title", TITLE));
                 out.add(plain("department", DEPARTMENT));
                 out.add(plain("primaryPhone", PHONE));
-                out.add(plain("employeeNumber", EXTERNAL_ID));
+                out.add(plain("employeeNumber", EMPLOYEE_NUMBER));
                 out.add(new Column("locale", LOCALE, v -> v == null ? "" : v.replace('-', '_')));
+                for (String[] column : new String[][] {{"middleName", MIDDLE_NAME}, {"honorificPrefix", HONORIFIC_PREFIX},
+                        {"honorificSuffix", HONORIFIC_SUFFIX}, {"nickName", NICK_NAME}, {"profileUrl", PROFILE_URL},
+                        {"preferredLanguage", PREFERRED_LANGUAGE}, {"timezone", TIMEZONE}, {"userType", USER_TYPE},
+                        {"costCenter", COST_CENTER}, {"organization", ORGANIZATION}, {"division", DIVISION}}) {
+                    out.add(plain(column[0], column[1]));
+                }
                 for (String a : attributeNames) {
                     if (readsBack(Vendor.OKTA, a, a)) {
                         out.add(plain(a, ATTRIBUTE_PREFIX + a));

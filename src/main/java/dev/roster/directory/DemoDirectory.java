@@ -101,8 +101,10 @@ public class DemoDirectory {
             columns.put("department", department);
             columns.put("title", TITLES.get(random.nextInt(TITLES.size())));
             columns.put("locale", LOCALES.get(random.nextInt(LOCALES.size())));
+            columns.put("cost_center", "CC-" + (100 + DEPARTMENTS.indexOf(department)));
+            columns.put("employee_number", String.valueOf(10000 + written));
             users.add(new UserWriter.NewUser(UUID.nameUUIDFromBytes(email.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    columns, status, "{\"costCenter\": \"CC-" + (100 + DEPARTMENTS.indexOf(department)) + "\"}", null, null));
+                    columns, status, "{}", null, null));
             written++;
         }
         UserWriter.insert(c, users);

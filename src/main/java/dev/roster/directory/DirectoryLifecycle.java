@@ -104,6 +104,10 @@ public class DirectoryLifecycle {
                         UPDATE directory_user u SET email = 'purged-' || u.id || '@purged.invalid', external_id = NULL,
                                username = NULL, given_name = NULL, family_name = NULL, display_name = NULL, phone = NULL,
                                department = NULL, title = NULL, locale = NULL, attributes = '{}'::jsonb,
+                               middle_name = NULL, honorific_prefix = NULL, honorific_suffix = NULL, formatted_name = NULL,
+                               nick_name = NULL, profile_url = NULL, user_type = NULL, preferred_language = NULL,
+                               timezone = NULL, employee_number = NULL, cost_center = NULL, organization = NULL,
+                               division = NULL, emails = NULL, phone_numbers = NULL, addresses = NULL,
                                password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
                           FROM victims v WHERE u.id = v.id RETURNING u.id)
                     SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",

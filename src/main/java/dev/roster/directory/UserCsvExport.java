@@ -12,12 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.roster.csv.ColumnNames;
 import dev.roster.csv.ExportLayout;
 import dev.roster.csv.SpreadsheetSafeCell;
 import dev.roster.sql.Jdbc;
@@ -34,8 +36,10 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class UserCsvExport {
 
-    public static final List<String> FIXED_COLUMNS = List.of("email", "external_id", "username", "given_name",
-            "family_name", "display_name", "phone", "department", "title", "locale", "status", "groups", "manager");
+    /** Roster's columns; the SCIM attributes of issue #24 (ColumnNames.EXTENDED) come last, after manager. */
+    public static final List<String> FIXED_COLUMNS = Stream.concat(Stream.of("email", "external_id", "username", "given_name",
+            "family_name", "display_name", "phone", "department", "title", "locale", "status", "groups", "manager"),
+            ColumnNames.EXTENDED.stream()).toList();
     private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
     };
 
@@ -94,7 +98,8 @@ public class UserCsvExport {
                               FROM group_membership m JOIN user_group g ON g.id = m.group_id
                              WHERE m.user_id = u.id AND g.deleted_at IS NULL) END,
                        (SELECT lower(b.email) FROM directory_user b WHERE b.id = u.manager_id AND b.status <> 'DELETED'),
-                       u.attributes::text
+                       """ + String.join(", ", ColumnNames.EXTENDED.stream().map(column -> "u." + column).toList()) + """
+                       , u.attributes::text
                   FROM directory_user u""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE u.status <> 'DELETED'")
                 + " ORDER BY lower(u.email)")) {
             ps.setFetchSize(2000);

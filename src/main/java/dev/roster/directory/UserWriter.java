@@ -8,7 +8,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
+import dev.roster.csv.ColumnNames;
 import dev.roster.sql.Jdbc;
 
 /**
@@ -23,9 +25,24 @@ public final class UserWriter {
     private UserWriter() {
     }
 
-    /** Profile columns a plan or a SCIM write may set, as named in CSV files and in directory_user (never from input). */
-    public static final List<String> PROFILE = List.of("email", "external_id", "username", "given_name", "family_name",
-            "display_name", "phone", "department", "title", "locale");
+    /**
+     * Text profile columns a plan or a SCIM write may set, as named in CSV files and in directory_user (never from
+     * input): Roster's first ten, the SCIM attributes with CSV columns (ColumnNames.EXTENDED) and formatted_name.
+     */
+    public static final List<String> PROFILE = Stream.of(List.of("email", "external_id", "username", "given_name",
+            "family_name", "display_name", "phone", "department", "title", "locale"), ColumnNames.EXTENDED,
+            List.of(ColumnNames.FORMATTED_NAME)).flatMap(List::stream).toList();
+    /** The jsonb lists (emails, phone_numbers, addresses), set from a plan cell holding the list as JSON text. */
+    public static final List<String> JSON_PROFILE = ColumnNames.JSON_LISTS;
+    /** The text column each list's primary element mirrors (decisions/0032). */
+    private static final Map<String, String> MIRRORED = Map.of(ColumnNames.EMAILS, "email", ColumnNames.PHONE_NUMBERS, "phone");
+    private static final List<String> ALL_PROFILE = Stream.concat(PROFILE.stream(), JSON_PROFILE.stream()).toList();
+
+    /** A created user's profile columns from the plan row's fields ({@code v}): text as is, lists cast to jsonb. */
+    private static String createdValues() {
+        return String.join(", ", ALL_PROFILE.stream().map(c -> JSON_PROFILE.contains(c) ? "(v->>'" + c + "')::jsonb"
+                : "v->>'" + c + "'").toList());
+    }
 
 
     /**
@@ -43,12 +60,10 @@ public final class UserWriter {
                  created AS MATERIALIZED (SELECT jsonb_object_agg(key, roster_created_user_id(batch_id, line)) AS ids
                                             FROM plan_item WHERE batch_id = ? AND kind = 'CREATE' AND key IS NOT NULL
                                              AND jsonb_exists((SELECT keys FROM named), key))
-            INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name, phone,
-                                        department, title, locale, status, attributes, password_hash, version,
-                                        created_at, updated_at, manager_id)
-            SELECT roster_created_user_id(p.batch_id, p.line), v->>'email', v->>'external_id', v->>'username',
-                   v->>'given_name', v->>'family_name', v->>'display_name', v->>'phone', v->>'department', v->>'title',
-                   v->>'locale', CASE WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END, attrs,
+            INSERT INTO directory_user (id, """ + String.join(", ", ALL_PROFILE) + """
+            , status, attributes, password_hash, version, created_at, updated_at, manager_id)
+            SELECT roster_created_user_id(p.batch_id, p.line), """ + createdValues() + """
+            , CASE WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END, attrs,
                    p.password_hash, 1, now(), now(),
                    -- The manager at once (an existing user, or one this insert creates, found by its key when users
                    -- are matched by email), so the rows need no second version; the rest SET_MANAGERS sets.
@@ -78,6 +93,18 @@ public final class UserWriter {
         for (String column : PROFILE) {
             set.append(column).append(" = CASE WHEN jsonb_exists(x.v, '").append(column).append("') THEN x.v->>'").append(column)
                     .append("' ELSE u.").append(column).append(" END,\n");
+        }
+        // a list is set from its cell; a list whose column (email, phone) changes without it follows the column
+        for (String column : JSON_PROFILE) {
+            set.append(column).append(" = CASE WHEN jsonb_exists(x.v, '").append(column).append("') THEN (x.v->>'")
+                    .append(column).append("')::jsonb ");
+            String mirrored = MIRRORED.get(column);
+            if (mirrored != null) {
+                set.append("WHEN jsonb_exists(x.v, '").append(mirrored).append("') AND u.").append(column)
+                        .append(" IS NOT NULL THEN roster_with_primary(u.").append(column).append(", x.v->>'").append(mirrored)
+                        .append("') ");
+            }
+            set.append("ELSE u.").append(column).append(" END,\n");
         }
         APPLY_UPDATES = """
                 UPDATE directory_user u SET
@@ -125,9 +152,9 @@ public final class UserWriter {
                AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)""";
 
     /** One row: columns by PROFILE name (absent: NULL), attributes as a JSON object. */
-    private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", PROFILE)
+    private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", ALL_PROFILE)
             + ", status, attributes, password_hash, manager_id, version, created_at, updated_at) VALUES (?, "
-            + "?, ".repeat(PROFILE.size()) + "?, ?::jsonb, ?, ?, 1, now(), now())";
+            + "?, ".repeat(PROFILE.size()) + "?::jsonb, ".repeat(JSON_PROFILE.size()) + "?, ?::jsonb, ?, ?, 1, now(), now())";
 
     /** A user to insert: profile columns by name, status, attributes (a JSON object), optional hash and manager. */
     public record NewUser(UUID id, Map<String, String> columns, String status, String attributesJson, String passwordHash,
@@ -167,7 +194,7 @@ public final class UserWriter {
             for (NewUser u : users) {
                 int i = 1;
                 ps.setObject(i++, u.id());
-                for (String column : PROFILE) {
+                for (String column : ALL_PROFILE) {
                     ps.setString(i++, u.columns().get(column));
                 }
                 ps.setString(i++, u.status());
@@ -189,11 +216,19 @@ public final class UserWriter {
         StringBuilder set = new StringBuilder();
         List<Object> args = new ArrayList<>();
         for (Map.Entry<String, String> e : columns.entrySet()) {
-            if (!PROFILE.contains(e.getKey()) && !e.getKey().equals("status")) {
+            if (!ALL_PROFILE.contains(e.getKey()) && !e.getKey().equals("status")) {
                 throw new IllegalArgumentException("not a directory_user profile column: " + e.getKey());
             }
-            set.append(e.getKey()).append(" = ?, "); // a name from PROFILE, checked above
+            // a name from PROFILE or JSON_PROFILE, checked above
+            set.append(e.getKey()).append(JSON_PROFILE.contains(e.getKey()) ? " = ?::jsonb, " : " = ?, ");
             args.add(e.getValue());
+        }
+        for (Map.Entry<String, String> m : MIRRORED.entrySet()) {
+            if (columns.containsKey(m.getValue()) && !columns.containsKey(m.getKey())) {
+                set.append(m.getKey()).append(" = CASE WHEN ").append(m.getKey()).append(" IS NULL THEN NULL ELSE ")
+                        .append("roster_with_primary(").append(m.getKey()).append(", ?) END, ");
+                args.add(columns.get(m.getValue()));
+            }
         }
         if (managerGiven) {
             set.append("manager_id = ?, ");

@@ -127,6 +127,7 @@ final class ChangeDecider {
             }
             String before = ColumnNames.isAttribute(column)
                     ? existing.attributes().get(ColumnNames.attributeName(column))
+                    : isExtended(column) ? existing.extended().get(column)
                     : SNAPSHOT_FIELDS.get(column).apply(existing);
             String after = RowReader.CLEAR.equals(entry.getValue()) ? null : entry.getValue();
             boolean same = column.equals(EMAIL) ? after != null && after.equalsIgnoreCase(before) : Objects.equals(before, after);
@@ -231,6 +232,11 @@ final class ChangeDecider {
     static String describe(UserSnapshot user) {
         String status = user.status() == UserStatus.DELETED ? ", deleted" : user.status() == UserStatus.SUSPENDED ? ", suspended" : "";
         return user.id() + " (" + user.email() + status + ")";
+    }
+
+    /** The SCIM attributes of issue #24, read from the snapshot's extended map. */
+    private static boolean isExtended(String column) {
+        return EXTENDED.contains(column) || SCIM_ONLY.contains(column);
     }
 
     private static boolean isSet(String value) {

@@ -16,7 +16,9 @@ final class OperationColumns {
 
     /** Profile fields every create/update may carry (besides the match key and attr.* columns). */
     static final List<String> PROFILE = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
-            PHONE, DEPARTMENT, TITLE, LOCALE, GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER);
+            PHONE, DEPARTMENT, TITLE, LOCALE, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME, PROFILE_URL,
+            USER_TYPE, PREFERRED_LANGUAGE, TIMEZONE, EMPLOYEE_NUMBER, COST_CENTER, ORGANIZATION, DIVISION,
+            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER);
 
     private OperationColumns() {
     }
@@ -70,6 +72,8 @@ final class OperationColumns {
                     allowed.add(NEW_EMAIL);
                 }
                 allowed.add(REASON);
+                // a SCIM write's one-row plan (SingleRowPlan) is a mixed row; no file header names these
+                allowed.addAll(SCIM_ONLY);
             }
             case MEMBERSHIP -> allowed.addAll(List.of(GROUP, MEMBER, ACTION));
             case GROUPS -> allowed.addAll(List.of(DISPLAY_NAME, GROUP, DESCRIPTION, EXTERNAL_ID, NEW_NAME, ACTION));
@@ -121,7 +125,7 @@ final class OperationColumns {
     }
 
     static String describe(Operation op, MatchKey matchBy) {
-        String columns = String.join(", ", allowed(op, matchBy));
+        String columns = String.join(", ", allowed(op, matchBy).stream().filter(c -> !SCIM_ONLY.contains(c)).toList());
         return allowsAttributes(op) ? columns + ", attr.<name>" : columns;
     }
 }

@@ -259,9 +259,10 @@ final class RowReader {
     /** The normalised value, or null after adding an error. */
     private String check(String column, String name, String value, List<PlanMessage> messages) {
         int max = switch (column) {
-            case GROUPS, ADD_GROUPS, REMOVE_GROUPS -> maxCellChars;
-            case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME -> CellRules.MAX_NAME;
-            case LOCALE -> CellRules.MAX_LOCALE;
+            case GROUPS, ADD_GROUPS, REMOVE_GROUPS, EMAILS, PHONE_NUMBERS, ADDRESSES -> maxCellChars;
+            case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME -> CellRules.MAX_NAME;
+            case LOCALE, PREFERRED_LANGUAGE -> CellRules.MAX_LOCALE;
+            case PROFILE_URL -> CellRules.MAX_URL;
             case EMAIL, NEW_EMAIL -> Integer.MAX_VALUE; // the email rule reports length itself
             default -> ColumnNames.isAttribute(column) || column.equals(PASSWORD_HASH) ? Integer.MAX_VALUE : CellRules.MAX_TEXT;
         };
@@ -282,7 +283,9 @@ final class RowReader {
                 yield problems.isEmpty() && !names.isEmpty() ? String.join("|", names) : null;
             }
             case PHONE -> problemOrValue(CellRules.phone(value), name, messages);
-            case LOCALE -> problemOrValue(CellRules.locale(value), name, messages);
+            case LOCALE, PREFERRED_LANGUAGE -> problemOrValue(CellRules.locale(value), name, messages);
+            case TIMEZONE -> problemOrValue(CellRules.timezone(value), name, messages);
+            case PROFILE_URL -> problemOrValue(CellRules.url(value), name, messages);
             case SEND_INVITE -> {
                 Boolean b = CellRules.bool(value);
                 if (b == null) {

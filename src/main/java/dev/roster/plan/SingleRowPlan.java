@@ -36,6 +36,21 @@ public final class SingleRowPlan {
     }
 
     /**
+     * An email or phone as a row stores it (the address lower-cased, the number in E.164); null when the row would
+     * refuse it. Other columns as given.
+     */
+    public static String normalised(String column, String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (column) {
+            case ColumnNames.EMAIL -> CellRules.email(value.strip()).value();
+            case ColumnNames.PHONE -> CellRules.phone(value.strip()).value();
+            default -> value;
+        };
+    }
+
+    /**
      * @param currentEmail the user's current email for an update or delete (the match key); null for a create, whose
      *                     key is its email cell
      */

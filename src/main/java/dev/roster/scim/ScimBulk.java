@@ -369,6 +369,11 @@ public class ScimBulk {
         }
         for (SingleRowPlan.Cell cell : desired.cells()) {
             String column = cell.column();
+            if (ColumnNames.SCIM_ONLY.contains(column)) {
+                // a file has no column for these (decisions/0032): refused rather than dropped
+                throw ScimException.invalidValue("Operation " + n + ": a batch has no column for " + cell.name()
+                        + " (only for a single primary email or phone); send this operation without asBatch.");
+            }
             if (existing != null && column.equals(ColumnNames.EMAIL)) {
                 if (cell.value().equalsIgnoreCase(existing.email())) {
                     continue;

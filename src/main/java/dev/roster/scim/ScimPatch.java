@@ -35,7 +35,12 @@ final class ScimPatch {
             Map.entry("organization", "organization"), Map.entry("division", "division"),
             Map.entry("manager", "manager"), Map.entry("value", "value"), Map.entry("type", "type"),
             Map.entry("primary", "primary"), Map.entry("display", "display"),
-            Map.entry("preferredlanguage", "preferredLanguage"));
+            Map.entry("preferredlanguage", "preferredLanguage"), Map.entry("middlename", "middleName"),
+            Map.entry("honorificprefix", "honorificPrefix"), Map.entry("honorificsuffix", "honorificSuffix"),
+            Map.entry("nickname", "nickName"), Map.entry("profileurl", "profileUrl"), Map.entry("usertype", "userType"),
+            Map.entry("timezone", "timezone"), Map.entry("addresses", "addresses"),
+            Map.entry("streetaddress", "streetAddress"), Map.entry("locality", "locality"), Map.entry("region", "region"),
+            Map.entry("postalcode", "postalCode"), Map.entry("country", "country"));
     private static final List<String> SCHEMAS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
             ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
 
@@ -349,7 +354,7 @@ final class ScimPatch {
     }
 
     private static boolean isMultiValued(String key) {
-        return key.equals("emails") || key.equals("phoneNumbers") || key.equals("members");
+        return key.equals("emails") || key.equals("phoneNumbers") || key.equals("addresses") || key.equals("members");
     }
 
     private static void addSchema(ObjectNode doc, String schema) {

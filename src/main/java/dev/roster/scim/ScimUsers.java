@@ -256,7 +256,7 @@ public class ScimUsers {
         for (FieldDiff f : fields) {
             if (ColumnNames.isAttribute(f.name())) {
                 attributes.put(ColumnNames.attributeName(f.name()), f.after());
-            } else if (UserWriter.PROFILE.contains(f.name())) {
+            } else if (UserWriter.PROFILE.contains(f.name()) || UserWriter.JSON_PROFILE.contains(f.name())) {
                 columns.put(f.name(), f.after());
             }
         }

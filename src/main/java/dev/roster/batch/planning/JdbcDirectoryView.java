@@ -17,6 +17,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.roster.csv.ColumnNames;
 import dev.roster.plan.DirectoryView;
 import dev.roster.plan.GroupSnapshot;
 import dev.roster.plan.UserSnapshot;
@@ -29,8 +30,12 @@ import dev.roster.plan.UserStatus;
  */
 public final class JdbcDirectoryView implements DirectoryView {
 
+    /** The SCIM attributes of issue #24 (UserSnapshot.extended), read after the fixed columns below. */
+    private static final List<String> EXTENDED = java.util.stream.Stream.concat(ColumnNames.EXTENDED.stream(),
+            ColumnNames.SCIM_ONLY.stream()).toList();
     private static final String COLUMNS = "id, email, external_id, username, given_name, family_name, display_name, "
-            + "phone, department, title, locale, status, attributes::text, version, manager_id";
+            + "phone, department, title, locale, status, attributes::text, version, manager_id, "
+            + String.join(", ", EXTENDED.stream().map(c -> ColumnNames.JSON_LISTS.contains(c) ? c + "::text" : c).toList());
     private static final String GROUP_COLUMNS = "g.id, g.name, g.description, g.external_id, g.version, "
             + "(SELECT count(*) FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
             + "WHERE m.group_id = g.id AND u.status <> 'DELETED')";
@@ -123,8 +128,19 @@ public final class JdbcDirectoryView implements DirectoryView {
         } catch (Exception e) {
             attributes = Map.of();
         }
+        Map<String, String> extended = null; // most users have none: no map
+        for (int i = 0; i < EXTENDED.size(); i++) {
+            String value = rs.getString(16 + i);
+            if (value != null) {
+                if (extended == null) {
+                    extended = new HashMap<>();
+                }
+                extended.put(EXTENDED.get(i), value);
+            }
+        }
         return new UserSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14), rs.getObject(15, UUID.class));
+                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14), rs.getObject(15, UUID.class),
+                extended);
     }
 }
