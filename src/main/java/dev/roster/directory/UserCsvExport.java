@@ -96,7 +96,7 @@ public class UserCsvExport {
                        (SELECT lower(b.email) FROM directory_user b WHERE b.id = u.manager_id AND b.status <> 'DELETED'),
                        u.attributes::text
                   FROM directory_user u""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE u.status <> 'DELETED'")
-                + " ORDER BY lower(u.email)")) {
+                + " ORDER BY lower(coalesce(u.email, u.username)), u.id")) {
             ps.setFetchSize(2000);
             try (ResultSet rs = ps.executeQuery()) {
                 String[] fixed = new String[FIXED_COLUMNS.size()];

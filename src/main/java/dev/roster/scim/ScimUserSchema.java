@@ -116,7 +116,9 @@ public class ScimUserSchema {
                 .filter(Objects::nonNull).toList());
         putIf(name, "formatted", formatted.isEmpty() ? null : formatted);
         putIf(doc, "displayName", u.displayName());
-        doc.putArray("emails").addObject().put("value", u.email()).put("type", "work").put("primary", true);
+        if (u.email() != null) { // a user without email has a username (decisions/0031)
+            doc.putArray("emails").addObject().put("value", u.email()).put("type", "work").put("primary", true);
+        }
         if (u.phone() != null) {
             doc.putArray("phoneNumbers").addObject().put("value", u.phone()).put("type", "work").put("primary", true);
         }
@@ -219,10 +221,6 @@ public class ScimUserSchema {
         String email = ScimAttributes.primaryValue(doc, "emails");
         if (email == null && userName.contains("@")) {
             email = userName;
-        }
-        if (email == null && existing == null) {
-            throw ScimException.invalidValue("Roster needs an email address: give emails (a work or primary address) "
-                    + "or an email address as userName.");
         }
         values.put(ColumnNames.EMAIL, "emails", email);
         boolean keepNullUsername = existing != null && existing.username() == null && userName.equalsIgnoreCase(existing.email());

@@ -70,7 +70,7 @@ public class ApplyEngine {
             if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
                 // A user created or renamed since the plan took a key this plan needs.
                 return new Outcome(false, List.of(new ApplyConflict(0, "CREATE", null, null, null, null,
-                        "an email or external id this plan sets now belongs to another user (" + s.getMessage()
+                        "an email, username or external id this plan sets now belongs to another user (" + s.getMessage()
                                 + "); re-plan the batch")), 0);
             }
             throw e;
