@@ -209,6 +209,36 @@ class UsersWithoutEmailTest {
         }
     }
 
+    @Test
+    void groupMemberPagesWalkPastUsersWithoutEmail() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "gm" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "username,email,given_name,family_name\n"
+                + "a-" + m + ",,Ann,Alone\n"
+                + ",b-" + m + "@example.com,Bea,Mail\n"
+                + "c-" + m + ",,Cy,Alone\n", "onboard", "username");
+        String group = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "Floor " + m)).post("/api/groups").then().statusCode(201).extract().path("id");
+        for (Map<String, Object> u : sql.rows("SELECT id FROM directory_user WHERE coalesce(username, email) LIKE ?", "%" + m + "%")) {
+            given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                    .body(Map.of("userId", u.get("id").toString())).post("/api/groups/" + group + "/members").then().statusCode(201);
+        }
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        do {
+            var request = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).queryParam("size", 1);
+            if (after != null) {
+                request = request.queryParam("after", after);
+            }
+            JsonPath page = request.get("/api/groups/" + group + "/members").then().statusCode(200).extract().jsonPath();
+            seen.addAll(page.getList("items.name"));
+            after = page.getString("next");
+        } while (after != null);
+        assertEquals(List.of("Ann Alone", "Bea Mail", "Cy Alone"), seen, "in identifier order: a-, b-…@, c-");
+        Browser.signedIn(op, TestAdmins.PASSWORD).get("/groups/" + group).then().statusCode(200)
+                .body(containsString("Ann Alone")).body(containsString("b-" + m + "@example.com"));
+    }
+
     private static int order(String login) {
         return login.startsWith("solo") ? 0 : login.startsWith("both") ? 1 : 2;
     }
