@@ -239,6 +239,22 @@ class UsersWithoutEmailTest {
                 .body(containsString("Ann Alone")).body(containsString("b-" + m + "@example.com"));
     }
 
+    @Test
+    void aSyncSourceMatchesByUsername() {
+        String op = admins.create(AdminRole.OPERATOR);
+        Browser browser = Browser.signedIn(op, TestAdmins.PASSWORD);
+        String id = browser.api().contentType("application/json")
+                .body(Map.of("name", "By username " + System.nanoTime(), "kind", "url", "location", "https://hr.example.com/u.csv",
+                        "matchBy", "username", "scope", "created", "absent", "leave"))
+                .post("/api/sources").then().statusCode(201).extract().path("id");
+        browser.api().get("/api/sources/" + id).then().statusCode(200).body(containsString("\"matchBy\":\"username\""));
+        browser.api().contentType("application/json")
+                .body(Map.of("name", "Bad key " + System.nanoTime(), "kind", "url", "location", "https://hr.example.com/u.csv",
+                        "matchBy", "phone", "scope", "created", "absent", "leave"))
+                .post("/api/sources").then().statusCode(400).body(containsString("matchBy: use email, external_id or username"));
+        browser.api().delete("/api/sources/" + id).then().statusCode(204);
+    }
+
     private static int order(String login) {
         return login.startsWith("solo") ? 0 : login.startsWith("both") ? 1 : 2;
     }
