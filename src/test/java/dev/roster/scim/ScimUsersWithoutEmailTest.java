@@ -57,6 +57,17 @@ class ScimUsersWithoutEmailTest {
     }
 
     @Test
+    void anAsBatchOperationOnAUserWithoutEmailIsRefusedNamingTheWayThatWorks() {
+        String userName = "asb-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = Scim.rw().body(user(userName)).post("/scim/v2/Users").then().statusCode(201).extract().path("id");
+        Scim.rw().queryParam("asBatch", "true").body("""
+                {"Operations": [{"method": "PATCH", "path": "/Users/%s",
+                  "data": {"Operations": [{"op": "replace", "path": "title", "value": "x"}]}}]}""".formatted(id))
+                .post("/scim/v2/Bulk").then().statusCode(400)
+                .body("detail", containsString("has no email address, and an asBatch file matches users by email"));
+    }
+
+    @Test
     void anAddressFreedByADeleteIsProvisionedAgain() {
         String email = Scim.unique("again");
         String first = Scim.createId(email);
