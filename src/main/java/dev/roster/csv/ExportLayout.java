@@ -41,10 +41,15 @@ public final class ExportLayout {
     /**
      * One column of the export.
      *
-     * @param source  the Roster field or attr.&lt;name&gt; it is filled from; empty for a constant
-     * @param convert turns the stored value (null when empty) into the cell
+     * @param source   the Roster field or attr.&lt;name&gt; it is filled from; empty for a constant
+     * @param convert  turns the stored value (null when empty) into the cell
+     * @param fallback the Roster field used when the source is empty (Okta's login: the username, else the email), or null
      */
-    public record Column(String header, String source, UnaryOperator<String> convert) {
+    public record Column(String header, String source, UnaryOperator<String> convert, String fallback) {
+
+        public Column(String header, String source, UnaryOperator<String> convert) {
+            this(header, source, convert, null);
+        }
     }
 
     private final Kind kind;
@@ -126,7 +131,9 @@ public final class ExportLayout {
                 }
             }
             case OKTA -> {
-                out.add(plain("login", USERNAME));
+                // Okta's import requires a login: the username, or the email of a user without one (which reads
+                // back as unchanged, decisions/0031)
+                out.add(new Column("login", USERNAME, v -> v == null ? "" : v, EMAIL));
                 out.add(plain("firstName", GIVEN_NAME));
                 out.add(plain("lastName", FAMILY_NAME));
                 out.add(plain("email", EMAIL));

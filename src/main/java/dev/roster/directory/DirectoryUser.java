@@ -158,13 +158,18 @@ public class DirectoryUser extends PanacheEntityBase {
         return String.join("; ", out);
     }
 
-    /** The name to show: display name, else given + family name, else the email. */
+    /** The name to show: display name, else given + family name, else the email (or username). */
     public String name() {
         if (displayName != null && !displayName.isBlank()) {
             return displayName;
         }
         String joined = ((givenName == null ? "" : givenName) + " " + (familyName == null ? "" : familyName)).trim();
-        return joined.isEmpty() ? email : joined;
+        return joined.isEmpty() ? identifier() : joined;
+    }
+
+    /** How pages name the user in one word: the email, or the username of a user without one (decisions/0031). */
+    public String identifier() {
+        return email != null ? email : username;
     }
 
     public Map<String, String> sortedAttributes() {

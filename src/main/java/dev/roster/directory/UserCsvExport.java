@@ -28,7 +28,7 @@ import jakarta.inject.Inject;
 
 /**
  * Streams every directory user as CSV in the columns an update upload accepts, from a
- * server-side cursor: a million users never sit in memory. Formula-like cells are neutralised.
+ * server-side cursor: a million users never sit in memory. Users without email re-upload matched by username. Formula-like cells are neutralised.
  * {@code groups} lists the live groups ("Sales|Support"; none for a deleted user, who counts as no
  * group's member) and {@code manager} the manager's email (blank when the manager is deleted), so the
  * export re-uploaded as an update plans as unchanged.
@@ -83,8 +83,10 @@ public class UserCsvExport {
         csv.writeNext(columns.stream().map(ExportLayout.Column::header).toArray(String[]::new), false);
         // where each column's value comes from: a fixed column (index), an attribute (-1 - index), or nothing
         int[] from = new int[columns.size()];
+        int[] fallback = new int[columns.size()]; // a fixed column's index, or -1
         for (int i = 0; i < columns.size(); i++) {
             String source = columns.get(i).source();
+            fallback[i] = columns.get(i).fallback() == null ? -1 : FIXED_COLUMNS.indexOf(columns.get(i).fallback());
             int fixed = FIXED_COLUMNS.indexOf(source);
             int attribute = source.startsWith("attr.") ? attributeNames.indexOf(source.substring(5)) : -1;
             from[i] = fixed >= 0 ? fixed : attribute >= 0 ? -1 - attribute : Integer.MIN_VALUE;
@@ -100,8 +102,8 @@ public class UserCsvExport {
                        (SELECT lower(b.email) FROM directory_user b WHERE b.id = u.manager_id AND b.status <> 'DELETED'),
                        """ + String.join(", ", ColumnNames.EXTENDED.stream().map(column -> "u." + column).toList()) + """
                        , u.attributes::text
-                  FROM directory_user u""" + (kind == ExportLayout.Kind.ROSTER ? "" : " WHERE u.status <> 'DELETED'")
-                + " ORDER BY lower(u.email)")) {
+                  FROM directory_user u""" + where(kind)
+                + " ORDER BY lower(coalesce(u.email, u.username)), u.id")) {
             ps.setFetchSize(2000);
             try (ResultSet rs = ps.executeQuery()) {
                 String[] fixed = new String[FIXED_COLUMNS.size()];
@@ -114,6 +116,9 @@ public class UserCsvExport {
                     for (int i = 0; i < row.length; i++) {
                         String value = from[i] >= 0 ? fixed[from[i]]
                                 : from[i] == Integer.MIN_VALUE ? null : attributes.get(attributeNames.get(-1 - from[i]));
+                        if (value == null && fallback[i] >= 0) {
+                            value = fixed[fallback[i]];
+                        }
                         row[i] = cell(columns.get(i).convert().apply(value));
                     }
                     csv.writeNext(row, true);
@@ -123,6 +128,18 @@ public class UserCsvExport {
         }
         csv.flush();
         return count;
+    }
+
+    /**
+     * Deleted users go only into Roster's own format; users without email (decisions/0031) not into Entra's or
+     * Google's, which name every user by an address (userPrincipalName, Email Address) and refuse a row without one.
+     */
+    private static String where(ExportLayout.Kind kind) {
+        return switch (kind) {
+            case ROSTER -> "";
+            case OKTA -> " WHERE u.status <> 'DELETED'";
+            case ENTRA, GOOGLE -> " WHERE u.status <> 'DELETED' AND u.email IS NOT NULL";
+        };
     }
 
     private static String cell(String value) {

@@ -68,7 +68,8 @@ public final class UserWriter {
                    -- The manager at once (an existing user, or one this insert creates, found by its key when users
                    -- are matched by email), so the rows need no second version; the rest SET_MANAGERS sets.
                    CASE WHEN v->>'manager' IS NOT NULL THEN
-                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')),
+                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')
+                                   AND m.status <> 'DELETED'),
                                 ((SELECT ids FROM created) ->> lower(v->>'manager'))::uuid)
                    END
               FROM plan_item p
@@ -136,12 +137,13 @@ public final class UserWriter {
              WHERE p.batch_id = ? AND p.kind = 'DELETE' AND u.id = p.user_id""";
 
     /**
-     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing): one
-     * index probe per row on lower(email), whatever the statistics say about users created a moment ago.
+     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing, never a
+     * deleted user: it holds no address): one probe per row of the partial unique index on lower(email), whatever
+     * the statistics say about users created a moment ago.
      */
     private static final String SET_MANAGERS = """
             UPDATE directory_user u
-               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)
+               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email AND m.status <> 'DELETED')
               FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, lower(f->>'after') AS email,
                            p.kind
                       FROM plan_item p, jsonb_array_elements(p.fields) f
@@ -149,7 +151,8 @@ public final class UserWriter {
              WHERE u.id = x.uid
                -- a created user's manager is set by the insert unless it could not be found then
                AND (x.kind = 'UPDATE' OR u.manager_id IS NULL)
-               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)""";
+               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email
+                                                   AND m.status <> 'DELETED')""";
 
     /** One row: columns by PROFILE name (absent: NULL), attributes as a JSON object. */
     private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", ALL_PROFILE)

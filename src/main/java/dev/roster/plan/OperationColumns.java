@@ -35,7 +35,9 @@ final class OperationColumns {
             default -> required.add(matchBy.column());
         }
         switch (op) {
-            case ONBOARD -> required.addAll(List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
+            // a user needs an email or a username: the key column, or (external_id) the email column
+            case ONBOARD -> required.addAll(matchBy == MatchKey.USERNAME ? List.of(GIVEN_NAME, FAMILY_NAME)
+                    : List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
             case MIXED -> required.add(ACTION);
             default -> {
             }
@@ -58,7 +60,7 @@ final class OperationColumns {
                     allowed.add(NEW_EMAIL);
                 }
             }
-            case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, REASON));
+            case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, USERNAME, REASON));
             case SYNC -> {
                 allowed.addAll(PROFILE);
                 allowed.addAll(List.of(STATUS, SEND_INVITE));
@@ -94,9 +96,9 @@ final class OperationColumns {
             if (ok || header.ignored(i) || header.lenient(i)) {
                 continue;
             }
-            if (canonical.equals(NEW_EMAIL) && matchBy == MatchKey.EXTERNAL_ID) {
+            if (canonical.equals(NEW_EMAIL) && matchBy != MatchKey.EMAIL) {
                 throw new CsvRefusedException(fileName, headerLine, written, "new_email is only used when users are "
-                        + "matched by email. When matching by external_id, put the new address in the email column.");
+                        + "matched by email. When matching by " + matchBy.column() + ", put the new address in the email column.");
             }
             String what = ColumnNames.isAttribute(canonical) ? "custom attributes are" : "column \"" + canonical + "\" is";
             throw new CsvRefusedException(fileName, headerLine, written, what + " not used by the " + op.urlName()

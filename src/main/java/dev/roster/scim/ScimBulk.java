@@ -323,6 +323,11 @@ public class ScimBulk {
                         ScimPatchRequest.check(data);
                     }
                     ScimUserSchema.UserRow existing = userSchema.find(c, ScimRequests.id(m.group(2)), false);
+                    if (existing.email() == null) {
+                        // the batch's rows are matched by email (decisions/0031: a user without one has a username)
+                        throw ScimException.invalidValue("Operation " + n + ": user " + existing.id() + " has no email "
+                                + "address, and an asBatch file matches users by email; send this operation without asBatch.");
+                    }
                     row.put(ColumnNames.ACTION, method.equals("DELETE") ? "delete" : "update");
                     row.put(ColumnNames.EMAIL, existing.email());
                     if (method.equals("PUT") || method.equals("PATCH")) {

@@ -43,6 +43,7 @@ public class ScimGroups {
     record GroupRow(UUID id, String name, String externalId, long version, Instant created, Instant updated) {
     }
 
+    /** A member; {@code email} is the user's identifier: its email, or its username when it has none (decisions/0031). */
     record Member(UUID id, String email, String displayName) {
     }
 
@@ -72,8 +73,8 @@ public class ScimGroups {
     }
 
     List<Member> members(Connection c, UUID group) throws SQLException {
-        return Jdbc.list(c, "SELECT u.id, u.email, u.display_name FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
-                + "WHERE m.group_id = ? AND u.status <> 'DELETED' ORDER BY u.email", rs -> new Member(rs.getObject(1, UUID.class),
+        return Jdbc.list(c, "SELECT u.id, coalesce(u.email, u.username), u.display_name FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
+                + "WHERE m.group_id = ? AND u.status <> 'DELETED' ORDER BY lower(coalesce(u.email, u.username)), u.id", rs -> new Member(rs.getObject(1, UUID.class),
                         rs.getString(2), rs.getString(3)), group);
     }
 
@@ -248,7 +249,8 @@ public class ScimGroups {
         Map<UUID, String> found = new LinkedHashMap<>();
         if (!wanted.isEmpty()) {
             Array ids = c.createArrayOf("uuid", wanted.toArray());
-            for (Member m : Jdbc.list(c, "SELECT id, email, display_name FROM directory_user WHERE id = ANY(?) AND status <> 'DELETED'",
+            for (Member m : Jdbc.list(c, "SELECT id, coalesce(email, username), display_name FROM directory_user WHERE id = ANY(?) "
+                    + "AND status <> 'DELETED'",
                     rs -> new Member(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), ids)) {
                 found.put(m.id(), m.email());
             }

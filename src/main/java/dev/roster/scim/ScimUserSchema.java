@@ -252,10 +252,6 @@ public class ScimUserSchema {
         if (email == null && userName.contains("@")) {
             email = userName;
         }
-        if (email == null && existing == null) {
-            throw ScimException.invalidValue("Roster needs an email address: give emails (a work or primary address) "
-                    + "or an email address as userName.");
-        }
         values.put(ColumnNames.EMAIL, "emails", email);
         boolean keepNullUsername = existing != null && existing.username() == null && userName.equalsIgnoreCase(existing.email());
         if (!keepNullUsername) {

@@ -90,14 +90,15 @@ public class ScimUsers {
                 + "operator approves and a person confirms in Roster's pages");
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
-        PlannedChange change = SingleRowPlan.plan(SingleRowPlan.Action.DELETE, existing.email(), List.of(),
+        PlannedChange change = SingleRowPlan.plan(SingleRowPlan.Action.DELETE, existing.email(), existing.username(), List.of(),
                 new JdbcDirectoryView(c, json));
         refuseErrors(change);
         if (dryRun) {
             return new ScimOutcome(200, responses.dryRun(List.of(diff(change, change.fields()))), null, false);
         }
         UserWriter.softDelete(c, id);
-        drafts.add(UserEvents.deleted(id, existing.email(), null, null, existing.status(), ScimWrites.SOURCE));
+        drafts.add(UserEvents.deleted(id, identifier(existing.email(), existing.username()), null, null, existing.status(),
+                ScimWrites.SOURCE));
         userTotal.changed();
         return new ScimOutcome(204, null, null, true);
     }
@@ -111,7 +112,8 @@ public class ScimUsers {
             throws SQLException {
         ScimUserSchema.Desired desired = schema.desired(doc, existing);
         PlannedChange change = SingleRowPlan.plan(existing == null ? SingleRowPlan.Action.CREATE : SingleRowPlan.Action.UPDATE,
-                existing == null ? null : existing.email(), desired.cells(), new JdbcDirectoryView(c, json));
+                existing == null ? null : existing.email(), existing == null ? null : existing.username(), desired.cells(),
+                new JdbcDirectoryView(c, json));
         refuseErrors(change);
         List<FieldDiff> fields = new ArrayList<>(change.fields());
         UUID managerId = managerChange(c, existing, desired, fields);
@@ -185,7 +187,7 @@ public class ScimUsers {
 
     /** A new user's status (SUSPENDED, ACTIVE with a password that passes the policy, else INVITED), as a field. */
     private static String createdStatus(PlannedChange change, ScimUserSchema.Desired desired, List<FieldDiff> fields) {
-        String email = change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElseThrow();
+        String email = change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElse(null);
         if (desired.password() != null) {
             List<String> names = new ArrayList<>();
             change.field(ColumnNames.GIVEN_NAME).ifPresent(f -> names.add(f.after()));
@@ -210,11 +212,11 @@ public class ScimUsers {
             return m;
         }).toList();
         if (existing == null) {
-            return UserEvents.created(id, change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElse(null), null, null,
-                    changed, false, ScimWrites.SOURCE);
+            return UserEvents.created(id, change.field(ColumnNames.EMAIL).or(() -> change.field(ColumnNames.USERNAME))
+                    .map(FieldDiff::after).orElse(null), null, null, changed, false, ScimWrites.SOURCE);
         }
         String email = fields.stream().filter(f -> f.name().equals(ColumnNames.EMAIL)).map(FieldDiff::after).findFirst()
-                .orElse(existing.email());
+                .orElse(identifier(existing.email(), existing.username()));
         return UserEvents.updated(id, email, null, null, changed, ScimWrites.SOURCE);
     }
 
@@ -224,7 +226,8 @@ public class ScimUsers {
             if (f.after() == null) {
                 continue;
             }
-            if (f.name().equals(ColumnNames.EXTERNAL_ID) && Jdbc.one(c, "SELECT 1 FROM directory_user WHERE external_id = ? AND id <> ?",
+            if (f.name().equals(ColumnNames.EXTERNAL_ID) && Jdbc.one(c, "SELECT 1 FROM directory_user WHERE external_id = ? "
+                    + "AND status <> 'DELETED' AND id <> ?",
                     rs -> 1, f.after(), self).isPresent()) {
                 throw ScimException.uniqueness("externalId " + f.after() + " already belongs to another user.");
             }
@@ -234,6 +237,11 @@ public class ScimUsers {
                 throw ScimException.uniqueness("userName " + f.after() + " already belongs to another user.");
             }
         }
+    }
+
+    /** How an event names a user: its email, or the username of a user without one. */
+    private static String identifier(String email, String username) {
+        return email != null ? email : username;
     }
 
     private static void refuseErrors(PlannedChange change) {

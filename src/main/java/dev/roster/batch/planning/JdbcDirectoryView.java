@@ -39,6 +39,8 @@ public final class JdbcDirectoryView implements DirectoryView {
     private static final String GROUP_COLUMNS = "g.id, g.name, g.description, g.external_id, g.version, "
             + "(SELECT count(*) FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
             + "WHERE m.group_id = g.id AND u.status <> 'DELETED')";
+    /** Identifiers belong to users not deleted (the partial unique indexes of V26, decisions/0031). */
+    private static final String LIVE = "AND status <> 'DELETED'";
     private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
     };
 
@@ -52,14 +54,22 @@ public final class JdbcDirectoryView implements DirectoryView {
 
     @Override
     public Map<String, UserSnapshot> findByEmails(Collection<String> lowercasedEmails) {
-        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[]))",
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[])) " + LIVE,
                 "text", lowercasedEmails, this::read, (found, user) -> found.put(user.email().toLowerCase(Locale.ROOT), user));
     }
 
     @Override
     public Map<String, UserSnapshot> findByExternalIds(Collection<String> externalIds) {
-        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[]))",
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[])) " + LIVE,
                 "text", externalIds, this::read, (found, user) -> found.put(user.externalId(), user));
+    }
+
+    @Override
+    public Map<String, UserSnapshot> findByLogins(Collection<String> lowercasedLogins) {
+        // directory_user_username_idx; a username's holder comes last, so it wins over an equal email of another user
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(coalesce(username, email)) IN "
+                + "(SELECT unnest(?::text[])) " + LIVE + " ORDER BY username IS NOT NULL", "text", lowercasedLogins, this::read,
+                (found, user) -> found.put((user.username() != null ? user.username() : user.email()).toLowerCase(Locale.ROOT), user));
     }
 
     @Override
