@@ -62,7 +62,8 @@ class ScimUsersWithoutEmailTest {
         String id = Scim.rw().body(user(userName)).post("/scim/v2/Users").then().statusCode(201).extract().path("id");
         Scim.rw().queryParam("asBatch", "true").body("""
                 {"Operations": [{"method": "PATCH", "path": "/Users/%s",
-                  "data": {"Operations": [{"op": "replace", "path": "title", "value": "x"}]}}]}""".formatted(id))
+                  "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                           "Operations": [{"op": "replace", "path": "title", "value": "x"}]}}]}""".formatted(id))
                 .post("/scim/v2/Bulk").then().statusCode(400)
                 .body("detail", containsString("has no email address, and an asBatch file matches users by email"));
     }
