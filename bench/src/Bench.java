@@ -59,6 +59,8 @@ public class Bench {
     final int mailSeconds = Integer.getInteger("bench.mail-seconds", smoke ? 10 : 20);
     /** Members of the group whose page the group readers page through (#13). */
     final int groupMembers = Integer.getInteger("bench.group-members", smoke ? 1000 : 100_000);
+    /** Live users the SCIM filter and list rows run on (#24): the largest size, or more seeded by SQL (--scim-directory). */
+    final long scimDirectory = Long.getLong("bench.scim-directory", sizes.get(sizes.size() - 1));
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Signed in once through the form, like a browser: HTTP Basic would cost an Argon2 hash on every request. */
@@ -73,6 +75,8 @@ public class Bench {
     /** Roster's management interface (/q/health, /q/metrics). */
     int managementPort;
     final AtomicLong peakHeap = new AtomicLong();
+    /** Peak heap since it was last reset to 0 (the SCIM list row's own). */
+    final AtomicLong windowHeap = new AtomicLong();
     final MachineWatch watch = new MachineWatch(List.of(db, kcDb));
     volatile boolean sampling;
 
@@ -172,12 +176,24 @@ public class Bench {
         // ---- end sync
         phase("audit download");
         double[] audit = auditDownload();
-        // ---- SCIM (#15): /Bulk creating users vs the CSV onboarding of as many, filter lookups under 20 clients
+        // ---- SCIM (#15, #24): /Bulk creating users vs the CSV onboarding of the same users, filter lookups under
+        // 20 clients on a directory of the largest size (seeded up to --scim-directory), every user listed in pages of 1,000
         int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
         phase("scim");
         String scimToken = scimToken();
-        double scimBulkSeconds = scimBulk(scimSize, scimToken);
+        int scimMaxOps = scimMaxOperations(scimToken);
+        double scimBulkSeconds = scimBulk(scimSize, scimToken, scimMaxOps);
+        phase("scim csv");
+        Path scimCsv = generateScimCsv(scimSize);
+        Batch scimCsvBatch = uploadAndPlan(scimCsv, "onboard");
+        double scimCsvSeconds = scimCsvBatch.planSeconds + apply(scimCsvBatch);
+        Files.deleteIfExists(scimCsv);
+        phase("scim seed");
+        long scimUsers = seedScimDirectory(scimDirectory);
+        phase("scim");
         String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
+        phase("scim list");
+        double[] scimList = scimListAll(scimToken);
         // ---- end SCIM
         long rss = vmHwm(roster.pid());
         sampling = false;
@@ -194,9 +210,15 @@ public class Bench {
         Double keycloakSeconds = null;
         Double rosterSmallSeconds = null;
         int peerSize = sizes.get(0);
+        Double keycloakScimSeconds = null;
         if (keycloak) {
             phase("keycloak");
-            keycloakSeconds = keycloakImport(onboard.get(peerSize));
+            Map<String, List<String>> sets = new LinkedHashMap<>();
+            sets.put("bench", keycloakUsers(onboard.get(peerSize)));
+            sets.put("scim", keycloakScimUsers(scimSize)); // #24: the very users /Bulk created
+            Map<String, Double> kc = keycloakImport(sets);
+            keycloakSeconds = kc.get("bench");
+            keycloakScimSeconds = kc.get("scim");
         }
         rosterSmallSeconds = planSeconds.get(peerSize) + applySeconds.get(peerSize);
 
@@ -243,23 +265,28 @@ public class Bench {
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
-        // ---- SCIM (#15) rows
+        // ---- SCIM (#15, #24) rows
         rowPhase = "scim";
-        row("SCIM /Bulk create " + fmtRows(scimSize) + " users (1,000 ops per request)", secs(scimBulkSeconds),
-                rate(scimSize, scimBulkSeconds), "", "");
-        if (planSeconds.containsKey(scimSize)) {
-            double csv = planSeconds.get(scimSize) + applySeconds.get(scimSize);
-            row("SCIM /Bulk vs CSV onboarding (plan+apply) of " + fmtRows(scimSize), secs(csv), "",
-                    String.format(Locale.ROOT, "%.1f× the CSV time", scimBulkSeconds / csv), "≤ 3×");
-        }
-        if (keycloakSeconds != null) {
-            row("SCIM /Bulk rate vs Keycloak import rate (" + fmtRows(peerSize) + ")", "", "",
-                    String.format(Locale.ROOT, "%.1f× Keycloak's rate", (scimSize / scimBulkSeconds) / (peerSize / keycloakSeconds)),
+        row("SCIM /Bulk create " + fmtRows(scimSize) + " users (" + String.format(Locale.ROOT, "%,d", scimMaxOps)
+                + " ops per request, the server's maxOperations)", secs(scimBulkSeconds), rate(scimSize, scimBulkSeconds), "", "");
+        rowPhase = "scim csv";
+        row("CSV onboard (plan+apply) of the same " + fmtRows(scimSize) + " users", secs(scimCsvSeconds),
+                rate(scimSize, scimCsvSeconds), String.format(Locale.ROOT, "/Bulk = %.1f× the CSV time", scimBulkSeconds / scimCsvSeconds),
+                "/Bulk ≤ 3×");
+        if (keycloakScimSeconds != null) {
+            rowPhase = "keycloak";
+            row("Keycloak admin API (partial import) of the same " + fmtRows(scimSize) + " users", secs(keycloakScimSeconds),
+                    rate(scimSize, keycloakScimSeconds), String.format(Locale.ROOT, "/Bulk %.1f× faster", keycloakScimSeconds / scimBulkSeconds),
                     "≥ 20×");
         }
+        rowPhase = "scim";
         row("SCIM GET /Users?filter=userName eq / emails[value eq], " + readers + " clients, "
-                + fmtRows(sizes.stream().mapToInt(Integer::intValue).sum() + scimSize) + "-user directory", scimFilters, "", "",
-                "p95 ≤ 20 ms");
+                + String.format(Locale.ROOT, "%,d", scimUsers) + "-user directory", scimFilters, "", "", "p95 ≤ 20 ms");
+        rowPhase = "scim list";
+        row("SCIM list every user, pages of 1,000 (Roster -Xmx" + heap + ")", secs(scimList[0]), rate((long) scimList[1], scimList[0]),
+                String.format(Locale.ROOT, "%s: %,d of %,d users in %,d pages, peak heap %d MiB",
+                        scimList[1] == scimList[2] ? "completed" : "INCOMPLETE", (long) scimList[1], (long) scimList[2],
+                        (long) scimList[3], (long) scimList[4] >> 20), "completes in -Xmx512m");
         // ---- end SCIM rows
         vendorTemplateRows(); // issue #14 (vendor branch)
         printTable();
@@ -718,21 +745,42 @@ public class Bench {
         return field(res.body(), "token");
     }
 
-    /** Seconds for /Bulk to create n users (users of their own domain) in requests of 1,000 POST /Users operations. */
-    double scimBulk(int n, String token) throws Exception {
+    /** The server's /Bulk maxOperations (ServiceProviderConfig), so the requests are as large as it takes. */
+    int scimMaxOperations(String token) throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/ServiceProviderConfig"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        long max = number(res.body(), "maxOperations");
+        if (res.statusCode() != 200 || max < 1) {
+            throw new IllegalStateException("ServiceProviderConfig answered " + res.statusCode() + ": " + res.body());
+        }
+        return (int) max;
+    }
+
+    /** One of the n users the SCIM rows create, in a domain of its own: /Bulk, the CSV and Keycloak get the same ones. */
+    record ScimPerson(String mail, String given, String family, String title, String department) {
+    }
+
+    static ScimPerson scimPerson(int n, int i, String domain) {
+        Random r = new Random(i);
+        return new ScimPerson("scim." + Integer.toString(i, 36) + "@" + domain + n + ".example.org", GIVEN[r.nextInt(GIVEN.length)],
+                FAMILY[r.nextInt(FAMILY.length)].replace("'", ""), TITLES[r.nextInt(TITLES.length)],
+                DEPARTMENTS[r.nextInt(DEPARTMENTS.length)]);
+    }
+
+    /** Seconds for /Bulk to create n users in requests of maxOps POST /Users operations. */
+    double scimBulk(int n, String token, int maxOps) throws Exception {
         long t = System.nanoTime();
-        for (int from = 0; from < n; from += 1000) {
+        for (int from = 0; from < n; from += maxOps) {
             StringBuilder body = new StringBuilder("{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"], \"Operations\": [");
-            for (int i = from; i < Math.min(n, from + 1000); i++) {
-                Random r = new Random(i);
-                String mail = "scim." + Integer.toString(i, 36) + "@scim" + n + ".example.org";
+            for (int i = from; i < Math.min(n, from + maxOps); i++) {
+                ScimPerson p = scimPerson(n, i, "scim");
                 body.append(i == from ? "" : ",").append("{\"method\": \"POST\", \"path\": \"/Users\", \"bulkId\": \"u")
-                        .append(i).append("\", \"data\": {\"userName\": \"").append(mail)
-                        .append("\", \"emails\": [{\"value\": \"").append(mail).append("\", \"primary\": true}], \"name\": {\"givenName\": \"")
-                        .append(GIVEN[r.nextInt(GIVEN.length)]).append("\", \"familyName\": \"")
-                        .append(FAMILY[r.nextInt(FAMILY.length)].replace("'", "")).append("\"}, \"title\": \"")
-                        .append(TITLES[r.nextInt(TITLES.length)]).append("\", \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\": {\"department\": \"")
-                        .append(DEPARTMENTS[r.nextInt(DEPARTMENTS.length)]).append("\"}}}");
+                        .append(i).append("\", \"data\": {\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\", ")
+                        .append("\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\"], \"userName\": \"").append(p.mail())
+                        .append("\", \"emails\": [{\"value\": \"").append(p.mail()).append("\", \"primary\": true}], \"name\": {\"givenName\": \"")
+                        .append(p.given()).append("\", \"familyName\": \"").append(p.family()).append("\"}, \"title\": \"")
+                        .append(p.title()).append("\", \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\": {\"department\": \"")
+                        .append(p.department()).append("\"}}}");
             }
             HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Bulk")).header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/scim+json").timeout(Duration.ofMinutes(10))
@@ -743,8 +791,85 @@ public class Bench {
             }
         }
         double s = (System.nanoTime() - t) / 1e9;
-        log(String.format(Locale.ROOT, "SCIM /Bulk created %,d users in %.2fs", n, s));
+        log(String.format(Locale.ROOT, "SCIM /Bulk created %,d users in %.2fs (%,d operations per request)", n, s, maxOps));
         return s;
+    }
+
+    /** The same n users as a CSV onboarding file (no invitations: a SCIM creation sends none either). */
+    Path generateScimCsv(int n) throws IOException {
+        Path file = out.resolve("scim-csv-" + n + ".csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("email,given_name,family_name,title,department,send_invite\n");
+            for (int i = 0; i < n; i++) {
+                ScimPerson p = scimPerson(n, i, "scimcsv");
+                w.write(p.mail() + "," + csv(p.given()) + "," + csv(p.family()) + "," + p.title() + "," + p.department() + ",false\n");
+            }
+        }
+        return file;
+    }
+
+    /** The same n users for Keycloak's admin API. */
+    static List<String> keycloakScimUsers(int n) {
+        List<String> users = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ScimPerson p = scimPerson(n, i, "scim");
+            users.add("{\"username\":" + js(p.mail()) + ",\"email\":" + js(p.mail()) + ",\"firstName\":" + js(p.given())
+                    + ",\"lastName\":" + js(p.family()) + ",\"enabled\":true,\"attributes\":{\"title\":[" + js(p.title())
+                    + "],\"department\":[" + js(p.department()) + "]}}");
+        }
+        return users;
+    }
+
+    /**
+     * Live users for the SCIM filter and list rows: when the directory holds fewer than {@code target} (the largest
+     * size, or --scim-directory), the rest are seeded with one INSERT ... generate_series (about 1M rows a minute here).
+     * Returns the live users.
+     */
+    long seedScimDirectory(long target) throws Exception {
+        long live = Long.parseLong(psql(db, "SELECT count(*) FROM directory_user WHERE status <> 'DELETED'").strip());
+        if (live < target) {
+            long t = System.nanoTime();
+            psql(db, "INSERT INTO directory_user (id, email, given_name, family_name, status) SELECT md5('bench-scim-seed-' || i)::uuid, "
+                    + "'seed-' || i || '@seed.bench.example.org', 'Seed', 'User ' || i, 'ACTIVE' FROM generate_series(1, "
+                    + (target - live) + ") i; ANALYZE directory_user;");
+            log(String.format(Locale.ROOT, "scim: seeded %,d users in %.1f s", target - live, (System.nanoTime() - t) / 1e9));
+            live = target;
+        }
+        return live;
+    }
+
+    /**
+     * Every live user through GET /Users in pages of 1,000 (startIndex = 1, 1001, ...), as a client enumerating the
+     * directory does, with Roster's own -Xmx. {seconds, users listed, totalResults, pages, peak heap bytes}.
+     */
+    double[] scimListAll(String token) throws Exception {
+        windowHeap.set(0);
+        long t = System.nanoTime();
+        long listed = 0;
+        long total = -1;
+        long pages = 0;
+        for (long start = 1; total < 0 || start <= total; pages++) {
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/scim/v2/Users?count=1000&startIndex=" + start))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new IllegalStateException("SCIM list at startIndex " + start + " answered " + res.statusCode() + ": "
+                        + res.body().substring(0, Math.min(300, res.body().length())));
+            }
+            long items = number(res.body(), "itemsPerPage");
+            total = Math.max(total, number(res.body(), "totalResults"));
+            listed += items;
+            if (items == 0) {
+                pages++;
+                break;
+            }
+            start += items;
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        Thread.sleep(300); // one more heap sample
+        log(String.format(Locale.ROOT, "scim: listed %,d of %,d users in %,d pages in %.2fs, peak heap %d MiB", listed, total, pages, s,
+                windowHeap.get() >> 20));
+        return new double[] { s, listed, total, pages, windowHeap.get() };
     }
 
     /** 20 clients alternating userName eq and emails[value eq] lookups of onboarded users; p50/p95/p99. */
@@ -852,6 +977,7 @@ public class Bench {
                         sum += (long) Double.parseDouble(m.group(1));
                     }
                     peakHeap.accumulateAndGet(sum, Math::max);
+                    windowHeap.accumulateAndGet(sum, Math::max);
                     Thread.sleep(250);
                 } catch (Exception e) {
                     // next sample
@@ -1011,7 +1137,29 @@ public class Bench {
 
     // ---------------------------------------------------------------- Keycloak
 
-    double keycloakImport(Path onboardFile) throws Exception {
+    /** The valid rows of an onboarding file, as Keycloak users without credentials that must set a password. */
+    static List<String> keycloakUsers(Path onboardFile) throws IOException {
+        List<String> users = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (BufferedReader r = Files.newBufferedReader(onboardFile)) {
+            r.readLine();
+            String line;
+            while ((line = r.readLine()) != null) {
+                String[] c = line.split(",", -1);
+                if (c.length != 8 || !c[0].contains("@") || c[0].contains(" ") || c[3].isEmpty() || !seen.add(c[0])) {
+                    continue;
+                }
+                users.add("{\"username\":" + js(c[0]) + ",\"email\":" + js(c[0]) + ",\"firstName\":" + js(c[2])
+                        + ",\"lastName\":" + js(c[3]) + ",\"enabled\":true,\"requiredActions\":[\"UPDATE_PASSWORD\"],"
+                        + "\"attributes\":{\"external_id\":[" + js(c[1]) + "],\"department\":[" + js(c[4])
+                        + "],\"title\":[" + js(c[5]) + "],\"locale\":[" + js(c[6]) + "]}}");
+            }
+        }
+        return users;
+    }
+
+    /** Seconds for Keycloak's admin API (partial import, 1,000 users a request) to create each set, in a realm of its name. */
+    Map<String, Double> keycloakImport(Map<String, List<String>> sets) throws Exception {
         Path home = out.resolve("keycloak-26.5.6");
         if (!Files.exists(home.resolve("bin/kc.sh"))) {
             log("unpacking " + keycloakArchive);
@@ -1045,57 +1193,11 @@ public class Bench {
                 Thread.sleep(500);
             }
             log("Keycloak up on port " + kcPort);
-            String token = field(http.send(HttpRequest.newBuilder(URI.create(base + "/realms/master/protocol/openid-connect/token"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body(), "access_token");
-            HttpResponse<String> realm = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"realm\":\"bench\",\"enabled\":true}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (realm.statusCode() != 201) {
-                throw new IllegalStateException("Keycloak realm: " + realm.statusCode() + " " + realm.body());
+            Map<String, Double> seconds = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+                seconds.put(set.getKey(), keycloakRealm(base, set.getKey(), set.getValue()));
             }
-            // The valid rows of the same file, as Keycloak users without credentials that must set a password.
-            List<String> users = new ArrayList<>();
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            try (BufferedReader r = Files.newBufferedReader(onboardFile)) {
-                r.readLine();
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String[] c = line.split(",", -1);
-                    if (c.length != 8 || !c[0].contains("@") || c[0].contains(" ") || c[3].isEmpty() || !seen.add(c[0])) {
-                        continue;
-                    }
-                    users.add("{\"username\":" + js(c[0]) + ",\"email\":" + js(c[0]) + ",\"firstName\":" + js(c[2])
-                            + ",\"lastName\":" + js(c[3]) + ",\"enabled\":true,\"requiredActions\":[\"UPDATE_PASSWORD\"],"
-                            + "\"attributes\":{\"external_id\":[" + js(c[1]) + "],\"department\":[" + js(c[4])
-                            + "],\"title\":[" + js(c[5]) + "],\"locale\":[" + js(c[6]) + "]}}");
-                }
-            }
-            long t = System.nanoTime();
-            int chunk = 1000;
-            for (int i = 0; i < users.size(); i += chunk) {
-                if (i > 0 && i % 5000 == 0) {
-                    token = field(http.send(HttpRequest.newBuilder(URI.create(base + "/realms/master/protocol/openid-connect/token"))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).body(), "access_token");
-                }
-                String body = "{\"ifResourceExists\":\"FAIL\",\"users\":[" + String.join(",", users.subList(i, Math.min(users.size(), i + chunk)))
-                        + "]}";
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms/bench/partialImport"))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (res.statusCode() != 200) {
-                    throw new IllegalStateException("Keycloak partial import: " + res.statusCode() + " "
-                            + res.body().substring(0, Math.min(300, res.body().length())));
-                }
-            }
-            double s = (System.nanoTime() - t) / 1e9;
-            log(String.format(Locale.ROOT, "Keycloak imported %,d users in %.2fs", users.size(), s));
-            return s;
+            return seconds;
         } finally {
             kc.destroy();
             if (!kc.waitFor(30, TimeUnit.SECONDS)) {
@@ -1103,6 +1205,45 @@ public class Bench {
             }
             processes.remove(kc);
         }
+    }
+
+    String keycloakToken(String base) throws Exception {
+        return field(http.send(HttpRequest.newBuilder(URI.create(base + "/realms/master/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body(), "access_token");
+    }
+
+    /** Makes realm {@code name} and times the partial imports of its users. */
+    double keycloakRealm(String base, String name, List<String> users) throws Exception {
+        String token = keycloakToken(base);
+        HttpResponse<String> realm = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"realm\":" + js(name) + ",\"enabled\":true}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (realm.statusCode() != 201) {
+            throw new IllegalStateException("Keycloak realm: " + realm.statusCode() + " " + realm.body());
+        }
+        long t = System.nanoTime();
+        int chunk = 1000;
+        for (int i = 0; i < users.size(); i += chunk) {
+            if (i > 0 && i % 5000 == 0) {
+                token = keycloakToken(base);
+            }
+            String body = "{\"ifResourceExists\":\"FAIL\",\"users\":[" + String.join(",", users.subList(i, Math.min(users.size(), i + chunk)))
+                    + "]}";
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms/" + name + "/partialImport"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new IllegalStateException("Keycloak partial import: " + res.statusCode() + " "
+                        + res.body().substring(0, Math.min(300, res.body().length())));
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        log(String.format(Locale.ROOT, "Keycloak realm %s: imported %,d users in %.2fs", name, users.size(), s));
+        return s;
     }
 
     static String js(String s) {
@@ -1268,12 +1409,12 @@ public class Bench {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
-    void psql(String database, String sql) throws Exception {
+    String psql(String database, String sql) throws Exception {
         Map<String, String> env = Map.of("PGPASSWORD", "roster");
-        exec(List.of("psql", "-h", "127.0.0.1", "-U", "roster", "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql), env);
+        return exec(List.of("psql", "-h", "127.0.0.1", "-U", "roster", "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql), env);
     }
 
-    void exec(List<String> cmd, Map<String, String> env) throws Exception {
+    String exec(List<String> cmd, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (env != null) {
             pb.environment().putAll(env);
@@ -1283,6 +1424,7 @@ public class Bench {
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + " failed: " + output);
         }
+        return output;
     }
 
     static int freePort() throws IOException {

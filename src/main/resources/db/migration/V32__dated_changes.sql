@@ -1,5 +1,6 @@
 -- #26 item 2: a user's start and end dates, and the dated changes they schedule (decision 0037).
-ALTER TABLE directory_user ADD COLUMN start_date date, ADD COLUMN end_date date, ADD COLUMN time_zone text;
+-- The zone the dates are in is the user's timezone (V27, decisions/0032); null: the organisation's.
+ALTER TABLE directory_user ADD COLUMN start_date date, ADD COLUMN end_date date;
 
 -- One row per pending (or done, or cancelled) dated change of one user. A user has at most one PENDING change of each
 -- kind: a later file that moves a date cancels the pending row and schedules a new one.

@@ -259,13 +259,10 @@ public class BatchService {
     }
 
     static MatchKey parseMatchBy(String value) {
-        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("email")) {
-            return MatchKey.EMAIL;
+        MatchKey key = MatchKey.parse(value);
+        if (key == null) {
+            throw new BadRequestException("Unknown match key \"" + value + "\": use " + MatchKey.WORDS + ".");
         }
-        String v = value.trim().toLowerCase().replace('-', '_');
-        if (v.equals("external_id") || v.equals("externalid")) {
-            return MatchKey.EXTERNAL_ID;
-        }
-        throw new BadRequestException("Unknown match key \"" + value + "\": use email or external_id.");
+        return key;
     }
 }

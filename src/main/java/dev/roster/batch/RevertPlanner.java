@@ -1,12 +1,17 @@
 package dev.roster.batch;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.UUID;
 
 import dev.roster.access.Operator;
 import dev.roster.batch.state.Batch;
 import dev.roster.batch.state.BatchTransitions;
+import dev.roster.directory.IdentifierHolders;
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -143,6 +148,21 @@ public class RevertPlanner {
     @Inject
     BatchTransitions transitions;
 
+    /**
+     * The users this batch deleted come back on a revert: refused before anything is planned when another user has
+     * taken one of their identifiers since (a deleted user frees them, decisions/0031), naming the holders.
+     */
+    private static void refuseTakenIdentifiers(Connection c, UUID batchId) throws SQLException {
+        List<UUID> deleted = Jdbc.list(c, "SELECT user_id FROM plan_item WHERE batch_id = ? AND kind = 'DELETE' "
+                + "AND user_id IS NOT NULL", rs -> rs.getObject(1, UUID.class), batchId);
+        List<IdentifierHolders.Taken> taken = IdentifierHolders.taken(c, deleted);
+        if (!taken.isEmpty()) {
+            throw new ClientErrorException("This batch cannot be reverted: it deleted users whose identifiers belong to "
+                    + "other users now: " + taken.stream().map(t -> "user " + t.deletedUser() + "'s " + t.describe())
+                    .collect(Collectors.joining("; ")) + ". Change or delete those users' identifiers first, then revert.", 409);
+        }
+    }
+
     /** Plans the undo of an applied batch and returns the new batch's id. */
     public UUID planRevert(UUID batchId, Operator who) {
         Batch original = batches.find(batchId);
@@ -154,6 +174,7 @@ public class RevertPlanner {
         }
         UUID id = UUID.randomUUID();
         jdbc.runInTransaction(c -> {
+            refuseTakenIdentifiers(c, batchId);
             transitions.startRevert(c, id, batchId, who);
             Jdbc.update(c, REVERT_ITEMS, id, batchId, id, batchId, id, batchId);
             Map<String, Object> details = new LinkedHashMap<>();

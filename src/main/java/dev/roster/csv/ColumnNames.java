@@ -33,8 +33,6 @@ public final class ColumnNames {
     public static final String START_DATE = "start_date";
     /** The last day (ISO date): the user is suspended at the end of it (#26). */
     public static final String END_DATE = "end_date";
-    /** The IANA zone the user's dates are in; empty: the organisation's (roster.schedule.time-zone). */
-    public static final String TIME_ZONE = "time_zone";
     /** The complete set of groups a user is in after the apply, separated by {@link #GROUP_SEPARATOR}. */
     public static final String GROUPS = "groups";
     /** Groups to add to a user's current ones. */
@@ -56,10 +54,44 @@ public final class ColumnNames {
     /** The mapping target of a column Roster reads nothing from. */
     public static final String IGNORE = "ignore";
 
+    // SCIM's core and Enterprise attributes with CSV columns of their own (issue #24, decisions/0032)
+    public static final String MIDDLE_NAME = "middle_name";
+    public static final String HONORIFIC_PREFIX = "honorific_prefix";
+    public static final String HONORIFIC_SUFFIX = "honorific_suffix";
+    public static final String NICK_NAME = "nick_name";
+    /** An absolute http(s) URL. */
+    public static final String PROFILE_URL = "profile_url";
+    public static final String USER_TYPE = "user_type";
+    /** A language tag, checked like {@link #LOCALE}. */
+    public static final String PREFERRED_LANGUAGE = "preferred_language";
+    /**
+     * An IANA time zone id ("Europe/Berlin"): the user's zone, also the one their start_date and end_date are in
+     * (empty: the organisation's, roster.schedule.time-zone; #26, decision 0037). Headers time_zone (as #26 spells it),
+     * "Time Zone", tz and zoneinfo read as this column.
+     */
+    public static final String TIMEZONE = "timezone";
+    public static final String EMPLOYEE_NUMBER = "employee_number";
+    public static final String COST_CENTER = "cost_center";
+    public static final String ORGANIZATION = "organization";
+    public static final String DIVISION = "division";
+    /** The columns above, in the order exports and the documentation list them (directory_user columns too). */
+    public static final List<String> EXTENDED = List.of(MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME,
+            PROFILE_URL, USER_TYPE, PREFERRED_LANGUAGE, TIMEZONE, EMPLOYEE_NUMBER, COST_CENTER, ORGANIZATION, DIVISION);
+
+    // Kept only from SCIM, no CSV column: name.formatted, and the multi-valued lists as JSON text (plan cells of a
+    // SCIM write; directory_user columns, the lists jsonb).
+    public static final String FORMATTED_NAME = "formatted_name";
+    public static final String EMAILS = "emails";
+    public static final String PHONE_NUMBERS = "phone_numbers";
+    public static final String ADDRESSES = "addresses";
+    public static final List<String> JSON_LISTS = List.of(EMAILS, PHONE_NUMBERS, ADDRESSES);
+    public static final List<String> SCIM_ONLY = List.of(FORMATTED_NAME, EMAILS, PHONE_NUMBERS, ADDRESSES);
+
     /** Canonical names in the order the documentation lists them. */
     public static final List<String> CANONICAL = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME,
-            DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON,
-            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE, TIME_ZONE, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
+            DISPLAY_NAME, PHONE, DEPARTMENT, TITLE, LOCALE, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME,
+            PROFILE_URL, USER_TYPE, PREFERRED_LANGUAGE, TIMEZONE, EMPLOYEE_NUMBER, COST_CENTER, ORGANIZATION, DIVISION, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON,
+            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
 
     /** Columns holding lists of groups: a cell over the cell limit is a row error there, not a refused file. */
     public static final Set<String> GROUP_LISTS = Set.of(GROUPS, ADD_GROUPS, REMOVE_GROUPS);
@@ -76,7 +108,7 @@ public final class ColumnNames {
 
     static {
         alias(EMAIL, "email", "emailaddress", "mail", "mailaddress", "workemail", "primaryemail", "emailid");
-        alias(EXTERNAL_ID, "externalid", "employeeid", "employeenumber", "employeeno", "staffid", "personnelnumber", "extid");
+        alias(EXTERNAL_ID, "externalid", "employeeid", "staffid", "personnelnumber", "extid");
         alias(USERNAME, "username", "login", "loginname", "uid");
         alias(GIVEN_NAME, "givenname", "firstname", "forename", "first");
         alias(FAMILY_NAME, "familyname", "lastname", "surname", "last");
@@ -85,6 +117,18 @@ public final class ColumnNames {
         alias(DEPARTMENT, "department", "dept");
         alias(TITLE, "title", "jobtitle", "position");
         alias(LOCALE, "locale", "language", "lang");
+        alias(MIDDLE_NAME, "middlename");
+        alias(HONORIFIC_PREFIX, "honorificprefix", "salutation");
+        alias(HONORIFIC_SUFFIX, "honorificsuffix");
+        alias(NICK_NAME, "nickname");
+        alias(PROFILE_URL, "profileurl", "profilelink");
+        alias(USER_TYPE, "usertype");
+        alias(PREFERRED_LANGUAGE, "preferredlanguage");
+        alias(TIMEZONE, "timezone", "zoneinfo", "tz"); // "timezone" is also time_zone, Time Zone, time-zone
+        alias(EMPLOYEE_NUMBER, "employeenumber", "employeeno");
+        alias(COST_CENTER, "costcenter", "costcentre");
+        alias(ORGANIZATION, "organization", "organisation");
+        alias(DIVISION, "division");
         alias(SEND_INVITE, "sendinvite", "sendinvitation", "invite");
         alias(PASSWORD_HASH, "passwordhash", "hashedpassword", "pwhash");
         alias(ACTION, "action");
@@ -97,7 +141,6 @@ public final class ColumnNames {
         alias(MANAGER, "manager", "manageremail", "managerid", "reportsto");
         alias(START_DATE, "startdate", "hiredate", "employeehiredate", "firstday");
         alias(END_DATE, "enddate", "leavedate", "employeeleavedate", "employeeleavedatetime", "lastday", "terminationdate");
-        alias(TIME_ZONE, "timezone", "tz");
         alias(GROUP, "group", "groupname");
         alias(MEMBER, "member", "memberemail", "memberid", "user", "useremail");
         alias(DESCRIPTION, "description", "groupdescription");
@@ -127,7 +170,8 @@ public final class ColumnNames {
 
     /** Every Roster field a mapping may send a column to (besides attr.* and {@link #IGNORE}). */
     public static final List<String> TARGETS = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
-            PHONE, DEPARTMENT, TITLE, LOCALE, STATUS, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON, MANAGER, GROUPS,
+            PHONE, DEPARTMENT, TITLE, LOCALE, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME, PROFILE_URL,
+            USER_TYPE, PREFERRED_LANGUAGE, TIMEZONE, EMPLOYEE_NUMBER, COST_CENTER, ORGANIZATION, DIVISION, STATUS, SEND_INVITE, PASSWORD_HASH, ACTION, NEW_EMAIL, REASON, MANAGER, GROUPS,
             ADD_GROUPS, REMOVE_GROUPS, GROUP, MEMBER, DESCRIPTION, NEW_NAME);
 
     /** Whether a mapping may send a column to this target: a field, attr.&lt;valid name&gt; or ignore. */

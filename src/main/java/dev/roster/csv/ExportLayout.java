@@ -41,10 +41,15 @@ public final class ExportLayout {
     /**
      * One column of the export.
      *
-     * @param source  the Roster field or attr.&lt;name&gt; it is filled from; empty for a constant
-     * @param convert turns the stored value (null when empty) into the cell
+     * @param source   the Roster field or attr.&lt;name&gt; it is filled from; empty for a constant
+     * @param convert  turns the stored value (null when empty) into the cell
+     * @param fallback the Roster field used when the source is empty (Okta's login: the username, else the email), or null
      */
-    public record Column(String header, String source, UnaryOperator<String> convert) {
+    public record Column(String header, String source, UnaryOperator<String> convert, String fallback) {
+
+        public Column(String header, String source, UnaryOperator<String> convert) {
+            this(header, source, convert, null);
+        }
     }
 
     private final Kind kind;
@@ -88,8 +93,10 @@ public final class ExportLayout {
                 out.add(plain("Job title [jobTitle]", TITLE));
                 out.add(plain("Department [department]", DEPARTMENT));
                 out.add(plain("Office phone [telephoneNumber]", PHONE));
-                out.add(plain("Employee ID [employeeId]", EXTERNAL_ID));
-                out.add(plain("Preferred language [preferredLanguage]", LOCALE));
+                out.add(plain("Employee ID [employeeId]", EMPLOYEE_NUMBER));
+                out.add(plain("Preferred language [preferredLanguage]", PREFERRED_LANGUAGE));
+                out.add(plain("Company name [companyName]", ORGANIZATION));
+                out.add(plain("Employee type [employeeType]", USER_TYPE));
                 for (String a : attributeNames) {
                     String header = a + " [" + a + "]";
                     if (readsBack(Vendor.ENTRA, header, a)) {
@@ -107,12 +114,14 @@ public final class ExportLayout {
                 out.add(plain("Employee ID", EXTERNAL_ID));
                 out.add(plain("Employee Title", TITLE));
                 out.add(plain("Department", DEPARTMENT));
+                out.add(plain("Cost Center", COST_CENTER));
+                out.add(plain("Employee Type", USER_TYPE));
                 if (fixedColumns.contains(MANAGER)) {
                     out.add(plain("Manager Email", MANAGER));
                 }
                 out.add(new Column("New Status [UPLOAD ONLY]", STATUS,
                         v -> "SUSPENDED".equals(v) ? "Suspended" : "ACTIVE".equals(v) ? "Active" : ""));
-                for (String label : List.of("Cost Center", "Employee Type", "Recovery Email", "Recovery Phone",
+                for (String label : List.of("Recovery Email", "Recovery Phone",
                         "Home Secondary Email", "Work Secondary Email", "Home Phone", "Mobile Phone", "Work Address",
                         "Home Address", "Building ID", "Floor Name", "Floor Section")) {
                     String target = VendorTemplates.place(Vendor.GOOGLE, label).target();
@@ -122,7 +131,9 @@ public final class ExportLayout {
                 }
             }
             case OKTA -> {
-                out.add(plain("login", USERNAME));
+                // Okta's import requires a login: the username, or the email of a user without one (which reads
+                // back as unchanged, decisions/0031)
+                out.add(new Column("login", USERNAME, v -> v == null ? "" : v, EMAIL));
                 out.add(plain("firstName", GIVEN_NAME));
                 out.add(plain("lastName", FAMILY_NAME));
                 out.add(plain("email", EMAIL));
@@ -130,8 +141,14 @@ public final class ExportLayout {
                 out.add(plain("title", TITLE));
                 out.add(plain("department", DEPARTMENT));
                 out.add(plain("primaryPhone", PHONE));
-                out.add(plain("employeeNumber", EXTERNAL_ID));
+                out.add(plain("employeeNumber", EMPLOYEE_NUMBER));
                 out.add(new Column("locale", LOCALE, v -> v == null ? "" : v.replace('-', '_')));
+                for (String[] column : new String[][] {{"middleName", MIDDLE_NAME}, {"honorificPrefix", HONORIFIC_PREFIX},
+                        {"honorificSuffix", HONORIFIC_SUFFIX}, {"nickName", NICK_NAME}, {"profileUrl", PROFILE_URL},
+                        {"preferredLanguage", PREFERRED_LANGUAGE}, {"timezone", TIMEZONE}, {"userType", USER_TYPE},
+                        {"costCenter", COST_CENTER}, {"organization", ORGANIZATION}, {"division", DIVISION}}) {
+                    out.add(plain(column[0], column[1]));
+                }
                 for (String a : attributeNames) {
                     if (readsBack(Vendor.OKTA, a, a)) {
                         out.add(plain(a, ATTRIBUTE_PREFIX + a));

@@ -212,8 +212,9 @@ public final class HeaderRecognition {
 
     private static final java.util.Set<String> GROUP_FILE_ONLY = java.util.Set.of(ColumnNames.GROUP, ColumnNames.MEMBER,
             ColumnNames.DESCRIPTION, ColumnNames.NEW_NAME);
-    private static final java.util.Set<String> USER_PROFILE = java.util.Set.of(ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME,
-            ColumnNames.USERNAME, ColumnNames.PHONE, ColumnNames.DEPARTMENT, ColumnNames.TITLE, ColumnNames.LOCALE);
+    private static final java.util.Set<String> USER_PROFILE = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+            ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME, ColumnNames.USERNAME, ColumnNames.PHONE, ColumnNames.DEPARTMENT,
+            ColumnNames.TITLE, ColumnNames.LOCALE), ColumnNames.EXTENDED.stream()).collect(java.util.stream.Collectors.toSet());
 
     /**
      * Whether Roster's reading puts group-file columns (description, member, ...) beside user profile columns: no

@@ -64,10 +64,13 @@ public final class VendorTemplates {
         entra("jobTitle", TITLE);
         entra("department", DEPARTMENT);
         entra("telephoneNumber", PHONE);
-        entra("employeeId", EXTERNAL_ID);
-        entra("preferredLanguage", LOCALE);
+        // as Entra's own SCIM provisioning maps them to the core and Enterprise User (decisions/0032)
+        entra("employeeId", EMPLOYEE_NUMBER);
+        entra("preferredLanguage", PREFERRED_LANGUAGE);
+        entra("companyName", ORGANIZATION);
+        entra("employeeType", USER_TYPE);
         for (String attr : List.of("usageLocation", "streetAddress", "state", "country", "physicalDeliveryOfficeName",
-                "city", "postalCode", "mobile", "companyName", "employeeType", "mailNickname", "faxNumber")) {
+                "city", "postalCode", "mobile", "mailNickname", "faxNumber")) {
             entra(attr, ATTRIBUTE_PREFIX + attr);
         }
 
@@ -90,11 +93,11 @@ public final class VendorTemplates {
         google("Work Address", "attr.workAddress");
         google("Home Address", "attr.homeAddress");
         google("Employee ID", EXTERNAL_ID);
-        google("Employee Type", "attr.employeeType");
+        google("Employee Type", USER_TYPE);
         google("Employee Title", TITLE);
         google("Manager Email", MANAGER);
         google("Department", DEPARTMENT);
-        google("Cost Center", "attr.costCenter");
+        google("Cost Center", COST_CENTER);
         google("Building ID", "attr.buildingId");
         google("Floor Name", "attr.floorName");
         google("Floor Section", "attr.floorSection");
@@ -110,13 +113,22 @@ public final class VendorTemplates {
         okta("displayName", DISPLAY_NAME);
         okta("primaryPhone", PHONE);
         okta("locale", LOCALE);
-        okta("employeeNumber", EXTERNAL_ID);
+        okta("employeeNumber", EMPLOYEE_NUMBER);
         okta("department", DEPARTMENT);
+        okta("middleName", MIDDLE_NAME);
+        okta("honorificPrefix", HONORIFIC_PREFIX);
+        okta("honorificSuffix", HONORIFIC_SUFFIX);
+        okta("nickName", NICK_NAME);
+        okta("profileUrl", PROFILE_URL);
+        okta("preferredLanguage", PREFERRED_LANGUAGE);
+        okta("timezone", TIMEZONE);
+        okta("userType", USER_TYPE);
+        okta("costCenter", COST_CENTER);
+        okta("organization", ORGANIZATION);
+        okta("division", DIVISION);
         // Okta's manager is a free-text name and managerId an Okta id: neither names a Roster user.
-        for (String attr : List.of("middleName", "honorificPrefix", "honorificSuffix", "nickName", "profileUrl",
-                "secondEmail", "mobilePhone", "streetAddress", "city", "state", "zipCode", "countryCode", "postalAddress",
-                "preferredLanguage", "timezone", "userType", "costCenter", "organization", "division", "managerId",
-                "manager")) {
+        for (String attr : List.of("secondEmail", "mobilePhone", "streetAddress", "city", "state", "zipCode", "countryCode",
+                "postalAddress", "managerId", "manager")) {
             okta(attr, ATTRIBUTE_PREFIX + attr);
         }
 
@@ -129,8 +141,12 @@ public final class VendorTemplates {
         cognito("phone_number", PHONE);
         cognito("locale", LOCALE);
         cognito("cognito:mfa_enabled", "attr.mfa_enabled");
-        for (String attr : List.of("middle_name", "nickname", "preferred_username", "profile", "picture", "website",
-                "email_verified", "gender", "birthdate", "zoneinfo", "phone_number_verified", "address", "updated_at")) {
+        cognito("middle_name", MIDDLE_NAME);
+        cognito("nickname", NICK_NAME);
+        cognito("profile", PROFILE_URL);
+        cognito("zoneinfo", TIMEZONE);
+        for (String attr : List.of("preferred_username", "picture", "website",
+                "email_verified", "gender", "birthdate", "phone_number_verified", "address", "updated_at")) {
             cognito(attr, ATTRIBUTE_PREFIX + attr);
         }
 
@@ -147,8 +163,11 @@ public final class VendorTemplates {
         // JumpCloud's manager is another user, named by email: Roster's manager column
         jumpcloud("Manager", MANAGER);
         put(Vendor.JUMPCLOUD, normalise("Password"), "Password", IGNORE, CellRule.MUST_BE_EMPTY);
-        for (String attr : List.of("MiddleName", "CostCenter", "Company", "EmployeeType", "Description", "Location",
-                "AlternateEmail")) {
+        jumpcloud("MiddleName", MIDDLE_NAME);
+        jumpcloud("CostCenter", COST_CENTER);
+        jumpcloud("Company", ORGANIZATION);
+        jumpcloud("EmployeeType", USER_TYPE);
+        for (String attr : List.of("Description", "Location", "AlternateEmail")) {
             jumpcloud(attr, ATTRIBUTE_PREFIX + Character.toLowerCase(attr.charAt(0)) + attr.substring(1));
         }
     }

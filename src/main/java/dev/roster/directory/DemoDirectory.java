@@ -76,6 +76,7 @@ public class DemoDirectory {
         Random random = new Random(20261126L);
         int size = settings.size();
         Set<String> emails = new HashSet<>();
+        Set<String> usernames = new HashSet<>(); // unique among live users (decisions/0031), whatever the domain
         int written = 0;
         List<UserWriter.NewUser> users = new ArrayList<>();
         for (int i = 0; written < size && i < size * 3; i++) {
@@ -93,7 +94,11 @@ public class DemoDirectory {
             Map<String, String> columns = new HashMap<>();
             columns.put("email", email);
             columns.put("external_id", String.format("E%05d", 10000 + written));
-            columns.put("username", email.substring(0, email.indexOf('@')));
+            String username = email.substring(0, email.indexOf('@'));
+            for (int n = 2; !usernames.add(username); n++) {
+                username = email.substring(0, email.indexOf('@')) + "." + n;
+            }
+            columns.put("username", username);
             columns.put("given_name", given);
             columns.put("family_name", family);
             columns.put("display_name", given + " " + family);
@@ -101,8 +106,10 @@ public class DemoDirectory {
             columns.put("department", department);
             columns.put("title", TITLES.get(random.nextInt(TITLES.size())));
             columns.put("locale", LOCALES.get(random.nextInt(LOCALES.size())));
+            columns.put("cost_center", "CC-" + (100 + DEPARTMENTS.indexOf(department)));
+            columns.put("employee_number", String.valueOf(10000 + written));
             users.add(new UserWriter.NewUser(UUID.nameUUIDFromBytes(email.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    columns, status, "{\"costCenter\": \"CC-" + (100 + DEPARTMENTS.indexOf(department)) + "\"}", null, null));
+                    columns, status, "{}", null, null));
             written++;
         }
         UserWriter.insert(c, users);

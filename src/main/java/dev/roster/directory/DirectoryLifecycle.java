@@ -42,15 +42,26 @@ public class DirectoryLifecycle {
         return retention;
     }
 
-    /** Restores a soft-deleted user to the status they had before the delete. */
+    /**
+     * Restores a soft-deleted user to the status they had before the delete; refused (409, naming the holder) when
+     * another user has taken its email, username or external id since (decisions/0031).
+     */
     public void restore(UUID userId, AuditActor actor) {
         jdbc.runInTransaction(c -> {
+            // the row lock keeps a concurrent restore of the same user out; the unique indexes catch any other race
+            Jdbc.one(c, "SELECT 1 FROM directory_user WHERE id = ? FOR UPDATE", rs -> 1, userId);
+            List<IdentifierHolders.Taken> taken = IdentifierHolders.taken(c, List.of(userId));
+            if (!taken.isEmpty()) {
+                throw new ClientErrorException("This user cannot be restored: its " + taken.stream()
+                        .map(IdentifierHolders.Taken::describe).collect(java.util.stream.Collectors.joining("; "))
+                        + ". Change or delete that user's identifier first, then restore this one.", 409);
+            }
             Map<String, String> restored = Jdbc.one(c, """
                     UPDATE directory_user SET status = coalesce(status_before_delete, 'ACTIVE'), status_before_delete = NULL,
                                               deleted_at = NULL, version = version + 1, updated_at = now()
                      WHERE id = ? AND status = 'DELETED' AND purged_at IS NULL
                        AND deleted_at > now() - make_interval(secs => ?)
-                    RETURNING email, status""", rs -> Map.of("email", rs.getString(1), "status", rs.getString(2)),
+                    RETURNING coalesce(email, username), status""", rs -> Map.of("email", rs.getString(1), "status", rs.getString(2)),
                     userId, retention.toSeconds()).orElse(null);
             if (restored == null) {
                 throw refusal(c, userId);
@@ -104,6 +115,10 @@ public class DirectoryLifecycle {
                         UPDATE directory_user u SET email = 'purged-' || u.id || '@purged.invalid', external_id = NULL,
                                username = NULL, given_name = NULL, family_name = NULL, display_name = NULL, phone = NULL,
                                department = NULL, title = NULL, locale = NULL, attributes = '{}'::jsonb,
+                               middle_name = NULL, honorific_prefix = NULL, honorific_suffix = NULL, formatted_name = NULL,
+                               nick_name = NULL, profile_url = NULL, user_type = NULL, preferred_language = NULL,
+                               timezone = NULL, employee_number = NULL, cost_center = NULL, organization = NULL,
+                               division = NULL, emails = NULL, phone_numbers = NULL, addresses = NULL,
                                password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
                           FROM victims v WHERE u.id = v.id RETURNING u.id)
                     SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",

@@ -17,7 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DirectoryQuery {
 
     /** The same expression as the trigram index directory_user_search_idx, so the index serves it. */
-    private static final String SEARCH_TEXT = "lower(email) || ' ' || lower(coalesce(givenName, '')) || ' ' "
+    private static final String SEARCH_TEXT = "lower(coalesce(email, '')) || ' ' || lower(coalesce(username, '')) || ' ' "
+            + "|| lower(coalesce(givenName, '')) || ' ' "
             + "|| lower(coalesce(familyName, '')) || ' ' || lower(coalesce(displayName, ''))";
 
     public PageOf<DirectoryUser> search(String q, UserStatus status, int page, int size) {
@@ -31,8 +32,8 @@ public class DirectoryQuery {
             where.append(" and status = :status");
             params.put("status", status);
         }
-        // lower(email) is what the unique index holds, so the first pages come straight from it.
-        PanacheQuery<DirectoryUser> query = DirectoryUser.find(where + " order by lower(email), id", params);
+        // directory_user_identifier_idx holds this order, so the first pages come straight from it.
+        PanacheQuery<DirectoryUser> query = DirectoryUser.find(where + " order by lower(coalesce(email, username)), id", params);
         long total = query.count();
         return new PageOf<>(query.page(Page.of(page - 1, size)).list(), total, page, size);
     }

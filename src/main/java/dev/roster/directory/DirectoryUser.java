@@ -1,9 +1,11 @@
 package dev.roster.directory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -71,13 +73,103 @@ public class DirectoryUser extends PanacheEntityBase {
                 + " and status <> ?2 and deletedAt is null", key, UserStatus.DELETED).page(0, 2).list();
     }
 
-    /** The name to show: display name, else given + family name, else the email. */
+    // The SCIM attributes of issue #24 (decisions/0032)
+    @Column(name = "middle_name")
+    public String middleName;
+    @Column(name = "honorific_prefix")
+    public String honorificPrefix;
+    @Column(name = "honorific_suffix")
+    public String honorificSuffix;
+    @Column(name = "formatted_name")
+    public String formattedName;
+    @Column(name = "nick_name")
+    public String nickName;
+    @Column(name = "profile_url")
+    public String profileUrl;
+    @Column(name = "user_type")
+    public String userType;
+    @Column(name = "preferred_language")
+    public String preferredLanguage;
+    public String timezone;
+    @Column(name = "employee_number")
+    public String employeeNumber;
+    @Column(name = "cost_center")
+    public String costCenter;
+    public String organization;
+    public String division;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<Map<String, Object>> emails;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "phone_numbers")
+    public List<Map<String, Object>> phoneNumbers;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<Map<String, Object>> addresses;
+
+    /** One labelled value of the user page. */
+    public record Shown(String label, String value) {
+    }
+
+    /** The SCIM attributes of issue #24 that are set, labelled, in the order the user page shows them. */
+    public List<Shown> scimAttributes() {
+        List<Shown> shown = new ArrayList<>();
+        shownIf(shown, "Middle name", middleName);
+        shownIf(shown, "Honorific prefix", honorificPrefix);
+        shownIf(shown, "Honorific suffix", honorificSuffix);
+        shownIf(shown, "Formatted name", formattedName);
+        shownIf(shown, "Nickname", nickName);
+        shownIf(shown, "Profile URL", profileUrl);
+        shownIf(shown, "User type", userType);
+        shownIf(shown, "Preferred language", preferredLanguage);
+        shownIf(shown, "Time zone", timezone);
+        shownIf(shown, "Employee number", employeeNumber);
+        shownIf(shown, "Cost center", costCenter);
+        shownIf(shown, "Organization", organization);
+        shownIf(shown, "Division", division);
+        shownIf(shown, "Emails", describe(emails, List.of("value")));
+        shownIf(shown, "Phone numbers", describe(phoneNumbers, List.of("value")));
+        shownIf(shown, "Addresses", describe(addresses, List.of("formatted", "streetAddress", "locality", "region",
+                "postalCode", "country")));
+        return shown;
+    }
+
+    private static void shownIf(List<Shown> shown, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            shown.add(new Shown(label, value));
+        }
+    }
+
+    /** "a@example.org (work, primary); b@example.org (home)": the parts given, then type and primary. */
+    private static String describe(List<Map<String, Object>> list, List<String> parts) {
+        if (list == null || list.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> element : list) {
+            String text = String.join(", ", parts.stream().map(element::get).filter(Objects::nonNull).map(Object::toString).toList());
+            List<String> notes = new ArrayList<>();
+            if (element.get("type") != null) {
+                notes.add(element.get("type").toString());
+            }
+            if (Boolean.TRUE.equals(element.get("primary"))) {
+                notes.add("primary");
+            }
+            out.add(notes.isEmpty() ? text : text + " (" + String.join(", ", notes) + ")");
+        }
+        return String.join("; ", out);
+    }
+
+    /** The name to show: display name, else given + family name, else the email (or username). */
     public String name() {
         if (displayName != null && !displayName.isBlank()) {
             return displayName;
         }
         String joined = ((givenName == null ? "" : givenName) + " " + (familyName == null ? "" : familyName)).trim();
-        return joined.isEmpty() ? email : joined;
+        return joined.isEmpty() ? identifier() : joined;
+    }
+
+    /** How pages name the user in one word: the email, or the username of a user without one (decisions/0031). */
+    public String identifier() {
+        return email != null ? email : username;
     }
 
     public Map<String, String> sortedAttributes() {

@@ -30,12 +30,20 @@ public class DirectoryUserApi {
     public record UserJson(UUID id, String email, String externalId, String username, String givenName,
             String familyName, String displayName, String phone, String department, String title, String locale,
             UserStatus status, Map<String, String> attributes, boolean hasPassword, long version, Instant createdAt,
-            Instant updatedAt, Instant deletedAt, List<UserLinks.GroupRef> groups, UserLinks.UserRef manager) {
+            Instant updatedAt, Instant deletedAt, List<UserLinks.GroupRef> groups, UserLinks.UserRef manager,
+            // the SCIM attributes of issue #24 (decisions/0032)
+            String middleName, String honorificPrefix, String honorificSuffix, String formattedName, String nickName,
+            String profileUrl, String userType, String preferredLanguage, String timezone, String employeeNumber,
+            String costCenter, String organization, String division, List<Map<String, Object>> emails,
+            List<Map<String, Object>> phoneNumbers, List<Map<String, Object>> addresses) {
 
         static UserJson of(DirectoryUser u, UserLinks.Links links) {
             return new UserJson(u.id, u.email, u.externalId, u.username, u.givenName, u.familyName, u.displayName,
                     u.phone, u.department, u.title, u.locale, u.status, u.sortedAttributes(), u.passwordHash != null,
-                    u.version, u.createdAt, u.updatedAt, u.deletedAt, links.groups(), links.manager());
+                    u.version, u.createdAt, u.updatedAt, u.deletedAt, links.groups(), links.manager(),
+                    u.middleName, u.honorificPrefix, u.honorificSuffix, u.formattedName, u.nickName, u.profileUrl,
+                    u.userType, u.preferredLanguage, u.timezone, u.employeeNumber, u.costCenter, u.organization,
+                    u.division, u.emails, u.phoneNumbers, u.addresses);
         }
     }
 

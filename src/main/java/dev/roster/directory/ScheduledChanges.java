@@ -18,19 +18,20 @@ public final class ScheduledChanges {
     private ScheduledChanges() {
     }
 
-    /** The users of a batch's creates and updates whose start_date, end_date or time_zone the plan sets. */
+    /** The users of a batch's creates and updates whose start_date, end_date or timezone the plan sets (a new
+     * timezone moves the pending changes: they fall in the user's zone). */
     private static final String DATED_USERS = """
             SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) FROM plan_item p
              WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE')
                AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.fields) f
-                            WHERE f->>'name' IN ('start_date', 'end_date', 'time_zone'))""";
+                            WHERE f->>'name' IN ('start_date', 'end_date', 'timezone'))""";
 
     private static final String CANCEL_MOVED = """
             UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, closed_reason = 'dates changed by batch ' || ?
              WHERE status = 'PENDING' AND user_id IN (""" + DATED_USERS + ")";
 
-    private static final String ACTIVATE_AT = "((u.start_date + make_interval(hours => ?::int)) AT TIME ZONE coalesce(u.time_zone, ?::text))";
-    private static final String SUSPEND_AT = "((u.end_date + 1)::timestamp AT TIME ZONE coalesce(u.time_zone, ?::text))";
+    private static final String ACTIVATE_AT = "((u.start_date + make_interval(hours => ?::int)) AT TIME ZONE coalesce(u.timezone, ?::text))";
+    private static final String SUSPEND_AT = "((u.end_date + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text))";
 
     private static final String SCHEDULE = """
             INSERT INTO scheduled_change (id, user_id, kind, due_on, due_at, batch_id, created_at)
@@ -149,10 +150,25 @@ public final class ScheduledChanges {
         Jdbc.update(c, """
                 UPDATE scheduled_change s SET due_on = ?,
                        due_at = CASE s.kind WHEN 'ACTIVATE'
-                                  THEN ((?::date + make_interval(hours => ?)) AT TIME ZONE coalesce(u.time_zone, ?))
-                                  ELSE ((?::date + 1)::timestamp AT TIME ZONE coalesce(u.time_zone, ?)) END
+                                  THEN ((?::date + make_interval(hours => ?)) AT TIME ZONE coalesce(u.timezone, ?))
+                                  ELSE ((?::date + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?)) END
                   FROM directory_user u WHERE u.id = s.user_id AND s.id = ? AND s.status = 'PENDING'""",
                 dueOn, dueOn, schedule.activationHour(), zone, dueOn, zone, id);
+    }
+
+    /**
+     * A single-user write (SCIM) changed the user's timezone: their pending changes stay on their days, at the hour
+     * those days have in the new zone. (A batch's dated users follow in {@link #followDates}.)
+     */
+    public static int followZone(Connection c, UUID userId, Schedule schedule) throws SQLException {
+        String zone = schedule.zone().getId();
+        return Jdbc.update(c, """
+                UPDATE scheduled_change s
+                   SET due_at = CASE s.kind WHEN 'ACTIVATE'
+                                  THEN ((s.due_on + make_interval(hours => ?)) AT TIME ZONE coalesce(u.timezone, ?))
+                                  ELSE ((s.due_on + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?)) END
+                  FROM directory_user u WHERE u.id = s.user_id AND s.user_id = ? AND s.status = 'PENDING'""",
+                schedule.activationHour(), zone, zone, userId);
     }
 
     /** A pending dated change of one user, for the user page. */

@@ -8,7 +8,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
+import dev.roster.csv.ColumnNames;
 import dev.roster.sql.Jdbc;
 
 /**
@@ -23,9 +25,24 @@ public final class UserWriter {
     private UserWriter() {
     }
 
-    /** Profile columns a plan or a SCIM write may set, as named in CSV files and in directory_user (never from input). */
-    public static final List<String> PROFILE = List.of("email", "external_id", "username", "given_name", "family_name",
-            "display_name", "phone", "department", "title", "locale");
+    /**
+     * Text profile columns a plan or a SCIM write may set, as named in CSV files and in directory_user (never from
+     * input): Roster's first ten, the SCIM attributes with CSV columns (ColumnNames.EXTENDED) and formatted_name.
+     */
+    public static final List<String> PROFILE = Stream.of(List.of("email", "external_id", "username", "given_name",
+            "family_name", "display_name", "phone", "department", "title", "locale"), ColumnNames.EXTENDED,
+            List.of(ColumnNames.FORMATTED_NAME)).flatMap(List::stream).toList();
+    /** The jsonb lists (emails, phone_numbers, addresses), set from a plan cell holding the list as JSON text. */
+    public static final List<String> JSON_PROFILE = ColumnNames.JSON_LISTS;
+    /** The text column each list's primary element mirrors (decisions/0032). */
+    private static final Map<String, String> MIRRORED = Map.of(ColumnNames.EMAILS, "email", ColumnNames.PHONE_NUMBERS, "phone");
+    private static final List<String> ALL_PROFILE = Stream.concat(PROFILE.stream(), JSON_PROFILE.stream()).toList();
+
+    /** A created user's profile columns from the plan row's fields ({@code v}): text as is, lists cast to jsonb. */
+    private static String createdValues() {
+        return String.join(", ", ALL_PROFILE.stream().map(c -> JSON_PROFILE.contains(c) ? "(v->>'" + c + "')::jsonb"
+                : "v->>'" + c + "'").toList());
+    }
 
 
     /**
@@ -43,24 +60,25 @@ public final class UserWriter {
                  created AS MATERIALIZED (SELECT jsonb_object_agg(key, roster_created_user_id(batch_id, line)) AS ids
                                             FROM plan_item WHERE batch_id = ? AND kind = 'CREATE' AND key IS NOT NULL
                                              AND jsonb_exists((SELECT keys FROM named), key))
-            INSERT INTO directory_user (id, email, external_id, username, given_name, family_name, display_name, phone,
-                                        department, title, locale, status, attributes, password_hash, version,
-                                        created_at, updated_at, manager_id, invite_on_activation, start_date, end_date, time_zone)
-            SELECT roster_created_user_id(p.batch_id, p.line), v->>'email', v->>'external_id', v->>'username',
-                   v->>'given_name', v->>'family_name', v->>'display_name', v->>'phone', v->>'department', v->>'title',
-                   v->>'locale',
-                   CASE WHEN v->>'status' = 'SUSPENDED' THEN 'SUSPENDED' WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END,
+            INSERT INTO directory_user (id, """ + String.join(", ", ALL_PROFILE) + """
+            , status, attributes, password_hash, version, created_at, updated_at, manager_id, invite_on_activation,
+              start_date, end_date)
+            SELECT roster_created_user_id(p.batch_id, p.line), """ + createdValues() + """
+            , CASE WHEN v->>'status' = 'SUSPENDED' THEN 'SUSPENDED' WHEN p.password_hash IS NULL THEN 'INVITED' ELSE 'ACTIVE' END,
                    attrs,
                    p.password_hash, 1, now(), now(),
                    -- The manager at once (an existing user, or one this insert creates, found by its key when users
                    -- are matched by email), so the rows need no second version; the rest SET_MANAGERS sets.
                    CASE WHEN v->>'manager' IS NOT NULL THEN
-                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')),
+                       coalesce((SELECT m.id FROM directory_user m WHERE lower(m.email) = lower(v->>'manager')
+                                   AND m.status <> 'DELETED'),
                                 ((SELECT ids FROM created) ->> lower(v->>'manager'))::uuid)
                    END,
-                   -- created suspended: the invitation waits for the activation (decision 0037)
-                   coalesce(v->>'status' = 'SUSPENDED', false) AND p.send_invite AND p.password_hash IS NULL,
-                   (v->>'start_date')::date, (v->>'end_date')::date, v->>'time_zone'
+                   -- created suspended: the invitation waits for the activation (decision 0037); never owed to a
+                   -- user without email (decisions/0031)
+                   coalesce(v->>'status' = 'SUSPENDED', false) AND p.send_invite AND p.password_hash IS NULL
+                       AND v->>'email' IS NOT NULL,
+                   (v->>'start_date')::date, (v->>'end_date')::date
               FROM plan_item p
               CROSS JOIN LATERAL (
                   SELECT jsonb_object_agg(f->>'name', f->'after') AS v,
@@ -84,6 +102,18 @@ public final class UserWriter {
             set.append(column).append(" = CASE WHEN jsonb_exists(x.v, '").append(column).append("') THEN x.v->>'").append(column)
                     .append("' ELSE u.").append(column).append(" END,\n");
         }
+        // a list is set from its cell; a list whose column (email, phone) changes without it follows the column
+        for (String column : JSON_PROFILE) {
+            set.append(column).append(" = CASE WHEN jsonb_exists(x.v, '").append(column).append("') THEN (x.v->>'")
+                    .append(column).append("')::jsonb ");
+            String mirrored = MIRRORED.get(column);
+            if (mirrored != null) {
+                set.append("WHEN jsonb_exists(x.v, '").append(mirrored).append("') AND u.").append(column)
+                        .append(" IS NOT NULL THEN roster_with_primary(u.").append(column).append(", x.v->>'").append(mirrored)
+                        .append("') ");
+            }
+            set.append("ELSE u.").append(column).append(" END,\n");
+        }
         APPLY_UPDATES = """
                 UPDATE directory_user u SET
                 """ + set + """
@@ -94,7 +124,6 @@ public final class UserWriter {
                        attributes = (u.attributes || x.attr_set) - x.attr_clear,
                        start_date = CASE WHEN jsonb_exists(x.v, 'start_date') THEN (x.v->>'start_date')::date ELSE u.start_date END,
                        end_date = CASE WHEN jsonb_exists(x.v, 'end_date') THEN (x.v->>'end_date')::date ELSE u.end_date END,
-                       time_zone = CASE WHEN jsonb_exists(x.v, 'time_zone') THEN x.v->>'time_zone' ELSE u.time_zone END,
                        version = u.version + 1,
                        updated_at = now()
                   FROM (SELECT p.user_id,
@@ -117,12 +146,13 @@ public final class UserWriter {
              WHERE p.batch_id = ? AND p.kind = 'DELETE' AND u.id = p.user_id""";
 
     /**
-     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing): one
-     * index probe per row on lower(email), whatever the statistics say about users created a moment ago.
+     * Managers of user rows, by the manager's email (created earlier in the same transaction, or existing, never a
+     * deleted user: it holds no address): one probe per row of the partial unique index on lower(email), whatever
+     * the statistics say about users created a moment ago.
      */
     private static final String SET_MANAGERS = """
             UPDATE directory_user u
-               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)
+               SET manager_id = (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email AND m.status <> 'DELETED')
               FROM (SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) AS uid, lower(f->>'after') AS email,
                            p.kind
                       FROM plan_item p, jsonb_array_elements(p.fields) f
@@ -130,12 +160,13 @@ public final class UserWriter {
              WHERE u.id = x.uid
                -- a created user's manager is set by the insert unless it could not be found then
                AND (x.kind = 'UPDATE' OR u.manager_id IS NULL)
-               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email)""";
+               AND u.manager_id IS DISTINCT FROM (SELECT m.id FROM directory_user m WHERE lower(m.email) = x.email
+                                                   AND m.status <> 'DELETED')""";
 
     /** One row: columns by PROFILE name (absent: NULL), attributes as a JSON object. */
-    private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", PROFILE)
+    private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", ALL_PROFILE)
             + ", status, attributes, password_hash, manager_id, version, created_at, updated_at) VALUES (?, "
-            + "?, ".repeat(PROFILE.size()) + "?, ?::jsonb, ?, ?, 1, now(), now())";
+            + "?, ".repeat(PROFILE.size()) + "?::jsonb, ".repeat(JSON_PROFILE.size()) + "?, ?::jsonb, ?, ?, 1, now(), now())";
 
     /** A user to insert: profile columns by name, status, attributes (a JSON object), optional hash and manager. */
     public record NewUser(UUID id, Map<String, String> columns, String status, String attributesJson, String passwordHash,
@@ -175,7 +206,7 @@ public final class UserWriter {
             for (NewUser u : users) {
                 int i = 1;
                 ps.setObject(i++, u.id());
-                for (String column : PROFILE) {
+                for (String column : ALL_PROFILE) {
                     ps.setString(i++, u.columns().get(column));
                 }
                 ps.setString(i++, u.status());
@@ -197,11 +228,19 @@ public final class UserWriter {
         StringBuilder set = new StringBuilder();
         List<Object> args = new ArrayList<>();
         for (Map.Entry<String, String> e : columns.entrySet()) {
-            if (!PROFILE.contains(e.getKey()) && !e.getKey().equals("status")) {
+            if (!ALL_PROFILE.contains(e.getKey()) && !e.getKey().equals("status")) {
                 throw new IllegalArgumentException("not a directory_user profile column: " + e.getKey());
             }
-            set.append(e.getKey()).append(" = ?, "); // a name from PROFILE, checked above
+            // a name from PROFILE or JSON_PROFILE, checked above
+            set.append(e.getKey()).append(JSON_PROFILE.contains(e.getKey()) ? " = ?::jsonb, " : " = ?, ");
             args.add(e.getValue());
+        }
+        for (Map.Entry<String, String> m : MIRRORED.entrySet()) {
+            if (columns.containsKey(m.getValue()) && !columns.containsKey(m.getKey())) {
+                set.append(m.getKey()).append(" = CASE WHEN ").append(m.getKey()).append(" IS NULL THEN NULL ELSE ")
+                        .append("roster_with_primary(").append(m.getKey()).append(", ?) END, ");
+                args.add(columns.get(m.getValue()));
+            }
         }
         if (managerGiven) {
             set.append("manager_id = ?, ");
@@ -235,7 +274,7 @@ public final class UserWriter {
         return Jdbc.list(c, """
                 UPDATE directory_user SET status = 'INVITED', invite_on_activation = false, version = version + 1,
                                           updated_at = now()
-                 WHERE invite_on_activation AND status = 'ACTIVE'
+                 WHERE invite_on_activation AND status = 'ACTIVE' AND email IS NOT NULL -- never mail a null address
                 RETURNING id, email, coalesce(display_name,
                                               nullif(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')), ''))""",
                 rs -> new OwedInvitation(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));

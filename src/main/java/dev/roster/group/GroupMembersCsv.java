@@ -70,7 +70,7 @@ public class GroupMembersCsv {
                 "\r\n");
         csv.writeNext(HEADER, false);
         long n = 0;
-        try (PreparedStatement ps = c.prepareStatement(GroupQuery.MEMBER_SELECT + " ORDER BY lower(u.email)")) {
+        try (PreparedStatement ps = c.prepareStatement(GroupQuery.MEMBER_SELECT + " ORDER BY lower(coalesce(u.email, u.username)), u.id")) {
             ps.setFetchSize(2000);
             ps.setObject(1, group.id());
             try (ResultSet rs = ps.executeQuery()) {

@@ -18,8 +18,8 @@ import jakarta.inject.Inject;
 
 /**
  * Reads groups and their members. Deleted users never count and are never listed. Members come in a stable
- * order (lower(email), the directory's unique index) by keyset: a page after (or before) a member's id walks
- * that index from there, so the 2,000th page of a 100k-member group costs what the first does.
+ * order (the identifier: lower(coalesce(email, username)), then id, directory_user_identifier_idx) by keyset: a
+ * page after (or before) a member's id walks that index from there, so the 2,000th page of a 100k-member group costs what the first does.
  */
 @ApplicationScoped
 public class GroupQuery {
@@ -34,10 +34,14 @@ public class GroupQuery {
     /** The live members of one group (bind its id), in the shape of {@link #member}; callers add the order. */
     static final String MEMBER_SELECT = """
             SELECT u.id, u.email, u.external_id, coalesce(nullif(u.display_name, ''),
-                   nullif(btrim(coalesce(u.given_name, '') || ' ' || coalesce(u.family_name, '')), ''), u.email),
+                   nullif(btrim(coalesce(u.given_name, '') || ' ' || coalesce(u.family_name, '')), ''), u.email, u.username),
                    u.status, m.added_at, m.added_by
               FROM directory_user u JOIN group_membership m ON m.user_id = u.id AND m.group_id = ?
              WHERE u.status <> 'DELETED'""";
+
+    /** The members' order: a user's identifier (email, or username without one), then id. */
+    private static final String ORDER = "lower(coalesce(u.email, u.username)), u.id";
+    private static final String ORDER_BACKWARDS = "lower(coalesce(u.email, u.username)) DESC, u.id DESC";
 
     /** A page of members and the cursors either side of it (null at an end). */
     public record MemberPage(List<GroupMember> items, UUID previousBefore, UUID nextAfter, int size) {
@@ -101,9 +105,9 @@ public class GroupQuery {
             boolean backwards = before != null && after == null;
             UUID cursor = backwards ? before : after;
             String sql = MEMBER_SELECT
-                    + (cursor == null ? "" : " AND lower(u.email) " + (backwards ? "<" : ">")
-                            + " (SELECT lower(email) FROM directory_user WHERE id = ?)")
-                    + " ORDER BY lower(u.email) " + (backwards ? "DESC" : "") + " LIMIT ?";
+                    + (cursor == null ? "" : " AND (" + ORDER + ") " + (backwards ? "<" : ">")
+                            + " (SELECT lower(coalesce(email, username)), id FROM directory_user WHERE id = ?)")
+                    + " ORDER BY " + (backwards ? ORDER_BACKWARDS : ORDER) + " LIMIT ?";
             Object[] args = cursor == null ? new Object[] { groupId, size + 1 } : new Object[] { groupId, cursor, size + 1 };
             List<GroupMember> rows = Jdbc.list(c, sql, GroupQuery::member, args);
             boolean more = rows.size() > size;
@@ -126,7 +130,7 @@ public class GroupQuery {
 
     /** The live members of a group, for offset paging in the API (page from 1). */
     public List<GroupMember> membersAt(UUID groupId, int page, int size) {
-        return jdbc.withConnection(c -> Jdbc.list(c, MEMBER_SELECT + " ORDER BY lower(u.email) LIMIT ? OFFSET ?",
+        return jdbc.withConnection(c -> Jdbc.list(c, MEMBER_SELECT + " ORDER BY " + ORDER + " LIMIT ? OFFSET ?",
                 GroupQuery::member, groupId, size, (long) (page - 1) * size));
     }
 

@@ -164,7 +164,9 @@ public class GroupService {
     public boolean addMemberByEmail(UUID groupId, String email, AuditActor actor) {
         return jdbc.inTransaction(c -> {
             UserGroup group = lockLive(c, groupId);
-            UUID userId = Jdbc.one(c, "SELECT id FROM directory_user WHERE lower(email) = lower(?)",
+            // a live holder first: a deleted user keeps its address but no longer holds it (decisions/0031)
+            UUID userId = Jdbc.one(c, "SELECT id FROM directory_user WHERE lower(email) = lower(?) "
+                    + "ORDER BY status = 'DELETED', deleted_at DESC LIMIT 1",
                     rs -> rs.getObject(1, UUID.class), email == null ? "" : email.strip())
                     .orElseThrow(() -> new ClientErrorException("No directory user has the email \"" + email
                             + "\": check the address.", 422));

@@ -1,8 +1,12 @@
 package dev.roster.plan;
 
 import java.net.IDN;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.ZoneId;
 import java.util.IllformedLocaleException;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Syntax rules and normal forms of single cell values: emails, phones, locales, booleans, password hashes. */
@@ -13,6 +17,7 @@ final class CellRules {
     static final int MAX_NAME = 100;
     static final int MAX_TEXT = 255;
     static final int MAX_LOCALE = 35;
+    static final int MAX_URL = 2048;
 
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{5,14}");
     private static final Pattern PHONE_SEPARATORS = Pattern.compile("[\\s\\-.()\\u00A0]");
@@ -35,6 +40,8 @@ final class CellRules {
     /** Domains that passed the checks (IDN.toASCII per row was a tenth of the planner's CPU). */
     private static final java.util.Map<String, Boolean> VALID_DOMAINS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_CACHED_DOMAINS = 4096;
+    /** The IANA zone ids java.time knows ("Europe/Berlin", "UTC"). */
+    private static final Set<String> ZONES = Set.copyOf(ZoneId.getAvailableZoneIds());
     private static final String LOCAL_PART_FORBIDDEN = "()<>,;:\\\"[]@";
 
     /** A normalised value, or the reason it is not valid. */
@@ -135,6 +142,31 @@ final class CellRules {
         }
     }
 
+    /** An IANA time zone id as java.time knows it ("Europe/Berlin"); a wrong case is named with the right one. */
+    static Checked timezone(String value) {
+        if (ZONES.contains(value)) {
+            return Checked.ok(value);
+        }
+        String fix = ZONES.stream().filter(z -> z.equalsIgnoreCase(value)).findFirst()
+                .map(z -> "; write it as " + z).orElse("; use an IANA zone id like Europe/Berlin, America/New_York or UTC");
+        return Checked.bad("\"" + value + "\" is not a time zone" + fix);
+    }
+
+    /** An absolute http or https URL with a host. */
+    static Checked url(String value) {
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && !uri.getHost().isEmpty()) {
+                return Checked.ok(value);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        return Checked.bad("\"" + value + "\" is not a web address; write the whole address with http:// or https://, "
+                + "like https://example.org/people/jane (spaces written as %20)");
+    }
+
     /** true/false/yes/no/y/n/1/0 in any case; null when the word is none of these. */
     static Boolean bool(String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
@@ -192,15 +224,5 @@ final class CellRules {
         } catch (java.time.format.DateTimeParseException e) {
             return Checked.bad("\"" + value + "\" is not a date; write it as YYYY-MM-DD (ISO 8601), e.g. 2027-01-04");
         }
-    }
-
-    /** IANA zone ids by their lower-case spelling. */
-    private static final java.util.Map<String, String> ZONES = java.time.ZoneId.getAvailableZoneIds().stream()
-            .collect(java.util.stream.Collectors.toMap(id -> id.toLowerCase(Locale.ROOT), id -> id, (x, y) -> x));
-
-    /** An IANA time zone (Europe/Berlin), in its canonical spelling. */
-    static Checked timeZone(String value) {
-        String id = ZONES.get(value.toLowerCase(Locale.ROOT));
-        return id != null ? Checked.ok(id) : Checked.bad("\"" + value + "\" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC");
     }
 }

@@ -27,6 +27,9 @@ final class ChangeDecider {
             Map.entry(LOCALE, UserSnapshot::locale),
             Map.entry(STATUS, u -> u.status().name()));
 
+    /** How a note or error about a user without email begins. */
+    static final String NO_MAIL = "no email address, so ";
+
     private final RowReader rows;
     private final MatchKey matchBy;
     private final UserRelations relations;
@@ -58,7 +61,15 @@ final class ChangeDecider {
         this.noteUnchanged = noteUnchanged;
     }
 
-    PlannedChange decide(RowInput row, Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail) {
+    /**
+     * The users a chunk's rows name, all not deleted: by the row's key, by the emails rows would give, by the
+     * usernames rows would give (login names, lower-cased).
+     */
+    record Found(Map<String, UserSnapshot> byKey, Map<String, UserSnapshot> byEmail, Map<String, UserSnapshot> byLogin) {
+    }
+
+    PlannedChange decide(RowInput row, Found found) {
+        Map<String, UserSnapshot> byKey = found.byKey();
         List<PlanMessage> messages = new ArrayList<>(row.messages());
         UserSnapshot existing = row.key() == null ? null : byKey.get(row.key());
         RowAction action = row.action();
@@ -72,15 +83,15 @@ final class ChangeDecider {
             messages.add(PlanMessage.note(rows.written(PASSWORD_HASH), "password_hash is used only when a user is created; ignored"));
         }
         return switch (action) {
-            case CREATE -> create(row, existing, byEmail, messages);
-            case UPDATE -> update(row, existing, byEmail, messages);
+            case CREATE -> create(row, existing, found, messages);
+            case UPDATE -> update(row, existing, found, messages);
             case DELETE -> delete(row, existing, messages);
             case RESET -> reset(row, existing, messages);
             case UPSERT -> throw new IllegalStateException("upsert is resolved above");
         };
     }
 
-    private PlannedChange create(RowInput row, UserSnapshot existing, Map<String, UserSnapshot> byEmail, List<PlanMessage> messages) {
+    private PlannedChange create(RowInput row, UserSnapshot existing, Found found, List<PlanMessage> messages) {
         String keyColumn = rows.written(matchBy.column());
         if (existing != null) {
             messages.add(PlanMessage.error(keyColumn, matchBy.column() + " " + row.key() + " already belongs to user "
@@ -90,19 +101,26 @@ final class ChangeDecider {
             messages.add(PlanMessage.error(rows.written(NEW_EMAIL), "new_email only changes existing users; "
                     + "put the address in the email column to create a user"));
         }
-        for (String required : List.of(EMAIL, GIVEN_NAME, FAMILY_NAME)) {
+        for (String required : List.of(GIVEN_NAME, FAMILY_NAME)) {
             if (!isSet(row.values().get(required)) && !hasErrorFor(messages, rows.written(required))) {
                 messages.add(PlanMessage.error(rows.written(required), required + " is required to create a user"));
             }
         }
         String email = row.values().get(EMAIL);
-        if (matchBy == MatchKey.EXTERNAL_ID && isSet(email)) {
-            UserSnapshot owner = byEmail.get(email);
+        boolean hasEmail = isSet(email);
+        if (!hasEmail && !isSet(row.values().get(USERNAME)) && !hasErrorFor(messages, rows.written(EMAIL))
+                && !hasErrorFor(messages, rows.written(USERNAME))) {
+            messages.add(PlanMessage.error(rows.written(EMAIL), "email is required to create a user (or a username, for a "
+                    + "user without email)"));
+        }
+        if (matchBy != MatchKey.EMAIL && hasEmail) {
+            UserSnapshot owner = found.byEmail().get(email);
             if (owner != null) {
                 messages.add(PlanMessage.error(rows.written(EMAIL), "email " + email + " already belongs to user "
                         + describe(owner) + "; each user needs an address of their own"));
             }
         }
+        usernameTaken(row.values().get(USERNAME), null, found, messages);
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
             if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)
@@ -110,7 +128,7 @@ final class ChangeDecider {
                 fields.add(new FieldDiff(column, null, value));
             }
         });
-        createdStatus(row, fields, messages);
+        createdStatus(row, hasEmail, fields, messages);
         relations.addDiffs(row, null, fields, messages);
         if (dated != null) {
             dated.addDiffs(row, null, fields, messages);
@@ -118,15 +136,21 @@ final class ChangeDecider {
         if (hasErrors(messages)) {
             return change(row, ChangeKind.ERROR, existing, List.of(), messages);
         }
+        boolean invite = row.sendInvite();
+        if (!hasEmail && invite && row.passwordHash() == null) {
+            invite = false;
+            messages.add(PlanMessage.note(rows.written(EMAIL), NO_MAIL + "no invitation is sent; the user sets a password "
+                    + "once given an email address and a reset link"));
+        }
         return new PlannedChange(row.line(), ChangeKind.CREATE, row.key(), null, null, fields, messages,
-                row.sendInvite(), row.passwordHash(), row.originalCells());
+                invite, row.passwordHash(), row.originalCells());
     }
 
     /**
      * A new user is ACTIVE or INVITED as usual, or SUSPENDED when the row says so (decision 0037): then a status field
      * says it, and the invitation waits for the activation.
      */
-    private void createdStatus(RowInput row, List<FieldDiff> fields, List<PlanMessage> messages) {
+    private void createdStatus(RowInput row, boolean hasEmail, List<FieldDiff> fields, List<PlanMessage> messages) {
         String status = row.values().get(STATUS);
         if (status == null || status.equals("ACTIVE")) {
             return;
@@ -137,12 +161,13 @@ final class ChangeDecider {
             return;
         }
         fields.add(new FieldDiff(STATUS, null, "SUSPENDED"));
-        messages.add(PlanMessage.note(rows.written(STATUS), row.sendInvite() && row.passwordHash() == null
+        messages.add(PlanMessage.note(rows.written(STATUS), row.sendInvite() && row.passwordHash() == null && hasEmail
                 ? "created suspended: no invitation now; it is sent when the user is activated"
                 : "created suspended"));
     }
 
-    private PlannedChange update(RowInput row, UserSnapshot existing, Map<String, UserSnapshot> byEmail, List<PlanMessage> messages) {
+    private PlannedChange update(RowInput row, UserSnapshot existing, Found found, List<PlanMessage> messages) {
+        Map<String, UserSnapshot> byEmail = found.byEmail();
         String keyColumn = rows.written(matchBy.column());
         if (existing == null) {
             if (row.key() != null) {
@@ -167,9 +192,13 @@ final class ChangeDecider {
             }
             String before = ColumnNames.isAttribute(column)
                     ? existing.attributes().get(ColumnNames.attributeName(column))
+                    : isExtended(column) ? existing.extended().get(column)
                     : SNAPSHOT_FIELDS.get(column).apply(existing);
             String after = RowReader.CLEAR.equals(entry.getValue()) ? null : entry.getValue();
             boolean same = column.equals(EMAIL) ? after != null && after.equalsIgnoreCase(before) : Objects.equals(before, after);
+            if (column.equals(USERNAME) && before == null && after != null && after.equalsIgnoreCase(existing.email())) {
+                same = true; // a user without username logs in with its email (SCIM's userName, Okta's login)
+            }
             if (!same && column.equals(STATUS)) {
                 // Only suspending and reactivating are updates; the other moves have their own operations.
                 if (!(Objects.equals(after, "ACTIVE") || Objects.equals(after, "SUSPENDED"))) {
@@ -193,6 +222,9 @@ final class ChangeDecider {
             fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));
         }
         for (FieldDiff diff : fields) {
+            if (diff.name().equals(USERNAME)) {
+                usernameTaken(diff.after(), existing, found, messages);
+            }
             if (diff.name().equals(EMAIL)) {
                 UserSnapshot owner = byEmail.get(diff.after());
                 if (owner != null && !owner.id().equals(existing.id())) {
@@ -237,6 +269,9 @@ final class ChangeDecider {
                 messages.add(PlanMessage.error(keyColumn, "no user with " + matchBy.column() + " " + row.key()
                         + "; check the value"));
             }
+        } else if (existing.email() == null) {
+            messages.add(PlanMessage.error(keyColumn, "user " + describe(existing) + " has " + NO_MAIL
+                    + "no reset link can be sent; give the user an email address first (an update with an email column)"));
         } else if (existing.status() == UserStatus.DELETED || existing.status() == UserStatus.SUSPENDED) {
             String state = existing.status() == UserStatus.DELETED ? "deleted" : "suspended";
             messages.add(PlanMessage.error(keyColumn, "user " + describe(existing) + " is " + state
@@ -271,9 +306,26 @@ final class ChangeDecider {
                 existing == null ? null : existing.version(), fields, messages, false, null, row.originalCells());
     }
 
+    /** A username another user (not deleted) already logs in with: an error on the username column. */
+    private void usernameTaken(String username, UserSnapshot self, Found found, List<PlanMessage> messages) {
+        if (!isSet(username) || matchBy == MatchKey.USERNAME && self == null) {
+            return; // a username-keyed create's key is checked above
+        }
+        UserSnapshot owner = found.byLogin().get(username.toLowerCase(java.util.Locale.ROOT));
+        if (owner != null && (self == null || !owner.id().equals(self.id()))) {
+            messages.add(PlanMessage.error(rows.written(USERNAME), "username " + username + " already belongs to user "
+                    + describe(owner) + "; each user needs a username of their own"));
+        }
+    }
+
     static String describe(UserSnapshot user) {
         String status = user.status() == UserStatus.DELETED ? ", deleted" : user.status() == UserStatus.SUSPENDED ? ", suspended" : "";
-        return user.id() + " (" + user.email() + status + ")";
+        return user.id() + " (" + (user.email() != null ? user.email() : "username " + user.username()) + status + ")";
+    }
+
+    /** The SCIM attributes of issue #24, read from the snapshot's extended map. */
+    private static boolean isExtended(String column) {
+        return EXTENDED.contains(column) || SCIM_ONLY.contains(column);
     }
 
     private static boolean isSet(String value) {

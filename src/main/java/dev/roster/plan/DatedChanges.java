@@ -20,8 +20,11 @@ import static dev.roster.csv.ColumnNames.*;
  */
 final class DatedChanges {
 
-    /** The columns handled here rather than as profile fields. */
-    static final Set<String> COLUMNS = Set.of(START_DATE, END_DATE, TIME_ZONE);
+    /**
+     * The columns handled here rather than as profile fields. The user's timezone (the zone the dates are in) is a
+     * profile field of its own (decisions/0032); a row changing it moves the user's pending changes too.
+     */
+    static final Set<String> COLUMNS = Set.of(START_DATE, END_DATE);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH);
 
     private final RowReader rows;
@@ -49,13 +52,13 @@ final class DatedChanges {
     /** Adds the date fields of a row creating (existing null) or updating a user, and the notes on what they schedule. */
     void addDiffs(RowInput row, UserSnapshot existing, List<FieldDiff> fields, List<PlanMessage> messages) {
         Map<String, String> values = row.values();
-        if (!values.containsKey(START_DATE) && !values.containsKey(END_DATE) && !values.containsKey(TIME_ZONE)) {
+        if (!values.containsKey(START_DATE) && !values.containsKey(END_DATE) && !values.containsKey(TIMEZONE)) {
             return;
         }
         UserDates current = existing == null ? null : chunkDates.getOrDefault(existing.id(), new UserDates(null, null, null));
         String[] after = new String[3];
         int i = 0;
-        for (String column : List.of(START_DATE, END_DATE, TIME_ZONE)) {
+        for (String column : List.of(START_DATE, END_DATE)) {
             String before = current == null ? null : current.value(column);
             String value = values.containsKey(column) ? values.get(column) : before;
             after[i++] = RowReader.CLEAR.equals(value) ? null : value;
@@ -70,7 +73,9 @@ final class DatedChanges {
                     + "; a user leaves on or after their first day"));
             return;
         }
-        String zone = after[2];
+        // the timezone field itself is the profile's (ChangeDecider); here it only says when the dates fall
+        String zoneCell = values.containsKey(TIMEZONE) ? values.get(TIMEZONE) : current == null ? null : current.timeZone();
+        String zone = RowReader.CLEAR.equals(zoneCell) ? null : zoneCell;
         boolean suspended = existing == null ? fields.stream().anyMatch(f -> f.name().equals(STATUS) && "SUSPENDED".equals(f.after()))
                 : existing.status() == UserStatus.SUSPENDED && !"ACTIVE".equals(values.get(STATUS));
         if (start != null && schedule.activationAt(start, zone).isAfter(schedule.now())) {

@@ -8,11 +8,31 @@ import java.util.UUID;
 /** Set-based read access to current users and groups; the planner calls each method at most once per chunk of rows. */
 public interface DirectoryView {
 
-    /** Users by email; keys of the result are lower-cased emails. Deleted users are included. */
+    /**
+     * Users not deleted, by email; keys of the result are lower-cased emails. A deleted user holds none of its
+     * identifiers (decisions/0031), so it is never found by one.
+     */
     Map<String, UserSnapshot> findByEmails(Collection<String> lowercasedEmails);
 
-    /** Users by external id; keys of the result are the external ids as given. Deleted users are included. */
+    /** Users not deleted, by external id; keys of the result are the external ids as given. */
     Map<String, UserSnapshot> findByExternalIds(Collection<String> externalIds);
+
+    /**
+     * Users not deleted, by login name: the username, or the email of a user without one (SCIM's userName); keys
+     * are lower-cased. Where a username and another user's email are the same, the username's holder is found.
+     */
+    default Map<String, UserSnapshot> findByLogins(Collection<String> lowercasedLogins) {
+        return Map.of();
+    }
+
+    /** Users not deleted, by the match key's values (lower-cased for email and username). */
+    default Map<String, UserSnapshot> findByKeys(MatchKey matchBy, Collection<String> keys) {
+        return switch (matchBy) {
+            case EMAIL -> findByEmails(keys);
+            case EXTERNAL_ID -> findByExternalIds(keys);
+            case USERNAME -> findByLogins(keys);
+        };
+    }
 
     /** Users by id (managers and their managers). Deleted users are included. */
     default Map<UUID, UserSnapshot> findByIds(Collection<UUID> ids) {

@@ -60,7 +60,7 @@ final class GroupFileRows {
 
     private String member(CsvRecord record) {
         String raw = record.cell(memberIndex).strip();
-        return matchBy == MatchKey.EMAIL ? raw.toLowerCase(Locale.ROOT) : raw;
+        return matchBy.ignoresCase() ? raw.toLowerCase(Locale.ROOT) : raw;
     }
 
     private String action(CsvRecord record) {
@@ -117,7 +117,7 @@ final class GroupFileRows {
             }
         }
         Map<String, UserSnapshot> users = keys.isEmpty() ? Map.of()
-                : matchBy == MatchKey.EMAIL ? directory.findByEmails(keys) : directory.findByExternalIds(keys);
+                : directory.findByKeys(matchBy, keys);
         Set<UUID> ids = new HashSet<>();
         users.values().forEach(u -> ids.add(u.id()));
         Map<UUID, List<String>> current = ids.isEmpty() ? Map.of() : directory.groupsOf(ids);
@@ -148,7 +148,7 @@ final class GroupFileRows {
         UserSnapshot user = null;
         if (key.isEmpty()) {
             messages.add(PlanMessage.error(memberColumn, "member is empty; every row names a member by "
-                    + (matchBy == MatchKey.EMAIL ? "email" : "external id")));
+                    + matchBy.column().replace('_', ' ')));
         } else if (matchBy == MatchKey.EMAIL && !CellRules.email(key).valid()) {
             messages.add(PlanMessage.error(memberColumn, CellRules.email(key).problem()));
         } else {

@@ -52,7 +52,7 @@ final class ManagerGraph {
         List<String> list = new ArrayList<>(refs);
         for (int from = 0; from < list.size(); from += Planner.DEFAULT_CHUNK_SIZE) {
             List<String> part = list.subList(from, Math.min(list.size(), from + Planner.DEFAULT_CHUNK_SIZE));
-            Map<String, UserSnapshot> found = matchBy == MatchKey.EMAIL ? directory.findByEmails(part) : directory.findByExternalIds(part);
+            Map<String, UserSnapshot> found = directory.findByKeys(matchBy, part);
             found.values().forEach(this::remember);
         }
         Set<UUID> frontier = missingManagers(byId.values());
@@ -88,7 +88,7 @@ final class ManagerGraph {
 
     /** Why a row may not get this manager, or null when it may. */
     String problem(String key, String ref) {
-        String column = matchBy == MatchKey.EMAIL ? "email" : "external id";
+        String column = matchBy.column().replace('_', ' ');
         if (ref.equals(key)) {
             return "a user cannot be their own manager; leave manager empty or name another user";
         }
@@ -105,6 +105,9 @@ final class ManagerGraph {
             }
         } else if (user.status() == UserStatus.DELETED) {
             return "manager " + ref + " is deleted; restore them first or choose another manager";
+        } else if (user.email() == null) {
+            return "manager " + ref + " has no email address, and Roster records a manager by email; give the manager "
+                    + "one first, or leave manager empty";
         }
         String cycle = cycle(key);
         if (cycle != null) {
@@ -118,7 +121,7 @@ final class ManagerGraph {
     String email(String ref) {
         UserSnapshot user = byKey.get(ref);
         if (user != null) {
-            return user.email().toLowerCase(java.util.Locale.ROOT);
+            return user.email() == null ? null : user.email().toLowerCase(java.util.Locale.ROOT);
         }
         if (matchBy == MatchKey.EMAIL) {
             return ref;
@@ -169,10 +172,12 @@ final class ManagerGraph {
     }
 
     private String keyOf(UserSnapshot user) {
-        if (matchBy == MatchKey.EMAIL) {
-            return user.email().toLowerCase(java.util.Locale.ROOT);
-        }
-        return user.externalId() != null ? user.externalId() : "#" + user.id();
+        String key = switch (matchBy) {
+            case EMAIL -> user.email();
+            case USERNAME -> user.username() != null ? user.username() : user.email();
+            case EXTERNAL_ID -> user.externalId();
+        };
+        return key == null ? "#" + user.id() : matchBy.ignoresCase() ? key.toLowerCase(java.util.Locale.ROOT) : key;
     }
 
     private void remember(UserSnapshot user) {

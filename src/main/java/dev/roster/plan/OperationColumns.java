@@ -16,7 +16,9 @@ final class OperationColumns {
 
     /** Profile fields every create/update may carry (besides the match key and attr.* columns). */
     static final List<String> PROFILE = List.of(EMAIL, EXTERNAL_ID, USERNAME, GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME,
-            PHONE, DEPARTMENT, TITLE, LOCALE, GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE, TIME_ZONE);
+            PHONE, DEPARTMENT, TITLE, LOCALE, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME, PROFILE_URL,
+            USER_TYPE, PREFERRED_LANGUAGE, TIMEZONE, EMPLOYEE_NUMBER, COST_CENTER, ORGANIZATION, DIVISION,
+            GROUPS, ADD_GROUPS, REMOVE_GROUPS, MANAGER, START_DATE, END_DATE);
 
     private OperationColumns() {
     }
@@ -33,7 +35,9 @@ final class OperationColumns {
             default -> required.add(matchBy.column());
         }
         switch (op) {
-            case ONBOARD -> required.addAll(List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
+            // a user needs an email or a username: the key column, or (external_id) the email column
+            case ONBOARD -> required.addAll(matchBy == MatchKey.USERNAME ? List.of(GIVEN_NAME, FAMILY_NAME)
+                    : List.of(EMAIL, GIVEN_NAME, FAMILY_NAME));
             case MIXED -> required.add(ACTION);
             default -> {
             }
@@ -56,7 +60,7 @@ final class OperationColumns {
                     allowed.add(NEW_EMAIL);
                 }
             }
-            case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, REASON));
+            case DELETE, RESET -> allowed.addAll(List.of(EMAIL, EXTERNAL_ID, USERNAME, REASON));
             case SYNC -> {
                 allowed.addAll(PROFILE);
                 allowed.addAll(List.of(STATUS, SEND_INVITE));
@@ -70,6 +74,8 @@ final class OperationColumns {
                     allowed.add(NEW_EMAIL);
                 }
                 allowed.add(REASON);
+                // a SCIM write's one-row plan (SingleRowPlan) is a mixed row; no file header names these
+                allowed.addAll(SCIM_ONLY);
             }
             case MEMBERSHIP -> allowed.addAll(List.of(GROUP, MEMBER, ACTION));
             case GROUPS -> allowed.addAll(List.of(DISPLAY_NAME, GROUP, DESCRIPTION, EXTERNAL_ID, NEW_NAME, ACTION));
@@ -91,9 +97,9 @@ final class OperationColumns {
             if (ok || header.ignored(i) || header.lenient(i)) {
                 continue;
             }
-            if (canonical.equals(NEW_EMAIL) && matchBy == MatchKey.EXTERNAL_ID) {
+            if (canonical.equals(NEW_EMAIL) && matchBy != MatchKey.EMAIL) {
                 throw new CsvRefusedException(fileName, headerLine, written, "new_email is only used when users are "
-                        + "matched by email. When matching by external_id, put the new address in the email column.");
+                        + "matched by email. When matching by " + matchBy.column() + ", put the new address in the email column.");
             }
             String what = ColumnNames.isAttribute(canonical) ? "custom attributes are" : "column \"" + canonical + "\" is";
             throw new CsvRefusedException(fileName, headerLine, written, what + " not used by the " + op.urlName()
@@ -122,7 +128,7 @@ final class OperationColumns {
     }
 
     static String describe(Operation op, MatchKey matchBy) {
-        String columns = String.join(", ", allowed(op, matchBy));
+        String columns = String.join(", ", allowed(op, matchBy).stream().filter(c -> !SCIM_ONLY.contains(c)).toList());
         return allowsAttributes(op) ? columns + ", attr.<name>" : columns;
     }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
  * {@code userId} and {@code plannedVersion} are set whenever the row targets an existing user.
  * {@code passwordHash} is for applying only and must never be shown.
  *
- * @param key the normalised match key (lower-cased email or the external id), or null when the row has none
+ * @param key the normalised match key (lower-cased email or username, or the external id), or null when the row has none
  */
 public record PlannedChange(long line, ChangeKind kind, String key, UUID userId, Long plannedVersion,
                             List<FieldDiff> fields, List<PlanMessage> messages, boolean sendInvite, String passwordHash,

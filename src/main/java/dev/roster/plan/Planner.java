@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static dev.roster.csv.ColumnNames.EMAIL;
+import static dev.roster.csv.ColumnNames.USERNAME;
 
 /**
  * Turns a CSV file and a view of the current users into planned changes, one per row.
@@ -207,6 +209,7 @@ public final class Planner {
         List<RowInput> inputs = new ArrayList<>(chunk.size());
         Set<String> keys = new LinkedHashSet<>();
         Set<String> emails = new LinkedHashSet<>();
+        Set<String> logins = new LinkedHashSet<>();
         for (CsvRecord record : chunk) {
             RowInput input = rows.read(record);
             List<PlanMessage> messages = new ArrayList<>(input.messages());
@@ -221,8 +224,12 @@ public final class Planner {
                 emails.add(input.newEmail());
             }
             String email = input.values().get(EMAIL);
-            if (matchBy == MatchKey.EXTERNAL_ID && email != null && !email.equals(RowReader.CLEAR)) {
+            if (matchBy != MatchKey.EMAIL && email != null && !email.equals(RowReader.CLEAR)) {
                 emails.add(email);
+            }
+            String username = input.values().get(USERNAME);
+            if (matchBy != MatchKey.USERNAME && username != null && !username.equals(RowReader.CLEAR)) {
+                logins.add(username.toLowerCase(Locale.ROOT));
             }
         }
         Map<String, UserSnapshot> byKey;
@@ -232,9 +239,12 @@ public final class Planner {
             byKey = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
             byEmail = byKey;
         } else {
-            byKey = keys.isEmpty() ? Map.of() : directory.findByExternalIds(keys);
+            byKey = keys.isEmpty() ? Map.of() : directory.findByKeys(matchBy, keys);
             byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
         }
+        Map<String, UserSnapshot> byLogin = matchBy == MatchKey.USERNAME ? byKey
+                : logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
+        ChangeDecider.Found found = new ChangeDecider.Found(byKey, byEmail, byLogin);
         if (rows.hasGroupColumns() || rows.hasManagerColumn() || rows.hasDateColumns()) {
             List<UserSnapshot> targeted = new ArrayList<>();
             for (RowInput input : inputs) {
@@ -248,7 +258,7 @@ public final class Planner {
         }
         List<PlannedChange> changes = new ArrayList<>(inputs.size());
         for (RowInput input : inputs) {
-            changes.add(decider.decide(input, byKey, byEmail));
+            changes.add(decider.decide(input, found));
         }
         return changes;
     }

@@ -26,6 +26,9 @@ final class RowReader {
     private final int keyIndex;
     private final int actionIndex;
     private final int emailIndex;
+    /** A username-keyed row with an empty username cell is matched by its email cell (decisions/0031); else -1. */
+    private final int fallbackIndex;
+    private final int usernameIndex;
     private final int newEmailIndex;
     private final int managerIndex;
     private final int maxCellChars;
@@ -45,6 +48,8 @@ final class RowReader {
         this.keyIndex = header.indexOf(matchBy.column());
         this.actionIndex = header.indexOf(ACTION);
         this.emailIndex = header.indexOf(EMAIL);
+        this.usernameIndex = header.indexOf(USERNAME);
+        this.fallbackIndex = matchBy == MatchKey.USERNAME ? emailIndex : -1;
         this.newEmailIndex = header.indexOf(NEW_EMAIL);
         this.unused = new boolean[header.size()];
         for (int i = 0; i < header.size(); i++) {
@@ -73,7 +78,7 @@ final class RowReader {
     /** The values this row claims, cheaply, for the duplicate pass: no validation, only trimming and lower-casing. */
     List<KeyUse> keyUses(CsvRecord record) {
         List<KeyUse> uses = new ArrayList<>(2);
-        String key = normaliseKey(record.cell(keyIndex).strip());
+        String key = rawKey(record);
         if (!key.isEmpty() && !key.equalsIgnoreCase(CLEAR)) {
             uses.add(new KeyUse('k', matchBy.column(), key));
         }
@@ -88,7 +93,22 @@ final class RowReader {
                 uses.add(new KeyUse('e', EMAIL, email));
             }
         }
+        if (matchBy != MatchKey.USERNAME && usernameIndex >= 0 && writesProfile(record)) {
+            String username = record.cell(usernameIndex).strip().toLowerCase(Locale.ROOT);
+            if (!username.isEmpty() && !username.equalsIgnoreCase(CLEAR)) {
+                uses.add(new KeyUse('u', USERNAME, username));
+            }
+        }
         return uses;
+    }
+
+    /** The key cell, normalised; for a username-keyed row with an empty username, its email cell. */
+    private String rawKey(CsvRecord record) {
+        String key = normaliseKey(record.cell(keyIndex).strip());
+        if (key.isEmpty() && fallbackIndex >= 0) {
+            key = normaliseKey(record.cell(fallbackIndex).strip());
+        }
+        return key;
     }
 
     /** Notes the row's manager fact for the first pass (no validation); nothing when the file has no manager column. */
@@ -96,7 +116,7 @@ final class RowReader {
         if (managerIndex < 0) {
             return;
         }
-        String key = normaliseKey(record.cell(keyIndex).strip());
+        String key = rawKey(record);
         if (key.isEmpty()) {
             return;
         }
@@ -107,7 +127,7 @@ final class RowReader {
             ref = cell.isEmpty() ? null : cell.equalsIgnoreCase(CLEAR) ? CLEAR : normaliseKey(cell);
         }
         String email = null;
-        if (matchBy == MatchKey.EXTERNAL_ID && emailIndex >= 0) {
+        if (matchBy != MatchKey.EMAIL && emailIndex >= 0) {
             email = record.cell(emailIndex).strip().toLowerCase(Locale.ROOT);
         }
         graph.note(key, new ManagerGraph.Fact(record.line(), ref, action, email == null || email.isEmpty() ? null : email));
@@ -135,7 +155,7 @@ final class RowReader {
     }
 
     boolean hasDateColumns() {
-        return header.has(START_DATE) || header.has(END_DATE) || header.has(TIME_ZONE);
+        return header.has(START_DATE) || header.has(END_DATE) || header.has(TIMEZONE);
     }
 
     boolean hasManagerColumn() {
@@ -151,7 +171,7 @@ final class RowReader {
     }
 
     private String normaliseKey(String raw) {
-        return matchBy == MatchKey.EMAIL ? raw.toLowerCase(Locale.ROOT) : raw;
+        return matchBy.ignoresCase() ? raw.toLowerCase(Locale.ROOT) : raw;
     }
 
     RowInput read(CsvRecord record) {
@@ -163,7 +183,7 @@ final class RowReader {
         if (extra < 0 || !extraBlank) {
             messages.add(PlanMessage.error(null, "this line has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + " but the header has "
                     + header.size() + " columns; check the separators and quotes on this line"));
-            String key = normaliseKey(record.cell(keyIndex).strip());
+            String key = rawKey(record);
             return new RowInput(record.line(), null, key.isEmpty() ? null : key, Map.of(), null, messages, false, null, shown);
         }
 
@@ -195,8 +215,9 @@ final class RowReader {
             // An apostrophe before a formula character is how exports neutralise formulas: read the value itself.
             String value = SpreadsheetSafeCell.restore(record.cell(i).strip());
             if (value.isEmpty()) {
-                if (i == keyIndex) {
-                    messages.add(PlanMessage.error(name, column + " is empty; every row needs its " + column));
+                if (i == keyIndex && (fallbackIndex < 0 || record.cell(fallbackIndex).isBlank())) {
+                    messages.add(PlanMessage.error(name, column + " is empty; every row needs its " + column
+                            + (fallbackIndex >= 0 ? " (or, for a user without one, its email)" : "")));
                 }
                 continue;
             }
@@ -234,8 +255,11 @@ final class RowReader {
                 default -> values.put(column, checked);
             }
             if (i == keyIndex) {
-                key = checked;
+                key = normaliseKey(checked);
             }
+        }
+        if (key == null && fallbackIndex >= 0 && values.get(EMAIL) != null && !values.get(EMAIL).equals(CLEAR)) {
+            key = normaliseKey(values.get(EMAIL));
         }
         if (newEmail != null && newEmail.equals(key)) {
             newEmail = null;
@@ -250,9 +274,10 @@ final class RowReader {
     /** The normalised value, or null after adding an error. */
     private String check(String column, String name, String value, List<PlanMessage> messages) {
         int max = switch (column) {
-            case GROUPS, ADD_GROUPS, REMOVE_GROUPS -> maxCellChars;
-            case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME -> CellRules.MAX_NAME;
-            case LOCALE -> CellRules.MAX_LOCALE;
+            case GROUPS, ADD_GROUPS, REMOVE_GROUPS, EMAILS, PHONE_NUMBERS, ADDRESSES -> maxCellChars;
+            case GIVEN_NAME, FAMILY_NAME, DISPLAY_NAME, MIDDLE_NAME, HONORIFIC_PREFIX, HONORIFIC_SUFFIX, NICK_NAME -> CellRules.MAX_NAME;
+            case LOCALE, PREFERRED_LANGUAGE -> CellRules.MAX_LOCALE;
+            case PROFILE_URL -> CellRules.MAX_URL;
             case EMAIL, NEW_EMAIL -> Integer.MAX_VALUE; // the email rule reports length itself
             default -> ColumnNames.isAttribute(column) || column.equals(PASSWORD_HASH) ? Integer.MAX_VALUE : CellRules.MAX_TEXT;
         };
@@ -265,7 +290,8 @@ final class RowReader {
         }
         return switch (column) {
             case EMAIL, NEW_EMAIL -> problemOrValue(CellRules.email(value), name, messages);
-            case MANAGER -> matchBy == MatchKey.EMAIL ? problemOrValue(CellRules.email(value), name, messages) : value;
+            case MANAGER -> matchBy == MatchKey.EMAIL ? problemOrValue(CellRules.email(value), name, messages)
+                    : normaliseKey(value);
             case GROUPS, ADD_GROUPS, REMOVE_GROUPS -> {
                 List<String> problems = new ArrayList<>();
                 List<String> names = GroupNames.split(value, problems);
@@ -273,9 +299,10 @@ final class RowReader {
                 yield problems.isEmpty() && !names.isEmpty() ? String.join("|", names) : null;
             }
             case PHONE -> problemOrValue(CellRules.phone(value), name, messages);
-            case LOCALE -> problemOrValue(CellRules.locale(value), name, messages);
+            case LOCALE, PREFERRED_LANGUAGE -> problemOrValue(CellRules.locale(value), name, messages);
+            case TIMEZONE -> problemOrValue(CellRules.timezone(value), name, messages);
+            case PROFILE_URL -> problemOrValue(CellRules.url(value), name, messages);
             case START_DATE, END_DATE -> problemOrValue(CellRules.date(value), name, messages);
-            case TIME_ZONE -> problemOrValue(CellRules.timeZone(value), name, messages);
             case SEND_INVITE -> {
                 Boolean b = CellRules.bool(value);
                 if (b == null) {

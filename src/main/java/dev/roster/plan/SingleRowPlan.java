@@ -12,7 +12,7 @@ import dev.roster.csv.CsvRecord;
 
 /**
  * Plans one change that does not come from a file (a SCIM write), through the very checks and rules of a CSV row:
- * the row is built as one line of a mixed file keyed by email, read by {@link RowReader} (emails, phones, locales,
+ * the row is built as one line of a mixed file keyed by email (by username for a user without email), read by {@link RowReader} (emails, phones, locales,
  * lengths) and decided by {@link ChangeDecider} (required fields, taken addresses, status moves). Messages name the
  * caller's own attribute names (e.g. "name.givenName").
  */
@@ -36,25 +36,54 @@ public final class SingleRowPlan {
     }
 
     /**
-     * @param currentEmail the user's current email for an update or delete (the match key); null for a create, whose
-     *                     key is its email cell
+     * An email or phone as a row stores it (the address lower-cased, the number in E.164); null when the row would
+     * refuse it. Other columns as given.
      */
-    public static PlannedChange plan(Action action, String currentEmail, List<Cell> cells, DirectoryView directory) {
+    public static String normalised(String column, String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (column) {
+            case ColumnNames.EMAIL -> CellRules.email(value.strip()).value();
+            case ColumnNames.PHONE -> CellRules.phone(value.strip()).value();
+            default -> value;
+        };
+    }
+
+    /**
+     * @param currentEmail    the user's current email for an update or delete (the match key); null for a create, whose
+     *                        key is its email cell, and for a user without email
+     * @param currentUsername the user's current username: the match key of a user without email (decisions/0031)
+     */
+    public static PlannedChange plan(Action action, String currentEmail, String currentUsername, List<Cell> cells,
+                                     DirectoryView directory) {
+        // keyed by email, as a file would be; a user without email (one of the two it has) by its username
+        boolean create = action == Action.CREATE;
+        boolean byEmail = create ? cells.stream().anyMatch(c -> c.column().equals(ColumnNames.EMAIL) && c.value() != null
+                && !c.value().isBlank()) : currentEmail != null;
+        MatchKey matchBy = byEmail ? MatchKey.EMAIL : MatchKey.USERNAME;
+        String keyColumn = matchBy.column();
+        String current = byEmail ? currentEmail : currentUsername;
         List<String> original = new ArrayList<>();
         List<String> canonical = new ArrayList<>();
         List<String> values = new ArrayList<>();
         original.add(ColumnNames.ACTION);
         canonical.add(ColumnNames.ACTION);
         values.add(action.name().toLowerCase(java.util.Locale.ROOT));
-        if (action != Action.CREATE) {
-            original.add("emails");
-            canonical.add(ColumnNames.EMAIL);
-            values.add(currentEmail == null ? "" : currentEmail);
+        if (!create) {
+            original.add(byEmail ? "emails" : "userName");
+            canonical.add(keyColumn);
+            values.add(current == null ? "" : current);
         }
+        String rename = null;
         for (Cell cell : cells) {
             String column = cell.column();
-            if (action != Action.CREATE && column.equals(ColumnNames.EMAIL)) {
-                if (cell.value() == null || cell.value().isBlank() || cell.value().equalsIgnoreCase(currentEmail)) {
+            if (!create && column.equals(keyColumn)) {
+                if (cell.value() == null || cell.value().isBlank() || cell.value().equals(current)) {
+                    continue;
+                }
+                if (!byEmail) {
+                    rename = cell.value(); // the key column itself: checked by the caller's uniqueness check
                     continue;
                 }
                 column = ColumnNames.NEW_EMAIL;
@@ -66,18 +95,40 @@ public final class SingleRowPlan {
             canonical.add(column);
             values.add(cell.value() == null ? "" : cell.value());
         }
-        RowReader rows = new RowReader(new CsvHeader(original, canonical), Operation.MIXED, MatchKey.EMAIL);
+        RowReader rows = new RowReader(new CsvHeader(original, canonical), Operation.MIXED, matchBy);
         RowInput input = rows.read(new CsvRecord(1, values));
         Set<String> emails = new LinkedHashSet<>();
-        if (input.key() != null) {
-            emails.add(input.key());
-        }
         if (input.newEmail() != null) {
             emails.add(input.newEmail());
         }
-        Map<String, UserSnapshot> byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
+        String email = input.values().get(ColumnNames.EMAIL);
+        if (email != null && !email.equals(CLEAR)) {
+            emails.add(email);
+        }
+        if (byEmail && input.key() != null) {
+            emails.add(input.key());
+        }
+        Map<String, UserSnapshot> found = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
+        Set<String> logins = new LinkedHashSet<>();
+        String username = input.values().get(ColumnNames.USERNAME);
+        if (username != null && !username.equals(CLEAR)) {
+            logins.add(username.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!byEmail && input.key() != null) {
+            logins.add(input.key());
+        }
+        Map<String, UserSnapshot> byLogin = logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
         // Groups and manager are not cells here (SCIM writes them itself): no catalog entries, no manager graph.
         UserRelations relations = new UserRelations(rows, new GroupCatalog(), null, directory);
-        return new ChangeDecider(rows, MatchKey.EMAIL, relations).decide(input, byEmail, byEmail);
+        PlannedChange change = new ChangeDecider(rows, matchBy, relations)
+                .decide(input, new ChangeDecider.Found(byEmail ? found : byLogin, found, byLogin));
+        if (rename == null || change.kind() == ChangeKind.ERROR) {
+            return change;
+        }
+        List<FieldDiff> fields = new ArrayList<>(change.fields());
+        fields.add(new FieldDiff(ColumnNames.USERNAME, currentUsername, rename));
+        return new PlannedChange(change.line(), ChangeKind.UPDATE, change.key(), change.userId(), change.plannedVersion(),
+                fields, change.messages().stream().filter(m -> m.severity() != Severity.NOTE).toList(), false, null,
+                change.originalCells());
     }
 }

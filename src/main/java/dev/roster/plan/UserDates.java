@@ -2,7 +2,8 @@ package dev.roster.plan;
 
 import java.time.LocalDate;
 
-/** A user's start and end dates and the zone they are in (null: the organisation's), as stored (#26). */
+/** A user's start and end dates and the zone they are in (the user's timezone; null: the
+ * organisation's), as stored (#26). */
 public record UserDates(LocalDate startDate, LocalDate endDate, String timeZone) {
 
     String value(String column) {

@@ -128,7 +128,8 @@ final class UserRelations {
         }
         String ref = row.values().get(MANAGER);
         UserSnapshot currentManager = existing == null || existing.managerId() == null ? null : chunkManagers.get(existing.managerId());
-        String before = currentManager == null ? null : currentManager.email().toLowerCase(Locale.ROOT);
+        String before = currentManager == null || currentManager.email() == null ? null
+                : currentManager.email().toLowerCase(Locale.ROOT);
         String after = null;
         if (!RowReader.CLEAR.equals(ref)) {
             String problem = row.key() == null ? null : managers.problem(row.key(), ref);

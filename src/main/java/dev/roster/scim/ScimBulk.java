@@ -82,6 +82,14 @@ public class ScimBulk {
 
     JsonNode operations(JsonNode body, int payloadBytes) {
         checkSize(payloadBytes);
+        if (body == null || !body.isObject()) {
+            throw ScimException.invalidSyntax("A /Bulk body must be a JSON object (a BulkRequest).");
+        }
+        JsonNode schemas = ScimAttributes.field(body, "schemas");
+        if (schemas != null && !schemas.isNull()) {
+            // absent: taken as a BulkRequest, as Roster always did (decision 0033); present: it must say so
+            ScimMessages.message(body, ScimMedia.BULK_REQUEST_SCHEMA, "A /Bulk");
+        }
         JsonNode ops = ScimAttributes.field(body, "Operations");
         if (ops == null || !ops.isArray()) {
             throw ScimException.invalidSyntax("A bulk request needs \"Operations\": a list of {\"method\", \"path\", \"data\"}.");
@@ -186,7 +194,7 @@ public class ScimBulk {
             }
             boolean isUsers = m.group(1).equals("Users");
             UUID id = m.group(2) == null ? null : ScimRequests.id(m.group(2));
-            if (method.equals("POST") != (id == null)) {
+            if (method.equals("POST") != (m.group(2) == null)) {
                 throw ScimException.invalidPath(method + " " + path + ": POST goes to /Users or /Groups, the others to one resource.");
             }
             if (data == null && (method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
@@ -305,10 +313,21 @@ public class ScimBulk {
                 Map<String, String> row = new LinkedHashMap<>();
                 JsonNode data = op.get("data");
                 if (method.equals("POST")) {
+                    ScimUsers.checkDocument(data);
                     row.put(ColumnNames.ACTION, "create");
                     cells(row, userSchema.desired(data, null), null, n);
                 } else {
+                    if (method.equals("PUT")) {
+                        ScimUsers.checkDocument(data); // the request's syntax before the lookup, as without asBatch
+                    } else if (method.equals("PATCH")) {
+                        ScimPatchRequest.check(data);
+                    }
                     ScimUserSchema.UserRow existing = userSchema.find(c, ScimRequests.id(m.group(2)), false);
+                    if (existing.email() == null) {
+                        // the batch's rows are matched by email (decisions/0031: a user without one has a username)
+                        throw ScimException.invalidValue("Operation " + n + ": user " + existing.id() + " has no email "
+                                + "address, and an asBatch file matches users by email; send this operation without asBatch.");
+                    }
                     row.put(ColumnNames.ACTION, method.equals("DELETE") ? "delete" : "update");
                     row.put(ColumnNames.EMAIL, existing.email());
                     if (method.equals("PUT") || method.equals("PATCH")) {
@@ -355,6 +374,11 @@ public class ScimBulk {
         }
         for (SingleRowPlan.Cell cell : desired.cells()) {
             String column = cell.column();
+            if (ColumnNames.SCIM_ONLY.contains(column)) {
+                // a file has no column for these (decisions/0032): refused rather than dropped
+                throw ScimException.invalidValue("Operation " + n + ": a batch has no column for " + cell.name()
+                        + " (only for a single primary email or phone); send this operation without asBatch.");
+            }
             if (existing != null && column.equals(ColumnNames.EMAIL)) {
                 if (cell.value().equalsIgnoreCase(existing.email())) {
                     continue;

@@ -123,14 +123,32 @@ public class ScimDiscoveryResource {
         ArrayNode sub = name.putArray("subAttributes");
         attr(sub, "givenName", "string", false, true, "readWrite", "none", "Required by Roster (at most 100 characters)");
         attr(sub, "familyName", "string", false, true, "readWrite", "none", "Required by Roster (at most 100 characters)");
-        attr(sub, "formatted", "string", false, false, "readOnly", "none", "givenName familyName");
+        attr(sub, "middleName", "string", false, false, "readWrite", "none", "At most 100 characters");
+        attr(sub, "honorificPrefix", "string", false, false, "readWrite", "none", "At most 100 characters");
+        attr(sub, "honorificSuffix", "string", false, false, "readWrite", "none", "At most 100 characters");
+        attr(sub, "formatted", "string", false, false, "readWrite", "none",
+                "Kept as written; when none is given, givenName familyName");
         attr(a, "displayName", "string", false, false, "readWrite", "none", "At most 100 characters");
+        attr(a, "nickName", "string", false, false, "readWrite", "none", "At most 100 characters");
+        attr(a, "profileUrl", "reference", false, false, "readWrite", "none", "An absolute http or https URL");
+        attr(a, "userType", "string", false, false, "readWrite", "none", "At most 255 characters");
+        attr(a, "preferredLanguage", "string", false, false, "readWrite", "none", "A BCP 47 tag such as de-CH");
+        attr(a, "timezone", "string", false, false, "readWrite", "none", "An IANA time zone such as Europe/Berlin");
         ObjectNode emails = attr(a, "emails", "complex", true, true, "readWrite", "none",
-                "Roster keeps one address (the primary, else the work, else the first), unique case-insensitively");
+                "Every element kept as written, in order; the primary (else the work, else the first) address is the "
+                        + "user's email, unique case-insensitively");
         valueSub(emails);
         ObjectNode phones = attr(a, "phoneNumbers", "complex", true, false, "readWrite", "none",
-                "Roster keeps one number, in E.164 (+49 30 1234567)");
+                "Every element kept as written, in order; the primary (else the work, else the first) number is the "
+                        + "user's phone, in E.164 (+49 30 1234567)");
         valueSub(phones);
+        ObjectNode addresses = attr(a, "addresses", "complex", true, false, "readWrite", "none",
+                "Every element kept as written, in order");
+        ArrayNode addressSub = addresses.putArray("subAttributes");
+        for (String part : List.of("formatted", "streetAddress", "locality", "region", "postalCode", "country", "type")) {
+            attr(addressSub, part, "string", false, false, "readWrite", "none", "");
+        }
+        attr(addressSub, "primary", "boolean", false, false, "readWrite", "none", "");
         attr(a, "title", "string", false, false, "readWrite", "none", "At most 255 characters");
         attr(a, "locale", "string", false, false, "readWrite", "none", "A BCP 47 tag such as de-CH");
         attr(a, "active", "boolean", false, false, "readWrite", "none", "false suspends the user");
@@ -141,10 +159,10 @@ public class ScimDiscoveryResource {
         valueSub(groups);
         ObjectNode enterprise = schema(ScimMedia.ENTERPRISE_SCHEMA, "EnterpriseUser", "Enterprise User (RFC 7643 §4.3)");
         ArrayNode e = enterprise.putArray("attributes");
-        attr(e, "employeeNumber", "string", false, false, "readWrite", "none", "Kept as custom attribute employeeNumber");
-        attr(e, "costCenter", "string", false, false, "readWrite", "none", "Kept as custom attribute costCenter");
-        attr(e, "organization", "string", false, false, "readWrite", "none", "Kept as custom attribute organization");
-        attr(e, "division", "string", false, false, "readWrite", "none", "Kept as custom attribute division");
+        attr(e, "employeeNumber", "string", false, false, "readWrite", "none", "Roster's employee_number");
+        attr(e, "costCenter", "string", false, false, "readWrite", "none", "Roster's cost_center");
+        attr(e, "organization", "string", false, false, "readWrite", "none", "Roster's organization");
+        attr(e, "division", "string", false, false, "readWrite", "none", "Roster's division");
         attr(e, "department", "string", false, false, "readWrite", "none", "Roster's department");
         ObjectNode manager = attr(e, "manager", "complex", false, false, "readWrite", "none", "Another user of Roster, by id");
         ArrayNode m = manager.putArray("subAttributes");

@@ -43,6 +43,7 @@ public class ScimGroups {
     record GroupRow(UUID id, String name, String externalId, long version, Instant created, Instant updated) {
     }
 
+    /** A member; {@code email} is the user's identifier: its email, or its username when it has none (decisions/0031). */
     record Member(UUID id, String email, String displayName) {
     }
 
@@ -63,14 +64,17 @@ public class ScimGroups {
     }
 
     GroupRow find(Connection c, UUID id, boolean lock) throws SQLException {
+        if (id == null) {
+            throw ScimException.notFound("No group with this id.");
+        }
         return Jdbc.one(c, "SELECT " + COLUMNS + " FROM user_group g WHERE g.id = ? AND g.deleted_at IS NULL"
                 + (lock ? " FOR UPDATE" : ""), ScimGroups::row, id)
                 .orElseThrow(() -> ScimException.notFound("No group with id " + id + "."));
     }
 
     List<Member> members(Connection c, UUID group) throws SQLException {
-        return Jdbc.list(c, "SELECT u.id, u.email, u.display_name FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
-                + "WHERE m.group_id = ? AND u.status <> 'DELETED' ORDER BY u.email", rs -> new Member(rs.getObject(1, UUID.class),
+        return Jdbc.list(c, "SELECT u.id, coalesce(u.email, u.username), u.display_name FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
+                + "WHERE m.group_id = ? AND u.status <> 'DELETED' ORDER BY lower(coalesce(u.email, u.username)), u.id", rs -> new Member(rs.getObject(1, UUID.class),
                         rs.getString(2), rs.getString(3)), group);
     }
 
@@ -115,11 +119,13 @@ public class ScimGroups {
 
     public ScimOutcome create(Connection c, JsonNode doc, boolean dryRun, String actorName, List<AuditEventDraft> drafts)
             throws SQLException {
+        checkDocument(doc);
         return write(c, null, doc, dryRun, actorName, drafts);
     }
 
     public ScimOutcome replace(Connection c, UUID id, JsonNode doc, String ifMatch, boolean dryRun, String actorName,
             List<AuditEventDraft> drafts) throws SQLException {
+        checkDocument(doc);
         GroupRow g = find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, g.version());
         return write(c, g, doc, dryRun, actorName, drafts);
@@ -127,6 +133,7 @@ public class ScimGroups {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, String actorName,
             List<AuditEventDraft> drafts) throws SQLException {
+        ScimPatchRequest.check(body);
         GroupRow g = find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, g.version());
         ObjectNode doc = render(c, g, true);
@@ -150,6 +157,11 @@ public class ScimGroups {
         MembershipWriter.bumpMembers(c, members.stream().map(Member::id).toList());
         drafts.add(GroupEvents.of(AuditAction.GROUP_DELETED, id, g.name(), Map.of("memberships", members.size())));
         return new ScimOutcome(204, null, null, true);
+    }
+
+    /** A Group body's syntax, schema URIs and displayName, checked before any lookup (decision 0033). */
+    static void checkDocument(JsonNode doc) {
+        ScimMessages.resource(doc, ScimMedia.GROUP_SCHEMA, List.of(), "displayName");
     }
 
     /** What a SCIM Group document asks for: name, external id, and the members' ids in order. */
@@ -237,7 +249,8 @@ public class ScimGroups {
         Map<UUID, String> found = new LinkedHashMap<>();
         if (!wanted.isEmpty()) {
             Array ids = c.createArrayOf("uuid", wanted.toArray());
-            for (Member m : Jdbc.list(c, "SELECT id, email, display_name FROM directory_user WHERE id = ANY(?) AND status <> 'DELETED'",
+            for (Member m : Jdbc.list(c, "SELECT id, coalesce(email, username), display_name FROM directory_user WHERE id = ANY(?) "
+                    + "AND status <> 'DELETED'",
                     rs -> new Member(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), ids)) {
                 found.put(m.id(), m.email());
             }

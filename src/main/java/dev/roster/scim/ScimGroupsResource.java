@@ -48,6 +48,15 @@ public class ScimGroupsResource {
         return ScimResponses.answer(200, groupList.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
     }
 
+    /** POST /.search (RFC 7644 §3.4.3): the GET list's parameters as a SearchRequest body, the same answer. */
+    @POST
+    @Path(".search")
+    @RolesAllowed(AdminRole.VIEWER_ROLE)
+    @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+    public Response search(String body) {
+        return ScimSearch.of(ScimRequests.body(json, body)).answer(groupList::list);
+    }
+
     @GET
     @Path("{id}")
     @RolesAllowed(AdminRole.VIEWER_ROLE)
@@ -61,11 +70,12 @@ public class ScimGroupsResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response create(String body, @QueryParam("dryRun") String dryRun,
-            @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader, @QueryParam("attributes") String attributes,
+            @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         String who = operator.get().name();
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> groups.create(c, ScimRequests.body(json, body), dry, who, drafts)));
+                (c, drafts) -> groups.create(c, ScimRequests.body(json, body), dry, who, drafts)), attributes, excluded);
     }
 
     @PUT
@@ -73,12 +83,13 @@ public class ScimGroupsResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response replace(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
-            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader,
+            @QueryParam("attributes") String attributes, @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID group = ScimRequests.id(id);
         String who = operator.get().name();
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> groups.replace(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
+                (c, drafts) -> groups.replace(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)), attributes, excluded);
     }
 
     @PATCH
@@ -86,12 +97,13 @@ public class ScimGroupsResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response patch(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
-            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader,
+            @QueryParam("attributes") String attributes, @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID group = ScimRequests.id(id);
         String who = operator.get().name();
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> groups.patch(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)));
+                (c, drafts) -> groups.patch(c, group, ScimRequests.body(json, body), ifMatch, dry, who, drafts)), attributes, excluded);
     }
 
     @DELETE

@@ -35,39 +35,25 @@ final class ScimPatch {
             Map.entry("organization", "organization"), Map.entry("division", "division"),
             Map.entry("manager", "manager"), Map.entry("value", "value"), Map.entry("type", "type"),
             Map.entry("primary", "primary"), Map.entry("display", "display"),
-            Map.entry("preferredlanguage", "preferredLanguage"));
+            Map.entry("preferredlanguage", "preferredLanguage"), Map.entry("middlename", "middleName"),
+            Map.entry("honorificprefix", "honorificPrefix"), Map.entry("honorificsuffix", "honorificSuffix"),
+            Map.entry("nickname", "nickName"), Map.entry("profileurl", "profileUrl"), Map.entry("usertype", "userType"),
+            Map.entry("timezone", "timezone"), Map.entry("addresses", "addresses"),
+            Map.entry("streetaddress", "streetAddress"), Map.entry("locality", "locality"), Map.entry("region", "region"),
+            Map.entry("postalcode", "postalCode"), Map.entry("country", "country"));
     private static final List<String> SCHEMAS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
             ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
 
     private ScimPatch() {
     }
 
-    /** Applies a PatchOp body to {@code doc} (changed in place). */
+    /** Applies a PatchOp body to {@code doc} (changed in place); the body is checked first ({@link ScimPatchRequest}). */
     static void apply(ObjectNode doc, JsonNode body) {
-        JsonNode ops = body.get("Operations");
-        if (ops == null) {
-            ops = body.get("operations");
-        }
-        if (ops == null || !ops.isArray() || ops.isEmpty()) {
-            throw ScimException.invalidSyntax("A PATCH body needs \"Operations\": a list of {\"op\", \"path\", \"value\"}.");
-        }
-        if (ops.size() > 1000) {
-            throw new ScimException(413, "tooMany", "A PATCH may carry at most 1,000 operations.");
-        }
-        for (JsonNode op : ops) {
-            String name = op.path("op").asText("").strip().toLowerCase(Locale.ROOT);
-            if (!name.equals("add") && !name.equals("replace") && !name.equals("remove")) {
-                throw ScimException.invalidSyntax("\"op\" is add, replace or remove, not \"" + op.path("op").asText() + "\".");
-            }
-            JsonNode path = op.get("path");
-            JsonNode value = op.get("value");
+        for (JsonNode op : ScimPatchRequest.check(body)) {
+            String name = ScimPatchRequest.name(op);
+            JsonNode path = ScimAttributes.field(op, "path");
+            JsonNode value = ScimAttributes.field(op, "value");
             if (path == null || path.isNull() || path.asText().isBlank()) {
-                if (name.equals("remove")) {
-                    throw ScimException.noTarget("A remove needs a path.");
-                }
-                if (value == null || !value.isObject()) {
-                    throw ScimException.invalidSyntax("An " + name + " without a path needs an object as its value.");
-                }
                 Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
                 while (fields.hasNext()) {
                     Map.Entry<String, JsonNode> f = fields.next();
@@ -75,14 +61,11 @@ final class ScimPatch {
                     if (SCHEMAS.stream().anyMatch(s -> s.equalsIgnoreCase(key)) && f.getValue().isObject()) {
                         // {"urn:...:enterprise:2.0:User": {"department": "x"}}: each sub-attribute
                         f.getValue().fields().forEachRemaining(sub -> at(doc, key + ":" + sub.getKey(), name, sub.getValue()));
-                    } else {
-                        at(doc, key, name, f.getValue());
+                    } else if (!ScimPatchRequest.READ_ONLY.contains(key.toLowerCase(Locale.ROOT))) {
+                        at(doc, key, name, f.getValue()); // read-only keys in a value object are ignored, as in a PUT
                     }
                 }
             } else {
-                if (!name.equals("remove") && value == null) {
-                    throw ScimException.invalidSyntax("An " + name + " needs a value.");
-                }
                 at(doc, path.asText(), name, value);
             }
         }
@@ -90,7 +73,7 @@ final class ScimPatch {
 
     /** One operation at one path: [urn:...:]attr[ [filter] ][.sub]. */
     /** A path taken apart: the object it starts in, the attribute, an optional [filter] and .subAttribute. */
-    private record Target(ObjectNode container, String attr, String filter, String sub) {
+    record Target(ObjectNode container, String attr, String filter, String sub) {
     }
 
     private static void at(ObjectNode doc, String rawPath, String op, JsonNode value) {
@@ -101,7 +84,7 @@ final class ScimPatch {
             value = JsonNodeFactory.instance.objectNode().put("value", value.asText()); // Entra sends the id alone
         }
         if (target.filter() != null) {
-            onMatches(container, key, ScimFilter.parse(target.filter()), target.sub(), op, value, rawPath);
+            onMatches(container, key, ScimPatchRequest.filter(target.filter(), rawPath), target.sub(), op, value, rawPath);
         } else if (target.sub() != null) {
             onSub(container, key, target.sub(), op, value);
         } else if (op.equals("remove")) {
@@ -112,7 +95,7 @@ final class ScimPatch {
     }
 
     /** The schema-qualified prefix resolved to its extension object, then attr[filter].sub split. */
-    private static Target target(ObjectNode doc, String rawPath) {
+    static Target target(ObjectNode doc, String rawPath) {
         String path = rawPath.strip();
         ObjectNode container = doc;
         for (String schema : SCHEMAS) {
@@ -371,7 +354,7 @@ final class ScimPatch {
     }
 
     private static boolean isMultiValued(String key) {
-        return key.equals("emails") || key.equals("phoneNumbers") || key.equals("members");
+        return key.equals("emails") || key.equals("phoneNumbers") || key.equals("addresses") || key.equals("members");
     }
 
     private static void addSchema(ObjectNode doc, String schema) {

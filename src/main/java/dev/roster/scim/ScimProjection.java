@@ -6,13 +6,20 @@ import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** attributes and excludedAttributes (RFC 7644 §3.4.2.5) on a rendered resource; id and schemas are always returned. */
+/**
+ * attributes and excludedAttributes (RFC 7644 §3.4.2.5) on a rendered resource, read or written: id, schemas and meta
+ * are always returned (decision 0033), password never is (it is never rendered); sub-attributes of multi-valued
+ * attributes ({@code emails.value}) apply to each value.
+ */
 final class ScimProjection {
 
     private static final List<String> EXTENSIONS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA);
     private static final List<String> CORES = List.of(ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
+    /** returned "always": neither attributes nor excludedAttributes change them. */
+    private static final List<String> ALWAYS = List.of("schemas", "id", "meta");
 
     private final List<String[]> include;
     private final List<String[]> exclude;
@@ -69,8 +76,11 @@ final class ScimProjection {
         ObjectNode out;
         if (!include.isEmpty()) {
             out = doc.objectNode();
-            out.set("schemas", doc.get("schemas"));
-            out.set("id", doc.get("id"));
+            for (String always : ALWAYS) {
+                if (doc.has(always)) {
+                    out.set(always, doc.get(always));
+                }
+            }
             for (String[] p : include) {
                 copy(doc, out, p);
             }
@@ -102,6 +112,22 @@ final class ScimProjection {
         if (key == null) {
             return;
         }
+        if (p[2] != null && source.get(key).isArray()) {
+            // emails.value: each value with only that sub-attribute
+            ArrayNode values = target.has(key) && target.get(key).isArray()
+                    ? (ArrayNode) target.get(key) : target.putArray(key);
+            boolean fresh = values.isEmpty();
+            int i = 0;
+            for (JsonNode element : source.get(key)) {
+                ObjectNode into = fresh ? values.addObject() : (ObjectNode) values.get(i);
+                String sub = element.isObject() ? find(element, p[2]) : null;
+                if (sub != null) {
+                    into.set(sub, element.get(sub));
+                }
+                i++;
+            }
+            return;
+        }
         if (p[2] == null || !source.get(key).isObject()) {
             target.set(key, source.get(key));
             return;
@@ -127,11 +153,18 @@ final class ScimProjection {
             node = (ObjectNode) ext;
         }
         String key = find(node, p[1]);
-        if (key == null || key.equals("id") || key.equals("schemas")) {
+        if (key == null || (p[0] == null && ALWAYS.contains(key))) {
             return;
         }
         if (p[2] == null) {
             node.remove(key);
+        } else if (node.get(key).isArray()) {
+            for (JsonNode element : node.get(key)) {
+                String sub = element.isObject() ? find(element, p[2]) : null;
+                if (sub != null) {
+                    ((ObjectNode) element).remove(sub);
+                }
+            }
         } else if (node.get(key).isObject()) {
             String sub = find(node.get(key), p[2]);
             if (sub != null) {

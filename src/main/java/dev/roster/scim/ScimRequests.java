@@ -32,11 +32,11 @@ final class ScimRequests {
         }
     }
 
+    /**
+     * A resource id from a path; null when it is not an id Roster makes, so no resource has it: the lookup answers 404,
+     * but only after the request's syntax was checked (RFC 7644 §3.12: a malformed request is 400 whatever its target).
+     */
     static UUID id(String id) {
-        UUID parsed = ScimQuery.uuid(id);
-        if (parsed == null) {
-            throw ScimException.notFound("No resource with id " + id + ".");
-        }
-        return parsed;
+        return ScimQuery.uuid(id);
     }
 }

@@ -65,7 +65,8 @@ public class ScimResponses {
     ObjectNode listResponse(long total, int start, List<ObjectNode> resources) {
         ObjectNode answer = json.createObjectNode();
         answer.putArray("schemas").add(ScimMedia.LIST_SCHEMA);
-        answer.put("totalResults", total).put("startIndex", start).put("itemsPerPage", resources.size());
+        // itemsPerPage: the resources in this page (0 when nothing matches), not the count asked for
+        answer.put("totalResults", total).put("itemsPerPage", resources.size()).put("startIndex", start);
         ArrayNode list = answer.putArray("Resources");
         resources.forEach(list::add);
         return answer;
@@ -109,8 +110,19 @@ public class ScimResponses {
 
     /** A write's answer; a creation's Location is the created resource's. */
     static Response answer(ScimOutcome outcome) {
-        String location = outcome.status() == 201 && outcome.body() != null
-                ? outcome.body().path("meta").path("location").asText(null) : null;
-        return answer(outcome.status(), outcome.body(), outcome.etag(), location);
+        return answer(outcome, null, null);
+    }
+
+    /**
+     * A write's answer with attributes / excludedAttributes applied to the resource it returns (RFC 7644 §3.9); a dry
+     * run's diff and a delete's empty answer are not resources and stay as they are.
+     */
+    static Response answer(ScimOutcome outcome, String attributes, String excluded) {
+        ObjectNode body = outcome.body();
+        String location = outcome.status() == 201 && body != null ? body.path("meta").path("location").asText(null) : null;
+        if (body != null && body.has("id") && body.has("meta")) {
+            body = ScimProjection.of(attributes, excluded).apply(body);
+        }
+        return answer(outcome.status(), body, outcome.etag(), location);
     }
 }

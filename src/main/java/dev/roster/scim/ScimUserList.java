@@ -46,27 +46,28 @@ public class ScimUserList {
             case "externalid" -> ScimQuery.Attr.of("u.external_id", ScimQuery.Type.STRING_EXACT, true);
             case "name.givenname" -> ScimQuery.Attr.of("lower(u.given_name)", ScimQuery.Type.STRING_CI, false);
             case "name.familyname" -> ScimQuery.Attr.of("lower(u.family_name)", ScimQuery.Type.STRING_CI, false);
-            case "name.formatted" -> ScimQuery.Attr.of("lower(nullif(concat_ws(' ', u.given_name, u.family_name), ''))",
+            case "name.formatted" -> ScimQuery.Attr.of("lower(coalesce(u.formatted_name, nullif(concat_ws(' ', u.given_name, u.family_name), '')))",
                     ScimQuery.Type.STRING_CI, false);
             case "displayname" -> ScimQuery.Attr.of("lower(u.display_name)", ScimQuery.Type.STRING_CI, false);
             case "title" -> ScimQuery.Attr.of("lower(u.title)", ScimQuery.Type.STRING_CI, false);
-            case "locale", "preferredlanguage" -> ScimQuery.Attr.of("lower(u.locale)", ScimQuery.Type.STRING_CI, false);
+            case "locale" -> ScimQuery.Attr.of("lower(u.locale)", ScimQuery.Type.STRING_CI, false);
+            case "preferredlanguage" -> ScimQuery.Attr.of("lower(u.preferred_language)", ScimQuery.Type.STRING_CI, false);
+            case "nickname" -> ScimQuery.Attr.of("lower(u.nick_name)", ScimQuery.Type.STRING_CI, false);
+            case "usertype" -> ScimQuery.Attr.of("lower(u.user_type)", ScimQuery.Type.STRING_CI, false);
+            case "timezone" -> ScimQuery.Attr.of("u.timezone", ScimQuery.Type.STRING_EXACT, false);
+            case "name.middlename" -> ScimQuery.Attr.of("lower(u.middle_name)", ScimQuery.Type.STRING_CI, false);
             case "phonenumbers", "phonenumbers.value" -> ScimQuery.Attr.of("u.phone", ScimQuery.Type.STRING_EXACT, false);
             case "active" -> ScimQuery.Attr.of("u.status <> 'SUSPENDED'", ScimQuery.Type.BOOLEAN, false);
             case "meta.created" -> ScimQuery.Attr.of("u.created_at", ScimQuery.Type.DATETIME, false);
             case "meta.lastmodified" -> ScimQuery.Attr.of("u.updated_at", ScimQuery.Type.DATETIME, false);
             case "enterprise:department" -> ScimQuery.Attr.of("lower(u.department)", ScimQuery.Type.STRING_CI, false);
-            case "enterprise:employeenumber" -> jsonAttr("employeeNumber");
-            case "enterprise:costcenter" -> jsonAttr("costCenter");
-            case "enterprise:organization" -> jsonAttr("organization");
-            case "enterprise:division" -> jsonAttr("division");
+            case "enterprise:employeenumber" -> ScimQuery.Attr.of("u.employee_number", ScimQuery.Type.STRING_EXACT, false);
+            case "enterprise:costcenter" -> ScimQuery.Attr.of("u.cost_center", ScimQuery.Type.STRING_EXACT, false);
+            case "enterprise:organization" -> ScimQuery.Attr.of("u.organization", ScimQuery.Type.STRING_EXACT, false);
+            case "enterprise:division" -> ScimQuery.Attr.of("u.division", ScimQuery.Type.STRING_EXACT, false);
             case "enterprise:manager", "enterprise:manager.value" -> ScimQuery.Attr.of("u.manager_id", ScimQuery.Type.ID, false);
             default -> null;
         };
-    }
-
-    private static ScimQuery.Attr jsonAttr(String key) {
-        return new ScimQuery.Attr("u.attributes->>?", List.of(key), ScimQuery.Type.STRING_EXACT, false);
     }
 
     public ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count,

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -34,12 +35,26 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ScimUserSchema {
 
-    /** Enterprise extension attributes Roster keeps among the custom attributes. */
-    static final List<String> ENTERPRISE_ATTRIBUTES = List.of("employeeNumber", "costCenter", "organization", "division");
+    /** The SCIM attributes of issue #24 (decisions/0032), directory_user columns read after the others below. */
+    static final List<String> EXTENDED = Stream.concat(ColumnNames.EXTENDED.stream(), ColumnNames.SCIM_ONLY.stream()).toList();
     /** Profile columns a SCIM write may set, canonical name = directory_user column (never taken from input). */
-    static final List<String> PROFILE = List.of(ColumnNames.EMAIL, ColumnNames.EXTERNAL_ID, ColumnNames.USERNAME,
-            ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME, ColumnNames.DISPLAY_NAME, ColumnNames.PHONE,
-            ColumnNames.DEPARTMENT, ColumnNames.TITLE, ColumnNames.LOCALE, ColumnNames.STATUS);
+    static final List<String> PROFILE = Stream.concat(Stream.of(ColumnNames.EMAIL, ColumnNames.EXTERNAL_ID,
+            ColumnNames.USERNAME, ColumnNames.GIVEN_NAME, ColumnNames.FAMILY_NAME, ColumnNames.DISPLAY_NAME,
+            ColumnNames.PHONE, ColumnNames.DEPARTMENT, ColumnNames.TITLE, ColumnNames.LOCALE, ColumnNames.STATUS),
+            EXTENDED.stream()).toList();
+    /** The scalar attributes of the core User besides name, by SCIM name -> column. */
+    private static final Map<String, String> CORE_SCALARS = orderedMap("displayName", ColumnNames.DISPLAY_NAME,
+            "nickName", ColumnNames.NICK_NAME, "profileUrl", ColumnNames.PROFILE_URL, "title", ColumnNames.TITLE,
+            "userType", ColumnNames.USER_TYPE, "preferredLanguage", ColumnNames.PREFERRED_LANGUAGE,
+            "locale", ColumnNames.LOCALE, "timezone", ColumnNames.TIMEZONE);
+    /** name's sub-attributes kept as they are, by SCIM name -> column (formatted: see {@link #formatted}). */
+    private static final Map<String, String> NAME_PARTS = orderedMap("givenName", ColumnNames.GIVEN_NAME,
+            "familyName", ColumnNames.FAMILY_NAME, "middleName", ColumnNames.MIDDLE_NAME,
+            "honorificPrefix", ColumnNames.HONORIFIC_PREFIX, "honorificSuffix", ColumnNames.HONORIFIC_SUFFIX);
+    /** The Enterprise extension's strings, by SCIM name -> column (manager is an id: see {@link #enterpriseValues}). */
+    private static final Map<String, String> ENTERPRISE = orderedMap("employeeNumber", ColumnNames.EMPLOYEE_NUMBER,
+            "costCenter", ColumnNames.COST_CENTER, "organization", ColumnNames.ORGANIZATION,
+            "division", ColumnNames.DIVISION, "department", ColumnNames.DEPARTMENT);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
@@ -47,7 +62,8 @@ public class ScimUserSchema {
             + "u.phone, u.department, u.title, u.locale, u.status, u.attributes::text, u.manager_id, m.email, m.display_name, "
             + "u.version, u.created_at, u.updated_at, (SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', "
             + "g.name) ORDER BY g.name), '[]') FROM group_membership gm JOIN user_group g ON g.id = gm.group_id "
-            + "AND g.deleted_at IS NULL WHERE gm.user_id = u.id)::text";
+            + "AND g.deleted_at IS NULL WHERE gm.user_id = u.id)::text, "
+            + String.join(", ", EXTENDED.stream().map(c -> "u." + c + (ColumnNames.JSON_LISTS.contains(c) ? "::text" : "")).toList());
     static final String FROM = " FROM directory_user u LEFT JOIN directory_user m ON m.id = u.manager_id";
 
     @Inject
@@ -59,9 +75,12 @@ public class ScimUserSchema {
     record UserRow(UUID id, String email, String externalId, String username, String givenName, String familyName,
             String displayName, String phone, String department, String title, String locale, String status,
             Map<String, String> attributes, UUID managerId, String managerEmail, String managerName, long version,
-            Instant created, Instant updated, String groupsJson) {
+            Instant created, Instant updated, String groupsJson, Map<String, String> extended) {
 
         String column(String column) {
+            if (EXTENDED.contains(column)) {
+                return extended.get(column);
+            }
             return switch (column) {
                 case ColumnNames.EMAIL -> email;
                 case ColumnNames.EXTERNAL_ID -> externalId;
@@ -88,7 +107,15 @@ public class ScimUserSchema {
         return new UserRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), attributes, rs.getObject(14, UUID.class), rs.getString(15), rs.getString(16),
-                rs.getLong(17), rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), rs.getString(20));
+                rs.getLong(17), rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), rs.getString(20), extended(rs));
+    }
+
+    private static Map<String, String> extended(ResultSet rs) throws SQLException {
+        Map<String, String> extended = new LinkedHashMap<>();
+        for (int i = 0; i < EXTENDED.size(); i++) {
+            extended.put(EXTENDED.get(i), rs.getString(21 + i));
+        }
+        return extended;
     }
 
     /** A live (not deleted) user, optionally locked for a write; 404 otherwise. */
@@ -110,18 +137,13 @@ public class ScimUserSchema {
         putIf(doc, "externalId", u.externalId());
         doc.put("userName", u.username() != null ? u.username() : u.email());
         ObjectNode name = doc.putObject("name");
-        putIf(name, "givenName", u.givenName());
-        putIf(name, "familyName", u.familyName());
-        String formatted = String.join(" ", java.util.stream.Stream.of(u.givenName(), u.familyName())
-                .filter(Objects::nonNull).toList());
-        putIf(name, "formatted", formatted.isEmpty() ? null : formatted);
-        putIf(doc, "displayName", u.displayName());
-        doc.putArray("emails").addObject().put("value", u.email()).put("type", "work").put("primary", true);
-        if (u.phone() != null) {
-            doc.putArray("phoneNumbers").addObject().put("value", u.phone()).put("type", "work").put("primary", true);
-        }
-        putIf(doc, "title", u.title());
-        putIf(doc, "locale", u.locale());
+        NAME_PARTS.forEach((attribute, column) -> putIf(name, attribute, u.column(column)));
+        String formatted = u.column(ColumnNames.FORMATTED_NAME);
+        putIf(name, "formatted", formatted != null ? formatted : formatted(u.givenName(), u.familyName()));
+        CORE_SCALARS.forEach((attribute, column) -> putIf(doc, attribute, u.column(column)));
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.EMAILS, u.column(ColumnNames.EMAILS), u.email(), json);
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.PHONE_NUMBERS, u.column(ColumnNames.PHONE_NUMBERS), u.phone(), json);
+        ScimMultiValued.render(doc, ScimMultiValued.Kind.ADDRESSES, u.column(ColumnNames.ADDRESSES), null, json);
         doc.put("active", !"SUSPENDED".equals(u.status()));
         try {
             ArrayNode groups = (ArrayNode) json.readTree(u.groupsJson());
@@ -135,17 +157,13 @@ public class ScimUserSchema {
             throw new IllegalStateException(e);
         }
         ObjectNode enterprise = doc.putObject(ScimMedia.ENTERPRISE_SCHEMA);
-        putIf(enterprise, "department", u.department());
-        for (String key : ENTERPRISE_ATTRIBUTES) {
-            putIf(enterprise, key, u.attributes().get(key));
-        }
+        ENTERPRISE.forEach((attribute, column) -> putIf(enterprise, attribute, u.column(column)));
         if (u.managerId() != null) {
             ObjectNode manager = enterprise.putObject("manager").put("value", u.managerId().toString())
                     .put("$ref", responses.location("Users", u.managerId()));
             putIf(manager, "displayName", u.managerName() != null ? u.managerName() : u.managerEmail());
         }
-        Map<String, String> custom = new LinkedHashMap<>(u.attributes());
-        ENTERPRISE_ATTRIBUTES.forEach(custom::remove);
+        Map<String, String> custom = u.attributes();
         if (!custom.isEmpty()) {
             schemas.add(ScimMedia.ROSTER_SCHEMA);
             ObjectNode roster = doc.putObject(ScimMedia.ROSTER_SCHEMA);
@@ -158,6 +176,20 @@ public class ScimUserSchema {
         meta.put("location", responses.location("Users", u.id()));
         meta.put("version", ScimResponses.etag(u.version()));
         return doc;
+    }
+
+    /** name.formatted when the client gave none: "givenName familyName". */
+    private static String formatted(String givenName, String familyName) {
+        String joined = String.join(" ", Stream.of(givenName, familyName).filter(Objects::nonNull).toList());
+        return joined.isEmpty() ? null : joined;
+    }
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     private static void putIf(ObjectNode node, String key, String value) {
@@ -220,10 +252,6 @@ public class ScimUserSchema {
         if (email == null && userName.contains("@")) {
             email = userName;
         }
-        if (email == null && existing == null) {
-            throw ScimException.invalidValue("Roster needs an email address: give emails (a work or primary address) "
-                    + "or an email address as userName.");
-        }
         values.put(ColumnNames.EMAIL, "emails", email);
         boolean keepNullUsername = existing != null && existing.username() == null && userName.equalsIgnoreCase(existing.email());
         if (!keepNullUsername) {
@@ -234,17 +262,25 @@ public class ScimUserSchema {
         if (name != null && !name.isNull() && !name.isObject()) {
             throw ScimException.invalidValue("name must be an object with givenName and familyName.");
         }
-        values.put(ColumnNames.GIVEN_NAME, "name.givenName", name == null ? null : ScimAttributes.text(name, "givenName"));
-        values.put(ColumnNames.FAMILY_NAME, "name.familyName", name == null ? null : ScimAttributes.text(name, "familyName"));
-        String display = ScimAttributes.text(doc, "displayName");
-        if (display == null && existing == null && name != null) {
-            display = ScimAttributes.text(name, "formatted");
+        boolean hasName = name != null && name.isObject();
+        NAME_PARTS.forEach((attribute, column) -> values.put(column, "name." + attribute,
+                hasName ? ScimAttributes.text(name, attribute) : null));
+        String formatted = hasName ? ScimAttributes.text(name, "formatted") : null;
+        // kept only when it is not what Roster would show anyway
+        if (formatted != null && !formatted.strip().equals(formatted(values.values.get(ColumnNames.GIVEN_NAME),
+                values.values.get(ColumnNames.FAMILY_NAME)))) {
+            values.put(ColumnNames.FORMATTED_NAME, "name.formatted", formatted);
         }
-        values.put(ColumnNames.DISPLAY_NAME, "displayName", display);
-        values.put(ColumnNames.PHONE, "phoneNumbers", ScimAttributes.primaryValue(doc, "phoneNumbers"));
-        values.put(ColumnNames.TITLE, "title", ScimAttributes.text(doc, "title"));
-        String locale = ScimAttributes.text(doc, "locale");
-        values.put(ColumnNames.LOCALE, "locale", locale != null ? locale : ScimAttributes.text(doc, "preferredLanguage"));
+        CORE_SCALARS.forEach((attribute, column) -> values.put(column, attribute, ScimAttributes.text(doc, attribute)));
+        if (!values.values.containsKey(ColumnNames.DISPLAY_NAME) && existing == null && formatted != null) {
+            values.put(ColumnNames.DISPLAY_NAME, "displayName", formatted);
+        }
+        String phone = ScimAttributes.primaryValue(doc, "phoneNumbers");
+        values.put(ColumnNames.PHONE, "phoneNumbers", phone);
+        for (ScimMultiValued.Kind kind : ScimMultiValued.Kind.values()) {
+            String primary = kind == ScimMultiValued.Kind.EMAILS ? email : phone;
+            values.put(kind.column, kind.scimName, ScimMultiValued.cell(doc, kind, primary));
+        }
         return keepNullUsername;
     }
 
@@ -254,10 +290,7 @@ public class ScimUserSchema {
         if (enterprise == null || !enterprise.isObject()) {
             return null;
         }
-        values.put(ColumnNames.DEPARTMENT, "department", ScimAttributes.text(enterprise, "department"));
-        for (String key : ENTERPRISE_ATTRIBUTES) {
-            values.put(ColumnNames.ATTRIBUTE_PREFIX + key, key, ScimAttributes.text(enterprise, key));
-        }
+        ENTERPRISE.forEach((attribute, column) -> values.put(column, attribute, ScimAttributes.text(enterprise, attribute)));
         JsonNode manager = ScimAttributes.field(enterprise, "manager");
         if (manager == null || manager.isNull()) {
             return null;
@@ -320,12 +353,13 @@ public class ScimUserSchema {
         return switch (column) {
             case ColumnNames.EXTERNAL_ID -> "externalId";
             case ColumnNames.USERNAME -> "userName";
-            case ColumnNames.GIVEN_NAME -> "name.givenName";
-            case ColumnNames.FAMILY_NAME -> "name.familyName";
-            case ColumnNames.DISPLAY_NAME -> "displayName";
             case ColumnNames.PHONE -> "phoneNumbers";
-            case ColumnNames.DEPARTMENT -> "department";
-            default -> column;
+            case ColumnNames.FORMATTED_NAME -> "name.formatted";
+            default -> Stream.of(NAME_PARTS, CORE_SCALARS, ENTERPRISE).flatMap(m -> m.entrySet().stream())
+                    .filter(e -> e.getValue().equals(column)).map(e -> NAME_PARTS.containsValue(column) ? "name." + e.getKey()
+                            : e.getKey()).findFirst()
+                    .orElseGet(() -> Stream.of(ScimMultiValued.Kind.values()).filter(k -> k.column.equals(column))
+                            .map(k -> k.scimName).findFirst().orElse(column));
         };
     }
 

@@ -2,6 +2,7 @@ package dev.roster.scim;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.PasswordPolicy;
 import dev.roster.csv.ColumnNames;
 import dev.roster.directory.UserEvents;
+import dev.roster.directory.ScheduleSettings;
+import dev.roster.directory.ScheduledChanges;
 import dev.roster.directory.UserWriter;
 import dev.roster.plan.ChangeKind;
 import dev.roster.plan.FieldDiff;
@@ -53,6 +56,10 @@ public class ScimUsers {
     @Inject
     ScimWrites writes;
     @Inject
+    ScheduleSettings scheduleSettings;
+    @Inject
+    Clock clock;
+    @Inject
     HashingSlots hashing;
     @Inject
     ScimUserTotal userTotal;
@@ -63,11 +70,13 @@ public class ScimUsers {
     }
 
     public ScimOutcome create(Connection c, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts) throws SQLException {
+        checkDocument(doc);
         return write(c, null, doc, dryRun, drafts);
     }
 
     public ScimOutcome replace(Connection c, UUID id, JsonNode doc, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
+        checkDocument(doc);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         return write(c, existing, doc, dryRun, drafts);
@@ -75,6 +84,7 @@ public class ScimUsers {
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
+        ScimPatchRequest.check(body);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         ObjectNode doc = schema.render(existing);
@@ -87,23 +97,30 @@ public class ScimUsers {
                 + "operator approves and a person confirms in Roster's pages");
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
-        PlannedChange change = SingleRowPlan.plan(SingleRowPlan.Action.DELETE, existing.email(), List.of(),
+        PlannedChange change = SingleRowPlan.plan(SingleRowPlan.Action.DELETE, existing.email(), existing.username(), List.of(),
                 new JdbcDirectoryView(c, json));
         refuseErrors(change);
         if (dryRun) {
             return new ScimOutcome(200, responses.dryRun(List.of(diff(change, change.fields()))), null, false);
         }
         UserWriter.softDelete(c, id);
-        drafts.add(UserEvents.deleted(id, existing.email(), null, null, existing.status(), ScimWrites.SOURCE));
+        drafts.add(UserEvents.deleted(id, identifier(existing.email(), existing.username()), null, null, existing.status(),
+                ScimWrites.SOURCE));
         userTotal.changed();
         return new ScimOutcome(204, null, null, true);
+    }
+
+    /** A User body's syntax, schema URIs and userName, checked before any lookup (decision 0033). */
+    static void checkDocument(JsonNode doc) {
+        ScimMessages.resource(doc, ScimMedia.USER_SCHEMA, ScimMessages.USER_EXTENSIONS, "userName");
     }
 
     private ScimOutcome write(Connection c, ScimUserSchema.UserRow existing, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts)
             throws SQLException {
         ScimUserSchema.Desired desired = schema.desired(doc, existing);
         PlannedChange change = SingleRowPlan.plan(existing == null ? SingleRowPlan.Action.CREATE : SingleRowPlan.Action.UPDATE,
-                existing == null ? null : existing.email(), desired.cells(), new JdbcDirectoryView(c, json));
+                existing == null ? null : existing.email(), existing == null ? null : existing.username(), desired.cells(),
+                new JdbcDirectoryView(c, json));
         refuseErrors(change);
         List<FieldDiff> fields = new ArrayList<>(change.fields());
         UUID managerId = managerChange(c, existing, desired, fields);
@@ -177,7 +194,7 @@ public class ScimUsers {
 
     /** A new user's status (SUSPENDED, ACTIVE with a password that passes the policy, else INVITED), as a field. */
     private static String createdStatus(PlannedChange change, ScimUserSchema.Desired desired, List<FieldDiff> fields) {
-        String email = change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElseThrow();
+        String email = change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElse(null);
         if (desired.password() != null) {
             List<String> names = new ArrayList<>();
             change.field(ColumnNames.GIVEN_NAME).ifPresent(f -> names.add(f.after()));
@@ -202,11 +219,11 @@ public class ScimUsers {
             return m;
         }).toList();
         if (existing == null) {
-            return UserEvents.created(id, change.field(ColumnNames.EMAIL).map(FieldDiff::after).orElse(null), null, null,
-                    changed, false, ScimWrites.SOURCE);
+            return UserEvents.created(id, change.field(ColumnNames.EMAIL).or(() -> change.field(ColumnNames.USERNAME))
+                    .map(FieldDiff::after).orElse(null), null, null, changed, false, ScimWrites.SOURCE);
         }
         String email = fields.stream().filter(f -> f.name().equals(ColumnNames.EMAIL)).map(FieldDiff::after).findFirst()
-                .orElse(existing.email());
+                .orElse(identifier(existing.email(), existing.username()));
         return UserEvents.updated(id, email, null, null, changed, ScimWrites.SOURCE);
     }
 
@@ -216,7 +233,8 @@ public class ScimUsers {
             if (f.after() == null) {
                 continue;
             }
-            if (f.name().equals(ColumnNames.EXTERNAL_ID) && Jdbc.one(c, "SELECT 1 FROM directory_user WHERE external_id = ? AND id <> ?",
+            if (f.name().equals(ColumnNames.EXTERNAL_ID) && Jdbc.one(c, "SELECT 1 FROM directory_user WHERE external_id = ? "
+                    + "AND status <> 'DELETED' AND id <> ?",
                     rs -> 1, f.after(), self).isPresent()) {
                 throw ScimException.uniqueness("externalId " + f.after() + " already belongs to another user.");
             }
@@ -226,6 +244,11 @@ public class ScimUsers {
                 throw ScimException.uniqueness("userName " + f.after() + " already belongs to another user.");
             }
         }
+    }
+
+    /** How an event names a user: its email, or the username of a user without one. */
+    private static String identifier(String email, String username) {
+        return email != null ? email : username;
     }
 
     private static void refuseErrors(PlannedChange change) {
@@ -248,7 +271,7 @@ public class ScimUsers {
         for (FieldDiff f : fields) {
             if (ColumnNames.isAttribute(f.name())) {
                 attributes.put(ColumnNames.attributeName(f.name()), f.after());
-            } else if (UserWriter.PROFILE.contains(f.name())) {
+            } else if (UserWriter.PROFILE.contains(f.name()) || UserWriter.JSON_PROFILE.contains(f.name())) {
                 columns.put(f.name(), f.after());
             }
         }
@@ -275,6 +298,10 @@ public class ScimUsers {
         }
         UserWriter.update(c, id, columns, attrSet.isEmpty() && attrClear.isEmpty() ? null : schema.write(attrSet), attrClear,
                 managerGiven, managerId);
+        if (columns.containsKey(ColumnNames.TIMEZONE)) {
+            // the user's start and end dates fall in their zone: the pending changes move with it (decision 0037)
+            ScheduledChanges.followZone(c, id, scheduleSettings.at(clock.instant()));
+        }
     }
 
     ObjectNode diff(PlannedChange change, List<FieldDiff> fields) {

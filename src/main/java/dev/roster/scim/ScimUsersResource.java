@@ -48,6 +48,15 @@ public class ScimUsersResource {
         return ScimResponses.answer(200, userList.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
     }
 
+    /** POST /.search (RFC 7644 §3.4.3): the GET list's parameters as a SearchRequest body, the same answer. */
+    @POST
+    @Path(".search")
+    @RolesAllowed(AdminRole.VIEWER_ROLE)
+    @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
+    public Response search(String body) {
+        return ScimSearch.of(ScimRequests.body(json, body)).answer(userList::list);
+    }
+
     @GET
     @Path("{id}")
     @RolesAllowed(AdminRole.VIEWER_ROLE)
@@ -66,10 +75,11 @@ public class ScimUsersResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response create(String body, @QueryParam("dryRun") String dryRun,
-            @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader, @QueryParam("attributes") String attributes,
+            @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> users.create(c, ScimRequests.body(json, body), dry, drafts)));
+                (c, drafts) -> users.create(c, ScimRequests.body(json, body), dry, drafts)), attributes, excluded);
     }
 
     @PUT
@@ -77,11 +87,12 @@ public class ScimUsersResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response replace(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
-            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader,
+            @QueryParam("attributes") String attributes, @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID user = ScimRequests.id(id);
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> users.replace(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)));
+                (c, drafts) -> users.replace(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)), attributes, excluded);
     }
 
     @PATCH
@@ -89,11 +100,12 @@ public class ScimUsersResource {
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
     @Consumes({ ScimMedia.SCIM_JSON, MediaType.APPLICATION_JSON })
     public Response patch(@PathParam("id") String id, String body, @HeaderParam("If-Match") String ifMatch,
-            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader) {
+            @QueryParam("dryRun") String dryRun, @HeaderParam(ScimRequests.DRY_RUN_HEADER) String dryRunHeader,
+            @QueryParam("attributes") String attributes, @QueryParam("excludedAttributes") String excluded) {
         boolean dry = ScimRequests.dryRun(dryRun, dryRunHeader);
         UUID user = ScimRequests.id(id);
         return ScimResponses.answer(writes.inTransaction(operator.get().actor(),
-                (c, drafts) -> users.patch(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)));
+                (c, drafts) -> users.patch(c, user, ScimRequests.body(json, body), ifMatch, dry, drafts)), attributes, excluded);
     }
 
     @DELETE

@@ -271,14 +271,10 @@ public class SyncSources {
                     + "mapping profile in \"profile\", it is kept for when they can be used");
         }
         String profile = in.profile() == null || in.profile().isBlank() ? null : in.profile().strip();
-        MatchKey matchBy = MatchKey.EMAIL;
-        if (in.matchBy() != null && !in.matchBy().isBlank()) {
-            String m = in.matchBy().strip().toLowerCase(Locale.ROOT).replace('-', '_');
-            if (m.equals("external_id") || m.equals("externalid")) {
-                matchBy = MatchKey.EXTERNAL_ID;
-            } else if (!m.equals("email")) {
-                problems.add("matchBy: use email or external_id");
-            }
+        MatchKey matchBy = MatchKey.parse(in.matchBy());
+        if (matchBy == null) {
+            matchBy = MatchKey.EMAIL;
+            problems.add("matchBy: use " + MatchKey.WORDS);
         }
         String scope = in.scope() == null ? "" : in.scope().strip();
         if (scope.equalsIgnoreCase(SyncSource.CREATED)) {

@@ -42,7 +42,8 @@ public class TokenScopes {
      * to store its operations as a batch, which is the batch API reached through /scim, so it needs {@code batches}.
      */
     static String refusal(Set<String> scopes, String method, String path, boolean asBatch) {
-        boolean reads = isRead(method);
+        // SCIM's POST .../.search is a read: a list whose query is in the body (RFC 7644 §3.4.3)
+        boolean reads = isRead(method) || ("POST".equals(method) && path.startsWith("/scim/") && path.endsWith("/.search"));
         if (path.equals("/api/me") || path.equals("/api/me/password")) {
             // who the token is; the password endpoint refuses a token itself
             return null;

@@ -124,4 +124,23 @@ class CellRulesTest {
         }
         assertTrue(CellRules.passwordHashProblem("$argon2id$v=19$m=1,t=1,p=1$" + salt).contains("m=19456,t=2"));
     }
+
+    @Test
+    void timeZonesAreIanaIdsAndAWrongCaseIsNamedWithTheRightOne() {
+        assertEquals("Europe/Berlin", CellRules.timezone("Europe/Berlin").value());
+        assertEquals("UTC", CellRules.timezone("UTC").value());
+        assertTrue(CellRules.timezone("europe/berlin").problem().contains("write it as Europe/Berlin"));
+        assertTrue(CellRules.timezone("Mars/Olympus").problem().contains("IANA"));
+        assertFalse(CellRules.timezone("+01:00").valid(), "an offset is not a zone");
+    }
+
+    @Test
+    void profileUrlsAreAbsoluteHttpOrHttps() {
+        assertTrue(CellRules.url("https://example.org/people/jane").valid());
+        assertTrue(CellRules.url("HTTP://example.org").valid());
+        for (String bad : new String[]{"javascript:alert(1)", "ftp://example.org/x", "example.org/jane", "https://",
+                "https://exa mple.org"}) {
+            assertTrue(CellRules.url(bad).problem().contains("https://"), bad);
+        }
+    }
 }

@@ -37,7 +37,7 @@ final class FakeDirectory implements DirectoryView {
                 memberEmails.length);
         groups.put(name.toLowerCase(Locale.ROOT), group);
         for (String email : memberEmails) {
-            UserSnapshot user = users.values().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+            UserSnapshot user = users.values().stream().filter(u -> email.equals(u.email())).findFirst().orElseThrow();
             memberships.computeIfAbsent(user.id(), k -> new ArrayList<>()).add(name);
         }
         return group;
@@ -50,7 +50,7 @@ final class FakeDirectory implements DirectoryView {
     }
 
     UserSnapshot byEmail(String email) {
-        return users.values().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+        return users.values().stream().filter(u -> email.equals(u.email())).findFirst().orElseThrow();
     }
 
     @Override
@@ -119,6 +119,9 @@ final class FakeDirectory implements DirectoryView {
         emailCallSizes.add(lowercasedEmails.size());
         Map<String, UserSnapshot> found = new HashMap<>();
         for (UserSnapshot user : users.values()) {
+            if (user.email() == null || user.status() == UserStatus.DELETED) {
+                continue; // a deleted user holds no identifier (decisions/0031)
+            }
             String email = user.email().toLowerCase(Locale.ROOT);
             if (lowercasedEmails.contains(email)) {
                 found.put(email, user);
@@ -132,8 +135,20 @@ final class FakeDirectory implements DirectoryView {
         externalIdCallSizes.add(externalIds.size());
         Map<String, UserSnapshot> found = new HashMap<>();
         for (UserSnapshot user : users.values()) {
-            if (user.externalId() != null && externalIds.contains(user.externalId())) {
+            if (user.externalId() != null && user.status() != UserStatus.DELETED && externalIds.contains(user.externalId())) {
                 found.put(user.externalId(), user);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<String, UserSnapshot> findByLogins(Collection<String> lowercasedLogins) {
+        Map<String, UserSnapshot> found = new HashMap<>();
+        for (UserSnapshot user : users.values()) {
+            String login = user.username() != null ? user.username() : user.email();
+            if (user.status() != UserStatus.DELETED && lowercasedLogins.contains(login.toLowerCase(Locale.ROOT))) {
+                found.merge(login.toLowerCase(Locale.ROOT), user, (a, b) -> a.username() != null ? a : b);
             }
         }
         return found;

@@ -176,7 +176,8 @@ class PlannerTest {
         directory.add("gone@x.org", null, UserStatus.DELETED);
         Run run = plan(Operation.UPDATE, "email,department\nnobody@x.org,Sales\ngone@x.org,Sales\n");
         assertTrue(run.errors(2).contains("no user with email nobody@x.org"), run.errors(2));
-        assertTrue(run.errors(3).contains("is deleted; restore it"), run.errors(3));
+        // a deleted user holds no identifier (decisions/0031): its address names no user
+        assertTrue(run.errors(3).contains("no user with email gone@x.org"), run.errors(3));
     }
 
     @Test
@@ -215,15 +216,16 @@ class PlannerTest {
     @Test
     void deleteIsIdempotent() {
         UserSnapshot active = directory.add("a@x.org", null, UserStatus.ACTIVE);
-        UserSnapshot gone = directory.add("gone@x.org", null, UserStatus.DELETED);
+        directory.add("gone@x.org", null, UserStatus.DELETED);
         Run run = plan(Operation.DELETE, "email,reason\na@x.org,left\nnobody@x.org,\ngone@x.org,\n");
         assertEquals(ChangeKind.DELETE, run.at(2).kind());
         assertEquals(active.id(), run.at(2).userId());
         assertEquals(7L, run.at(2).plannedVersion());
         assertEquals(ChangeKind.UNCHANGED, run.at(3).kind());
         assertTrue(run.at(3).messages(Severity.NOTE).get(0).text().contains("nothing to delete"));
-        assertEquals(ChangeKind.UNCHANGED, run.at(4).kind());
-        assertEquals(gone.id(), run.at(4).userId());
+        assertEquals(ChangeKind.UNCHANGED, run.at(4).kind()); // a deleted user's address names no user now
+        assertTrue(run.at(4).messages(Severity.NOTE).get(0).text().contains("nothing to delete"));
+        assertEquals(null, run.at(4).userId());
         assertEquals(Map.of(ChangeKind.DELETE, 1L, ChangeKind.UNCHANGED, 2L), nonZero(run.result()));
     }
 
@@ -244,7 +246,7 @@ class PlannerTest {
         assertEquals(ChangeKind.RESET, run.at(2).kind());
         assertEquals(ChangeKind.RESET, run.at(3).kind());
         assertTrue(run.errors(4).contains("suspended"), run.errors(4));
-        assertTrue(run.errors(5).contains("deleted"), run.errors(5));
+        assertTrue(run.errors(5).contains("no user with email d@x.org"), run.errors(5));
         assertTrue(run.errors(6).contains("no user with email nobody@x.org"), run.errors(6));
     }
 

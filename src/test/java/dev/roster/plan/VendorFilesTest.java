@@ -88,6 +88,23 @@ class VendorFilesTest {
     }
 
     @Test
+    void entraColumnsThatItsScimProvisioningMapsGoToTheSameRosterColumns() {
+        byte[] bytes = ("version:v1.0\nName [displayName] Required,User name [userPrincipalName] Required,"
+                + "First name [givenName],Last name [surname],Employee ID [employeeId],Company name [companyName],"
+                + "Employee type [employeeType],Preferred language [preferredLanguage]\n"
+                + "Ada Entra,ada.entra@vendor.example,Ada,Entra,701984,Contoso,Contractor,de-CH\n").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> targets = targets(mapping(bytes, null));
+        assertEquals("employee_number", targets.get("Employee ID [employeeId]"));
+        assertEquals("organization", targets.get("Company name [companyName]"));
+        assertEquals("user_type", targets.get("Employee type [employeeType]"));
+        assertEquals("preferred_language", targets.get("Preferred language [preferredLanguage]"));
+        PlannedChange ada = plan(Operation.ONBOARD, bytes).get(0);
+        assertEquals(ChangeKind.CREATE, ada.kind(), ada.messages().toString());
+        assertEquals("701984", fields(ada).get("employee_number"));
+        assertEquals("de-CH", fields(ada).get("preferred_language"));
+    }
+
+    @Test
     void localisedEntraLabelsAreReadByTheProperty() {
         String csv = "version:v1.0\nNom [displayName] Obligatoire,Nom d'utilisateur [userPrincipalName] Obligatoire,"
                 + "Prénom [givenName],Nom de famille [surname]\nZoé,zoe@vendor.example,Zoé,Martin\n";
@@ -205,7 +222,10 @@ class VendorFilesTest {
         Map<String, String> okko = fields(changes.get(0));
         assertEquals(ChangeKind.CREATE, changes.get(0).kind(), changes.get(0).messages().toString());
         assertEquals("en-US", okko.get("locale"));
-        assertEquals("Platform", okko.get("attr.division"));
+        assertEquals("Platform", okko.get("division"));
+        assertEquals("M", okko.get("middle_name"));
+        assertEquals("O-1", okko.get("employee_number"));
+        assertEquals("America/Los_Angeles", okko.get("timezone"));
         assertEquals("Pat Boss", okko.get("attr.manager"));
         assertEquals("Pia Okta, Jr.", fields(changes.get(1)).get("display_name"));
     }
@@ -227,7 +247,7 @@ class VendorFilesTest {
         assertEquals("JumpCloud user import", mapping(bytes, null).formatLabel());
         PlannedChange change = plan(Operation.ONBOARD, bytes).get(0);
         assertEquals(ChangeKind.CREATE, change.kind(), change.messages().toString());
-        assertEquals("CC-9", fields(change).get("attr.costCenter"));
+        assertEquals("CC-9", fields(change).get("cost_center"));
     }
 
     @Test
@@ -261,16 +281,18 @@ class VendorFilesTest {
         Map<String, String> proposed = new LinkedHashMap<>();
         e.proposal().forEach(c -> proposed.put(c.written(), c.target() + " / " + c.reason()));
         assertEquals("email / alias of email", proposed.get("Mail"));
-        assertEquals("attr.costCenter / no Roster field matches: kept as a custom attribute", proposed.get("Cost Center"));
+        assertEquals("cost_center / alias of cost_center", proposed.get("Cost Center"));
         assertTrue(proposed.get("Emial").startsWith("attr.emial / \"email\" already comes from column \"Mail\""),
                 proposed.get("Emial"));
     }
 
     @Test
-    void aHeaderThatFitsTwoTemplatesEquallyIsNotGuessed() {
-        UnplacedColumnsException e = assertThrows(UnplacedColumnsException.class,
-                () -> mapping("firstName,LastName,email,Manager,costCenter,Department\n".getBytes(StandardCharsets.UTF_8), null));
-        assertTrue(e.getMessage().contains("fits both"), e.getMessage());
+    void aHeaderOfRosterNamesThatTwoTemplatesReadDifferentlyIsRostersOwn() {
+        // Okta (manager: a free-text attribute) and JumpCloud (Manager: a Roster user) both read this header; since
+        // issue #24 costCenter is a Roster column too, so Roster's own format reads it, naming no template
+        ColumnMapping mapping = mapping("firstName,LastName,email,Manager,costCenter,Department\n".getBytes(StandardCharsets.UTF_8), null);
+        assertEquals("Roster CSV", mapping.formatLabel());
+        assertTrue(mapping.columns().stream().anyMatch(c -> c.target().equals("cost_center")), mapping.columns().toString());
     }
 
     @Test

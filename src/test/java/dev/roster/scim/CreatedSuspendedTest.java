@@ -3,6 +3,9 @@ package dev.roster.scim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -94,5 +97,36 @@ class CreatedSuspendedTest {
                 .patch("/scim/v2/Users/" + id).then().statusCode(200);
         assertEquals("ACTIVE", status(email));
         assertTrue(invitations(email) == 0, "a SCIM user's activation sends nothing");
+    }
+
+    /** The epoch second the user's one pending activation is due at. */
+    private long activationDue(String email) {
+        var rows = sql.rows("SELECT extract(epoch FROM s.due_at)::bigint AS at FROM scheduled_change s "
+                + "JOIN directory_user u ON u.id = s.user_id WHERE u.email = ? AND s.kind = 'ACTIVATE' AND s.status = 'PENDING'", email);
+        assertEquals(1, rows.size(), rows.toString());
+        return ((Number) rows.get(0).get("at")).longValue();
+    }
+
+    @Test
+    void theDatesFallInTheUsersOneTimezoneAndMoveWhenAFileOrScimChangesIt() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String email = "zoned-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).plusDays(20);
+        // time_zone, as issue #26 spells the column, is the user's timezone
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,start_date,time_zone\n" + email
+                + ",Zoe,Zoned," + start + ",Europe/Berlin\n", "onboard");
+        assertEquals("Europe/Berlin", sql.rows("SELECT timezone FROM directory_user WHERE email = ?", email).get(0).get("timezone"));
+        assertEquals(start.atTime(8, 0).atZone(ZoneId.of("Europe/Berlin")).toEpochSecond(), activationDue(email));
+
+        // a file changing only the zone (header tz) moves the pending activation to 08:00 of the same day there
+        JsonPath moved = Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,tz\n" + email + ",America/Los_Angeles\n", "update");
+        assertEquals("APPLIED", moved.getString("status"), moved.prettify());
+        assertEquals(start.atTime(8, 0).atZone(ZoneId.of("America/Los_Angeles")).toEpochSecond(), activationDue(email));
+
+        // so does SCIM's timezone
+        String id = sql.rows("SELECT id::text AS id FROM directory_user WHERE email = ?", email).get(0).get("id").toString();
+        Scim.rw().body(Scim.patch("{\"op\": \"replace\", \"path\": \"timezone\", \"value\": \"Asia/Tokyo\"}"))
+                .patch("/scim/v2/Users/" + id).then().statusCode(200);
+        assertEquals(start.atTime(8, 0).atZone(ZoneId.of("Asia/Tokyo")).toEpochSecond(), activationDue(email));
     }
 }

@@ -99,7 +99,8 @@ class ScimGroupsAndBulkTest {
                   {"method": "POST", "path": "/Users", "bulkId": "qwerty", "data": %s},
                   {"method": "POST", "path": "/Users", "bulkId": "bad", "data": %s},
                   {"method": "PATCH", "path": "/Users/bulkId:qwerty",
-                   "data": {"Operations": [{"op": "replace", "path": "title", "value": "Bulk title"}]}}
+                   "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                            "Operations": [{"op": "replace", "path": "title", "value": "Bulk title"}]}}
                  ]}""".formatted(group, Scim.user(email, "Bulk", "User"), Scim.user("not-an-email", "No", "Mail"));
         JsonPath answer = Scim.rw().body(body).post("/scim/v2/Bulk").then().statusCode(200)
                 .body("schemas[0]", equalTo(ScimMedia.BULK_RESPONSE_SCHEMA)).extract().jsonPath();
@@ -146,7 +147,7 @@ class ScimGroupsAndBulkTest {
         String body = """
                 {"Operations": [
                   {"method": "POST", "path": "/Users", "bulkId": "n", "data": %s},
-                  {"method": "PATCH", "path": "/Users/%s", "data": {"Operations": [{"op": "replace", "path": "title", "value": "From bulk"}]}}
+                  {"method": "PATCH", "path": "/Users/%s", "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "From bulk"}]}}
                 ]}""".formatted(Scim.user(fresh, "New", "Person"), id);
         String batch = Scim.rw().queryParam("asBatch", "true").body(body).post("/scim/v2/Bulk").then().statusCode(202)
                 .body("status", equalTo("PLANNING")).extract().path("batchId");

@@ -83,7 +83,7 @@ class ScimUsersTest {
                 .get("/scim/v2/Users").then().statusCode(200).body("totalResults", equalTo(0));
         Scim.as("read").queryParam("filter", "userName eq").get("/scim/v2/Users").then().statusCode(400)
                 .body("scimType", equalTo("invalidFilter"));
-        Scim.as("read").queryParam("filter", "nickName eq \"x\"").get("/scim/v2/Users").then().statusCode(400)
+        Scim.as("read").queryParam("filter", "ims eq \"x\"").get("/scim/v2/Users").then().statusCode(400)
                 .body("scimType", equalTo("invalidFilter"));
 
         // PUT replaces: title set, displayName absent stays absent; a stale If-Match is 412
@@ -116,8 +116,9 @@ class ScimUsersTest {
                 .body("title", equalTo("Engineer")).body("name.givenName", equalTo("Babs"))
                 .body("'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'.manager.value", equalTo(manager))
                 .body("'urn:ietf:params:scim:schemas:extension:roster:2.0:User'.badge", equalTo("B-7"))
-                .body("phoneNumbers[0].value", equalTo("+49301234567"));
+                .body("phoneNumbers[0].value", equalTo("+49 30 1234567")); // as written (issue #24)
         Map<String, Object> r = row(id);
+        assertEquals("+49301234567", r.get("phone"), "the phone column holds it in E.164");
         assertEquals("Legal", r.get("department"));
         assertEquals(manager, r.get("manager_id").toString());
         assertEquals(2L, r.get("version"), "one write, one version");

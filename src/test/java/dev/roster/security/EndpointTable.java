@@ -292,15 +292,19 @@ final class EndpointTable {
             rule("GET", "/scim/v2/Users/{id}", Access.VIEWER, 200, f -> "/scim/v2/Users/" + f.user()),
             // {"confirm": 1} is no user (no userName): 400 after the role check, nothing created
             rule("POST", "/scim/v2/Users", Access.OPERATOR, 400, Body.JSON),
-            rule("PUT", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
-            rule("PATCH", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.JSON),
+            // a body that is no User nor PatchOp is 400 before the unknown id is looked up (RFC 7644 §3.12, 0033)
+            rule("PUT", "/scim/v2/Users/{id}", Access.OPERATOR, 400, Body.JSON),
+            rule("PATCH", "/scim/v2/Users/{id}", Access.OPERATOR, 400, Body.JSON),
+            rule("POST", "/scim/v2/Users/.search", Access.VIEWER, 400, Body.JSON),
             rule("DELETE", "/scim/v2/Users/{id}", Access.OPERATOR, 404, Body.NONE),
             rule("GET", "/scim/v2/Groups", Access.VIEWER, 200),
             rule("GET", "/scim/v2/Groups/{id}", Access.VIEWER, 404, f -> "/scim/v2/Groups/" + f.unknown()),
             // {"confirm": 1} is no group (no displayName): 400, nothing created
             rule("POST", "/scim/v2/Groups", Access.OPERATOR, 400, Body.JSON),
-            rule("PUT", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
-            rule("PATCH", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.JSON),
+            // a body that is no Group nor PatchOp is 400 before the unknown id is looked up (RFC 7644 §3.12, 0033)
+            rule("PUT", "/scim/v2/Groups/{id}", Access.OPERATOR, 400, Body.JSON),
+            rule("PATCH", "/scim/v2/Groups/{id}", Access.OPERATOR, 400, Body.JSON),
+            rule("POST", "/scim/v2/Groups/.search", Access.VIEWER, 400, Body.JSON),
             rule("DELETE", "/scim/v2/Groups/{id}", Access.OPERATOR, 404, Body.NONE),
             // {"confirm": 1} has no Operations: 400, nothing done
             rule("POST", "/scim/v2/Bulk", Access.OPERATOR, 400, Body.JSON));

@@ -16,9 +16,15 @@ public final class Batches {
 
     /** Uploads and returns the new batch's id. */
     public static String upload(String email, String password, String csv, String operation, String fileName) {
+        return upload(email, password, csv, operation, fileName, "email");
+    }
+
+    /** Uploads with users matched by {@code matchBy} (email, external_id, username). */
+    public static String upload(String email, String password, String csv, String operation, String fileName, String matchBy) {
         return given().auth().preemptive().basic(email, password).header("X-Roster-Client", "test")
                 .multiPart("file", fileName, csv.getBytes(StandardCharsets.UTF_8), "text/csv")
                 .multiPart("operation", operation)
+                .multiPart("matchBy", matchBy)
                 .post("/api/batches")
                 .then().statusCode(202).extract().path("id");
     }
@@ -35,7 +41,12 @@ public final class Batches {
 
     /** Uploads, waits for the plan and applies it with the right confirmation; returns the batch when done. */
     public static JsonPath uploadAndApply(String email, String password, String csv, String operation) {
-        String id = upload(email, password, csv, operation, operation + ".csv");
+        return uploadAndApply(email, password, csv, operation, "email");
+    }
+
+    /** {@link #uploadAndApply(String, String, String, String)} with users matched by {@code matchBy}. */
+    public static JsonPath uploadAndApply(String email, String password, String csv, String operation, String matchBy) {
+        String id = upload(email, password, csv, operation, operation + ".csv", matchBy);
         JsonPath planned = awaitPlanned(email, password, id);
         long changes = planned.getLong("summary.create") + planned.getLong("summary.update")
                 + planned.getLong("summary.delete") + planned.getLong("summary.reset");

@@ -42,6 +42,9 @@ class TokenScopesTest {
         assertEquals(true, allows(read, "GET", "/api/batches"));
         assertEquals(true, allows(read, "POST", "/api/audit/verify"));
         assertEquals(false, allows(read, "POST", "/scim/v2/Users"));
+        assertEquals(true, allows(read, "POST", "/scim/v2/Users/.search"), "a SCIM search is a read (RFC 7644 §3.4.3)");
+        assertEquals(true, allows(read, "POST", "/scim/v2/Groups/.search"));
+        assertEquals(false, allows(read, "POST", "/api/users/.search"), "only SCIM's");
         assertEquals(false, allows(read, "DELETE", "/api/groups/1"));
 
         Set<String> directory = Set.of("directory");

@@ -46,8 +46,11 @@ class ApplyAuditDrafts {
         PreparedStatement ps = read.prepareStatement("""
                 SELECT p.line, p.kind, coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)), p.fields::text,
                        """ + ApplySql.INVITES_AT_CREATE + """
-                       , p.password_hash IS NOT NULL, u.email, u.status,
-                       (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email'), p.group_id
+                       , p.password_hash IS NOT NULL, coalesce(u.email, u.username),
+                       u.status, -- a user without email is named by its username (decisions/0031)
+                       (SELECT coalesce(max(f->>'after') FILTER (WHERE f->>'name' = 'email'),
+                                        max(f->>'after') FILTER (WHERE f->>'name' = 'username'))
+                          FROM jsonb_array_elements(p.fields) f), p.group_id
                   FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
                  WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE', 'DELETE', 'RESET', 'GROUP_CREATE', 'GROUP_UPDATE',
                                                      'GROUP_DELETE', 'MEMBER_ADD', 'MEMBER_REMOVE')

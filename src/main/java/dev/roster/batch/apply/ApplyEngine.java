@@ -82,7 +82,7 @@ public class ApplyEngine {
             if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
                 // A user created or renamed since the plan took a key this plan needs.
                 return new Outcome(false, List.of(new ApplyConflict(0, "CREATE", null, null, null, null,
-                        "an email or external id this plan sets now belongs to another user (" + s.getMessage()
+                        "an email, username or external id this plan sets now belongs to another user (" + s.getMessage()
                                 + "); re-plan the batch")), 0);
             }
             throw e;
@@ -197,6 +197,9 @@ public class ApplyEngine {
                  WHERE p.batch_id = ?
                    AND (p.kind = 'RESET' OR (p.kind = 'CREATE' AND """ + ApplySql.INVITES_AT_CREATE + """
                    ))
+                   -- the plan never asks a link for a user without email (decisions/0031); never mail a null address
+                   AND coalesce(u.email, (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email'))
+                       IS NOT NULL
                  ORDER BY p.line""");
         ps.setFetchSize(1000);
         ps.setObject(1, batchId);

@@ -38,13 +38,13 @@ final class ApplySql {
                AND (u.id IS NULL OR u.version <> p.planned_version)
              ORDER BY p.line LIMIT 1000""";
 
-    /** Creates whose email is no longer free. */
+    /** Creates whose email is no longer free (a deleted user holds none, decisions/0031). */
     static final String TAKEN_EMAILS = """
             SELECT p.line, p.kind, p.key, u.id, NULL::bigint, u.version, u.status, u.email
               FROM plan_item p
               CROSS JOIN LATERAL (SELECT f->>'after' AS email FROM jsonb_array_elements(p.fields) f
                                    WHERE f->>'name' = 'email') k
-              JOIN directory_user u ON lower(u.email) = lower(k.email)
+              JOIN directory_user u ON lower(u.email) = lower(k.email) AND u.status <> 'DELETED'
              WHERE p.batch_id = ? AND p.kind = 'CREATE'
              ORDER BY p.line LIMIT 1000""";
 
@@ -54,7 +54,7 @@ final class ApplySql {
               FROM plan_item p
               CROSS JOIN LATERAL (SELECT f->>'after' AS external_id FROM jsonb_array_elements(p.fields) f
                                    WHERE f->>'name' = 'external_id') k
-              JOIN directory_user u ON u.external_id = k.external_id
+              JOIN directory_user u ON u.external_id = k.external_id AND u.status <> 'DELETED'
              WHERE p.batch_id = ? AND p.kind = 'CREATE'
              ORDER BY p.line LIMIT 1000""";
 
@@ -124,7 +124,9 @@ final class ApplyGroupSql {
                                              AND jsonb_exists((SELECT emails FROM wanted), lower(cf->>'after')))
             SELECT n.line, n.kind, n.key, n.user_id, NULL::bigint, NULL::bigint, m.status, n.email
               FROM named n
-              LEFT JOIN directory_user m ON lower(m.email) = lower(n.email)
+              -- a live holder of the address before a deleted one (deleted users free theirs, decisions/0031)
+              LEFT JOIN LATERAL (SELECT u.id, u.status FROM directory_user u WHERE lower(u.email) = lower(n.email)
+                                  ORDER BY u.status = 'DELETED' LIMIT 1) m ON true
              WHERE m.status = 'DELETED' OR (m.id IS NULL AND NOT coalesce(jsonb_exists((SELECT emails FROM created), lower(n.email)), false))
              ORDER BY n.line LIMIT 1000""";
 }

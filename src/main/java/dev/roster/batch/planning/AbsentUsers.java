@@ -39,7 +39,11 @@ final class AbsentUsers {
         if (policy == AbsentPolicy.LEAVE || live == 0) {
             return new Result(live, 0, 0);
         }
-        String key = matchBy == MatchKey.EMAIL ? "lower(u.email)" : "u.external_id";
+        String key = switch (matchBy) {
+            case EMAIL -> "lower(u.email)";
+            case EXTERNAL_ID -> "u.external_id";
+            case USERNAME -> "lower(coalesce(u.username, u.email))"; // the login name the planner matched by
+        };
         boolean suspend = policy == AbsentPolicy.SUSPEND;
         String note = "absent from the file; in the sync's scope (" + scope.describe() + "), so "
                 + (suspend ? "suspended" : "deleted");
@@ -62,11 +66,11 @@ final class AbsentUsers {
         long added = Jdbc.update(c, """
                 INSERT INTO plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
                                        send_invite, ord, kind_ord)
-                SELECT ?, ? + a.n, ?, coalesce(a.k, lower(a.email)), a.id, a.version, a.fields,
+                SELECT ?, ? + a.n, ?, coalesce(a.k, lower(coalesce(a.email, a.username))), a.id, a.version, a.fields,
                        jsonb_build_array(jsonb_build_object('severity', 'NOTE', 'column', NULL, 'text', ?::text)),
                        false, false, ? + a.n, ? + a.n
-                  FROM (SELECT u.id, u.version, u.email, %s AS k, %s AS fields,
-                               row_number() OVER (ORDER BY lower(u.email)) AS n
+                  FROM (SELECT u.id, u.version, u.email, u.username, %s AS k, %s AS fields,
+                               row_number() OVER (ORDER BY lower(coalesce(u.email, u.username)), u.id) AS n
                           FROM directory_user u
                          WHERE %s AND u.status IN (%s)
                            AND NOT EXISTS (SELECT 1 FROM plan_item p WHERE p.batch_id = ? AND p.key = %s)) a"""

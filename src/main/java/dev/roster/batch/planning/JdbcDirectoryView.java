@@ -18,6 +18,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.roster.csv.ColumnNames;
 import dev.roster.plan.DirectoryView;
 import dev.roster.plan.GroupSnapshot;
 import dev.roster.plan.UserDates;
@@ -31,11 +32,17 @@ import dev.roster.plan.UserStatus;
  */
 public final class JdbcDirectoryView implements DirectoryView {
 
+    /** The SCIM attributes of issue #24 (UserSnapshot.extended), read after the fixed columns below. */
+    private static final List<String> EXTENDED = java.util.stream.Stream.concat(ColumnNames.EXTENDED.stream(),
+            ColumnNames.SCIM_ONLY.stream()).toList();
     private static final String COLUMNS = "id, email, external_id, username, given_name, family_name, display_name, "
-            + "phone, department, title, locale, status, attributes::text, version, manager_id";
+            + "phone, department, title, locale, status, attributes::text, version, manager_id, "
+            + String.join(", ", EXTENDED.stream().map(c -> ColumnNames.JSON_LISTS.contains(c) ? c + "::text" : c).toList());
     private static final String GROUP_COLUMNS = "g.id, g.name, g.description, g.external_id, g.version, "
             + "(SELECT count(*) FROM group_membership m JOIN directory_user u ON u.id = m.user_id "
             + "WHERE m.group_id = g.id AND u.status <> 'DELETED')";
+    /** Identifiers belong to users not deleted (the partial unique indexes of V26, decisions/0031). */
+    private static final String LIVE = "AND status <> 'DELETED'";
     private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
     };
 
@@ -49,14 +56,22 @@ public final class JdbcDirectoryView implements DirectoryView {
 
     @Override
     public Map<String, UserSnapshot> findByEmails(Collection<String> lowercasedEmails) {
-        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[]))",
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(email) IN (SELECT unnest(?::text[])) " + LIVE,
                 "text", lowercasedEmails, this::read, (found, user) -> found.put(user.email().toLowerCase(Locale.ROOT), user));
     }
 
     @Override
     public Map<String, UserSnapshot> findByExternalIds(Collection<String> externalIds) {
-        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[]))",
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE external_id IN (SELECT unnest(?::text[])) " + LIVE,
                 "text", externalIds, this::read, (found, user) -> found.put(user.externalId(), user));
+    }
+
+    @Override
+    public Map<String, UserSnapshot> findByLogins(Collection<String> lowercasedLogins) {
+        // directory_user_username_idx; a username's holder comes last, so it wins over an equal email of another user
+        return lookup("SELECT " + COLUMNS + " FROM directory_user WHERE lower(coalesce(username, email)) IN "
+                + "(SELECT unnest(?::text[])) " + LIVE + " ORDER BY username IS NOT NULL", "text", lowercasedLogins, this::read,
+                (found, user) -> found.put((user.username() != null ? user.username() : user.email()).toLowerCase(Locale.ROOT), user));
     }
 
     @Override
@@ -91,8 +106,8 @@ public final class JdbcDirectoryView implements DirectoryView {
     @Override
     public Map<UUID, UserDates> datesOf(Collection<UUID> userIds) {
         return lookup("""
-                SELECT id, start_date, end_date, time_zone FROM directory_user
-                 WHERE id IN (SELECT unnest(?::uuid[])) AND (start_date IS NOT NULL OR end_date IS NOT NULL OR time_zone IS NOT NULL)""",
+                SELECT id, start_date, end_date, timezone FROM directory_user
+                 WHERE id IN (SELECT unnest(?::uuid[])) AND (start_date IS NOT NULL OR end_date IS NOT NULL OR timezone IS NOT NULL)""",
                 "uuid", userIds, rs -> Map.entry(rs.getObject(1, UUID.class), new UserDates(rs.getObject(2, LocalDate.class),
                         rs.getObject(3, LocalDate.class), rs.getString(4))),
                 (found, e) -> found.put(e.getKey(), e.getValue()));
@@ -135,8 +150,19 @@ public final class JdbcDirectoryView implements DirectoryView {
         } catch (Exception e) {
             attributes = Map.of();
         }
+        Map<String, String> extended = null; // most users have none: no map
+        for (int i = 0; i < EXTENDED.size(); i++) {
+            String value = rs.getString(16 + i);
+            if (value != null) {
+                if (extended == null) {
+                    extended = new HashMap<>();
+                }
+                extended.put(EXTENDED.get(i), value);
+            }
+        }
         return new UserSnapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14), rs.getObject(15, UUID.class));
+                rs.getString(11), UserStatus.valueOf(rs.getString(12)), attributes, rs.getLong(14), rs.getObject(15, UUID.class),
+                extended);
     }
 }
