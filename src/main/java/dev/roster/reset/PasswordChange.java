@@ -93,7 +93,7 @@ public class PasswordChange {
             String userAgent) {
         String typed = name == null ? "" : name.trim();
         String account = THROTTLE_ACCOUNT + typed;
-        String ipKey = THROTTLE_IP + (ip == null ? "" : ip);
+        String ipKey = THROTTLE_IP + TokenGuessThrottle.network(ip);
         Duration wait = throttle.reserve(account, ipKey);
         if (!wait.isZero()) {
             refused(typed, "throttled", ip, userAgent);

@@ -19,4 +19,18 @@ public interface SelfServiceConfig {
     /** Right current passwords whose new password is refused (422), per user and hour; past it, the plain refusal. */
     @WithDefault("10")
     int verifiedAttemptsPerHour();
+
+    /**
+     * Reset mails the "Forgot your password?" page may cause per hour, all accounts together (per instance); past
+     * it, requests are dropped (the same answer) and one audit event says the limit was reached.
+     */
+    @WithDefault("500")
+    int mailsPerHour();
+
+    /**
+     * Whether an INVITED user who was never sent an invitation (send_invite=false, created by SCIM) may get a link
+     * from the "Forgot your password?" page, and so activate themselves. Off: refused with the same answer.
+     */
+    @WithDefault("false")
+    boolean invitedWithoutInvitation();
 }

@@ -233,7 +233,7 @@ class SelfServiceTest {
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
                 + " AND details::jsonb ->> 'account' = ?", u.username));
         assertEquals(1, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ? AND attempts = 4"
-                + " AND channel = 'password-change'", "user:" + u.username));
+                + " AND channel = 'password-change'", "user:change:" + u.username));
         // The admin sign-in of the same name is not held back by this page.
         assertEquals(0, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ?", u.username));
     }
@@ -301,6 +301,101 @@ class SelfServiceTest {
         assertTrue(passwords.change(u.id, checked, PasswordHasher.hash(other), OLD_PASSWORD, other, other, null, null)
                 instanceof SetPasswordService.Outcome.InvalidLink);
         assertTrue(PasswordHasher.verify(NEW_PASSWORD, fixtures.reload(u.id).passwordHash));
+    }
+
+    /** Counted under the user found too: wrong passwords spread over the user's names still hold the user back. */
+    @Test
+    void wrongPasswordsUnderEachOfAUsersNamesCountForTheUser() {
+        DirectoryUser u = user("change-names", UserStatus.ACTIVE, OLD_PASSWORD);
+        Browser browser = Browser.anonymous();
+        for (String name : new String[] {u.username, u.email, u.username.toUpperCase(), u.email.toUpperCase()}) {
+            change(browser, name, "wrong password for " + name, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401);
+        }
+        // The name typed has one failure (case is ignored, two each); the user has four: the plain refusal, no wait shown.
+        change(browser, u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401)
+                .body(containsString("is not right"));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(u.id).passwordHash));
+    }
+
+    /** Review #6, #9: one step per count, IPv6 per /64, bounded keys, an overall hourly limit of mails. */
+    @Test
+    void forgotCountersAreAtomicBoundedAndPerNetwork() throws Exception {
+        throttle.clear();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 64; i++) {
+            pool.execute(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (throttle.allow("atomic", 5, java.time.Duration.ofHours(1))) {
+                    allowed.incrementAndGet();
+                }
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(5, allowed.get());
+
+        assertEquals(TokenGuessThrottle.network("2001:db8:1:2:aaaa::1"), TokenGuessThrottle.network("2001:db8:1:2:bbbb:0:0:2"));
+        assertFalse(TokenGuessThrottle.network("2001:db8:1:2::1").equals(TokenGuessThrottle.network("2001:db8:1:3::1")));
+        assertEquals("192.0.2.1", TokenGuessThrottle.network("192.0.2.1"));
+
+        for (int i = 0; i < TokenGuessThrottle.MAX_KEYS; i++) {
+            throttle.allow("filler " + i, 1, java.time.Duration.ofHours(1));
+        }
+        assertFalse(throttle.allow("one more", 1, java.time.Duration.ofHours(1)), "full of live keys: refused");
+        Browser.anonymous().postForm("/forgot", Map.of("name", "anyone")).then().statusCode(429);
+        throttle.clear();
+
+        // The overall limit: the hour's mails are spent, so a known user's request sends nothing, and says so once.
+        DirectoryUser u = user("forgot-all", UserStatus.ACTIVE, null);
+        for (int i = 0; i < 500; i++) {
+            throttle.allow(ForgotPassword.ALL_MAILS, 500, java.time.Duration.ofHours(1));
+        }
+        Browser browser = Browser.anonymous();
+        browser.postForm("/forgot", Map.of("name", u.email)).then().statusCode(200);
+        browser.postForm("/forgot", Map.of("name", u.username)).then().statusCode(200);
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'hourly mail limit reached'",
+                u.username) == 1);
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND occurred_at > now() - interval '1 hour'",
+                ForgotPassword.ALL_ACCOUNTS));
+        throttle.clear();
+    }
+
+    /** An invited user who was never sent an invitation cannot activate themself through /forgot (by default). */
+    @Test
+    void forgotSendsNothingToAnInvitedUserNeverInvited() {
+        throttle.clear();
+        DirectoryUser u = user("forgot-invited", UserStatus.INVITED, null);
+        Browser.anonymous().postForm("/forgot", Map.of("name", u.email)).then().statusCode(200)
+                .body(containsString("Check your mail"));
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'invited without invitation'",
+                u.email) == 1);
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ?", "user:forgot:" + u.email));
+    }
+
+    /** Review #10, #11: names are compared as PostgreSQL lower-cases them, after NFC; headers hold on "/forgot/". */
+    @Test
+    void signInNamesAreNormalisedAndTrailingSlashesKeepTheHeaders() {
+        DirectoryUser u = user("forgot-nfc", UserStatus.ACTIVE, null);
+        String composed = "jos\u00e9-" + System.nanoTime();
+        sql.update("UPDATE directory_user SET username = ? WHERE id = ?", composed, u.id);
+        String typed = java.text.Normalizer.normalize(composed.toUpperCase(), java.text.Normalizer.Form.NFD);
+        assertEquals(1, QuarkusTransaction.requiringNew().call(() -> DirectoryUser.findBySignInName(typed)).size());
+        Browser browser = Browser.anonymous();
+        for (String path : new String[] {"/forgot/", "/password/change/"}) {
+            assertEquals("no-store", browser.get(path).header("Cache-Control"), path);
+        }
     }
 
     private static String argon2(String password, int memoryKib, int passes) {
