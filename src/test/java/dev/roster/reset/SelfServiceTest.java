@@ -251,6 +251,9 @@ class SelfServiceTest {
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
                 + " AND details::jsonb ->> 'reason' = ? AND details::jsonb ->> 'account' = ?", PasswordChange.TOO_COSTLY,
                 costly.username));
+        Browser admin = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
+        admin.get("/users/" + costly.id).then().statusCode(200).body(containsString("needs a reset"));
+        admin.get("/users/" + user("change-cheap", UserStatus.ACTIVE, OLD_PASSWORD).id).then().statusCode(200).body(not(containsString("needs a reset")));
 
         // An imported bcrypt hash that verifies is replaced by Roster's own, even when the new password is refused.
         DirectoryUser imported = user("change-bcrypt", UserStatus.ACTIVE, null);
