@@ -39,7 +39,7 @@ public class DirectoryUserResource {
                 List<UserStatus> statuses, String pageUrl);
 
         static native TemplateInstance user(DirectoryUser user, boolean restorable, String error, UserLinks.Links links,
-                UserLinks.Reports reports);
+                UserLinks.Reports reports, boolean hashNeedsReset);
     }
 
     @Inject
@@ -52,6 +52,8 @@ public class DirectoryUserResource {
     dev.roster.access.CurrentOperator operator;
     @Inject
     UserLinks links;
+    @Inject
+    dev.roster.access.HashingSlots hashing;
 
     /** The people who report to a user, listed on their page (the rest are counted). */
     static final int REPORTS_SHOWN = 50;
@@ -103,7 +105,10 @@ public class DirectoryUserResource {
     private TemplateInstance userPage(DirectoryUser user, String error) {
         boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
                 && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
-        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN));
+        // An imported hash above the verify ceiling is never checked (decision 0036): the admin should reset it.
+        boolean hashNeedsReset = user.passwordHash != null && !hashing.withinVerifyCeiling(user.passwordHash);
+        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN),
+                hashNeedsReset);
     }
 
     @GET
