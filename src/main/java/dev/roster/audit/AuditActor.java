@@ -15,11 +15,13 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     public static final String SOURCE = "source";
     /** An API token (SCIM clients, scripts): its id and "token NAME". */
     public static final String TOKEN = "token";
+    /** An LDAP service account (docs/ldap.md): its id and "LDAP service NAME". */
+    public static final String SERVICE = "service";
 
     public AuditActor {
         if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)
-                && !SOURCE.equals(kind) && !TOKEN.equals(kind)) {
-            throw new IllegalArgumentException("actor kind must be admin, system, user, source or token, not " + kind);
+                && !SOURCE.equals(kind) && !TOKEN.equals(kind) && !SERVICE.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system, user, source, token or service, not " + kind);
         }
     }
 
@@ -39,6 +41,11 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     /** An API token acting (a SCIM client or a script): the token's id and name, never its secret. */
     public static AuditActor token(UUID tokenId, String tokenName, String ip, String userAgent) {
         return new AuditActor(TOKEN, tokenId, "token " + tokenName, ip, userAgent);
+    }
+
+    /** An LDAP service account acting (a password reset through Password Modify): its id and name, never its secret. */
+    public static AuditActor service(UUID serviceId, String serviceName, String ip) {
+        return new AuditActor(SERVICE, serviceId, "LDAP service " + serviceName, ip, null);
     }
 
     /** A directory user acting on their own account, e.g. setting their password from a reset link. */

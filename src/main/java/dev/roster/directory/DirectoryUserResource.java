@@ -39,7 +39,7 @@ public class DirectoryUserResource {
                 List<UserStatus> statuses, String pageUrl);
 
         static native TemplateInstance user(DirectoryUser user, boolean restorable, String error, UserLinks.Links links,
-                UserLinks.Reports reports);
+                UserLinks.Reports reports, String bindPolicy, BindLockouts.State bindLock);
     }
 
     @Inject
@@ -52,6 +52,8 @@ public class DirectoryUserResource {
     dev.roster.access.CurrentOperator operator;
     @Inject
     UserLinks links;
+    @Inject
+    jakarta.enterprise.inject.Instance<BindLockouts> bindLockouts;
 
     /** The people who report to a user, listed on their page (the rest are counted). */
     static final int REPORTS_SHOWN = 50;
@@ -103,7 +105,14 @@ public class DirectoryUserResource {
     private TemplateInstance userPage(DirectoryUser user, String error) {
         boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
                 && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
-        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN));
+        String policy = null;
+        BindLockouts.State lock = null;
+        if (bindLockouts.isResolvable()) {
+            policy = bindLockouts.get().policy().orElse(null);
+            lock = policy == null ? null : bindLockouts.get().stateOf(user.id).orElse(null);
+        }
+        return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN), policy,
+                lock);
     }
 
     @GET

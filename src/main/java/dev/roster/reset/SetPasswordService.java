@@ -108,6 +108,41 @@ public class SetPasswordService {
         return new Outcome.Done(user.email);
     }
 
+    /**
+     * Sets a directory user's password without a link, for a caller that has already established the right to (the LDAP
+     * Password Modify operation: the user with their old password, or a password-manager service account): the same
+     * policy, hash, activation of an invited user, end of every open link and audit event as {@link #setPassword}.
+     * {@code via} names the channel in the event's details ("ldap"). The caller hashes in a hashing slot.
+     */
+    @Transactional
+    public Outcome setWithoutLink(java.util.UUID userId, String password, AuditActor actor, String via) {
+        DirectoryUser user = DirectoryUser.findById(userId);
+        if (user == null || !mayHavePassword(user)) {
+            return new Outcome.InvalidLink();
+        }
+        List<String> problems = PasswordPolicy.violations(password, user.email,
+                List.of(user.name(), nz(user.givenName), nz(user.familyName), nz(user.username),
+                        (nz(user.givenName) + nz(user.familyName))));
+        if (!problems.isEmpty()) {
+            return new Outcome.Rejected(user.email, problems);
+        }
+        Instant now = clock.instant();
+        user.passwordHash = PasswordHasher.hash(password);
+        user.updatedAt = now;
+        if (user.status == UserStatus.INVITED) {
+            user.status = UserStatus.ACTIVE;
+        }
+        em.createQuery("update PasswordToken set voidedAt = :now where userId = :user and usedAt is null and voidedAt is null")
+                .setParameter("now", now).setParameter("user", user.id).executeUpdate();
+        outbox.forgetDeliveredLinks(user.id);
+        jdbc.inCallersTransaction(c -> audit.record(c, actor,
+                new AuditEventDraft(AuditAction.PASSWORD_SET, user.id, user.email, null, Map.of("via", via))));
+        if (user.email != null) {
+            outbox.enqueuePasswordChanged(user.id, user.email, user.name());
+        }
+        return new Outcome.Done(user.email);
+    }
+
     private static boolean mayHavePassword(DirectoryUser user) {
         return user.status == UserStatus.INVITED || user.status == UserStatus.ACTIVE;
     }
