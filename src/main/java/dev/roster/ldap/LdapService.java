@@ -76,7 +76,7 @@ public class LdapService {
                        DN:     %s
                        secret: %s
                      Shown once. Try:
-                       ldapsearch -x -H ldap://127.0.0.1:%d -D '%s' -w '%s' -b '%s' '(uid=*)' uid mail
+                       ldapsearch -x -H ldap://127.0.0.1:%d -D '%s' -w '%s' -b '%s' '(uid=anna.*)' uid mail cn
                      More accounts: the LDAP service accounts page (/ldap/service-accounts).
                     ================================================================""",
                     created.account().dn(), created.secret(), port(false), created.account().dn(), created.secret(),
