@@ -164,6 +164,11 @@ public class SetPasswordService {
      */
     private boolean store(DirectoryUser user, String expectedHash, String newHash, Instant now, UUID usedToken,
             AuditActor actor, String action) {
+        return store(user, expectedHash, newHash, now, usedToken, actor, action, Map.of());
+    }
+
+    private boolean store(DirectoryUser user, String expectedHash, String newHash, Instant now, UUID usedToken,
+            AuditActor actor, String action, Map<String, Object> details) {
         // Through UserWriter, not the entity: the version moves only for INVITED -> ACTIVE (decision 0036).
         boolean[] stored = {false};
         jdbc.inCallersTransaction(c -> stored[0] = UserWriter.storePassword(c, user.id, expectedHash, newHash));
@@ -179,7 +184,7 @@ public class SetPasswordService {
         voiding.executeUpdate();
         outbox.forgetDeliveredLinks(user.id);
         jdbc.inCallersTransaction(c -> audit.record(c, actor,
-                new AuditEventDraft(action, user.id, user.email, null, Map.of())));
+                new AuditEventDraft(action, user.id, user.email, null, details)));
         if (user.email != null && !user.email.isBlank()) {
             outbox.enqueuePasswordChanged(user.id, user.email, user.name());
         }
@@ -189,6 +194,30 @@ public class SetPasswordService {
     /** How the pages and events name a user, who may have no e-mail (only a username). */
     static String accountName(DirectoryUser user) {
         return user.email != null && !user.email.isBlank() ? user.email : user.username;
+    }
+
+    /**
+     * Sets a directory user's password without a link, for a caller that has already established the right to (the LDAP
+     * Password Modify operation: the user with their old password, or a password-manager service account): the same
+     * policy, hash, activation of an invited user, end of every open link and audit event as {@link #setPassword}.
+     * {@code via} names the channel in the event's details ("ldap"). The caller hashes in a hashing slot.
+     */
+    @Transactional
+    public Outcome setWithoutLink(java.util.UUID userId, String password, AuditActor actor, String via) {
+        DirectoryUser user = DirectoryUser.findById(userId);
+        if (user == null || !mayHavePassword(user)) {
+            return new Outcome.InvalidLink();
+        }
+        List<String> problems = PasswordPolicy.violations(password, user.email,
+                List.of(user.name(), nz(user.givenName), nz(user.familyName), nz(user.username),
+                        (nz(user.givenName) + nz(user.familyName))));
+        if (!problems.isEmpty()) {
+            return new Outcome.Rejected(user.email, problems);
+        }
+        // The same storing as the pages (UserWriter: no version bump but INVITED -> ACTIVE, every open link ended).
+        store(user, null, PasswordHasher.hash(password), clock.instant(), null, actor, AuditAction.PASSWORD_SET,
+                Map.of("via", via));
+        return new Outcome.Done(user.email);
     }
 
     private static boolean mayHavePassword(DirectoryUser user) {
