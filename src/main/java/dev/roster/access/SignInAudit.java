@@ -20,6 +20,9 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SignInAudit {
 
+    /** The channel of LDAP binds: their failures share the bounded windows of SignInFailures, as ldap.bind-failed events. */
+    public static final String LDAP_CHANNEL = "ldap";
+
     @Inject
     AuditTrail audit;
     @Inject
@@ -36,6 +39,16 @@ public class SignInAudit {
                     attempt.userAgent());
             jdbc.inCallersTransaction(c -> audit.record(c, actor, new AuditEventDraft(AuditAction.ADMIN_SIGNED_IN, null,
                     attempt.admin().email, null, details)));
+            return;
+        }
+        if (LDAP_CHANNEL.equals(attempt.channel())) {
+            // An LDAP bind (dev.roster.ldap): the account is a bind DN, the actor whoever presented it.
+            details.put("dn", attempt.email());
+            details.put("reason", attempt.reason());
+            details.put("attempts", attempt.attempts());
+            AuditActor actor = AuditActor.user(null, attempt.email(), attempt.ip(), null);
+            jdbc.inCallersTransaction(c -> audit.record(c, actor, new AuditEventDraft(AuditAction.LDAP_BIND_FAILED, null,
+                    null, null, details)));
             return;
         }
         if (SignInFailures.forDirectoryUsers(attempt.channel())) {

@@ -32,4 +32,19 @@ public interface SignInConfig {
     /** How long a sign-in waits for a free hashing slot before it is told to try again. */
     @WithDefault("2S")
     Duration hashWait();
+
+    /**
+     * The most memory (KiB) an imported Argon2id hash may need to be checked (64 MiB): a stored hash above it is not
+     * computed (an equivalent burn, and the same refusal), and the user needs a reset (decision 0036).
+     */
+    @WithDefault("65536")
+    long maxVerifyMemoryKib();
+
+    /** The most Argon2id work (memory KiB times passes) a checked hash may need: 64 MiB x 4 passes. */
+    @WithDefault("262144")
+    long maxVerifyWorkKib();
+
+    /** The highest bcrypt cost checked (13: about 0.6 s of one core); above it, as for too much memory. */
+    @WithDefault("13")
+    int maxVerifyBcryptCost();
 }

@@ -49,7 +49,10 @@ public class SignInFailures {
     public static final String FORGOT = "forgot";
     /** The page of directory users changing their own password. */
     public static final String PASSWORD_CHANGE = "password-change";
-    /** Keys of directory users' failures start with this, so they never share a row with an admin of the same name. */
+    /**
+     * Keys of directory users' failures start with this and the page ({@code user:forgot:}, {@code user:change:}), so
+     * they never share a row with an admin of the same name, nor the two pages one row (and one reason) with each other.
+     */
     static final String DIRECTORY_KEY = "user:";
 
     /** The channels of directory users' self-service pages (decision 0036); every other channel is an admin sign-in. */
@@ -59,12 +62,28 @@ public class SignInFailures {
 
     /** The account as typed, without the prefix that keeps directory users' rows apart. */
     static String accountOf(String key) {
-        return key != null && key.startsWith(DIRECTORY_KEY) ? key.substring(DIRECTORY_KEY.length()) : key;
+        if (key == null || !key.startsWith(DIRECTORY_KEY)) {
+            return key;
+        }
+        for (String page : new String[] {"forgot:", "change:"}) {
+            if (key.startsWith(DIRECTORY_KEY + page)) {
+                return key.substring(DIRECTORY_KEY.length() + page.length());
+            }
+        }
+        return key.substring(DIRECTORY_KEY.length());
+    }
+
+    /** The key prefix of a channel's failures: none for admins, the page's for directory users. */
+    static String keyPrefix(String channel) {
+        if (FORGOT.equals(channel)) {
+            return DIRECTORY_KEY + "forgot:";
+        }
+        return PASSWORD_CHANGE.equals(channel) ? DIRECTORY_KEY + "change:" : "";
     }
 
     /** Records one failure in the caller's transaction; writes the audit event when it opens a window. */
     public void record(String email, AdminAccount admin, String reason, String ip, String userAgent, String channel) {
-        String prefix = forDirectoryUsers(channel) ? DIRECTORY_KEY : "";
+        String prefix = keyPrefix(channel);
         String account = bounded(prefix + (email == null ? "" : email.trim().toLowerCase(Locale.ROOT)));
         String ipKey = ip == null ? "" : bounded(ip, 64);
         String agent = userAgent == null ? null : bounded(userAgent);

@@ -60,6 +60,34 @@ public class SignInThrottle {
         return Duration.ZERO;
     }
 
+    /**
+     * As {@link #reserve} for a second account key alone (no IP counted again): the self-service page counts an
+     * attempt under the name typed and, once that names one user, under the user too.
+     */
+    public synchronized Duration reserveAccount(String account) {
+        Instant now = clock.instant();
+        String a = key(account);
+        Duration wait = remaining(byAccount.get(a), config.freeAttemptsPerAccount(), now);
+        if (!wait.isZero()) {
+            return wait;
+        }
+        if (byAccount.size() > MAX_KEYS) {
+            forgetOld(now);
+        }
+        byAccount.merge(a, new Failures(1, now), (old, n) -> next(old, now));
+        return Duration.ZERO;
+    }
+
+    /** The attempt reserved by {@link #reserveAccount} was right. */
+    public synchronized void accountSucceeded(String account) {
+        byAccount.remove(key(account));
+    }
+
+    /** The attempt reserved by {@link #reserveAccount} was never checked. */
+    public synchronized void accountCancelled(String account) {
+        release(byAccount, key(account));
+    }
+
     /** The reserved attempt was right: the account starts afresh, the IP's count drops by the one reserved. */
     public synchronized void succeeded(String account, String ip) {
         byAccount.remove(key(account));

@@ -66,6 +66,16 @@ public final class AuditAction {
     public static final String MAPPING_PROFILE_SAVED = "mapping-profile.saved";
     public static final String MAPPING_PROFILE_RENAMED = "mapping-profile.renamed";
     public static final String MAPPING_PROFILE_DELETED = "mapping-profile.deleted";
+    /** Failed LDAP binds of one DN from one IP in one window (the first at once, the rest as one summary: details.attempts). */
+    public static final String LDAP_BIND_FAILED = "ldap.bind-failed";
+    /** Failed binds locked a directory user's LDAP binds until details.lockedUntil. */
+    public static final String LDAP_ACCOUNT_LOCKED = "ldap.account-locked";
+    /** An admin lifted an LDAP bind lockout early. */
+    public static final String LDAP_ACCOUNT_UNLOCKED = "ldap.account-unlocked";
+    /** An admin created an LDAP service account (details: id, name, right; never the secret). */
+    public static final String LDAP_SERVICE_CREATED = "ldap.service-created";
+    /** An admin revoked an LDAP service account. */
+    public static final String LDAP_SERVICE_REVOKED = "ldap.service-revoked";
 
     public static final List<String> ALL = List.of(USER_CREATED, USER_UPDATED, USER_DELETED, USER_RESTORED,
             USER_PURGED, PASSWORD_RESET_ISSUED, PASSWORD_SET, INVITE_ISSUED, PASSWORD_CHANGED,
@@ -76,7 +86,8 @@ public final class AuditAction {
             USERS_EXPORTED, GROUP_CREATED, GROUP_UPDATED, GROUP_DELETED, GROUP_RESTORED, MEMBERSHIP_ADDED,
             MEMBERSHIP_REMOVED,
             SYNC_SOURCE_CREATED, SYNC_SOURCE_CHANGED, SYNC_SOURCE_DELETED, SYNC_RUN, TOKEN_CREATED, TOKEN_REVOKED,
-            BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED);
+            BATCH_MAPPED, MAPPING_PROFILE_SAVED, MAPPING_PROFILE_RENAMED, MAPPING_PROFILE_DELETED,
+            LDAP_BIND_FAILED, LDAP_ACCOUNT_LOCKED, LDAP_ACCOUNT_UNLOCKED, LDAP_SERVICE_CREATED, LDAP_SERVICE_REVOKED);
 
     private AuditAction() {
     }

@@ -19,11 +19,13 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     public static final String PUBLIC = "public";
     /** The name of the {@link #PUBLIC} actor. */
     public static final String SELF_SERVICE = "self-service";
+    /** An LDAP service account (docs/ldap.md): its id and "LDAP service NAME". */
+    public static final String SERVICE = "service";
 
     public AuditActor {
-        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind)
-                && !SOURCE.equals(kind) && !TOKEN.equals(kind) && !PUBLIC.equals(kind)) {
-            throw new IllegalArgumentException("actor kind must be admin, system, user, source, token or public, not " + kind);
+        if (!ADMIN.equals(kind) && !SYSTEM.equals(kind) && !USER.equals(kind) && !SOURCE.equals(kind)
+                && !TOKEN.equals(kind) && !PUBLIC.equals(kind) && !SERVICE.equals(kind)) {
+            throw new IllegalArgumentException("actor kind must be admin, system, user, source, token, public or service, not " + kind);
         }
     }
 
@@ -48,6 +50,11 @@ public record AuditActor(String kind, UUID id, String name, String ip, String us
     /** Whoever used a public self-service page (the Forgot page), with the request's origin. */
     public static AuditActor selfService(String ip, String userAgent) {
         return new AuditActor(PUBLIC, null, SELF_SERVICE, ip, userAgent);
+    }
+
+    /** An LDAP service account acting (a password reset through Password Modify): its id and name, never its secret. */
+    public static AuditActor service(UUID serviceId, String serviceName, String ip) {
+        return new AuditActor(SERVICE, serviceId, "LDAP service " + serviceName, ip, null);
     }
 
     /** A directory user acting on their own account, e.g. setting their password from a reset link. */

@@ -135,6 +135,15 @@ public final class AuditSentence {
             case AuditAction.MAPPING_PROFILE_RENAMED -> add("renamed the mapping profile \"" + text(d, "before") + "\" to \""
                     + text(d, "after") + "\"");
             case AuditAction.MAPPING_PROFILE_DELETED -> add("deleted the mapping profile \"" + text(d, "name") + "\"");
+            case AuditAction.LDAP_BIND_FAILED -> add("could not bind over LDAP as " + text(d, "dn")).add(has(d, "reason")
+                    ? ": " + text(d, "reason") : "").add(d.path("attempts").asInt(1) > 1
+                    ? " (" + d.path("attempts").asInt() + " attempts)" : "");
+            case AuditAction.LDAP_ACCOUNT_LOCKED -> add("locked the user's LDAP binds after " + d.path("failures").asInt()
+                    + " failed attempts, until ").time(d, "lockedUntil");
+            case AuditAction.LDAP_ACCOUNT_UNLOCKED -> add("unlocked the user's LDAP binds");
+            case AuditAction.LDAP_SERVICE_CREATED -> add("created the LDAP service account \"" + text(d, "name") + "\" ("
+                    + text(d, "right") + ")");
+            case AuditAction.LDAP_SERVICE_REVOKED -> add("revoked the LDAP service account \"" + text(d, "name") + "\"");
             default -> generic(action, d);
         }
     }

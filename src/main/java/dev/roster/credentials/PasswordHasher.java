@@ -32,6 +32,54 @@ public final class PasswordHasher {
     private PasswordHasher() {
     }
 
+    /** What checking a password against a stored hash found. */
+    public enum Verdict {
+        MATCH, NO_MATCH,
+        /** The stored hash costs more to check than Roster allows (roster.sign-in.max-verify-*): it needs a reset. */
+        TOO_COSTLY
+    }
+
+    /**
+     * What checking a password against a stored hash costs: Argon2id memory (KiB) and passes, or a bcrypt cost
+     * (memoryKib 0). All zero for a hash Roster cannot read (verify refuses it without hashing).
+     */
+    public record VerifyCost(long memoryKib, long passes, int bcryptCost) {
+        /** Memory times passes: the Argon2id work. */
+        public long work() {
+            return memoryKib * passes;
+        }
+    }
+
+    /** Roster's own Argon2id memory in KiB: what one hashing slot is sized for. */
+    public static int ownMemoryKib() {
+        return MEMORY_KIB;
+    }
+
+    public static VerifyCost verifyCost(String storedHash) {
+        if (storedHash == null) {
+            return new VerifyCost(0, 0, 0);
+        }
+        if (BCRYPT.matcher(storedHash).matches()) {
+            return new VerifyCost(0, 0, Integer.parseInt(storedHash.substring(4, 6)));
+        }
+        Matcher m = PHC.matcher(storedHash);
+        if (!m.matches()) {
+            return new VerifyCost(0, 0, 0);
+        }
+        try {
+            return new VerifyCost(Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), 0);
+        } catch (NumberFormatException e) {
+            return new VerifyCost(Long.MAX_VALUE / 4, 1, 0);
+        }
+    }
+
+    /** Whether a hash that verified should be replaced by one at Roster's own parameters (imported, or older). */
+    public static boolean needsRehash(String storedHash) {
+        Matcher m = storedHash == null ? null : PHC.matcher(storedHash);
+        return m == null || !m.matches() || !m.group(2).equals(String.valueOf(MEMORY_KIB))
+                || !m.group(3).equals(String.valueOf(ITERATIONS)) || !m.group(4).equals(String.valueOf(PARALLELISM));
+    }
+
     public static String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);

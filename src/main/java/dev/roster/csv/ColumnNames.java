@@ -98,6 +98,12 @@ public final class ColumnNames {
 
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
+    /**
+     * Columns recognised only when written exactly as named here: their normalised form is an older alias of another
+     * column ("employeenumber" has meant external_id since before employee_number existed, decisions/0032).
+     */
+    private static final Set<String> EXACT_ONLY = Set.of(EMPLOYEE_NUMBER);
+
     /** Normalised alias -> canonical name. */
     private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
@@ -108,7 +114,9 @@ public final class ColumnNames {
 
     static {
         alias(EMAIL, "email", "emailaddress", "mail", "mailaddress", "workemail", "primaryemail", "emailid");
-        alias(EXTERNAL_ID, "externalid", "employeeid", "staffid", "personnelnumber", "extid");
+        // "Employee Number", "employeeNumber", "Employee No" stay external_id as Roster has always read them
+        // ("extend, never rename"); the employee_number column is recognised by its exact name (canonicalise).
+        alias(EXTERNAL_ID, "externalid", "employeeid", "employeenumber", "employeeno", "staffid", "personnelnumber", "extid");
         alias(USERNAME, "username", "login", "loginname", "uid");
         alias(GIVEN_NAME, "givenname", "firstname", "forename", "first");
         alias(FAMILY_NAME, "familyname", "lastname", "surname", "last");
@@ -125,7 +133,6 @@ public final class ColumnNames {
         alias(USER_TYPE, "usertype");
         alias(PREFERRED_LANGUAGE, "preferredlanguage");
         alias(TIMEZONE, "timezone", "zoneinfo", "tz"); // "timezone" is also time_zone, Time Zone, time-zone
-        alias(EMPLOYEE_NUMBER, "employeenumber", "employeeno");
         alias(COST_CENTER, "costcenter", "costcentre");
         alias(ORGANIZATION, "organization", "organisation");
         alias(DIVISION, "division");
@@ -237,6 +244,9 @@ public final class ColumnNames {
                 throw plaintextPassword(written, fileName, line);
             }
             return ATTRIBUTE_PREFIX + name;
+        }
+        if (EXACT_ONLY.contains(trimmed)) {
+            return trimmed;
         }
         String normalised = normalise(trimmed);
         String canonical = ALIASES.get(normalised);

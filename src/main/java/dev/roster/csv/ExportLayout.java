@@ -93,8 +93,8 @@ public final class ExportLayout {
                 out.add(plain("Job title [jobTitle]", TITLE));
                 out.add(plain("Department [department]", DEPARTMENT));
                 out.add(plain("Office phone [telephoneNumber]", PHONE));
-                out.add(plain("Employee ID [employeeId]", EMPLOYEE_NUMBER));
-                out.add(plain("Preferred language [preferredLanguage]", PREFERRED_LANGUAGE));
+                out.add(plain("Employee ID [employeeId]", EXTERNAL_ID));
+                out.add(plain("Preferred language [preferredLanguage]", LOCALE));
                 out.add(plain("Company name [companyName]", ORGANIZATION));
                 out.add(plain("Employee type [employeeType]", USER_TYPE));
                 for (String a : attributeNames) {
@@ -141,7 +141,7 @@ public final class ExportLayout {
                 out.add(plain("title", TITLE));
                 out.add(plain("department", DEPARTMENT));
                 out.add(plain("primaryPhone", PHONE));
-                out.add(plain("employeeNumber", EMPLOYEE_NUMBER));
+                out.add(plain("employeeNumber", EXTERNAL_ID));
                 out.add(new Column("locale", LOCALE, v -> v == null ? "" : v.replace('-', '_')));
                 for (String[] column : new String[][] {{"middleName", MIDDLE_NAME}, {"honorificPrefix", HONORIFIC_PREFIX},
                         {"honorificSuffix", HONORIFIC_SUFFIX}, {"nickName", NICK_NAME}, {"profileUrl", PROFILE_URL},

@@ -64,9 +64,10 @@ public final class VendorTemplates {
         entra("jobTitle", TITLE);
         entra("department", DEPARTMENT);
         entra("telephoneNumber", PHONE);
-        // as Entra's own SCIM provisioning maps them to the core and Enterprise User (decisions/0032)
-        entra("employeeId", EMPLOYEE_NUMBER);
-        entra("preferredLanguage", PREFERRED_LANGUAGE);
+        // Read as before the SCIM columns existed: files matched by external id through employeeId keep working
+        // ("extend, never rename", decisions/0032). Only columns that used to become attr.* moved to the new fields.
+        entra("employeeId", EXTERNAL_ID);
+        entra("preferredLanguage", LOCALE);
         entra("companyName", ORGANIZATION);
         entra("employeeType", USER_TYPE);
         for (String attr : List.of("usageLocation", "streetAddress", "state", "country", "physicalDeliveryOfficeName",
@@ -113,7 +114,8 @@ public final class VendorTemplates {
         okta("displayName", DISPLAY_NAME);
         okta("primaryPhone", PHONE);
         okta("locale", LOCALE);
-        okta("employeeNumber", EMPLOYEE_NUMBER);
+        // external_id as before the SCIM columns existed (decisions/0032)
+        okta("employeeNumber", EXTERNAL_ID);
         okta("department", DEPARTMENT);
         okta("middleName", MIDDLE_NAME);
         okta("honorificPrefix", HONORIFIC_PREFIX);

@@ -1,9 +1,9 @@
 package dev.roster.directory;
 
+import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -65,11 +65,13 @@ public class DirectoryUser extends PanacheEntityBase {
     /**
      * The users (not deleted) a "username or e-mail" typed on a self-service page names: the sign-in name
      * lower(coalesce(username, email)) or the e-mail, case-insensitive, both indexed. At most two, so that the caller
-     * can tell a name that fits more than one user (and refuse it).
+     * can tell a name that fits more than one user (and refuse it). Lower-cased by PostgreSQL, as the indexes are
+     * (Java's lower case differs for a few characters), after NFC normalisation of what was typed (the composed
+     * form, which keyboards and CSV files nearly always carry).
      */
     public static List<DirectoryUser> findBySignInName(String name) {
-        String key = name.trim().toLowerCase(Locale.ROOT);
-        return DirectoryUser.<DirectoryUser>find("(lower(coalesce(username, email)) = ?1 or lower(email) = ?1)"
+        String key = Normalizer.normalize(name.trim(), Normalizer.Form.NFC);
+        return DirectoryUser.<DirectoryUser>find("(lower(coalesce(username, email)) = lower(?1) or lower(email) = lower(?1))"
                 + " and status <> ?2 and deletedAt is null", key, UserStatus.DELETED).page(0, 2).list();
     }
 

@@ -39,7 +39,8 @@ public class DirectoryUserResource {
                 List<UserStatus> statuses, String pageUrl);
 
         static native TemplateInstance user(DirectoryUser user, boolean restorable, String error, UserLinks.Links links,
-                UserLinks.Reports reports, List<ScheduledChanges.Pending> dated);
+                UserLinks.Reports reports, boolean hashNeedsReset, String bindPolicy, BindLockouts.State bindLock,
+                List<ScheduledChanges.Pending> dated);
     }
 
     @Inject
@@ -52,6 +53,10 @@ public class DirectoryUserResource {
     dev.roster.access.CurrentOperator operator;
     @Inject
     UserLinks links;
+    @Inject
+    dev.roster.access.HashingSlots hashing;
+    @Inject
+    jakarta.enterprise.inject.Instance<BindLockouts> bindLockouts;
 
     /** The people who report to a user, listed on their page (the rest are counted). */
     static final int REPORTS_SHOWN = 50;
@@ -103,8 +108,16 @@ public class DirectoryUserResource {
     private TemplateInstance userPage(DirectoryUser user, String error) {
         boolean restorable = user.status == UserStatus.DELETED && user.purgedAt == null && user.deletedAt != null
                 && user.deletedAt.isAfter(java.time.Instant.now().minus(lifecycle.retention()));
+        // An imported hash above the verify ceiling is never checked (decision 0036): the admin should reset it.
+        boolean hashNeedsReset = user.passwordHash != null && !hashing.withinVerifyCeiling(user.passwordHash);
+        String policy = null;
+        BindLockouts.State lock = null;
+        if (bindLockouts.isResolvable()) {
+            policy = bindLockouts.get().policy().orElse(null);
+            lock = policy == null ? null : bindLockouts.get().stateOf(user.id).orElse(null);
+        }
         return Templates.user(user, restorable, error, links.of(user.id), links.reportsOf(user.id, REPORTS_SHOWN),
-                query.pendingDatedChanges(user.id));
+                hashNeedsReset, policy, lock, query.pendingDatedChanges(user.id));
     }
 
     @GET

@@ -17,8 +17,10 @@ import dev.roster.sql.Jdbc;
  * The one writer of directory_user rows: every INSERT, and the updates that create, change and delete users, for the
  * batch apply (set-based, one statement per kind of change over a batch's plan_item rows, never one per row), SCIM
  * (one row) and the demo seed (a JDBC batch). Each method runs on the caller's connection, inside the caller's
- * transaction (services own transactions); every write moves the user's version, so a plan that saw the user before
- * becomes stale. Audit events are built by {@link UserEvents}.
+ * transaction (services own transactions); every write of the profile or the status moves the user's version, so a
+ * plan that saw the user before becomes stale. A user's own new password does not (decision 0036: else any user
+ * could make admins' batches stale by changing theirs), unless it activates an invited user. Audit events are built
+ * by {@link UserEvents}.
  */
 public final class UserWriter {
 
@@ -278,6 +280,30 @@ public final class UserWriter {
                 RETURNING id, email, coalesce(display_name,
                                               nullif(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')), ''))""",
                 rs -> new OwedInvitation(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+    }
+
+    /**
+     * Stores a user's new password hash, unless the hash is no longer {@code expectedHash} (when given: the one the
+     * caller checked the current password against; a concurrent change won). The version moves only when the user
+     * was INVITED and becomes ACTIVE: a password alone is not what a batch's plan looked at. False when nothing was
+     * written.
+     */
+    public static boolean storePassword(Connection c, UUID id, String expectedHash, String newHash) throws SQLException {
+        return Jdbc.update(c, """
+                UPDATE directory_user SET password_hash = ?, updated_at = now(),
+                       status = CASE WHEN status = 'INVITED' THEN 'ACTIVE' ELSE status END,
+                       version = CASE WHEN status = 'INVITED' THEN version + 1 ELSE version END
+                 WHERE id = ? AND (?::text IS NULL OR password_hash = ?)""", newHash, id, expectedHash, expectedHash) == 1;
+    }
+
+    /**
+     * Replaces a hash that was just verified with one of the same password at Roster's own parameters (an imported
+     * bcrypt or costly Argon2id hash): the same password, so neither the version nor updated_at moves. False when
+     * the stored hash changed meanwhile (nothing written).
+     */
+    public static boolean rehash(Connection c, UUID id, String verifiedHash, String newHash) throws SQLException {
+        return Jdbc.update(c, "UPDATE directory_user SET password_hash = ? WHERE id = ? AND password_hash = ?", newHash, id,
+                verifiedHash) == 1;
     }
 
     /** Moves the users' versions (a membership of theirs changed). */

@@ -27,14 +27,17 @@ final class CellRules {
     /**
      * Minimum costs of an imported hash (decisions/0030, after OWASP's Password Storage Cheat Sheet): bcrypt cost 10;
      * Argon2id at least 7 MiB with m x t at least 35,840 KiB (each of OWASP's equivalent settings, m=19456,t=2 ...
-     * m=7168,t=5, passes). Upper bounds keep one sign-in from costing more than the server can give: bcrypt 16,
-     * Argon2id 1 GiB, t 10, p 16.
+     * m=7168,t=5, passes). Upper bounds keep one check of a password from costing more than the server can give
+     * (decision 0036: the self-service page checks these on a public page, a 512 MiB heap holds a few 64 MiB hashes
+     * at once): bcrypt 13, Argon2id 64 MiB with m x t at most 262,144 KiB (64 MiB x 4), t 10, p 16; the same as the
+     * default verify ceiling (roster.sign-in.max-verify-*).
      */
     static final int MIN_BCRYPT_COST = 10;
-    static final int MAX_BCRYPT_COST = 16;
+    static final int MAX_BCRYPT_COST = 13;
     static final long MIN_ARGON2_MEMORY_KIB = 7168;
     static final long MIN_ARGON2_MEMORY_TIMES_PASSES = 35840;
-    static final long MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
+    static final long MAX_ARGON2_MEMORY_KIB = 64 * 1024;
+    static final long MAX_ARGON2_MEMORY_TIMES_PASSES = 262144;
     static final long MAX_ARGON2_PASSES = 10;
     static final long MAX_ARGON2_LANES = 16;
     /** Domains that passed the checks (IDN.toASCII per row was a tenth of the planner's CPU). */
@@ -192,11 +195,13 @@ final class CellRules {
             long t = Long.parseLong(argon.group(2));
             long p = Long.parseLong(argon.group(3));
             boolean strong = m >= MIN_ARGON2_MEMORY_KIB && m * t >= MIN_ARGON2_MEMORY_TIMES_PASSES && t >= 1 && p >= 1;
-            boolean bounded = m <= MAX_ARGON2_MEMORY_KIB && t <= MAX_ARGON2_PASSES && p <= MAX_ARGON2_LANES;
+            boolean bounded = m <= MAX_ARGON2_MEMORY_KIB && t <= MAX_ARGON2_PASSES && p <= MAX_ARGON2_LANES
+                    && m * t <= MAX_ARGON2_MEMORY_TIMES_PASSES;
             return strong && bounded ? null : "is an Argon2id hash with m=" + m + ",t=" + t + ",p=" + p + "; Roster imports "
                     + "Argon2id hashes of at least m=" + MIN_ARGON2_MEMORY_KIB + " KiB with m x t at least "
                     + MIN_ARGON2_MEMORY_TIMES_PASSES + " (e.g. m=19456,t=2), and at most m=" + MAX_ARGON2_MEMORY_KIB
-                    + ",t=" + MAX_ARGON2_PASSES + ",p=" + MAX_ARGON2_LANES + ". Leave the cell empty: the user gets an "
+                    + ",t=" + MAX_ARGON2_PASSES + ",p=" + MAX_ARGON2_LANES + " with m x t at most " + MAX_ARGON2_MEMORY_TIMES_PASSES
+                    + " (checking it must fit the server's memory). Leave the cell empty: the user gets an "
                     + "email with a link to set a new password";
         }
         return "is not a bcrypt hash ($2a$, $2b$ or $2y$) or an Argon2id hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash); "

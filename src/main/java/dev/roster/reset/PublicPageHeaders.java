@@ -25,9 +25,19 @@ public class PublicPageHeaders {
         router.route().order(-100).handler(this::apply);
     }
 
+    /** "/forgot/" and "/forgot//" are served (or refused) like "/forgot": the same headers. */
+    static String withoutTrailingSlashes(String path) {
+        int end = path.length();
+        while (end > 1 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(0, end);
+    }
+
     void apply(RoutingContext rc) {
         String path = rc.normalizedPath();
-        if (path.startsWith("/reset/") || path.startsWith("/invite/") || SELF_SERVICE_PATHS.contains(path)) {
+        if (path.startsWith("/reset/") || path.startsWith("/invite/")
+                || SELF_SERVICE_PATHS.contains(withoutTrailingSlashes(path))) {
             rc.addHeadersEndHandler(v -> {
                 rc.response().headers().set("Referrer-Policy", "no-referrer");
                 rc.response().headers().set("Cache-Control", "no-store");

@@ -147,5 +147,17 @@ class SignInFloodTest {
         public java.time.Duration hashWait() {
             return java.time.Duration.ofSeconds(2);
         }
+
+        public long maxVerifyMemoryKib() {
+            return 65536;
+        }
+
+        public long maxVerifyWorkKib() {
+            return 262144;
+        }
+
+        public int maxVerifyBcryptCost() {
+            return 13;
+        }
     }
 }

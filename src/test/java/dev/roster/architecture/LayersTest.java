@@ -28,7 +28,7 @@ class LayersTest {
     /** Features that use base features: groups and reset links build on directory users, mapping may read groups. */
     static final String[] FEATURES = { "dev.roster.group..", "dev.roster.reset..", "dev.roster.mapping.." };
     static final String[] BATCH = { "dev.roster.batch.." };
-    static final String[] INTEGRATIONS = { "dev.roster.scim..", "dev.roster.sync.." };
+    static final String[] INTEGRATIONS = { "dev.roster.scim..", "dev.roster.sync..", "dev.roster.ldap.." };
 
     /** Top-level packages (batch/ with its sub-packages as one) import one way. */
     static final ArchRule TOP_LEVEL_PACKAGES_ARE_FREE_OF_CYCLES = slices().matching("dev.roster.(*)..")

@@ -119,6 +119,12 @@ class CellRulesTest {
         assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=1,t=1,p=1$" + salt));
         assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=4096,t=3,p=1$" + salt));
         assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=4194304,t=3,p=1$" + salt), "4 GiB per sign-in");
+        // What a public page may have to check fits the heap: 64 MiB and m x t 262,144 KiB at most, bcrypt 13.
+        assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=1048576,t=1,p=1$" + salt), "1 GiB per check");
+        assertNotNull(CellRules.passwordHashProblem("$argon2id$v=19$m=65536,t=5,p=1$" + salt), "too much work");
+        assertNull(CellRules.passwordHashProblem("$argon2id$v=19$m=65536,t=4,p=1$" + salt));
+        assertNotNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$14$")), "seconds per check");
+        assertNull(CellRules.passwordHashProblem(BCRYPT.replace("$2b$12$", "$2b$13$")));
         for (String owasp : new String[] { "m=47104,t=1", "m=19456,t=2", "m=12288,t=3", "m=9216,t=4", "m=7168,t=5" }) {
             assertNull(CellRules.passwordHashProblem("$argon2id$v=19$" + owasp + ",p=1$" + salt), owasp);
         }

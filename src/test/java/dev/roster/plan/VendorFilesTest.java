@@ -88,20 +88,55 @@ class VendorFilesTest {
     }
 
     @Test
-    void entraColumnsThatItsScimProvisioningMapsGoToTheSameRosterColumns() {
+    void entraKeepsItsOldReadingsAndOnlyFormerAttributesMoveToTheNewColumns() {
         byte[] bytes = ("version:v1.0\nName [displayName] Required,User name [userPrincipalName] Required,"
                 + "First name [givenName],Last name [surname],Employee ID [employeeId],Company name [companyName],"
                 + "Employee type [employeeType],Preferred language [preferredLanguage]\n"
                 + "Ada Entra,ada.entra@vendor.example,Ada,Entra,701984,Contoso,Contractor,de-CH\n").getBytes(StandardCharsets.UTF_8);
         Map<String, String> targets = targets(mapping(bytes, null));
-        assertEquals("employee_number", targets.get("Employee ID [employeeId]"));
+        // read as before issue #24 ("extend, never rename", decisions/0032)
+        assertEquals("external_id", targets.get("Employee ID [employeeId]"));
+        assertEquals("locale", targets.get("Preferred language [preferredLanguage]"));
+        // formerly attr.companyName and attr.employeeType
         assertEquals("organization", targets.get("Company name [companyName]"));
         assertEquals("user_type", targets.get("Employee type [employeeType]"));
-        assertEquals("preferred_language", targets.get("Preferred language [preferredLanguage]"));
         PlannedChange ada = plan(Operation.ONBOARD, bytes).get(0);
         assertEquals(ChangeKind.CREATE, ada.kind(), ada.messages().toString());
-        assertEquals("701984", fields(ada).get("employee_number"));
-        assertEquals("de-CH", fields(ada).get("preferred_language"));
+        assertEquals("701984", fields(ada).get("external_id"));
+        assertEquals("de-CH", fields(ada).get("locale"));
+        assertEquals(null, fields(ada).get("employee_number"));
+        assertEquals(null, fields(ada).get("preferred_language"));
+    }
+
+    @Test
+    void entraEmployeeIdAndOktaEmployeeNumberStillMatchExistingUsersByExternalId() {
+        UserSnapshot ada = directory.add("ada@vendor.example", "701984", UserStatus.ACTIVE);
+        UserSnapshot okko = directory.add("okko@vendor.example", "O-1", UserStatus.ACTIVE);
+        String entra = "version:v1.0\nUser name [userPrincipalName] Required,Employee ID [employeeId],Department [department]\n"
+                + "ada@vendor.example,701984,Finance\nnew.entra@vendor.example,701985,Finance\n";
+        String okta = "login,firstName,lastName,email,employeeNumber,department\n"
+                + "okko,Okko,Okta,okko@vendor.example,O-1,Platform\npia,Pia,Okta,pia@vendor.example,O-404,Design\n";
+        String alias = "Employee Number,department\n701984,Legal\n";
+        for (String[] file : new String[][] {{entra, "Microsoft Entra ID bulk create"}, {okta, "Okta user import"},
+                {alias, "Roster CSV"}}) {
+            byte[] bytes = file[0].getBytes(StandardCharsets.UTF_8);
+            assertEquals(file[1], mapping(bytes, null).formatLabel());
+            List<PlannedChange> changes = new ArrayList<>();
+            new Planner(Operation.UPDATE, MatchKey.EXTERNAL_ID, directory).plan(() -> new ByteArrayInputStream(bytes), "f.csv",
+                    CsvLimits.defaults(), changes::add);
+            PlannedChange first = changes.get(0);
+            assertEquals(ChangeKind.UPDATE, first.kind(), file[1] + ": " + first.messages());
+            assertEquals(file[0] == okta ? okko.id() : ada.id(), first.userId(), file[1]);
+            assertTrue(first.fields().stream().anyMatch(f -> f.name().equals("department") && f.before() == null),
+                    first.fields().toString());
+            assertTrue(first.fields().stream().noneMatch(f -> f.name().equals("external_id") || f.name().equals("employee_number")),
+                    "the key is not changed: " + first.fields());
+            if (changes.size() > 1) {
+                assertEquals(ChangeKind.ERROR, changes.get(1).kind(), file[1] + ": an unknown external id names no user");
+                assertTrue(changes.get(1).messages(Severity.ERROR).toString().contains("no user with external_id"),
+                        changes.get(1).messages().toString());
+            }
+        }
     }
 
     @Test
@@ -224,7 +259,8 @@ class VendorFilesTest {
         assertEquals("en-US", okko.get("locale"));
         assertEquals("Platform", okko.get("division"));
         assertEquals("M", okko.get("middle_name"));
-        assertEquals("O-1", okko.get("employee_number"));
+        assertEquals("O-1", okko.get("external_id"), "employeeNumber is read as external_id, as before issue #24");
+        assertEquals("en", okko.get("preferred_language"));
         assertEquals("America/Los_Angeles", okko.get("timezone"));
         assertEquals("Pat Boss", okko.get("attr.manager"));
         assertEquals("Pia Okta, Jr.", fields(changes.get(1)).get("display_name"));

@@ -1,5 +1,6 @@
 package dev.roster.reset;
 
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,12 +13,22 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+import dev.roster.access.AdminRole;
 import dev.roster.credentials.PasswordHasher;
 import dev.roster.credentials.TokenPurpose;
 import dev.roster.directory.DirectoryUser;
 import dev.roster.mail.MailFixtures;
 import dev.roster.plan.UserStatus;
+import dev.roster.support.Batches;
 import dev.roster.support.Browser;
+import dev.roster.support.TestAdmins;
 import dev.roster.support.Sql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,6 +50,10 @@ class SelfServiceTest {
     Sql sql;
     @Inject
     ResettableTokenGuessThrottle throttle;
+    @Inject
+    TestAdmins admins;
+    @Inject
+    SetPasswordService passwords;
 
     @AfterEach
     void forgetRequests() {
@@ -178,13 +193,17 @@ class SelfServiceTest {
                 .body(containsString("Enter your current password."));
         assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(u.id).passwordHash), "nothing changed yet");
 
+        // A right current password with an unusable new one is audited, never a silent answer.
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'reason' = ? AND details::jsonb ->> 'account' = ?",
+                PasswordChange.NEW_PASSWORD_REJECTED, u.email));
         long versionBefore = fixtures.reload(u.id).version;
         change(browser, u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(200)
                 .body(containsString("Your password is changed"));
         DirectoryUser after = fixtures.reload(u.id);
         assertTrue(PasswordHasher.verify(NEW_PASSWORD, after.passwordHash));
         assertFalse(PasswordHasher.verify(OLD_PASSWORD, after.passwordHash));
-        assertEquals(versionBefore + 1, after.version);
+        assertEquals(versionBefore, after.version, "a password is not what a batch's plan looked at");
         // The reset link sent before no longer works.
         browser.get("/reset/" + resetToken).then().statusCode(404);
         browser.get("/invite/" + inviteToken).then().statusCode(404);
@@ -214,9 +233,184 @@ class SelfServiceTest {
         assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
                 + " AND details::jsonb ->> 'account' = ?", u.username));
         assertEquals(1, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ? AND attempts = 4"
-                + " AND channel = 'password-change'", "user:" + u.username));
+                + " AND channel = 'password-change'", "user:change:" + u.username));
         // The admin sign-in of the same name is not held back by this page.
         assertEquals(0, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ?", u.username));
+    }
+
+    /** Decision 0036: imported hashes are checked on a public page, so what they may cost is bounded. */
+    @Test
+    void importedHashesAreCheckedWithinTheCeilingAndReplacedByRostersOwn() {
+        // 128 MiB is above the verify ceiling (64 MiB): not computed, the plain refusal, the admin is told to reset.
+        DirectoryUser costly = user("change-costly", UserStatus.ACTIVE, null);
+        sql.update("UPDATE directory_user SET password_hash = ? WHERE id = ?", argon2(OLD_PASSWORD, 131072, 1), costly.id);
+        Browser browser = Browser.anonymous();
+        change(browser, costly.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401)
+                .body(containsString("is not right"));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(costly.id).passwordHash), "unchanged");
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'reason' = ? AND details::jsonb ->> 'account' = ?", PasswordChange.TOO_COSTLY,
+                costly.username));
+        Browser admin = Browser.signedIn(admins.create(AdminRole.OPERATOR), TestAdmins.PASSWORD);
+        admin.get("/users/" + costly.id).then().statusCode(200).body(containsString("needs a reset"));
+        admin.get("/users/" + user("change-cheap", UserStatus.ACTIVE, OLD_PASSWORD).id).then().statusCode(200).body(not(containsString("needs a reset")));
+
+        // An imported bcrypt hash that verifies is replaced by Roster's own, even when the new password is refused.
+        DirectoryUser imported = user("change-bcrypt", UserStatus.ACTIVE, null);
+        String bcrypt = OpenBSDBCrypt.generate(OLD_PASSWORD.toCharArray(), new byte[16], 10);
+        sql.update("UPDATE directory_user SET password_hash = ? WHERE id = ?", bcrypt, imported.id);
+        long version = fixtures.reload(imported.id).version;
+        change(browser, imported.username, OLD_PASSWORD, "short", "short").then().statusCode(422);
+        DirectoryUser rehashed = fixtures.reload(imported.id);
+        assertTrue(rehashed.passwordHash.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), rehashed.passwordHash);
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, rehashed.passwordHash));
+        assertEquals(version, rehashed.version);
+    }
+
+    /** Every refusal takes at least roster.self-service.min-refusal-time, whatever the account's hash costs. */
+    @Test
+    void refusalsTakeTheMinimumTime() {
+        long started = System.nanoTime();
+        change(Browser.anonymous(), "nobody-" + System.nanoTime(), OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
+                .then().statusCode(401);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMs >= 400, "took " + tookMs + " ms");
+    }
+
+    /** A user changing their own password does not make an admin's planned batch stale (decision 0036). */
+    @Test
+    void aPasswordChangeDoesNotMakeAPlannedBatchStale() {
+        DirectoryUser u = user("change-batch", UserStatus.ACTIVE, OLD_PASSWORD);
+        String op = admins.create(AdminRole.OPERATOR);
+        String id = Batches.upload(op, TestAdmins.PASSWORD, "email,department\n" + u.email + ",Harbour\n", "update",
+                "update.csv");
+        assertEquals(1L, Batches.awaitPlanned(op, TestAdmins.PASSWORD, id).getLong("summary.update"));
+        change(Browser.anonymous(), u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(200);
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).contentType("application/json")
+                .body("{\"confirm\": 1, \"deleteCount\": 0}").post("/api/batches/" + id + "/apply").then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        DirectoryUser after = fixtures.reload(u.id);
+        assertEquals("Harbour", after.department);
+        assertTrue(PasswordHasher.verify(NEW_PASSWORD, after.passwordHash));
+    }
+
+    /** Two changes with the same current password: the second finds another hash under the row lock, and stops. */
+    @Test
+    void aChangeIsRefusedWhenThePasswordChangedSinceItWasChecked() {
+        DirectoryUser u = user("change-race", UserStatus.ACTIVE, OLD_PASSWORD);
+        String checked = fixtures.reload(u.id).passwordHash;
+        change(Browser.anonymous(), u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(200);
+        String other = "another quiet password 42";
+        assertTrue(passwords.change(u.id, checked, PasswordHasher.hash(other), OLD_PASSWORD, other, other, null, null)
+                instanceof SetPasswordService.Outcome.InvalidLink);
+        assertTrue(PasswordHasher.verify(NEW_PASSWORD, fixtures.reload(u.id).passwordHash));
+    }
+
+    /** Counted under the user found too: wrong passwords spread over the user's names still hold the user back. */
+    @Test
+    void wrongPasswordsUnderEachOfAUsersNamesCountForTheUser() {
+        DirectoryUser u = user("change-names", UserStatus.ACTIVE, OLD_PASSWORD);
+        Browser browser = Browser.anonymous();
+        for (String name : new String[] {u.username, u.email, u.username.toUpperCase(), u.email.toUpperCase()}) {
+            change(browser, name, "wrong password for " + name, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401);
+        }
+        // The name typed has one failure (case is ignored, two each); the user has four: the plain refusal, no wait shown.
+        change(browser, u.username, OLD_PASSWORD, NEW_PASSWORD, NEW_PASSWORD).then().statusCode(401)
+                .body(containsString("is not right"));
+        assertTrue(PasswordHasher.verify(OLD_PASSWORD, fixtures.reload(u.id).passwordHash));
+    }
+
+    /** Review #6, #9: one step per count, IPv6 per /64, bounded keys, an overall hourly limit of mails. */
+    @Test
+    void forgotCountersAreAtomicBoundedAndPerNetwork() throws Exception {
+        throttle.clear();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 64; i++) {
+            pool.execute(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (throttle.allow("atomic", 5, java.time.Duration.ofHours(1))) {
+                    allowed.incrementAndGet();
+                }
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(5, allowed.get());
+
+        assertEquals(TokenGuessThrottle.network("2001:db8:1:2:aaaa::1"), TokenGuessThrottle.network("2001:db8:1:2:bbbb:0:0:2"));
+        assertFalse(TokenGuessThrottle.network("2001:db8:1:2::1").equals(TokenGuessThrottle.network("2001:db8:1:3::1")));
+        assertEquals("192.0.2.1", TokenGuessThrottle.network("192.0.2.1"));
+
+        for (int i = 0; i < TokenGuessThrottle.MAX_KEYS; i++) {
+            throttle.allow("filler " + i, 1, java.time.Duration.ofHours(1));
+        }
+        assertFalse(throttle.allow("one more", 1, java.time.Duration.ofHours(1)), "full of live keys: refused");
+        Browser.anonymous().postForm("/forgot", Map.of("name", "anyone")).then().statusCode(429);
+        throttle.clear();
+
+        // The overall limit: the hour's mails are spent, so a known user's request sends nothing, and says so once.
+        DirectoryUser u = user("forgot-all", UserStatus.ACTIVE, null);
+        for (int i = 0; i < 500; i++) {
+            throttle.allow(ForgotPassword.ALL_MAILS, 500, java.time.Duration.ofHours(1));
+        }
+        Browser browser = Browser.anonymous();
+        browser.postForm("/forgot", Map.of("name", u.email)).then().statusCode(200);
+        browser.postForm("/forgot", Map.of("name", u.username)).then().statusCode(200);
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'hourly mail limit reached'",
+                u.username) == 1);
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND occurred_at > now() - interval '1 hour'",
+                ForgotPassword.ALL_ACCOUNTS));
+        throttle.clear();
+    }
+
+    /** An invited user who was never sent an invitation cannot activate themself through /forgot (by default). */
+    @Test
+    void forgotSendsNothingToAnInvitedUserNeverInvited() {
+        throttle.clear();
+        DirectoryUser u = user("forgot-invited", UserStatus.INVITED, null);
+        Browser.anonymous().postForm("/forgot", Map.of("name", u.email)).then().statusCode(200)
+                .body(containsString("Check your mail"));
+        await(() -> sql.count("SELECT count(*) FROM audit_event WHERE action = 'password.self-service-refused'"
+                + " AND details::jsonb ->> 'account' = ? AND details::jsonb ->> 'reason' = 'invited without invitation'",
+                u.email) == 1);
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE user_id = ?", u.id));
+        assertEquals(1, sql.count("SELECT count(*) FROM sign_in_failure_window WHERE account_key = ?", "user:forgot:" + u.email));
+    }
+
+    /** Review #10, #11: names are compared as PostgreSQL lower-cases them, after NFC; headers hold on "/forgot/". */
+    @Test
+    void signInNamesAreNormalisedAndTrailingSlashesKeepTheHeaders() {
+        DirectoryUser u = user("forgot-nfc", UserStatus.ACTIVE, null);
+        String composed = "jos\u00e9-" + System.nanoTime();
+        sql.update("UPDATE directory_user SET username = ? WHERE id = ?", composed, u.id);
+        String typed = java.text.Normalizer.normalize(composed.toUpperCase(), java.text.Normalizer.Form.NFD);
+        assertEquals(1, QuarkusTransaction.requiringNew().call(() -> DirectoryUser.findBySignInName(typed)).size());
+        Browser browser = Browser.anonymous();
+        for (String path : new String[] {"/forgot/", "/password/change/"}) {
+            assertEquals("no-store", browser.get(path).header("Cache-Control"), path);
+        }
+    }
+
+    private static String argon2(String password, int memoryKib, int passes) {
+        byte[] salt = new byte[16];
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(memoryKib).withIterations(passes).withParallelism(1).withSalt(salt).build());
+        byte[] out = new byte[32];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return "$argon2id$v=19$m=" + memoryKib + ",t=" + passes + ",p=1$" + b64.encodeToString(salt) + "$"
+                + b64.encodeToString(out);
     }
 
     private static Response change(Browser browser, String name, String current, String password, String confirm) {

@@ -281,6 +281,17 @@ final class EndpointTable {
             rule("POST", "/api/tokens", Access.ADMIN, 400, Body.JSON),
             rule("DELETE", "/api/tokens/{id}", Access.ADMIN, 404, Body.NONE),
 
+            // LDAP (#25): service accounts and lifting a user's bind lockout, admins only, pages and API
+            rule("GET", "/ldap/service-accounts", Access.ADMIN, 200),
+            // Without a name: 400 after the role check, nothing created
+            form("POST", "/ldap/service-accounts", Access.ADMIN, 400, f -> "/ldap/service-accounts",
+                    () -> Map.of("right", "read-only")),
+            rule("POST", "/ldap/service-accounts/{id}/revoke", Access.ADMIN, 404, Body.FORM),
+            rule("GET", "/api/ldap/service-accounts", Access.ADMIN, 200),
+            rule("POST", "/api/ldap/service-accounts", Access.ADMIN, 400, Body.JSON),
+            rule("DELETE", "/api/ldap/service-accounts/{id}", Access.ADMIN, 404, Body.NONE),
+            rule("POST", "/users/{id}/ldap-unlock", Access.ADMIN, 404, Body.FORM),
+
             // SCIM 2.0 (#15): discovery and reads for viewers (read tokens), writes for operators (read-write tokens)
             rule("GET", "/scim/v2/ServiceProviderConfig", Access.VIEWER, 200),
             rule("GET", "/scim/v2/Schemas", Access.VIEWER, 200),

@@ -137,7 +137,7 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
         process = null;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
