@@ -124,6 +124,10 @@ public class ApplyService {
      */
     static String failureText(String reference, RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException s && "P0001".equals(s.getSQLState())) {
+                // RAISE EXCEPTION in Roster's own functions and triggers: words written for operators, no row quoted
+                return "The apply failed and nothing of it was kept (reference " + reference + "): " + s.getMessage();
+            }
             if (cause instanceof SQLException s) {
                 return "The apply failed and nothing of it was kept (reference " + reference + "): the database refused a "
                         + "change (SQLSTATE " + s.getSQLState() + "); re-plan the batch, and if it fails again give the "
