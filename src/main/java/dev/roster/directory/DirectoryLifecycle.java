@@ -2,6 +2,7 @@ package dev.roster.directory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,22 +53,42 @@ public class DirectoryLifecycle {
             Jdbc.one(c, "SELECT 1 FROM directory_user WHERE id = ? FOR UPDATE", rs -> 1, userId);
             List<IdentifierHolders.Taken> taken = IdentifierHolders.taken(c, List.of(userId));
             if (!taken.isEmpty()) {
-                throw new ClientErrorException("This user cannot be restored: its " + taken.stream()
-                        .map(IdentifierHolders.Taken::describe).collect(java.util.stream.Collectors.joining("; "))
-                        + ". Change or delete that user's identifier first, then restore this one.", 409);
+                throw identifiersTaken(taken);
             }
-            Map<String, String> restored = Jdbc.one(c, """
-                    UPDATE directory_user SET status = coalesce(status_before_delete, 'ACTIVE'), status_before_delete = NULL,
-                                              deleted_at = NULL, version = version + 1, updated_at = now()
-                     WHERE id = ? AND status = 'DELETED' AND purged_at IS NULL
-                       AND deleted_at > now() - make_interval(secs => ?)
-                    RETURNING coalesce(email, username), status""", rs -> Map.of("email", rs.getString(1), "status", rs.getString(2)),
-                    userId, retention.toSeconds()).orElse(null);
+            Savepoint beforeRestore = c.setSavepoint();
+            Map<String, String> restored;
+            try {
+                restored = Jdbc.one(c, """
+                        UPDATE directory_user SET status = coalesce(status_before_delete, 'ACTIVE'), status_before_delete = NULL,
+                                                  deleted_at = NULL, version = version + 1, updated_at = now()
+                         WHERE id = ? AND status = 'DELETED' AND purged_at IS NULL
+                           AND deleted_at > now() - make_interval(secs => ?)
+                        RETURNING coalesce(email, username), status""",
+                        rs -> Map.of("email", rs.getString(1), "status", rs.getString(2)), userId, retention.toSeconds())
+                        .orElse(null);
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // another user took an identifier between the check and the update: name it as the check would
+                c.rollback(beforeRestore);
+                throw identifiersTaken(IdentifierHolders.taken(c, List.of(userId)));
+            }
             if (restored == null) {
                 throw refusal(c, userId);
             }
             audit.record(c, actor, UserEvents.restored(userId, restored.get("email"), restored.get("status")));
         });
+    }
+
+    private static ClientErrorException identifiersTaken(List<IdentifierHolders.Taken> taken) {
+        if (taken.isEmpty()) {
+            return new ClientErrorException("This user cannot be restored: another user took one of its identifiers "
+                    + "meanwhile. Reload the page and try again.", 409);
+        }
+        return new ClientErrorException("This user cannot be restored: its " + taken.stream()
+                .map(IdentifierHolders.Taken::describe).collect(java.util.stream.Collectors.joining("; "))
+                + ". Change or delete that user's identifier first, then restore this one.", 409);
     }
 
     private RuntimeException refusal(Connection c, UUID userId) throws SQLException {
@@ -108,7 +129,7 @@ public class DirectoryLifecycle {
         return jdbc.inTransaction(c -> {
             List<AuditEventDraft> drafts = Jdbc.list(c, """
                     WITH victims AS (
-                        SELECT id, email, deleted_at FROM directory_user
+                        SELECT id, coalesce(email, username) AS identifier, deleted_at FROM directory_user
                          WHERE status = 'DELETED' AND purged_at IS NULL AND deleted_at < now() - make_interval(secs => ?)
                          ORDER BY deleted_at LIMIT ? FOR UPDATE SKIP LOCKED),
                     erased AS (
@@ -121,7 +142,7 @@ public class DirectoryLifecycle {
                                division = NULL, emails = NULL, phone_numbers = NULL, addresses = NULL,
                                password_hash = NULL, purged_at = now(), version = u.version + 1, updated_at = now()
                           FROM victims v WHERE u.id = v.id RETURNING u.id)
-                    SELECT v.id, v.email, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",
+                    SELECT v.id, v.identifier, v.deleted_at FROM victims v JOIN erased e ON e.id = v.id""",
                     rs -> UserEvents.purged(rs.getObject(1, UUID.class), rs.getString(2),
                             rs.getTimestamp(3).toInstant().toString(), retention.toString()),
                     retention.toSeconds(), PURGE_CHUNK);

@@ -39,6 +39,13 @@ public final class IdentifierHolders {
                                                              AND h.status <> 'DELETED'
                  WHERE d.id = ANY (?) AND d.status = 'DELETED' AND h.id <> d.id
                 UNION ALL
+                -- an address that a live user signs in with as its username (both are sign-in names)
+                SELECT d.id, 'email', d.email, h.id, coalesce(h.email, h.username)
+                  FROM directory_user d JOIN directory_user h ON lower(h.username) = lower(d.email) AND h.username IS NOT NULL
+                                                             AND h.status <> 'DELETED'
+                 WHERE d.id = ANY (?) AND d.status = 'DELETED' AND h.id <> d.id AND d.email IS NOT NULL
+                   AND (h.email IS NULL OR lower(h.email) <> lower(d.email))
+                UNION ALL
                 SELECT d.id, 'external_id', d.external_id, h.id, coalesce(h.email, h.username)
                   FROM directory_user d JOIN directory_user h ON h.external_id = d.external_id AND h.external_id IS NOT NULL
                                                              AND h.status <> 'DELETED'
@@ -55,6 +62,6 @@ public final class IdentifierHolders {
         }
         java.sql.Array ids = c.createArrayOf("uuid", deletedUsers.toArray());
         return Jdbc.list(c, TAKEN, rs -> new Taken(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                rs.getObject(4, UUID.class), rs.getString(5)), ids, ids, ids);
+                rs.getObject(4, UUID.class), rs.getString(5)), ids, ids, ids, ids);
     }
 }

@@ -164,10 +164,14 @@ public class GroupService {
     public boolean addMemberByEmail(UUID groupId, String email, AuditActor actor) {
         return jdbc.inTransaction(c -> {
             UserGroup group = lockLive(c, groupId);
-            // a live holder first: a deleted user keeps its address but no longer holds it (decisions/0031)
-            UUID userId = Jdbc.one(c, "SELECT id FROM directory_user WHERE lower(email) = lower(?) "
-                    + "ORDER BY status = 'DELETED', deleted_at DESC LIMIT 1",
-                    rs -> rs.getObject(1, UUID.class), email == null ? "" : email.strip())
+            // a live holder first: a deleted user keeps its address but no longer holds it (decisions/0031); each
+            // branch names the condition of an index (V26's partial email key, the identifier index), no full scan
+            String address = email == null ? "" : email.strip();
+            UUID userId = Jdbc.one(c, "(SELECT id, 0 AS rank FROM directory_user WHERE lower(email) = lower(?) "
+                    + "AND status <> 'DELETED' LIMIT 1) UNION ALL (SELECT id, 1 FROM directory_user "
+                    + "WHERE lower(coalesce(email, username)) = lower(?) AND lower(email) = lower(?) AND status = 'DELETED' "
+                    + "ORDER BY deleted_at DESC LIMIT 1) ORDER BY rank LIMIT 1",
+                    rs -> rs.getObject(1, UUID.class), address, address, address)
                     .orElseThrow(() -> new ClientErrorException("No directory user has the email \"" + email
                             + "\": check the address.", 422));
             return add(c, group, lockUser(c, userId), actor);

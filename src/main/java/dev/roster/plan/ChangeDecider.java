@@ -121,6 +121,9 @@ final class ChangeDecider {
             }
         }
         usernameTaken(row.values().get(USERNAME), null, found, messages);
+        if (hasEmail) {
+            emailIsUsername(email, null, rows.written(EMAIL), found, messages);
+        }
         List<FieldDiff> fields = new ArrayList<>();
         row.values().forEach((column, value) -> {
             if (isSet(value) && !column.equals(REASON) && !column.equals(STATUS) && !UserRelations.COLUMNS.contains(column)
@@ -222,8 +225,19 @@ final class ChangeDecider {
             fields.add(new FieldDiff(EMAIL, existing.email(), newEmail));
         }
         for (FieldDiff diff : fields) {
+            if (diff.name().equals(USERNAME) && diff.after() == null && existing.email() == null
+                    && fields.stream().noneMatch(f -> f.name().equals(EMAIL) && f.after() != null)) {
+                // directory_user_email_or_username (V26): a user signs in with one of them.
+                messages.add(PlanMessage.error(rows.written(USERNAME), "user " + describe(existing) + " has " + NO_MAIL
+                        + "its username cannot be cleared; give the user an email address in the same row, "
+                        + "or leave username as it is"));
+            }
             if (diff.name().equals(USERNAME)) {
                 usernameTaken(diff.after(), existing, found, messages);
+            }
+            if (diff.name().equals(EMAIL) && diff.after() != null) {
+                emailIsUsername(diff.after(), existing, newEmail != null ? rows.written(NEW_EMAIL) : rows.written(EMAIL), found,
+                        messages);
             }
             if (diff.name().equals(EMAIL)) {
                 UserSnapshot owner = byEmail.get(diff.after());
@@ -315,6 +329,16 @@ final class ChangeDecider {
         if (owner != null && (self == null || !owner.id().equals(self.id()))) {
             messages.add(PlanMessage.error(rows.written(USERNAME), "username " + username + " already belongs to user "
                     + describe(owner) + "; each user needs a username of their own"));
+        }
+    }
+
+    /** An address that is another live user's username would give two users one sign-in name (decisions/0031). */
+    private void emailIsUsername(String email, UserSnapshot self, String column, Found found, List<PlanMessage> messages) {
+        UserSnapshot owner = found.byLogin().get(email.toLowerCase(java.util.Locale.ROOT));
+        if (owner != null && owner.username() != null && owner.username().equalsIgnoreCase(email)
+                && (self == null || !owner.id().equals(self.id()))) {
+            messages.add(PlanMessage.error(column, "email " + email + " already belongs to user " + describe(owner)
+                    + " as its username; both sign a user in, so give this user another address or rename that user"));
         }
     }
 

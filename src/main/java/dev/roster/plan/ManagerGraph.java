@@ -117,6 +117,12 @@ final class ManagerGraph {
         return null;
     }
 
+    /** The id of the existing user a manager cell names, or null (unknown, or created by this file). */
+    UUID id(String ref) {
+        UserSnapshot user = byKey.get(ref);
+        return user == null ? null : user.id();
+    }
+
     /** The manager's email as the plan records it (lower case), or null when unknown. */
     String email(String ref) {
         UserSnapshot user = byKey.get(ref);

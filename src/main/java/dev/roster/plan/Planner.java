@@ -9,6 +9,7 @@ import dev.roster.csv.HeaderRecognition;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -210,6 +211,8 @@ public final class Planner {
         Set<String> keys = new LinkedHashSet<>();
         Set<String> emails = new LinkedHashSet<>();
         Set<String> logins = new LinkedHashSet<>();
+        // the addresses rows give users: none may be another user's username (both are sign-in names)
+        Set<String> emailLogins = new LinkedHashSet<>();
         for (CsvRecord record : chunk) {
             RowInput input = rows.read(record);
             List<PlanMessage> messages = new ArrayList<>(input.messages());
@@ -222,10 +225,16 @@ public final class Planner {
             }
             if (input.newEmail() != null) {
                 emails.add(input.newEmail());
+                emailLogins.add(input.newEmail().toLowerCase(Locale.ROOT));
             }
             String email = input.values().get(EMAIL);
             if (matchBy != MatchKey.EMAIL && email != null && !email.equals(RowReader.CLEAR)) {
                 emails.add(email);
+                emailLogins.add(email.toLowerCase(Locale.ROOT));
+            }
+            if (matchBy == MatchKey.EMAIL && input.key() != null
+                    && (input.action() == RowAction.CREATE || input.action() == RowAction.UPSERT)) {
+                emailLogins.add(input.key());
             }
             String username = input.values().get(USERNAME);
             if (matchBy != MatchKey.USERNAME && username != null && !username.equals(RowReader.CLEAR)) {
@@ -242,8 +251,18 @@ public final class Planner {
             byKey = keys.isEmpty() ? Map.of() : directory.findByKeys(matchBy, keys);
             byEmail = emails.isEmpty() ? Map.of() : directory.findByEmails(emails);
         }
-        Map<String, UserSnapshot> byLogin = matchBy == MatchKey.USERNAME ? byKey
-                : logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
+        Map<String, UserSnapshot> byLogin;
+        if (matchBy == MatchKey.USERNAME) {
+            emailLogins.removeAll(keys);
+            byLogin = byKey;
+            if (!emailLogins.isEmpty()) {
+                byLogin = new HashMap<>(byKey);
+                byLogin.putAll(directory.findByLogins(emailLogins));
+            }
+        } else {
+            logins.addAll(emailLogins);
+            byLogin = logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
+        }
         ChangeDecider.Found found = new ChangeDecider.Found(byKey, byEmail, byLogin);
         if (rows.hasGroupColumns() || rows.hasManagerColumn() || rows.hasDateColumns()) {
             List<UserSnapshot> targeted = new ArrayList<>();

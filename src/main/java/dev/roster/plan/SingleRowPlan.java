@@ -117,6 +117,7 @@ public final class SingleRowPlan {
         if (!byEmail && input.key() != null) {
             logins.add(input.key());
         }
+        emails.forEach(e -> logins.add(e.toLowerCase(java.util.Locale.ROOT))); // no address may be another's username
         Map<String, UserSnapshot> byLogin = logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
         // Groups and manager are not cells here (SCIM writes them itself): no catalog entries, no manager graph.
         UserRelations relations = new UserRelations(rows, new GroupCatalog(), null, directory);

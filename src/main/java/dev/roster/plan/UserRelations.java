@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -128,9 +127,12 @@ final class UserRelations {
         }
         String ref = row.values().get(MANAGER);
         UserSnapshot currentManager = existing == null || existing.managerId() == null ? null : chunkManagers.get(existing.managerId());
-        String before = currentManager == null || currentManager.email() == null ? null
-                : currentManager.email().toLowerCase(Locale.ROOT);
+        // A deleted manager is no manager: a live user given its old address is a change, by id (decisions/0031).
+        UUID beforeId = currentManager == null || currentManager.status() == UserStatus.DELETED ? null : currentManager.id();
+        String before = beforeId == null ? null : (currentManager.email() != null ? currentManager.email()
+                : currentManager.username()).toLowerCase(Locale.ROOT);
         String after = null;
+        UUID afterId = null;
         if (!RowReader.CLEAR.equals(ref)) {
             String problem = row.key() == null ? null : managers.problem(row.key(), ref);
             if (problem != null) {
@@ -138,8 +140,11 @@ final class UserRelations {
                 return;
             }
             after = managers.email(ref);
+            afterId = managers.id(ref);
         }
-        if (!Objects.equals(before, after)) {
+        // a manager this file creates (no id yet) is never the current one
+        boolean same = after == null ? beforeId == null : afterId != null && afterId.equals(beforeId);
+        if (!same) {
             fields.add(new FieldDiff(MANAGER, before, after));
         }
     }

@@ -29,6 +29,18 @@ public class ScimUserList {
 
     final ScimQuery query = new ScimQuery(ScimUserList::attribute, ScimMedia.USER_SCHEMA);
 
+    /**
+     * A sub-attribute of the element a kept list makes the user's value (primary, else the first work, else the first:
+     * as ScimAttributes.primaryValue chooses it); a user without a kept list (made by CSV) shows its value as one
+     * work, primary element.
+     */
+    private static String primaryElement(String list, String column, String attribute, String withoutList) {
+        return "(CASE WHEN " + list + " IS NULL THEN CASE WHEN " + column + " IS NOT NULL THEN " + withoutList + " END "
+                + "ELSE (SELECT " + attribute + " FROM jsonb_array_elements(" + list + ") WITH ORDINALITY x(e, n) "
+                + "ORDER BY (lower(e->>'primary') = 'true') IS TRUE DESC, (lower(e->>'type') = 'work') IS TRUE DESC, n "
+                + "LIMIT 1) END)";
+    }
+
     static ScimQuery.Attr attribute(String path) {
         if (path.startsWith("roster:")) {
             String key = path.substring("roster:".length());
@@ -41,8 +53,13 @@ public class ScimUserList {
             case "id" -> ScimQuery.Attr.of("u.id", ScimQuery.Type.ID, true);
             case "username" -> ScimQuery.Attr.of("lower(coalesce(u.username, u.email))", ScimQuery.Type.STRING_CI, true);
             case "emails", "emails.value" -> ScimQuery.Attr.of("lower(u.email)", ScimQuery.Type.STRING_CI, true);
-            case "emails.type", "phonenumbers.type" -> ScimQuery.Attr.of("'work'::text", ScimQuery.Type.STRING_CI, false);
-            case "emails.primary" -> ScimQuery.Attr.of("true", ScimQuery.Type.BOOLEAN, false);
+            // filters on emails and phoneNumbers match the user's primary element (docs/scim.md, decision 0033)
+            case "emails.type" -> ScimQuery.Attr.of(primaryElement("u.emails", "u.email", "lower(e->>'type')", "'work'"),
+                    ScimQuery.Type.STRING_CI, false);
+            case "phonenumbers.type" -> ScimQuery.Attr.of(primaryElement("u.phone_numbers", "u.phone", "lower(e->>'type')",
+                    "'work'"), ScimQuery.Type.STRING_CI, false);
+            case "emails.primary" -> ScimQuery.Attr.of(primaryElement("u.emails", "u.email",
+                    "coalesce(lower(e->>'primary') = 'true', false)", "true"), ScimQuery.Type.BOOLEAN, false);
             case "externalid" -> ScimQuery.Attr.of("u.external_id", ScimQuery.Type.STRING_EXACT, true);
             case "name.givenname" -> ScimQuery.Attr.of("lower(u.given_name)", ScimQuery.Type.STRING_CI, false);
             case "name.familyname" -> ScimQuery.Attr.of("lower(u.family_name)", ScimQuery.Type.STRING_CI, false);

@@ -199,7 +199,12 @@ public class ScimUserSchema {
     }
 
     /** What a SCIM document asks of Roster's columns. */
-    record Desired(List<Cell> cells, Boolean active, boolean managerGiven, String managerId, String password) {
+    /**
+     * What a SCIM document asks of Roster's columns; clearsEmail: an existing user's address goes (the document has no
+     * usable emails and the user signs in with its userName, decision 0033).
+     */
+    record Desired(List<Cell> cells, Boolean active, boolean managerGiven, String managerId, String password,
+                   boolean clearsEmail) {
     }
 
     Desired desired(JsonNode doc, UserRow existing) {
@@ -230,7 +235,9 @@ public class ScimUserSchema {
                 cells.add(status);
             }
         }
-        return new Desired(cells, active, true, managerId, password);
+        boolean clearsEmail = existing != null && existing.email() != null && !keepNullUsername
+                && !values.values.containsKey(ColumnNames.EMAIL);
+        return new Desired(cells, active, true, managerId, password, clearsEmail);
     }
 
     /** The columns a document sets, and the SCIM attribute that set each (for messages). */
@@ -249,8 +256,8 @@ public class ScimUserSchema {
     /** The core schema's attributes; true when an existing user without a username keeps none. */
     private static boolean coreValues(JsonNode doc, UserRow existing, String userName, Values values) {
         String email = ScimAttributes.primaryValue(doc, "emails");
-        if (email == null && userName.contains("@")) {
-            email = userName;
+        if (email == null && existing == null && userName.contains("@")) {
+            email = userName; // on create only: a PUT or PATCH without emails removes the address (decision 0033)
         }
         values.put(ColumnNames.EMAIL, "emails", email);
         boolean keepNullUsername = existing != null && existing.username() == null && userName.equalsIgnoreCase(existing.email());

@@ -124,6 +124,9 @@ public class ScimUsers {
         refuseErrors(change);
         List<FieldDiff> fields = new ArrayList<>(change.fields());
         UUID managerId = managerChange(c, existing, desired, fields);
+        if (desired.clearsEmail()) {
+            emailCleared(existing, fields);
+        }
         String passwordHash = null;
         String status = existing == null ? createdStatus(change, desired, fields) : null;
         checkUnique(c, existing, fields);
@@ -152,7 +155,7 @@ public class ScimUsers {
             }
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
-                throw ScimException.uniqueness("Another user already has this email address or externalId.");
+                throw ScimException.uniqueness("Another user already has this email address, userName or externalId.");
             }
             throw e;
         }
@@ -176,8 +179,9 @@ public class ScimUsers {
         if (desired.managerId() != null && !desired.managerId().isBlank()) {
             wanted = ScimQuery.uuid(desired.managerId().strip());
             UUID target = wanted;
-            wantedEmail = wanted == null ? null : Jdbc.one(c, "SELECT email FROM directory_user WHERE id = ? AND status <> 'DELETED'",
-                    rs -> rs.getString(1), target).orElse(null);
+            // by id alone: a manager without email is a manager (the diff names it by its username)
+            wantedEmail = wanted == null ? null : Jdbc.one(c, "SELECT coalesce(email, username) FROM directory_user "
+                    + "WHERE id = ? AND status <> 'DELETED'", rs -> rs.getString(1), target).orElse(null);
             if (wantedEmail == null) {
                 throw ScimException.invalidValue("manager.value " + desired.managerId() + " is not the id of a user.");
             }
@@ -190,6 +194,15 @@ public class ScimUsers {
             return wanted;
         }
         return managerId;
+    }
+
+    /** A document without usable emails removes the address of a user that keeps a userName (decision 0033). */
+    private static void emailCleared(ScimUserSchema.UserRow existing, List<FieldDiff> fields) {
+        if (after(fields, ColumnNames.USERNAME, existing.username()) == null) {
+            throw ScimException.invalidValue("A user needs an email or a userName: give emails, or a userName other than "
+                    + "the address.");
+        }
+        fields.add(new FieldDiff(ColumnNames.EMAIL, existing.email(), null));
     }
 
     /** A new user's status (SUSPENDED, ACTIVE with a password that passes the policy, else INVITED), as a field. */
@@ -222,8 +235,8 @@ public class ScimUsers {
             return UserEvents.created(id, change.field(ColumnNames.EMAIL).or(() -> change.field(ColumnNames.USERNAME))
                     .map(FieldDiff::after).orElse(null), null, null, changed, false, ScimWrites.SOURCE);
         }
-        String email = fields.stream().filter(f -> f.name().equals(ColumnNames.EMAIL)).map(FieldDiff::after).findFirst()
-                .orElse(identifier(existing.email(), existing.username()));
+        String email = identifier(after(fields, ColumnNames.EMAIL, existing.email()),
+                after(fields, ColumnNames.USERNAME, existing.username()));
         return UserEvents.updated(id, email, null, null, changed, ScimWrites.SOURCE);
     }
 
@@ -244,6 +257,16 @@ public class ScimUsers {
                 throw ScimException.uniqueness("userName " + f.after() + " already belongs to another user.");
             }
         }
+    }
+
+    /** A column's value after these changes (a field that clears it: null). */
+    private static String after(List<FieldDiff> fields, String column, String current) {
+        for (FieldDiff f : fields) {
+            if (f.name().equals(column)) {
+                return f.after();
+            }
+        }
+        return current;
     }
 
     /** How an event names a user: its email, or the username of a user without one. */

@@ -71,6 +71,68 @@ class UsersWithoutEmailTest {
     }
 
     @Test
+    void theDatabaseNeverQuotesARefusedRowInItsMessages() throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            // As V26's directory_user_email_or_username refuses a user without both, on a table of its own.
+            s.execute("CREATE TEMP TABLE refused_row (secret text CHECK (secret IS NULL))");
+            java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> s.executeUpdate("INSERT INTO refused_row VALUES ('$2a$10$hash')"));
+            assertEquals("23514", refused.getSQLState());
+            assertFalse(refused.getMessage().contains("hash"), refused.getMessage());
+            s.execute("DROP TABLE refused_row");
+        }
+    }
+
+    /** A user deleted a moment ago (restorable), straight into the table. */
+    private UUID deletedUser(String email) {
+        UUID id = UUID.randomUUID();
+        sql.update("INSERT INTO directory_user (id, email, given_name, family_name, status, status_before_delete, deleted_at) "
+                + "VALUES (?, ?, 'Old', 'Timer', 'DELETED', 'ACTIVE', now())", id, email);
+        return id;
+    }
+
+    @Test
+    void aRestoreThatLosesARaceForItsEmailIsA409NamingTheHolder() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String email = "race-" + System.nanoTime() + "@example.com";
+        UUID deleted = deletedUser(email);
+        UUID holder = UUID.randomUUID();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (var insert = c.prepareStatement("INSERT INTO directory_user (id, email, given_name, family_name, status) "
+                    + "VALUES (?, ?, 'New', 'Comer', 'ACTIVE')")) {
+                insert.setObject(1, holder);
+                insert.setString(2, email);
+                insert.executeUpdate();
+            }
+            // the restore passes its check (the holder is not committed) and waits on the unique index
+            var restore = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().auth().preemptive()
+                    .basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                    .post("/api/users/" + deleted + "/restore").then().extract());
+            Thread.sleep(1500);
+            c.commit();
+            var answer = restore.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(409, answer.statusCode(), answer.asString());
+            assertTrue(answer.path("error").toString().contains("email " + email + " now belongs to user " + holder),
+                    answer.asString());
+        }
+        assertEquals("DELETED", sql.rows("SELECT status FROM directory_user WHERE id = ?", deleted).get(0).get("status"));
+    }
+
+    @Test
+    void aRestoreWhoseEmailIsNowAnotherUsersUsernameIsRefusedNamingTheHolder() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String email = "signin-" + System.nanoTime() + "@example.com";
+        UUID deleted = deletedUser(email);
+        UUID holder = UUID.randomUUID();
+        sql.update("INSERT INTO directory_user (id, username, given_name, family_name, status) VALUES (?, ?, 'New', 'Comer', "
+                + "'ACTIVE')", holder, email.toUpperCase());
+        given().auth().preemptive().basic(op, TestAdmins.PASSWORD).header("X-Roster-Client", "test")
+                .post("/api/users/" + deleted + "/restore").then().statusCode(409)
+                .body("error", containsString("email " + email + " now belongs to user " + holder));
+    }
+
+    @Test
     void aUserOnboardedByUsernameIsDeletedAndOnboardedAgainAndRestoreAndRevertNameTheHolder() {
         String op = admins.create(AdminRole.OPERATOR);
         String m = "nm" + System.nanoTime();

@@ -67,6 +67,48 @@ class UsernameKeyTest {
     }
 
     @Test
+    void clearingTheUsernameOfAUserWithoutEmailIsAnErrorUnlessTheRowGivesAnEmail() {
+        UserSnapshot tanja = new UserSnapshot(UUID.randomUUID(), null, "E-7", "t.angelova", "Tanja", "Angelova", null, null,
+                null, null, null, UserStatus.ACTIVE, Map.of(), 4, null, Map.of());
+        directory.add(tanja);
+        PlannerTest.Run run = plan(Operation.UPDATE, MatchKey.EXTERNAL_ID, "external_id,username,email\nE-7,#clear,\n");
+        assertEquals(ChangeKind.ERROR, run.at(2).kind(), run.at(2).toString());
+        assertTrue(run.errors(2).contains("user " + tanja.id() + " (username t.angelova) has no email address, so its username "
+                + "cannot be cleared; give the user an email address in the same row, or leave username as it is"), run.errors(2));
+        PlannerTest.Run withEmail = plan(Operation.UPDATE, MatchKey.EXTERNAL_ID, "external_id,username,email\nE-7,#clear,t@x.org\n");
+        assertEquals(ChangeKind.UPDATE, withEmail.at(2).kind(), withEmail.at(2).toString());
+    }
+
+    @Test
+    void aDeletedManagerIsNoManagerSoALiveOneWithItsOldAddressIsAChange() {
+        UserSnapshot gone = new UserSnapshot(UUID.randomUUID(), "boss@x.org", null, null, "Old", "Boss", null, null, null, null,
+                null, UserStatus.DELETED, Map.of(), 3, null, Map.of());
+        UserSnapshot boss = new UserSnapshot(UUID.randomUUID(), "boss@x.org", null, null, "New", "Boss", null, null, null, null,
+                null, UserStatus.ACTIVE, Map.of(), 1, null, Map.of());
+        directory.add(gone).add(boss);
+        directory.add(directory.add("emp@x.org", null, UserStatus.ACTIVE).withManager(gone.id()));
+        directory.add(directory.add("kept@x.org", null, UserStatus.ACTIVE).withManager(boss.id()));
+        PlannerTest.Run run = plan(Operation.UPDATE, MatchKey.EMAIL, "email,manager\nemp@x.org,boss@x.org\nkept@x.org,boss@x.org\n");
+        assertEquals(ChangeKind.UPDATE, run.at(2).kind(), run.at(2).toString());
+        assertEquals(List.of(new FieldDiff("manager", null, "boss@x.org")), run.at(2).fields());
+        assertEquals(ChangeKind.UNCHANGED, run.at(3).kind(), run.at(3).toString());
+    }
+
+    @Test
+    void anAddressThatIsAnotherUsersUsernameIsAnError() {
+        UserSnapshot login = noEmail("tanja@x.org", UserStatus.ACTIVE);
+        directory.add("max@x.org", "E-9", UserStatus.ACTIVE);
+        String expected = "email tanja@x.org already belongs to user " + login.id() + " (username tanja@x.org) as its username; "
+                + "both sign a user in, so give this user another address or rename that user";
+        PlannerTest.Run create = plan(Operation.ONBOARD, MatchKey.EMAIL, "email,given_name,family_name\nTanja@x.org,T,A\n");
+        assertTrue(create.errors(2).contains(expected), create.errors(2));
+        PlannerTest.Run update = plan(Operation.UPDATE, MatchKey.EXTERNAL_ID, "external_id,email\nE-9,tanja@x.org\n");
+        assertTrue(update.errors(2).contains(expected), update.errors(2));
+        PlannerTest.Run byName = plan(Operation.UPDATE, MatchKey.EMAIL, "email,new_email\nmax@x.org,tanja@x.org\n");
+        assertTrue(byName.errors(2).contains(expected), byName.errors(2));
+    }
+
+    @Test
     void usernameRowsUpdateDeleteAndMatchAUserWithoutUsernameByItsEmail() {
         UserSnapshot tanja = noEmail("t.angelova", UserStatus.ACTIVE);
         UserSnapshot jane = directory.add("jane@x.org", null, UserStatus.ACTIVE);

@@ -86,6 +86,20 @@ class ScimFullUserTest {
     }
 
     @Test
+    void filtersOnTypeAndPrimaryReadTheKeptList() {
+        String email = Scim.unique("home");
+        String id = Scim.rw().body(Scim.user(email, "Hana", "Home").replace("\"type\": \"work\", \"primary\": true",
+                "\"type\": \"home\"")).post("/scim/v2/Users").then().statusCode(201).extract().path("id");
+        Map<String, Integer> expected = Map.of("emails[type eq \"home\" and value eq \"" + email + "\"]", 1,
+                "emails[type eq \"work\" and value eq \"" + email + "\"]", 0,
+                "emails.value eq \"" + email + "\" and emails.primary eq false", 1,
+                "emails.value eq \"" + email + "\" and emails.primary eq true", 0);
+        expected.forEach((filter, count) -> Scim.as("read").queryParam("filter", filter).get("/scim/v2/Users").then()
+                .statusCode(200).body("totalResults", equalTo(count)));
+        Scim.rw().delete("/scim/v2/Users/" + id).then().statusCode(204);
+    }
+
+    @Test
     void everyAttributeWrittenIsReturnedAndStored() throws Exception {
         String email = Scim.unique("full");
         String managerId = manager();

@@ -57,6 +57,47 @@ class ScimUsersWithoutEmailTest {
     }
 
     @Test
+    void aPutOrPatchWithoutEmailsRemovesTheAddressAndNeverTakesItFromTheUserName() {
+        String m = UUID.randomUUID().toString().substring(0, 8);
+        String id = Scim.rw().body(user("t.angelova-" + m)).post("/scim/v2/Users").then().statusCode(201)
+                .body("emails", nullValue()).extract().path("id");
+        // an address as userName on PATCH renames; it is not taken as the email
+        Scim.rw().body(Scim.patch("{\"op\": \"replace\", \"path\": \"userName\", \"value\": \"tanja-" + m + "@x.org\"}"))
+                .patch("/scim/v2/Users/" + id).then().statusCode(200).body("emails", nullValue());
+        assertEquals(null, sql.rows("SELECT email FROM directory_user WHERE id = ?::uuid", id).get(0).get("email"));
+
+        String mailed = Scim.rw().body(user("m.mail-" + m).replace("\"active\"", "\"emails\": [{\"value\": \"max-" + m
+                + "@x.org\", \"primary\": true}], \"active\"")).post("/scim/v2/Users").then().statusCode(201)
+                .body("emails[0].value", equalTo("max-" + m + "@x.org")).extract().path("id");
+        Scim.rw().body(user("m.mail-" + m)).put("/scim/v2/Users/" + mailed).then().statusCode(200)
+                .body("emails", nullValue()).body("userName", equalTo("m.mail-" + m));
+        assertEquals(null, sql.rows("SELECT email FROM directory_user WHERE id = ?::uuid", mailed).get(0).get("email"));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_user_id = ?::uuid "
+                + "AND target_email = ?", mailed, "m.mail-" + m));
+    }
+
+    @Test
+    void aUserWithoutEmailCanBeAManager() {
+        String m = UUID.randomUUID().toString().substring(0, 8);
+        String boss = Scim.rw().body(user("boss-" + m)).post("/scim/v2/Users").then().statusCode(201).extract().path("id");
+        String enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        Scim.rw().body(user("emp-" + m).replace("\"schemas\": [", "\"schemas\": [\"" + enterprise + "\", ")
+                .replace("\"active\": true", "\"active\": true, \"" + enterprise + "\": {\"manager\": {\"value\": \"" + boss + "\"}}"))
+                .post("/scim/v2/Users").then().statusCode(201).body("'" + enterprise + "'.manager.value", equalTo(boss));
+    }
+
+    @Test
+    void anAddressThatIsAnotherUsersUserNameIsRefused() {
+        String m = UUID.randomUUID().toString().substring(0, 8);
+        String login = "login-" + m + "@x.org";
+        Scim.rw().body(user(login).replace("\"active\"", "\"emails\": [{\"value\": \"other-" + m + "@x.org\"}], \"active\""))
+                .post("/scim/v2/Users").then().statusCode(201);
+        Scim.rw().body(user("second-" + m).replace("\"active\"", "\"emails\": [{\"value\": \"" + login + "\"}], \"active\""))
+                .post("/scim/v2/Users").then().statusCode(409).body("scimType", equalTo("uniqueness"))
+                .body("detail", containsString("email " + login + " already belongs to user"));
+    }
+
+    @Test
     void anAsBatchOperationOnAUserWithoutEmailIsRefusedNamingTheWayThatWorks() {
         String userName = "asb-" + UUID.randomUUID().toString().substring(0, 8);
         String id = Scim.rw().body(user(userName)).post("/scim/v2/Users").then().statusCode(201).extract().path("id");

@@ -74,6 +74,23 @@ class SyncSourceTest {
     }
 
     @Test
+    void anEmailKeyedSyncNeverCountsAUserWithoutEmailAsAbsent() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "nme" + System.nanoTime();
+        sql.update("INSERT INTO directory_user (id, email, given_name, family_name, status, attributes) VALUES (?, ?, 'A', 'A', "
+                + "'ACTIVE', jsonb_build_object('src', ?::text))", java.util.UUID.randomUUID(), m + "-0@example.com", m);
+        sql.update("INSERT INTO directory_user (id, username, given_name, family_name, status, attributes) VALUES (?, ?, 'B', 'B', "
+                + "'ACTIVE', jsonb_build_object('src', ?::text))", java.util.UUID.randomUUID(), "kiosk-" + m, m);
+        Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
+        write(dir, "hr.csv", "email,given_name,family_name\n" + m + "-0@example.com,A,A\n", Instant.now().minusSeconds(60));
+        String id = source(op, Map.of("name", "No mail " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
+                "scope", "attr.src=" + m, "absent", "suspend", "limitsPercent", ALL_LIMITS));
+        JsonPath run = runNow(op, id);
+        assertEquals(0, run.getLong("counts.suspend"), run.prettify());
+        assertEquals("ACTIVE", sql.rows("SELECT status FROM directory_user WHERE username = ?", "kiosk-" + m).get(0).get("status"));
+    }
+
+    @Test
     void aWatchedDirectoryAppliesInsideTheLimitsHoldsOverThemAndRefusesATruncatedExport() throws Exception {
         String op = admins.create(AdminRole.OPERATOR);
         String m = "sds" + System.nanoTime();

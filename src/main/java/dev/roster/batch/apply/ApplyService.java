@@ -1,5 +1,6 @@
 package dev.roster.batch.apply;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -113,9 +114,27 @@ public class ApplyService {
         } catch (RuntimeException e) {
             String reference = UUID.randomUUID().toString().substring(0, 8);
             Log.errorf(e, "apply of batch %s failed, reference %s", batchId, reference);
-            fail(batchId, actor, "The apply failed and nothing of it was kept (reference " + reference + "): "
-                    + e.getMessage());
+            fail(batchId, actor, failureText(reference, e));
         }
+    }
+
+    /**
+     * The failure stored on the batch, in its batch.failed event and in sync runs: never a database message
+     * verbatim (it may quote a row, password hash included); the log under the reference has the detail.
+     */
+    static String failureText(String reference, RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException s && "P0001".equals(s.getSQLState())) {
+                // RAISE EXCEPTION in Roster's own functions and triggers: words written for operators, no row quoted
+                return "The apply failed and nothing of it was kept (reference " + reference + "): " + s.getMessage();
+            }
+            if (cause instanceof SQLException s) {
+                return "The apply failed and nothing of it was kept (reference " + reference + "): the database refused a "
+                        + "change (SQLSTATE " + s.getSQLState() + "); re-plan the batch, and if it fails again give the "
+                        + "reference to whoever runs Roster";
+            }
+        }
+        return "The apply failed and nothing of it was kept (reference " + reference + "): " + e.getMessage();
     }
 
     /** At start-up and then regularly: an APPLYING batch whose applier is gone (its lock is free) failed. */

@@ -32,7 +32,8 @@ final class ApplySql {
 
     /** Targeted users that moved away from the version the plan saw, or vanished. */
     static final String STALE_TARGETS = """
-            SELECT p.line, p.kind, p.key, p.user_id, p.planned_version, u.version, u.status, u.email
+            SELECT p.line, p.kind, p.key, p.user_id, p.planned_version, u.version, u.status,
+                   CASE WHEN u.email IS NOT NULL THEN 'email ' || u.email ELSE 'username ' || u.username END
               FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
              WHERE p.batch_id = ? AND p.kind IN ('UPDATE', 'DELETE', 'RESET', 'MEMBER_ADD', 'MEMBER_REMOVE')
                AND (u.id IS NULL OR u.version <> p.planned_version)
@@ -122,11 +123,16 @@ final class ApplyGroupSql {
                                            WHERE c.batch_id = ? AND c.kind = 'CREATE' AND cf->>'name' = 'email'
                                              AND cf->>'after' IS NOT NULL
                                              AND jsonb_exists((SELECT emails FROM wanted), lower(cf->>'after')))
-            SELECT n.line, n.kind, n.key, n.user_id, NULL::bigint, NULL::bigint, m.status, n.email
+            SELECT n.line, n.kind, n.key, n.user_id, NULL::bigint, NULL::bigint, gone.status, n.email
               FROM named n
-              -- a live holder of the address before a deleted one (deleted users free theirs, decisions/0031)
-              LEFT JOIN LATERAL (SELECT u.id, u.status FROM directory_user u WHERE lower(u.email) = lower(n.email)
-                                  ORDER BY u.status = 'DELETED' LIMIT 1) m ON true
-             WHERE m.status = 'DELETED' OR (m.id IS NULL AND NOT coalesce(jsonb_exists((SELECT emails FROM created), lower(n.email)), false))
+              -- a live holder of the address before a deleted one (deleted users free theirs, decisions/0031); each
+              -- lookup names the condition of an index (V26's partial email key, the identifier index), no full scan
+              LEFT JOIN LATERAL (SELECT u.id FROM directory_user u
+                                  WHERE lower(u.email) = lower(n.email) AND u.status <> 'DELETED' LIMIT 1) live ON true
+              LEFT JOIN LATERAL (SELECT u.status FROM directory_user u
+                                  WHERE live.id IS NULL AND lower(coalesce(u.email, u.username)) = lower(n.email)
+                                    AND lower(u.email) = lower(n.email) AND u.status = 'DELETED' LIMIT 1) gone ON true
+             WHERE live.id IS NULL AND (gone.status IS NOT NULL
+                   OR NOT coalesce(jsonb_exists((SELECT emails FROM created), lower(n.email)), false))
              ORDER BY n.line LIMIT 1000""";
 }

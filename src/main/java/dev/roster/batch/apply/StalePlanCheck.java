@@ -52,7 +52,7 @@ final class StalePlanCheck {
         if (sql == ApplySql.STALE_TARGETS) {
             reason = current == null ? "the user no longer exists"
                     : "the user changed since the plan (version " + planned + " then, " + current + " now; status "
-                            + rs.getString(7) + ", email " + rs.getString(8) + ")";
+                            + rs.getString(7) + ", " + rs.getString(8) + ")";
         } else if (sql == ApplyGroupSql.STALE_GROUPS) {
             reason = current == null ? "the group no longer exists"
                     : "the group \"" + rs.getString(8) + "\" changed since the plan (version " + planned + " then, " + current

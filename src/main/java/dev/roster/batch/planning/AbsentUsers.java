@@ -73,8 +73,11 @@ final class AbsentUsers {
                                row_number() OVER (ORDER BY lower(coalesce(u.email, u.username)), u.id) AS n
                           FROM directory_user u
                          WHERE %s AND u.status IN (%s)
+                           -- a user without the sync's key (no email in an email-keyed sync) cannot be in its file:
+                           -- never absent, or every run would suspend or delete it (decisions/0031)
+                           AND %s IS NOT NULL
                            AND NOT EXISTS (SELECT 1 FROM plan_item p WHERE p.batch_id = ? AND p.key = %s)) a"""
-                .formatted(key, fields, inScope, suspend ? "'ACTIVE', 'INVITED'" : "'ACTIVE', 'INVITED', 'SUSPENDED'", key),
+                .formatted(key, fields, inScope, suspend ? "'ACTIVE', 'INVITED'" : "'ACTIVE', 'INVITED', 'SUSPENDED'", key, key),
                 args.toArray());
         Jdbc.update(c, "SET LOCAL enable_nestloop = on");
         return new Result(live, suspend ? added : 0, suspend ? 0 : added);

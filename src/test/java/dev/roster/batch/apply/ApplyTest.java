@@ -70,6 +70,15 @@ class ApplyTest {
     }
 
     @Test
+    void aFailedApplyStoresTheSqlStateAndAReferenceNeverTheDatabaseMessage() {
+        String text = ApplyService.failureText("ab12cd34", new IllegalStateException("database work failed: ERROR: new row "
+                + "violates check constraint; Failing row contains (x, $2a$10$hash)", new java.sql.SQLException(
+                "Failing row contains (x, $2a$10$hash)", "23514")));
+        assertEquals("The apply failed and nothing of it was kept (reference ab12cd34): the database refused a change "
+                + "(SQLSTATE 23514); re-plan the batch, and if it fails again give the reference to whoever runs Roster", text);
+    }
+
+    @Test
     void onboardingAppliesEveryCreateWithAuditEventsAndQueuedInvitations() {
         String op = operator();
         String m = "apl" + System.nanoTime();
