@@ -277,6 +277,7 @@ public final class UserWriter {
                 UPDATE directory_user SET status = 'INVITED', invite_on_activation = false, version = version + 1,
                                           updated_at = now()
                  WHERE invite_on_activation AND status = 'ACTIVE' AND email IS NOT NULL -- never mail a null address
+                   AND password_hash IS NULL -- a user who has a password by now needs no invitation
                 RETURNING id, email, coalesce(display_name,
                                               nullif(trim(coalesce(given_name, '') || ' ' || coalesce(family_name, '')), ''))""",
                 rs -> new OwedInvitation(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
@@ -290,7 +291,7 @@ public final class UserWriter {
      */
     public static boolean storePassword(Connection c, UUID id, String expectedHash, String newHash) throws SQLException {
         return Jdbc.update(c, """
-                UPDATE directory_user SET password_hash = ?, updated_at = now(),
+                UPDATE directory_user SET password_hash = ?, updated_at = now(), invite_on_activation = false,
                        status = CASE WHEN status = 'INVITED' THEN 'ACTIVE' ELSE status END,
                        version = CASE WHEN status = 'INVITED' THEN version + 1 ELSE version END
                  WHERE id = ? AND (?::text IS NULL OR password_hash = ?)""", newHash, id, expectedHash, expectedHash) == 1;

@@ -131,6 +131,24 @@ class ScheduledChangesTest {
     }
 
     @Test
+    void aStatusSetByHandAfterTheSchedulingWinsOverTheStartDate() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String cy = "cy-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).plusDays(5);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,start_date\n" + cy + ",Cy,C," + start
+                + "\n", "onboard");
+        assertEquals("PENDING", changes(cy).get(0).get("status"));
+        // activated early, then suspended again on purpose (an investigation): the start date must not undo that
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,status\n" + cy + ",active\n", "update");
+        assertEquals("PENDING", changes(cy).get(0).get("status"), "activating early leaves the activation to do nothing");
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,status\n" + cy + ",suspended\n", "update");
+        assertEquals("CANCELLED", changes(cy).get(0).get("status"), changes(cy).toString());
+        clock.advance(Duration.ofDays(6));
+        runner.runDue();
+        assertEquals("SUSPENDED", status(cy));
+    }
+
+    @Test
     void aRevertCancelsThePendingChangesOfTheRevertedBatch() {
         String op = admins.create(AdminRole.OPERATOR);
         String cleo = "cleo-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
