@@ -12,6 +12,7 @@ import dev.roster.access.SignInAudit;
 import dev.roster.access.SignInFailures;
 import dev.roster.access.SignInThrottle;
 import dev.roster.credentials.PasswordHasher;
+import dev.roster.reset.SetPasswordService;
 import dev.roster.sql.Jdbc;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +45,10 @@ public class LdapBinds {
     LdapLockout lockout;
     @Inject
     ServiceAccounts services;
+    @Inject
+    LdapSettings settings;
+    @Inject
+    SetPasswordService setPassword;
 
     /** The principal a DN and password prove, or the LDAPException to answer. */
     LdapPrincipal bind(LdapTree tree, String dn, String password, String ip) throws LDAPException {
@@ -54,32 +59,54 @@ public class LdapBinds {
             throw invalid();
         }
         String account = node.dn().toNormalizedString();
-        Duration wait = throttle.reserve("ldap:" + account, ip);
+        boolean service = node.kind() == LdapTree.Kind.SERVICE;
+        // A service account's secret is 256 random bits: counted per account it would let anyone lock Keycloak's bind
+        // out with a few wrong secrets, so it is counted per (account, IP) and per IP.
+        String key = service ? "ldap:" + account + "@" + ip : "ldap:" + account;
+        boolean trusted = trusted(ip);
+        Duration wait = trusted ? throttle.reserveAccount(key) : throttle.reserve(key, ip);
         if (!wait.isZero()) {
             recordFailure(account, "throttled", ip, null);
             throw new LDAPException(ResultCode.INVALID_CREDENTIALS, "Too many failed binds: wait " + wait.toSeconds()
                     + " s before the next attempt.");
         }
-        if (node.kind() == LdapTree.Kind.SERVICE) {
+        if (service) {
             Optional<ServiceAccounts.Account> a = services.authenticate(node.name(), password);
             if (a.isEmpty()) {
                 recordFailure(account, "wrong service account or secret", ip, null);
                 throw invalid();
             }
-            throttle.succeeded("ldap:" + account, ip);
+            succeeded(key, ip, trusted);
             return LdapPrincipal.service(a.get().id(), a.get().dn(), a.get().name(), a.get().right());
         }
-        Optional<Holder> holder = node.kind() == LdapTree.Kind.USER ? holder(node.name()) : Optional.empty();
+        Optional<Holder> holder;
+        try {
+            holder = node.kind() == LdapTree.Kind.USER ? holder(node.name()) : Optional.empty();
+        } catch (AmbiguousUid e) {
+            hashing.verifyOnPublicPage(password, null); // as long as any other refusal
+            recordFailure(account, "ambiguous uid", ip, null);
+            throw invalid();
+        }
         if (holder.isPresent() && lockout.locked(holder.get().id())) {
-            throttle.cancelled("ldap:" + account, ip);
+            // Hashed all the same, so a locked uid answers no faster than any other refusal.
+            hashing.verifyOnPublicPage(password, holder.get().hash());
+            if (trusted) {
+                throttle.accountCancelled(key);
+            } else {
+                throttle.cancelled(key, ip);
+            }
             recordFailure(account, "locked", ip, null);
             throw invalid();
         }
-        // Through the shared ceiling and memory-proportional slots (decision 0036): an imported hash too costly to
-        // check is never computed, and the bind fails like a wrong password.
-        Optional<PasswordHasher.Verdict> checked = hashing.verify(password, holder.map(Holder::hash).orElse(null));
+        // Through the shared ceiling and the directory users' half of the slots (decisions 0036): an imported hash too
+        // costly to check is never computed, and the bind fails like a wrong password; admins keep sign-in capacity.
+        Optional<PasswordHasher.Verdict> checked = hashing.verifyOnPublicPage(password, holder.map(Holder::hash).orElse(null));
         if (checked.isEmpty()) {
-            throttle.cancelled("ldap:" + account, ip);
+            if (trusted) {
+                throttle.accountCancelled(key);
+            } else {
+                throttle.cancelled(key, ip);
+            }
             throw new LDAPException(ResultCode.BUSY, "Too many passwords are being checked at once; try again in a moment.");
         }
         if (checked.get() != PasswordHasher.Verdict.MATCH) {
@@ -89,28 +116,90 @@ public class LdapBinds {
             recordFailure(account, reason, ip, holder.orElse(null));
             throw invalid();
         }
-        throttle.succeeded("ldap:" + account, ip);
+        succeeded(key, ip, trusted);
         Holder h = holder.get();
         QuarkusTransaction.requiringNew().run(() -> lockout.succeeded(h.id()));
+        if (PasswordHasher.needsRehash(h.hash())) {
+            // An imported (or older-parameter) hash becomes Roster's Argon2id, as on the sign-in pages.
+            hashing.inPublicSlot(() -> PasswordHasher.hash(password)).ifPresent(rehashed -> QuarkusTransaction
+                    .requiringNew().run(() -> setPassword.rehash(h.id(), h.hash(), rehashed)));
+        }
         return LdapPrincipal.user(h.id(), tree.userDn(h.uid()), h.uid());
     }
 
-    /** Checks a user's password (Password Modify's old password) in a hashing slot, without counting as a bind. */
-    boolean passwordMatches(UUID userId, String password) throws LDAPException {
-        String hash = jdbc.one("SELECT password_hash FROM directory_user WHERE id = ?", rs -> rs.getString(1), userId)
-                .orElse(null);
-        Optional<PasswordHasher.Verdict> ok = hashing.verify(password, hash);
-        if (ok.isEmpty()) {
-            throw new LDAPException(ResultCode.BUSY, "Too many passwords are being checked at once; try again in a moment.");
+    private void succeeded(String key, String ip, boolean trusted) {
+        if (trusted) {
+            throttle.accountSucceeded(key);
+        } else {
+            throttle.succeeded(key, ip);
         }
-        return hash != null && ok.get() == PasswordHasher.Verdict.MATCH;
     }
 
-    /** The visible (invited or active) user with this uid (username, or the email when there is none). */
-    Optional<Holder> holder(String uid) {
-        return jdbc.one("SELECT u.id, coalesce(u.username, u.email), u.email, u.password_hash FROM directory_user u "
-                + "WHERE lower(coalesce(u.username, u.email)) = lower(?) AND " + LdapFilterSql.VISIBLE_USER,
+    /** A relying party in roster.ldap.trusted-clients: its binds skip the per-IP counter (docs/ldap.md). */
+    boolean trusted(String ip) {
+        if (ip == null) {
+            return false;
+        }
+        for (String cidr : settings.trustedClients().orElse(java.util.List.of())) {
+            if (Cidr.contains(cidr.trim(), ip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks a user's password (Password Modify's old password) in a hashing slot: a wrong one counts like a failed
+     * bind, in the slow-down and towards the lockout.
+     */
+    boolean oldPasswordMatches(LdapTree tree, Holder user, String password, String ip) throws LDAPException {
+        String account = new com.unboundid.ldap.sdk.DN(tree.userDn(user.uid())).toNormalizedString();
+        String key = "ldap:" + account;
+        boolean trusted = trusted(ip);
+        Duration wait = trusted ? throttle.reserveAccount(key) : throttle.reserve(key, ip);
+        if (!wait.isZero() || lockout.locked(user.id())) {
+            recordFailure(account, "password modify: throttled or locked", ip, null);
+            throw new LDAPException(ResultCode.INVALID_CREDENTIALS, "The current password is wrong.");
+        }
+        String hash = jdbc.one("SELECT password_hash FROM directory_user WHERE id = ?", rs -> rs.getString(1), user.id())
+                .orElse(null);
+        Optional<PasswordHasher.Verdict> ok = hashing.verifyOnPublicPage(password, hash);
+        if (ok.isEmpty()) {
+            if (trusted) {
+                throttle.accountCancelled(key);
+            } else {
+                throttle.cancelled(key, ip);
+            }
+            throw new LDAPException(ResultCode.BUSY, "Too many passwords are being checked at once; try again in a moment.");
+        }
+        if (hash == null || ok.get() != PasswordHasher.Verdict.MATCH) {
+            recordFailure(account, "password modify: wrong current password", ip, user);
+            return false;
+        }
+        succeeded(key, ip, trusted);
+        return true;
+    }
+
+    /** Two visible users answer to one uid (one's username is the other's email): neither may bind by it. */
+    static final class AmbiguousUid extends Exception {
+        AmbiguousUid() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The visible (invited or active) user with this uid (username, or the email when there is none); AmbiguousUid
+     * when two match.
+     */
+    Optional<Holder> holder(String uid) throws AmbiguousUid {
+        java.util.List<Holder> found = jdbc.list("SELECT u.id, coalesce(u.username, u.email), u.email, u.password_hash "
+                + "FROM directory_user u WHERE lower(coalesce(u.username, u.email)) = lower(?) AND "
+                + LdapFilterSql.VISIBLE_USER + " LIMIT 2",
                 rs -> new Holder(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4)), uid);
+        if (found.size() > 1) {
+            throw new AmbiguousUid();
+        }
+        return found.stream().findFirst();
     }
 
     private void recordFailure(String account, String reason, String ip, Holder user) {

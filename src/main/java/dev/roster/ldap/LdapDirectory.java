@@ -36,7 +36,10 @@ final class LdapDirectory {
 
     private final LdapTree tree;
 
-    LdapDirectory(LdapTree tree) {
+    private final int maxMembers;
+
+    LdapDirectory(LdapTree tree, int maxMembers) {
+        this.maxMembers = maxMembers;
         this.tree = tree;
     }
 
@@ -107,16 +110,26 @@ final class LdapDirectory {
         }
         if (!entries.isEmpty() && (attrs.wants("member") || attrs.wants("uniqueMember"))) {
             Map<UUID, List<String>> members = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT gm.group_id, coalesce(u.username, u.email) "
+            // At most roster.ldap.max-group-members + 1 per group are read: one more means the entry is refused.
+            try (PreparedStatement ps = c.prepareStatement("SELECT group_id, uid FROM (SELECT gm.group_id, "
+                    + "coalesce(u.username, u.email) AS uid, row_number() OVER (PARTITION BY gm.group_id) AS n "
                     + "FROM group_membership gm JOIN directory_user u ON u.id = gm.user_id "
-                    + "WHERE gm.group_id = ANY (?) AND " + LdapFilterSql.VISIBLE_USER)) {
+                    + "WHERE gm.group_id = ANY (?) AND " + LdapFilterSql.VISIBLE_USER + ") m WHERE n <= ?")) {
                 ps.setQueryTimeout(Math.max(1, timeoutSeconds));
                 ps.setArray(1, c.createArrayOf("uuid", entries.keySet().toArray()));
+                ps.setLong(2, (long) maxMembers + 1);
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        members.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-                                .add(tree.userDn(rs.getString(2)));
+                        List<String> dns = members.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>());
+                        if (dns.size() == maxMembers) {
+                            throw new SQLException(new com.unboundid.ldap.sdk.LDAPException(
+                                    com.unboundid.ldap.sdk.ResultCode.ADMIN_LIMIT_EXCEEDED, "Group "
+                                    + entries.get(rs.getObject(1, UUID.class)).getDN() + " has more than " + maxMembers
+                                    + " members (roster.ldap.max-group-members): read it without member and "
+                                    + "uniqueMember, and its members by (memberOf=<group DN>) with paged results."));
+                        }
+                        dns.add(tree.userDn(rs.getString(2)));
                     }
                 }
             }

@@ -45,7 +45,12 @@ public class LdapPasswords {
         } else {
             uid = uidOf(tree, identity.strip());
         }
-        Optional<LdapBinds.Holder> target = binds.holder(uid);
+        Optional<LdapBinds.Holder> target;
+        try {
+            target = binds.holder(uid);
+        } catch (LdapBinds.AmbiguousUid e) {
+            throw new LDAPException(ResultCode.NO_SUCH_OBJECT, "No single active user " + uid + ".");
+        }
         if (target.isEmpty()) {
             throw new LDAPException(ResultCode.NO_SUCH_OBJECT, "No active user " + identity + ".");
         }
@@ -63,7 +68,7 @@ public class LdapPasswords {
             if (request.getOldPassword() == null) {
                 throw new LDAPException(ResultCode.UNWILLING_TO_PERFORM, "Give your current password (ldappasswd -a or -A).");
             }
-            if (!binds.passwordMatches(target.get().id(), request.getOldPassword())) {
+            if (!binds.oldPasswordMatches(tree, target.get(), request.getOldPassword(), ip)) {
                 throw new LDAPException(ResultCode.INVALID_CREDENTIALS, "The current password is wrong.");
             }
         }

@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.util.List;
 
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.listener.LDAPListenerClientConnection;
@@ -42,22 +43,70 @@ import io.quarkus.logging.Log;
  */
 final class LdapRequestHandler extends LDAPListenerRequestHandler {
 
+    /** The longest bind DN and password read (a longer one is refused before any lookup or hashing). */
+    static final int MAX_BIND_CHARS = 1024;
+
     private final LdapService service;
+    private final SSLSocketFactory startTls;
     private final LDAPListenerClientConnection connection;
     private volatile LdapPrincipal principal;
 
-    LdapRequestHandler(LdapService service) {
-        this(service, null);
+    /** startTls: the factory StartTLS upgrades connections with, or null when StartTLS is not offered. */
+    LdapRequestHandler(LdapService service, SSLSocketFactory startTls) {
+        this(service, startTls, null);
     }
 
-    private LdapRequestHandler(LdapService service, LDAPListenerClientConnection connection) {
+    private LdapRequestHandler(LdapService service, SSLSocketFactory startTls, LDAPListenerClientConnection connection) {
         this.service = service;
+        this.startTls = startTls;
         this.connection = connection;
     }
 
     @Override
     public LDAPListenerRequestHandler newInstance(LDAPListenerClientConnection c) {
-        return new LdapRequestHandler(service, c);
+        return new LdapRequestHandler(service, startTls, c);
+    }
+
+    /**
+     * StartTLS (RFC 4511 §4.14), as UnboundID's StartTLSRequestHandler does it, and then the listener's message size
+     * limit put back: the SDK's convertToTLS reads the upgraded connection with its 20 MiB default.
+     */
+    private LDAPMessage startTls(int id) throws LDAPException {
+        if (startTls == null || connection.getSocket() instanceof SSLSocket) {
+            throw new LDAPException(ResultCode.PROTOCOL_ERROR, "StartTLS is not available on this connection.");
+        }
+        java.io.OutputStream clear = connection.convertToTLS(startTls, false, false);
+        try {
+            java.lang.reflect.Field reader = LDAPListenerClientConnection.class.getDeclaredField("asn1Reader");
+            reader.setAccessible(true);
+            reader.set(connection, new com.unboundid.asn1.ASN1StreamReader(connection.getSocket().getInputStream(),
+                    service.settings().maxMessageBytes()));
+        } catch (ReflectiveOperationException | java.io.IOException | RuntimeException e) {
+            Log.errorf(e, "StartTLS: the message size limit could not be kept; closing the connection");
+            closeQuietly();
+            return null;
+        }
+        LDAPMessage done = new LDAPMessage(id, new ExtendedResponseProtocolOp(ResultCode.SUCCESS_INT_VALUE, null, null,
+                null, null, null));
+        try {
+            com.unboundid.asn1.ASN1Buffer buffer = new com.unboundid.asn1.ASN1Buffer();
+            done.writeTo(buffer);
+            buffer.writeTo(clear);
+            clear.flush();
+        } catch (java.io.IOException e) {
+            closeQuietly();
+        }
+        // The response went out in cleartext before the handshake; the listener suppresses this copy (convertToTLS
+        // asked it to drop the next response).
+        return done;
+    }
+
+    private void closeQuietly() {
+        try {
+            connection.close();
+        } catch (java.io.IOException e) {
+            Log.debugf(e, "LDAP connection close");
+        }
     }
 
     private String ip() {
@@ -82,6 +131,9 @@ final class LdapRequestHandler extends LDAPListenerRequestHandler {
             }
             String dn = request.getBindDN() == null ? "" : request.getBindDN();
             ASN1OctetString raw = request.getSimplePassword();
+            if (dn.length() > MAX_BIND_CHARS || (raw != null && raw.getValueLength() > MAX_BIND_CHARS)) {
+                throw new LDAPException(ResultCode.INVALID_CREDENTIALS, "Invalid credentials.");
+            }
             String password = raw == null ? "" : raw.stringValue();
             if (password.isEmpty()) {
                 if (dn.isEmpty()) {
@@ -170,6 +222,9 @@ final class LdapRequestHandler extends LDAPListenerRequestHandler {
         String oid = request.getOID();
         try {
             refuseCriticalControls(controls);
+            if (LdapTree.START_TLS.equals(oid)) {
+                return startTls(id);
+            }
             if (LdapTree.WHO_AM_I.equals(oid)) {
                 // RFC 4532: the authorization identity, empty for an anonymous connection.
                 String authz = principal == null ? "" : "dn:" + principal.dn();

@@ -62,7 +62,11 @@ final class LdapSearch {
                 if (p.length != 4 || !p[0].equals("r1")) {
                     throw new IllegalArgumentException();
                 }
-                return new Cursor(Part.values()[Integer.parseInt(p[1])], Integer.parseInt(p[2]),
+                int index = Integer.parseInt(p[2]);
+                if (index < 0) {
+                    throw new IllegalArgumentException();
+                }
+                return new Cursor(Part.values()[Integer.parseInt(p[1])], index,
                         p[3].isEmpty() ? null : UUID.fromString(p[3]));
             } catch (RuntimeException e) {
                 throw new LDAPException(ResultCode.UNWILLING_TO_PERFORM, "The paged results cookie is not one this server "
@@ -82,13 +86,40 @@ final class LdapSearch {
     private final LdapDirectory directory;
     private final LdapSettings settings;
     private final Jdbc jdbc;
+    private final java.util.concurrent.Semaphore running;
 
     LdapSearch(LdapTree tree, LdapSettings settings, Jdbc jdbc) {
         this.tree = tree;
         this.filters = new LdapFilterSql(tree);
-        this.directory = new LdapDirectory(tree);
+        this.directory = new LdapDirectory(tree, settings.maxGroupMembers());
         this.settings = settings;
         this.jdbc = jdbc;
+        this.running = new java.util.concurrent.Semaphore(Math.max(1, settings.maxConcurrentSearches()), true);
+    }
+
+    /** Refuses a filter too large or too deeply nested to translate (adminLimitExceeded, 11). */
+    void checkFilter(Filter filter) throws LDAPException {
+        int[] components = {0};
+        if (depth(filter, 1, components) > settings.maxFilterDepth() || components[0] > settings.maxFilterComponents()) {
+            throw new LDAPException(ResultCode.ADMIN_LIMIT_EXCEEDED, "The filter is too large: at most "
+                    + settings.maxFilterComponents() + " components nested at most " + settings.maxFilterDepth()
+                    + " deep.");
+        }
+    }
+
+    private int depth(Filter f, int level, int[] components) {
+        components[0]++;
+        if (level > settings.maxFilterDepth() || components[0] > settings.maxFilterComponents()) {
+            return level; // stop early: already over a limit
+        }
+        int deepest = level;
+        if (f.getNOTComponent() != null) {
+            deepest = Math.max(deepest, depth(f.getNOTComponent(), level + 1, components));
+        }
+        for (Filter c : f.getComponents()) {
+            deepest = Math.max(deepest, depth(c, level + 1, components));
+        }
+        return deepest;
     }
 
     Done search(LdapPrincipal who, SearchRequestProtocolOp request, List<Control> controls, Sink sink) throws LDAPException {
@@ -110,18 +141,25 @@ final class LdapSearch {
             return new Done(ResultCode.NO_SUCH_OBJECT, tree.matchedDn(base.dn()),
                     "No entry " + request.getBaseDN() + " in this directory (base " + tree.base() + ").", List.of());
         }
+        checkFilter(filter);
+        if (paged != null && paged.getSize() < 0) {
+            throw new LDAPException(ResultCode.PROTOCOL_ERROR, "The paged results control's size is negative.");
+        }
         Reach scoped = reach(base, scope);
         if (who.kind() == LdapPrincipal.Kind.USER) {
             // A user reads their own entry only (docs/decisions/0034).
             if (scoped.onlyUid() != null && !scoped.onlyUid().equalsIgnoreCase(who.name())) {
                 return notFoundOrEmpty(base, scoped, paged);
             }
-            scoped = new Reach(scoped.fixed(), scoped.users(), false, who.name(), null);
+            scoped = new Reach(scoped.fixed(), scoped.users(), false, null, null);
         }
         Reach reach = scoped;
         Instant deadline = Instant.now().plus(timeLimit(request.getTimeLimit()));
-        LdapFilterSql.Where userWhere = reach.users() ? restrict(filters.where(filter, LdapFilterSql.Table.USERS),
-                "lower(" + LdapFilterSql.USER_UID + ") = ?", reach.onlyUid()) : null;
+        LdapFilterSql.Where userWhere = !reach.users() ? null
+                : who != null && who.kind() == LdapPrincipal.Kind.USER
+                        ? restrict(filters.where(filter, LdapFilterSql.Table.USERS), "u.id = ?", who.id())
+                        : restrict(filters.where(filter, LdapFilterSql.Table.USERS),
+                                "lower(" + LdapFilterSql.USER_UID + ") = ?", reach.onlyUid());
         LdapFilterSql.Where groupWhere = reach.groups() ? restrict(filters.where(filter, LdapFilterSql.Table.GROUPS),
                 "lower(g.name) = ?", reach.onlyGroup()) : null;
         int pageSize = paged == null ? Integer.MAX_VALUE : Math.min(paged.getSize(), settings.maxPageSize());
@@ -131,16 +169,34 @@ final class LdapSearch {
             return done(ResultCode.SUCCESS, null, paged, null); // size 0: the client abandons the paged search (RFC 2696 §3)
         }
         Cursor cursor = Cursor.decode(paged == null ? null : paged.getCookie());
-        return jdbc.withConnection(c -> {
-            try {
-                guard(c, userWhere, "directory_user", "users");
-                guard(c, groupWhere, "user_group", "groups");
-                return run(c, reach, filter, attrs, userWhere, groupWhere, cursor, pageSize, sizeLimit, deadline, paged, sink);
-            } catch (LDAPException e) {
-                throw new SQLException(e);
-            }
-        });
+        boolean admitted;
+        try {
+            admitted = running.tryAcquire(BUSY_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admitted = false;
+        }
+        if (!admitted) {
+            throw new LDAPException(ResultCode.BUSY, "Too many searches are running; try again in a moment.");
+        }
+        try {
+            return jdbc.withConnection(c -> {
+                try {
+                    guard(c, userWhere, "directory_user", "users");
+                    guard(c, groupWhere, "user_group", "groups");
+                    return run(c, reach, filter, attrs, userWhere, groupWhere, cursor, pageSize, sizeLimit, deadline, paged,
+                            sink);
+                } catch (LDAPException e) {
+                    throw new SQLException(e);
+                }
+            });
+        } finally {
+            running.release();
+        }
     }
+
+    /** How long a search waits for a free place among roster.ldap.max-concurrent-searches before answering busy. */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(5);
 
     private Done notFoundOrEmpty(LdapTree.Node base, Reach reach, SimplePagedResultsControl paged) {
         if (base.kind() == LdapTree.Kind.USER) {
@@ -186,6 +242,9 @@ final class LdapSearch {
                                 + sent + " entries.", List.of());
                     }
                     int want = (int) Math.min(CHUNK, Math.min((long) pageSize - sent, (long) sizeLimit - sent) + 1);
+                    if (want <= 0) {
+                        break;
+                    }
                     LdapDirectory.Page page;
                     try {
                         page = part == Part.USERS ? directory.users(c, where, last, want, attrs, (int) left)
@@ -260,12 +319,12 @@ final class LdapSearch {
         };
     }
 
-    private static LdapFilterSql.Where restrict(LdapFilterSql.Where where, String condition, String value) {
+    private static LdapFilterSql.Where restrict(LdapFilterSql.Where where, String condition, Object value) {
         if (value == null) {
             return where;
         }
         List<Object> args = new ArrayList<>(where.args());
-        args.add(value.toLowerCase(java.util.Locale.ROOT));
+        args.add(value instanceof String text ? text.toLowerCase(java.util.Locale.ROOT) : value);
         LdapFilterSql.Cost cost = where.cost() == LdapFilterSql.Cost.NONE ? LdapFilterSql.Cost.NONE : LdapFilterSql.Cost.INDEXED;
         return new LdapFilterSql.Where("(" + where.sql() + " AND " + condition + ")", args, cost);
     }
@@ -274,8 +333,13 @@ final class LdapSearch {
         if (where == null || where.cost() != LdapFilterSql.Cost.SCAN) {
             return;
         }
-        long rows = Jdbc.one(c, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass",
+        long rows = Jdbc.one(c, "SELECT reltuples::bigint FROM pg_class WHERE oid = ?::regclass",
                 rs -> rs.getLong(1), table).orElse(0L);
+        if (rows <= 0) {
+            // Never analysed (-1) or analysed empty: count, but no further than the limit.
+            rows = Jdbc.one(c, "SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT ?) t", rs -> rs.getLong(1),
+                    settings.unindexedFilterMaxRows() + 1).orElse(0L);
+        }
         if (rows > settings.unindexedFilterMaxRows()) {
             throw new LDAPException(ResultCode.ADMIN_LIMIT_EXCEEDED, "This filter would read all " + rows + " " + what
                     + ": no index serves it. Include (uid=...), (mail=...), (entryUUID=...), (memberOf=<group DN>) or, for "

@@ -12,7 +12,6 @@ import javax.net.ssl.SSLContext;
 import com.unboundid.ldap.listener.LDAPListener;
 import com.unboundid.ldap.listener.LDAPListenerConfig;
 import com.unboundid.ldap.listener.LDAPListenerRequestHandler;
-import com.unboundid.ldap.listener.StartTLSRequestHandler;
 import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
 import com.unboundid.ldap.sdk.DereferencePolicy;
 import com.unboundid.ldap.sdk.Entry;
@@ -98,11 +97,11 @@ public class LdapService {
         tree = new LdapTree(settings.baseDn(), tls != null);
         search = new LdapSearch(tree, settings, jdbc);
         InetAddress host = InetAddress.getByName(settings.host());
-        LdapRequestHandler handler = new LdapRequestHandler(this);
+        LdapRequestHandler handler = new LdapRequestHandler(this, null);
         synchronized (listeners) {
             if (settings.port() > 0) {
                 LDAPListenerRequestHandler plain = tls == null ? handler
-                        : new StartTLSRequestHandler(tls.getSocketFactory(), handler);
+                        : new LdapRequestHandler(this, tls.getSocketFactory());
                 plainListener = listen(host, settings.port(), plain, null, tls == null ? "ldap" : "ldap (StartTLS)");
                 listeners.add(plainListener);
             }
@@ -118,6 +117,9 @@ public class LdapService {
         LDAPListenerConfig config = new LDAPListenerConfig(port, handler);
         config.setListenAddress(host);
         config.setMaxConnections(settings.maxConnections());
+        // Before any bind a client may send a message of this size; the SDK's default is 20 MiB (kept across StartTLS,
+        // which wraps the same connection's reader with the listener's limit).
+        config.setMaxMessageSizeBytes(settings.maxMessageBytes());
         if (tls != null) {
             config.setServerSocketFactory(tls.getServerSocketFactory());
         }

@@ -56,6 +56,38 @@ public interface LdapSettings {
     @WithDefault("100000")
     long unindexedFilterMaxRows();
 
+    /**
+     * The largest LDAP message the listener reads, before any bind (UnboundID's default is 20 MiB a message, so a few
+     * anonymous connections could fill the heap).
+     */
+    @WithDefault("131072")
+    int maxMessageBytes();
+
+    /** A search filter with more components than this is refused with adminLimitExceeded (11). */
+    @WithDefault("256")
+    int maxFilterComponents();
+
+    /** A search filter nested deeper than this is refused with adminLimitExceeded (11). */
+    @WithDefault("16")
+    int maxFilterDepth();
+
+    /**
+     * Searches running at once (each holds a database connection while it reads); keep it about a quarter of
+     * quarkus.datasource.jdbc.max-size. A search that finds none free within a few seconds is answered busy (51).
+     */
+    @WithDefault("8")
+    int maxConcurrentSearches();
+
+    /** The most member values one group entry carries; a larger group is refused with adminLimitExceeded (11). */
+    @WithDefault("10000")
+    int maxGroupMembers();
+
+    /**
+     * Client addresses or CIDR ranges (e.g. 10.0.0.5/32, fd00::/8) of trusted relying parties (Keycloak, Authelia) whose
+     * binds skip the per-IP failed-bind counter; the per-account slow-down and lockout still apply. Empty by default.
+     */
+    Optional<java.util.List<String>> trustedClients();
+
     /** Connections open at once. */
     @WithDefault("512")
     int maxConnections();

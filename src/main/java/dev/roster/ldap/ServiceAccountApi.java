@@ -56,7 +56,8 @@ public class ServiceAccountApi {
         }
         ServiceAccounts.Created created = accounts.create(body.name(), body.description(),
                 ServiceAccounts.Right.parse(body.right() == null ? "read-only" : body.right()), operator.get());
-        return Response.status(201).entity(AccountJson.of(created.account(), created.secret())).build();
+        return Response.status(201).header("Cache-Control", "no-store") // the secret, shown once
+                .entity(AccountJson.of(created.account(), created.secret())).build();
     }
 
     @GET

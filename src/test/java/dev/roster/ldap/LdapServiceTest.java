@@ -276,6 +276,41 @@ class LdapServiceTest {
     }
 
     @Test
+    void oversizedAndMalformedRequestsAreRefusedCheaply() throws Exception {
+        Fixture f = fixture();
+        assertEquals(ResultCode.INVALID_CREDENTIALS, bindCode("uid=" + "x".repeat(2000) + ",ou=people," + BASE, PW),
+                "a bind DN over 1 KiB");
+        assertEquals(ResultCode.INVALID_CREDENTIALS, bindCode(f.dn(f.ana()), "p".repeat(2000)), "a password over 1 KiB");
+        try (LDAPConnection c = reader()) {
+            StringBuilder wide = new StringBuilder("(|");
+            for (int i = 0; i < 300; i++) {
+                wide.append("(uid=u").append(i).append(')');
+            }
+            assertEquals(ResultCode.ADMIN_LIMIT_EXCEEDED, code(() -> c.search(BASE, SearchScope.SUB, wide + ")")),
+                    "300 components");
+            String deep = "(!".repeat(20) + "(uid=x)" + ")".repeat(20);
+            assertEquals(ResultCode.ADMIN_LIMIT_EXCEEDED, code(() -> c.search(BASE, SearchScope.SUB, deep)), "20 deep");
+            SearchRequest negative = new SearchRequest("ou=people," + BASE, SearchScope.ONE, "(objectClass=person)", "uid");
+            negative.setControls(new SimplePagedResultsControl(-1, null));
+            assertEquals(ResultCode.PROTOCOL_ERROR, code(() -> c.search(negative)), "a negative page size");
+            SearchRequest tampered = new SearchRequest("ou=people," + BASE, SearchScope.SUB, "(objectClass=*)", "uid");
+            tampered.setControls(new SimplePagedResultsControl(5, new ASN1OctetString("r1:0:-3:")));
+            assertEquals(ResultCode.UNWILLING_TO_PERFORM, code(() -> c.search(tampered)), "a cookie with a negative index");
+        }
+        String huge = "(uid=" + "h".repeat(200_000) + ")";
+        try (LDAPConnection c = connect()) {
+            assertEquals(ResultCode.SERVER_DOWN, code(() -> c.search(BASE, SearchScope.BASE, huge)),
+                    "a message over 128 KiB closes the connection before any bind");
+        }
+        try (LDAPConnection c = connect()) {
+            c.processExtendedOperation(new StartTLSExtendedRequest(new SSLUtil(new TrustAllTrustManager()).createSSLContext()));
+            assertEquals(ResultCode.SUCCESS, code(() -> c.search("", SearchScope.BASE, "(objectClass=*)")), "TLS works");
+            assertEquals(ResultCode.SERVER_DOWN, code(() -> c.search(BASE, SearchScope.BASE, huge)),
+                    "and the limit holds after StartTLS");
+        }
+    }
+
+    @Test
     void ldapsAnswersWithTheConfiguredCertificate() throws Exception {
         Fixture f = fixture();
         SSLUtil ssl = new SSLUtil(new TrustAllTrustManager());

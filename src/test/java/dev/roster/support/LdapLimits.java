@@ -93,6 +93,36 @@ public class LdapLimits implements LdapSettings {
     }
 
     @Override
+    public int maxMessageBytes() {
+        return configured.maxMessageBytes();
+    }
+
+    @Override
+    public int maxFilterComponents() {
+        return configured.maxFilterComponents();
+    }
+
+    @Override
+    public int maxFilterDepth() {
+        return configured.maxFilterDepth();
+    }
+
+    @Override
+    public int maxConcurrentSearches() {
+        return configured.maxConcurrentSearches();
+    }
+
+    @Override
+    public int maxGroupMembers() {
+        return configured.maxGroupMembers();
+    }
+
+    @Override
+    public java.util.Optional<java.util.List<String>> trustedClients() {
+        return configured.trustedClients();
+    }
+
+    @Override
     public boolean seedServiceAccount() {
         return configured.seedServiceAccount();
     }
