@@ -1,7 +1,12 @@
 package dev.roster.scim;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -112,9 +117,12 @@ public class ScimUserList {
             args.addAll(orderArgs);
             args.add(size);
             args.add(start - 1);
-            List<ScimUserSchema.UserRow> rows = size == 0 || (filtered && start > counted) ? List.of() : Jdbc.list(c, "SELECT " + ScimUserSchema.COLUMNS + ScimUserSchema.FROM
+            // The page's ids first, then their rows: with the rows' columns in the paged query, PostgreSQL computed
+            // them (the groups sub-select, the manager join) for every row OFFSET skipped, 1.4 s a page deep in 600k.
+            List<UUID> ids = size == 0 || (filtered && start > counted) ? List.of() : Jdbc.list(c, "SELECT u.id FROM directory_user u"
                     + " WHERE u.status <> 'DELETED' AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?",
-                    schema::row, args.toArray());
+                    rs -> rs.getObject(1, UUID.class), args.toArray());
+            List<ScimUserSchema.UserRow> rows = rowsInOrder(c, ids);
             long total = filtered ? counted : userTotal.total(c, start, size, rows.size());
             List<ObjectNode> resources = new ArrayList<>();
             for (ScimUserSchema.UserRow r : rows) {
@@ -122,5 +130,25 @@ public class ScimUserList {
             }
             return responses.listResponse(total, start, resources);
         });
+    }
+
+    /** The users of a page in the page's order; one deleted between the two statements is left out. */
+    private List<ScimUserSchema.UserRow> rowsInOrder(Connection c, List<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, ScimUserSchema.UserRow> byId = new HashMap<>();
+        for (ScimUserSchema.UserRow r : Jdbc.list(c, "SELECT " + ScimUserSchema.COLUMNS + ScimUserSchema.FROM
+                + " WHERE u.id = ANY(?) AND u.status <> 'DELETED'", schema::row, (Object) c.createArrayOf("uuid", ids.toArray()))) {
+            byId.put(r.id(), r);
+        }
+        List<ScimUserSchema.UserRow> rows = new ArrayList<>(ids.size());
+        for (UUID id : ids) {
+            ScimUserSchema.UserRow r = byId.get(id);
+            if (r != null) {
+                rows.add(r);
+            }
+        }
+        return rows;
     }
 }
