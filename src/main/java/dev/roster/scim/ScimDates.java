@@ -129,13 +129,15 @@ final class ScimDates {
     }
 
     /**
-     * A PATCH path's attribute in the Enterprise or lifecycle extension that is one of Entra's names: the lifecycle
-     * attribute it stands for (so a remove of employeeLeaveDateTime removes endDate); null for any other.
+     * A PATCH path's date attribute: the lifecycle attribute it stands for (so a remove of employeeLeaveDateTime removes
+     * endDate), null for any other. Under the Enterprise extension ({@code entraOnly}) only Entra's names are dates.
      */
-    static String lifecycleName(String attr) {
+    static String lifecycleName(String attr, boolean entraOnly) {
         return switch (attr.toLowerCase(Locale.ROOT)) {
-            case "employeehiredate", "startdate" -> START;
-            case "employeeleavedatetime", "enddate" -> END;
+            case "employeehiredate" -> START;
+            case "employeeleavedatetime" -> END;
+            case "startdate" -> entraOnly ? null : START;
+            case "enddate" -> entraOnly ? null : END;
             default -> null;
         };
     }

@@ -149,17 +149,17 @@ final class ScimPatch {
      * the lifecycle extension's startDate / endDate: one place, so that a remove by either name clears the date.
      */
     private static Target dates(ObjectNode doc, Target target) {
-        String lifecycle = target.filter() == null && target.sub() == null ? ScimDates.lifecycleName(target.attr()) : null;
-        boolean inExtension = target.container() != doc && (target.container() == doc.get(ScimMedia.ENTERPRISE_SCHEMA)
-                || target.container() == doc.get(ScimMedia.LIFECYCLE_SCHEMA));
-        if (lifecycle == null || !inExtension) {
+        boolean enterprise = target.container() == doc.get(ScimMedia.ENTERPRISE_SCHEMA);
+        if (target.filter() != null || target.sub() != null || target.container() == doc
+                || !(enterprise || target.container() == doc.get(ScimMedia.LIFECYCLE_SCHEMA))) {
+            return target;
+        }
+        String lifecycle = ScimDates.lifecycleName(target.attr(), enterprise);
+        if (lifecycle == null) {
             return target;
         }
         JsonNode existing = doc.get(ScimMedia.LIFECYCLE_SCHEMA);
         ObjectNode container = existing != null && existing.isObject() ? (ObjectNode) existing : doc.putObject(ScimMedia.LIFECYCLE_SCHEMA);
-        if (target.container() == container && !target.attr().equalsIgnoreCase(lifecycle)) {
-            container.remove(key(container, target.attr()));
-        }
         addSchema(doc, ScimMedia.LIFECYCLE_SCHEMA);
         return new Target(container, lifecycle, null, null);
     }

@@ -237,8 +237,11 @@ public class ScimUserSchema {
         String managerId = enterpriseValues(doc, values);
         rosterValues(doc, values);
         // the dates fall in the user's zone after this write: the document's timezone (a PUT without one clears it)
-        List<Cell> dates = ScimDates.cells(doc, patched && existing != null,
-                ScimDates.zone(values.values.get(ColumnNames.TIMEZONE), schedule.timeZone()));
+        List<Cell> dates = new ArrayList<>(ScimDates.cells(doc, patched && existing != null,
+                ScimDates.zone(values.values.get(ColumnNames.TIMEZONE), schedule.timeZone())));
+        // clearing a date the user does not have is no change (and spares the plan its lookup of the dates)
+        dates.removeIf(d -> d.value().equals(SingleRowPlan.CLEAR) && (existing == null
+                || (d.column().equals(ColumnNames.START_DATE) ? existing.startDate() : existing.endDate()) == null));
         Boolean active = ScimAttributes.bool(doc, "active");
         String password = ScimAttributes.text(doc, "password");
         if (password != null && existing != null) {

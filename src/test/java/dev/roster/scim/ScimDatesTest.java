@@ -88,6 +88,9 @@ class ScimDatesTest {
         assertNull(pending.get("[0].batchId"));
         Scim.as("read").get("/scim/v2/Users/" + id).then().statusCode(200)
                 .body("'" + LIFECYCLE + "'.startDate", org.hamcrest.Matchers.equalTo(start.toString()));
+        Scim.as("read").queryParam("attributes", LIFECYCLE + ":startDate").get("/scim/v2/Users/" + id).then().statusCode(200)
+                .body("'" + LIFECYCLE + "'.startDate", org.hamcrest.Matchers.equalTo(start.toString()))
+                .body("name", org.hamcrest.Matchers.nullValue());
 
         // a dry run shows the note a file's plan shows, and changes nothing
         String dry = Scim.unique("dry");

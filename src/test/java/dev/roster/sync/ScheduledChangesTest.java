@@ -203,6 +203,7 @@ class ScheduledChangesTest {
         assertEquals(moved.toString(), changes(dana).get(0).get("due_on"));
         page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(204);
         assertEquals("CANCELLED", changes(dana).get(1).get("status"));
+        assertEquals("CANCELLED", deletes(dana).get(0).get("status"), "the leaver's delete goes with its suspension");
         page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(409);
         assertEquals(2, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ? "
                 + "AND details::text LIKE '%scheduledChange%'", dana), "moves and cancels are audited on the user");
@@ -251,6 +252,12 @@ class ScheduledChangesTest {
         assertEquals(moved.plusDays(LEAVER_DAYS).toString(), calendar.getString("[0].dueOn"));
         String html = page.get("/scheduled-changes?kind=DELETE").then().statusCode(200).extract().asString();
         assertTrue(html.contains(lea) && html.contains("leaver policy"), html);
+        // an operator moves the suspension a day earlier on the calendar: the delete moves with it
+        String suspension = page.api().get("/api/scheduled-changes?kind=SUSPEND&user=" + userId).then().statusCode(200)
+                .extract().path("[0].id");
+        page.api().contentType("application/json").body(Map.of("dueOn", moved.minusDays(1).toString()))
+                .post("/api/scheduled-changes/" + suspension + "/move").then().statusCode(204);
+        assertEquals(moved.minusDays(1).plusDays(LEAVER_DAYS).toString(), deletes(lea).get(1).get("due_on"));
 
         // the end of the end date: suspended, the delete still ahead
         clock.advance(Duration.ofDays(6));
