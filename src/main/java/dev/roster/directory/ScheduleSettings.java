@@ -28,10 +28,24 @@ public interface ScheduleSettings {
 
     java.util.Optional<Double> maxSuspensions();
 
+    /** roster.schedule.max-deletions: a run deleting more leavers than this is held for approval (unset: none). */
+    java.util.Optional<Double> maxDeletions();
+
+    /**
+     * roster.schedule.leaver-delete-after-days: the leaver policy (decision 0039). Set, a user whose end date
+     * suspends them is also deleted at the end of the day this many days after the end date (restorable for
+     * roster.users.delete-retention); unset, leavers are only suspended.
+     */
+    java.util.OptionalInt leaverDeleteAfterDays();
+
     /** roster.schedule.max-percent: a run changing more than this share of the live users is held (unset: none). */
     java.util.Optional<Double> maxPercent();
 
     default Schedule at(Instant now) {
-        return new Schedule(timeZone(), activationHour(), now);
+        java.util.OptionalInt days = leaverDeleteAfterDays();
+        if (days.isPresent() && days.getAsInt() < 0) {
+            throw new IllegalStateException("roster.schedule.leaver-delete-after-days must be 0 or more, not " + days.getAsInt());
+        }
+        return new Schedule(timeZone(), activationHour(), now, days.isPresent() ? days.getAsInt() : null);
     }
 }

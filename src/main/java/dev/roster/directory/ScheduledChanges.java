@@ -9,8 +9,9 @@ import dev.roster.plan.Schedule;
 import dev.roster.sql.Jdbc;
 
 /**
- * The one writer of scheduled_change (#26, decision 0037): after a batch's writes, the pending activations and
- * suspensions of the users whose dates it changed follow the dates (moved, cancelled, scheduled); a revert cancels
+ * The one writer of scheduled_change (#26, decisions 0037 and 0039): after a batch's writes (or a SCIM write), the
+ * pending activations, suspensions and leaver deletes of the users whose dates it changed follow the dates (moved,
+ * cancelled, scheduled); a revert cancels
  * the pending changes of the batch it reverts. Runs on the caller's connection, in its transaction.
  */
 public final class ScheduledChanges {
@@ -26,37 +27,52 @@ public final class ScheduledChanges {
                AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.fields) f
                             WHERE f->>'name' IN ('start_date', 'end_date', 'timezone'))""";
 
-    private static final String CANCEL_MOVED = """
-            UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, closed_reason = 'dates changed by batch ' || ?
-             WHERE status = 'PENDING' AND user_id IN (""" + DATED_USERS + ")";
+    private static final String CANCEL_PENDING = """
+            UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, closed_reason = ?
+             WHERE status = 'PENDING' AND user_id IN (%s)""";
 
-    private static final String ACTIVATE_AT = "((u.start_date + make_interval(hours => ?::int)) AT TIME ZONE coalesce(u.timezone, ?::text))";
-    private static final String SUSPEND_AT = "((u.end_date + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text))";
-
+    /**
+     * The changes a user's dates imply, for the users of {@code %s}: an activation of a SUSPENDED user at the
+     * activation hour of the start date; a suspension at the end of the end date; with the leaver policy, a DELETE at
+     * the end of the day N days after the end date (decision 0039), only beside a suspension still ahead. Each only
+     * when its instant is ahead; never for a deleted user.
+     */
     private static final String SCHEDULE = """
-            INSERT INTO scheduled_change (id, user_id, kind, due_on, due_at, batch_id, created_at)
-            SELECT gen_random_uuid(), u.id, 'ACTIVATE', u.start_date, """ + ACTIVATE_AT + """
-                 , ?::uuid, ?::timestamptz
+            INSERT INTO scheduled_change (id, user_id, kind, due_on, due_at, batch_id, origin, created_at)
+            SELECT gen_random_uuid(), u.id, x.kind, x.due_on, x.due_at, ?::uuid, ?::text, ?::timestamptz
               FROM directory_user u
-             WHERE u.id IN (""" + DATED_USERS + """
-            ) AND u.status = 'SUSPENDED' AND u.start_date IS NOT NULL AND """ + ACTIVATE_AT + """
-             > ?::timestamptz
-            UNION ALL
-            SELECT gen_random_uuid(), u.id, 'SUSPEND', u.end_date, """ + SUSPEND_AT + """
-                 , ?::uuid, ?::timestamptz
-              FROM directory_user u
-             WHERE u.id IN (""" + DATED_USERS + """
-            ) AND u.status <> 'DELETED' AND u.end_date IS NOT NULL AND """ + SUSPEND_AT + """
-             > ?::timestamptz""";
+             CROSS JOIN LATERAL (VALUES
+                   ('ACTIVATE', u.start_date, (u.start_date + make_interval(hours => ?::int)) AT TIME ZONE coalesce(u.timezone, ?::text),
+                    u.status = 'SUSPENDED'),
+                   ('SUSPEND', u.end_date, (u.end_date + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text), true),
+                   ('DELETE', u.end_date + ?::int, (u.end_date + ?::int + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text),
+                    (u.end_date + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text) > ?::timestamptz)
+                   ) AS x(kind, due_on, due_at, applies)
+             WHERE u.id IN (%s) AND u.status <> 'DELETED' AND x.applies AND x.due_on IS NOT NULL AND x.due_at > ?::timestamptz""";
 
     /** Moves, cancels and schedules the dated changes of the users whose dates this batch set; returns how many it scheduled. */
     public static long followDates(Connection c, UUID batchId, Schedule schedule) throws SQLException {
+        Jdbc.update(c, CANCEL_PENDING.formatted(DATED_USERS), Timestamp.from(schedule.now()), "dates changed by batch " + batchId,
+                batchId);
+        return schedule(c, DATED_USERS, batchId, batchId, null, schedule);
+    }
+
+    /**
+     * A single-user write (SCIM, decision 0039) set the user's start or end date: their pending changes follow the
+     * dates as a batch's users do ({@link #followDates}), with {@code origin} naming the writer instead of a batch.
+     */
+    public static long followUser(Connection c, UUID userId, String origin, Schedule schedule) throws SQLException {
+        Jdbc.update(c, CANCEL_PENDING.formatted("?::uuid"), Timestamp.from(schedule.now()), "dates changed by " + origin, userId);
+        return schedule(c, "?::uuid", userId, null, origin, schedule);
+    }
+
+    private static long schedule(Connection c, String users, UUID usersArg, UUID batchId, String origin, Schedule schedule)
+            throws SQLException {
         Timestamp now = Timestamp.from(schedule.now());
-        Jdbc.update(c, CANCEL_MOVED, now, batchId.toString(), batchId);
-        int hour = schedule.activationHour();
         String zone = schedule.zone().getId();
-        return Jdbc.update(c, SCHEDULE, hour, zone, batchId, now, batchId, hour, zone, now,
-                zone, batchId, now, batchId, zone, now);
+        Integer days = schedule.leaverDeleteAfterDays();
+        return Jdbc.update(c, SCHEDULE.formatted(users), batchId, origin, now, schedule.activationHour(), zone, zone,
+                days, days, zone, zone, now, usersArg, now);
     }
 
     /** A revert cancels what the reverted batch scheduled and has not run yet. */
@@ -91,38 +107,51 @@ public final class ScheduledChanges {
     }
 
     /**
-     * One UPDATE row per user (the latest due change when both fell due while Roster was down): status before and
-     * after, and the batch that scheduled it as a field of its own, so the user's audit event names it. A user
-     * already in the target status, or deleted, is UNCHANGED with a note.
+     * One row per user (the latest due change when several fell due while Roster was down): an UPDATE with the status
+     * before and after, or a DELETE of a leaver (decision 0039), with the batch (or writer) that scheduled it as a field
+     * of its own, so the user's audit event names it. A user already in the target status, or deleted, is UNCHANGED
+     * with a note; so is a leaver who is not suspended any more (reactivated by hand) when their delete falls due.
      */
     private static final String DUE_ITEMS = """
             INSERT INTO plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
                                    send_invite, ord, kind_ord)
             SELECT ?::uuid, r.line, r.kind, r.key, r.user_id, r.version, r.fields, r.messages, false, false,
                    r.line, row_number() OVER (PARTITION BY r.kind ORDER BY r.line)
-              FROM (SELECT row_number() OVER (ORDER BY x.due_at, x.email, x.user_id) AS line,
-                           CASE WHEN x.status = x.target OR x.status = 'DELETED'
-                                  OR (x.target = 'ACTIVE' AND x.status <> 'SUSPENDED') THEN 'UNCHANGED' ELSE 'UPDATE' END AS kind,
-                           lower(x.email) AS key, x.user_id, x.version,
-                           CASE WHEN x.status = x.target OR x.status = 'DELETED'
-                                  OR (x.target = 'ACTIVE' AND x.status <> 'SUSPENDED') THEN '[]'::jsonb
-                                ELSE jsonb_build_array(jsonb_build_object('name', 'status', 'before', x.status, 'after', x.target),
+              FROM (SELECT row_number() OVER (ORDER BY y.due_at, y.email, y.user_id) AS line,
+                           CASE WHEN y.idle THEN 'UNCHANGED' WHEN y.kind = 'DELETE' THEN 'DELETE' ELSE 'UPDATE' END AS kind,
+                           lower(coalesce(y.email, y.username)) AS key, y.user_id, y.version,
+                           CASE WHEN y.idle THEN '[]'::jsonb
+                                ELSE jsonb_build_array(jsonb_build_object('name', 'status', 'before', y.status, 'after', y.target),
                                                        jsonb_build_object('name', 'scheduled_by', 'before', NULL,
-                                                                          'after', x.batch_id::text))
+                                                                          'after', coalesce(y.batch_id::text, y.origin)))
                            END AS fields,
                            jsonb_build_array(jsonb_build_object('severity', 'NOTE', 'column', NULL, 'text',
-                               CASE x.kind WHEN 'ACTIVATE' THEN 'activates on ' ELSE 'leaves on ' END
-                               || to_char(x.due_on, 'FMDD Mon YYYY')
-                               || coalesce(', scheduled by batch ' || x.batch_id::text, ', scheduled on the calendar')
-                               || CASE WHEN x.status = 'DELETED' THEN '; the user is deleted, nothing to do'
-                                       WHEN x.status = x.target OR (x.target = 'ACTIVE' AND x.status <> 'SUSPENDED')
-                                       THEN '; the user is ' || x.status || ' already' ELSE '' END)) AS messages
-                      FROM (SELECT DISTINCT ON (s.user_id) s.user_id, s.kind, s.due_on, s.due_at, s.batch_id,
-                                   CASE s.kind WHEN 'ACTIVATE' THEN 'ACTIVE' ELSE 'SUSPENDED' END AS target,
-                                   u.status, u.email, u.version
-                              FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id
-                             WHERE s.run_batch_id = ? AND s.status = 'PENDING'
-                             ORDER BY s.user_id, s.due_at DESC) x) r""";
+                               CASE y.kind WHEN 'ACTIVATE' THEN 'activates on ' WHEN 'SUSPEND' THEN 'leaves on '
+                                           ELSE 'deleted under the leaver policy on ' END
+                               || to_char(y.due_on, 'FMDD Mon YYYY')
+                               || coalesce(', scheduled by batch ' || y.batch_id::text, ', scheduled by ' || upper(y.origin),
+                                           ', scheduled on the calendar')
+                               || CASE WHEN y.status = 'DELETED' THEN '; the user is deleted, nothing to do'
+                                       WHEN y.kind = 'DELETE' AND y.idle
+                                       THEN '; the user is ' || y.status || ', not suspended: not deleted'
+                                       WHEN y.idle THEN '; the user is ' || y.status || ' already' ELSE '' END)) AS messages
+                      FROM (SELECT x.*,
+                                   CASE x.kind
+                                     WHEN 'ACTIVATE' THEN x.status <> 'SUSPENDED'
+                                     WHEN 'SUSPEND' THEN x.status IN ('SUSPENDED', 'DELETED')
+                                     -- a leaver whose suspension runs in this very run (Roster was down) is deleted too
+                                     ELSE x.status = 'DELETED' OR (x.status <> 'SUSPENDED' AND NOT x.suspended_now)
+                                   END AS idle
+                              FROM (SELECT DISTINCT ON (s.user_id) s.user_id, s.kind, s.due_on, s.due_at, s.batch_id, s.origin,
+                                           CASE s.kind WHEN 'ACTIVATE' THEN 'ACTIVE' WHEN 'SUSPEND' THEN 'SUSPENDED'
+                                                       ELSE 'DELETED' END AS target,
+                                           u.status, u.email, u.username, u.version,
+                                           EXISTS (SELECT 1 FROM scheduled_change t WHERE t.run_batch_id = s.run_batch_id
+                                                      AND t.user_id = s.user_id AND t.kind = 'SUSPEND' AND t.status = 'PENDING')
+                                               AS suspended_now
+                                      FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id
+                                     WHERE s.run_batch_id = ? AND s.status = 'PENDING'
+                                     ORDER BY s.user_id, s.due_at DESC) x) y) r""";
 
     /** Takes the due changes for a run's batch and writes its plan items; returns how many users it has. */
     public static long planDue(Connection c, UUID batchId, java.time.Instant now) throws SQLException {
@@ -138,15 +167,59 @@ public final class ScheduledChanges {
                 + "WHERE run_batch_id = ? AND status = 'PENDING'", Timestamp.from(now), batchId.toString(), batchId);
     }
 
-    /** An operator cancels one pending change (the calendar); false when it is not pending any more. */
-    public static boolean cancel(Connection c, UUID id, String by, java.time.Instant now) throws SQLException {
-        return Jdbc.update(c, "UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, closed_reason = 'cancelled by ' || ? "
-                + "WHERE id = ? AND status = 'PENDING'", Timestamp.from(now), by, id) == 1;
+    /**
+     * As {@link #markRun(Connection, UUID, java.time.Instant)}, and with the leaver policy set, every leaver this run
+     * suspended who has no pending delete gets one, N days after the day of the suspension (decision 0039): a policy
+     * set after the end date was written still applies to it.
+     */
+    public static void markRun(Connection c, UUID batchId, Schedule schedule) throws SQLException {
+        markRun(c, batchId, schedule.now());
+        Integer days = schedule.leaverDeleteAfterDays();
+        if (days == null) {
+            return;
+        }
+        Jdbc.update(c, """
+                INSERT INTO scheduled_change (id, user_id, kind, due_on, due_at, batch_id, origin, created_at)
+                SELECT gen_random_uuid(), s.user_id, 'DELETE', s.due_on + ?::int,
+                       (s.due_on + ?::int + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?::text), s.batch_id, s.origin, ?
+                  FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id AND u.status = 'SUSPENDED'
+                 WHERE s.run_batch_id = ? AND s.kind = 'SUSPEND' AND s.status = 'DONE'
+                   AND NOT EXISTS (SELECT 1 FROM scheduled_change d WHERE d.user_id = s.user_id AND d.kind = 'DELETE'
+                                      AND (d.status = 'PENDING' OR d.run_batch_id = s.run_batch_id))
+                ON CONFLICT (user_id, kind) WHERE status = 'PENDING' DO NOTHING""",
+                days, days, schedule.zone().getId(), Timestamp.from(schedule.now()), batchId);
     }
 
-    /** An operator moves one pending change to another day; its hour follows the schedule and the user's zone. */
+    /**
+     * An operator cancels one pending change (the calendar); false when it is not pending any more. Cancelling a
+     * suspension cancels the leaver's delete that follows it (decision 0039).
+     */
+    public static boolean cancel(Connection c, UUID id, String by, java.time.Instant now) throws SQLException {
+        boolean cancelled = Jdbc.update(c, "UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, "
+                + "closed_reason = 'cancelled by ' || ? WHERE id = ? AND status = 'PENDING'", Timestamp.from(now), by, id) == 1;
+        if (cancelled) {
+            Jdbc.update(c, """
+                    UPDATE scheduled_change d SET status = 'CANCELLED', closed_at = ?, closed_reason = 'its suspension was cancelled by ' || ?
+                      FROM scheduled_change s
+                     WHERE s.id = ? AND s.kind = 'SUSPEND' AND d.user_id = s.user_id AND d.kind = 'DELETE' AND d.status = 'PENDING'""",
+                    Timestamp.from(now), by, id);
+        }
+        return cancelled;
+    }
+
+    /**
+     * An operator moves one pending change to another day; its hour follows the schedule and the user's zone. A moved
+     * suspension takes the leaver's pending delete with it, the same number of days later (decision 0039).
+     */
     public static void move(Connection c, UUID id, java.time.LocalDate dueOn, Schedule schedule) throws SQLException {
         String zone = schedule.zone().getId();
+        Jdbc.update(c, """
+                UPDATE scheduled_change d SET due_on = d.due_on + (?::date - s.due_on),
+                       due_at = ((d.due_on + (?::date - s.due_on) + 1)::timestamp AT TIME ZONE coalesce(u.timezone, ?))
+                  FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id
+                 WHERE s.id = ? AND s.kind = 'SUSPEND' AND s.status = 'PENDING'
+                   AND d.user_id = s.user_id AND d.kind = 'DELETE' AND d.status = 'PENDING'""",
+                dueOn, dueOn, zone, id);
         Jdbc.update(c, """
                 UPDATE scheduled_change s SET due_on = ?,
                        due_at = CASE s.kind WHEN 'ACTIVATE'
@@ -175,7 +248,11 @@ public final class ScheduledChanges {
     public record Pending(String kind, java.time.LocalDate dueOn, java.time.Instant dueAt, UUID batchId) {
 
         public String verb() {
-            return kind.equals("ACTIVATE") ? "activates" : "is suspended at the end of the day";
+            return switch (kind) {
+                case "ACTIVATE" -> "activates";
+                case "SUSPEND" -> "is suspended at the end of the day";
+                default -> "is deleted at the end of the day (leaver policy)";
+            };
         }
     }
 

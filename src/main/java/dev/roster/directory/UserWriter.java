@@ -39,6 +39,8 @@ public final class UserWriter {
     /** The text column each list's primary element mirrors (decisions/0032). */
     private static final Map<String, String> MIRRORED = Map.of(ColumnNames.EMAILS, "email", ColumnNames.PHONE_NUMBERS, "phone");
     private static final List<String> ALL_PROFILE = Stream.concat(PROFILE.stream(), JSON_PROFILE.stream()).toList();
+    /** The start and end dates (#26) a single-row write sets as ISO dates (a batch sets them in its own statements). */
+    public static final List<String> DATES = List.of(ColumnNames.START_DATE, ColumnNames.END_DATE);
 
     /** A created user's profile columns from the plan row's fields ({@code v}): text as is, lists cast to jsonb. */
     private static String createdValues() {
@@ -167,8 +169,9 @@ public final class UserWriter {
 
     /** One row: columns by PROFILE name (absent: NULL), attributes as a JSON object. */
     private static final String INSERT_ONE = "INSERT INTO directory_user (id, " + String.join(", ", ALL_PROFILE)
-            + ", status, attributes, password_hash, manager_id, version, created_at, updated_at) VALUES (?, "
-            + "?, ".repeat(PROFILE.size()) + "?::jsonb, ".repeat(JSON_PROFILE.size()) + "?, ?::jsonb, ?, ?, 1, now(), now())";
+            + ", start_date, end_date, status, attributes, password_hash, manager_id, version, created_at, updated_at) VALUES (?, "
+            + "?, ".repeat(PROFILE.size()) + "?::jsonb, ".repeat(JSON_PROFILE.size())
+            + "?::date, ?::date, ?, ?::jsonb, ?, ?, 1, now(), now())";
 
     /** A user to insert: profile columns by name, status, attributes (a JSON object), optional hash and manager. */
     public record NewUser(UUID id, Map<String, String> columns, String status, String attributesJson, String passwordHash,
@@ -211,6 +214,9 @@ public final class UserWriter {
                 for (String column : ALL_PROFILE) {
                     ps.setString(i++, u.columns().get(column));
                 }
+                for (String column : DATES) {
+                    ps.setString(i++, u.columns().get(column));
+                }
                 ps.setString(i++, u.status());
                 ps.setString(i++, u.attributesJson() == null ? "{}" : u.attributesJson());
                 ps.setString(i++, u.passwordHash());
@@ -230,11 +236,12 @@ public final class UserWriter {
         StringBuilder set = new StringBuilder();
         List<Object> args = new ArrayList<>();
         for (Map.Entry<String, String> e : columns.entrySet()) {
-            if (!ALL_PROFILE.contains(e.getKey()) && !e.getKey().equals("status")) {
+            if (!ALL_PROFILE.contains(e.getKey()) && !DATES.contains(e.getKey()) && !e.getKey().equals("status")) {
                 throw new IllegalArgumentException("not a directory_user profile column: " + e.getKey());
             }
-            // a name from PROFILE or JSON_PROFILE, checked above
-            set.append(e.getKey()).append(JSON_PROFILE.contains(e.getKey()) ? " = ?::jsonb, " : " = ?, ");
+            // a name from PROFILE, JSON_PROFILE or DATES, checked above
+            set.append(e.getKey()).append(JSON_PROFILE.contains(e.getKey()) ? " = ?::jsonb, " : DATES.contains(e.getKey())
+                    ? " = ?::date, " : " = ?, ");
             args.add(e.getValue());
         }
         for (Map.Entry<String, String> m : MIRRORED.entrySet()) {

@@ -93,7 +93,9 @@ final class DatedChanges {
                     + " is cancelled"));
         }
         if (end != null && schedule.suspensionAt(end, zone).isAfter(schedule.now())) {
-            messages.add(PlanMessage.note(rows.written(END_DATE), "leaves on " + moved(current == null ? null : current.endDate(), end)));
+            LocalDate deleted = schedule.leaverDeletedOn(end);
+            messages.add(PlanMessage.note(rows.written(END_DATE), "leaves on " + moved(current == null ? null : current.endDate(), end)
+                    + (deleted == null ? "" : "; deleted on " + DAY.format(deleted) + " (leaver policy)")));
         } else if (end != null && values.containsKey(END_DATE)) {
             messages.add(PlanMessage.warning(rows.written(END_DATE), "end_date " + after[1] + " has passed: nothing is "
                     + "scheduled; write status SUSPENDED to suspend the user now"));

@@ -57,6 +57,15 @@ public final class SingleRowPlan {
      */
     public static PlannedChange plan(Action action, String currentEmail, String currentUsername, List<Cell> cells,
                                      DirectoryView directory) {
+        return plan(action, currentEmail, currentUsername, cells, directory, null);
+    }
+
+    /**
+     * As above; with a {@code schedule}, start_date and end_date cells are planned as a file's are (decision 0039):
+     * their fields, a new user with a start date ahead created suspended, the notes on what is scheduled or moved.
+     */
+    public static PlannedChange plan(Action action, String currentEmail, String currentUsername, List<Cell> cells,
+                                     DirectoryView directory, Schedule schedule) {
         // keyed by email, as a file would be; a user without email (one of the two it has) by its username
         boolean create = action == Action.CREATE;
         boolean byEmail = create ? cells.stream().anyMatch(c -> c.column().equals(ColumnNames.EMAIL) && c.value() != null
@@ -121,8 +130,14 @@ public final class SingleRowPlan {
         Map<String, UserSnapshot> byLogin = logins.isEmpty() ? Map.of() : directory.findByLogins(logins);
         // Groups and manager are not cells here (SCIM writes them itself): no catalog entries, no manager graph.
         UserRelations relations = new UserRelations(rows, new GroupCatalog(), null, directory);
-        PlannedChange change = new ChangeDecider(rows, matchBy, relations)
-                .decide(input, new ChangeDecider.Found(byEmail ? found : byLogin, found, byLogin));
+        ChangeDecider decider = new ChangeDecider(rows, matchBy, relations);
+        if (schedule != null) {
+            decider.withDates(new DatedChanges(rows, directory, schedule));
+            Set<UserSnapshot> users = new LinkedHashSet<>(found.values());
+            users.addAll(byLogin.values());
+            decider.loadDates(users);
+        }
+        PlannedChange change = decider.decide(input, new ChangeDecider.Found(byEmail ? found : byLogin, found, byLogin));
         if (rename == null || change.kind() == ChangeKind.ERROR) {
             return change;
         }

@@ -337,7 +337,7 @@ public class ScimBulk {
                             ScimPatch.apply(rendered, data);
                             doc = rendered;
                         }
-                        cells(row, userSchema.desired(doc, existing), existing, n);
+                        cells(row, userSchema.desired(doc, existing, method.equals("PATCH")), existing, n);
                     } else if (!method.equals("DELETE")) {
                         throw ScimException.invalidSyntax("Operation " + n + ": method is POST, PUT, PATCH or DELETE.");
                     }

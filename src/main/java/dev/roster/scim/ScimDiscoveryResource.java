@@ -101,6 +101,7 @@ public class ScimDiscoveryResource {
         ArrayNode ext = t.putArray("schemaExtensions");
         ext.addObject().put("schema", ScimMedia.ENTERPRISE_SCHEMA).put("required", false);
         ext.addObject().put("schema", ScimMedia.ROSTER_SCHEMA).put("required", false);
+        ext.addObject().put("schema", ScimMedia.LIFECYCLE_SCHEMA).put("required", false);
         meta(t, "ResourceType", "/scim/v2/ResourceTypes/User");
         return t;
     }
@@ -168,17 +169,27 @@ public class ScimDiscoveryResource {
         ArrayNode m = manager.putArray("subAttributes");
         attr(m, "value", "string", false, false, "readWrite", "none", "The manager's id");
         attr(m, "displayName", "string", false, false, "readOnly", "none", "The manager's name");
+        entraDates(e);
         ObjectNode roster = schema(ScimMedia.ROSTER_SCHEMA, "RosterUser",
                 "Roster's custom attributes (the attr.* columns of CSV files): any name of letters, digits, _, . and -, "
                         + "string values; a name not given in a PUT is removed");
         roster.putArray("attributes");
+        ObjectNode lifecycle = schema(ScimMedia.LIFECYCLE_SCHEMA, "RosterLifecycle",
+                "A user's start and end dates (docs/scheduled-changes.md): a start date ahead keeps the user suspended until "
+                        + "it, an end date suspends the user at the end of that day; dates in the user's timezone");
+        ArrayNode l = lifecycle.putArray("attributes");
+        attr(l, ScimDates.START, "string", false, false, "readWrite", "none",
+                "YYYY-MM-DD (a date-time is read as its date in the user's timezone); null or \"\" clears it");
+        attr(l, ScimDates.END, "string", false, false, "readWrite", "none",
+                "YYYY-MM-DD, the last working day (a date-time is read as its date in the user's timezone); null or \"\" clears it");
+        entraDates(l);
         ObjectNode group = schema(ScimMedia.GROUP_SCHEMA, "Group", "A group of Roster's directory (flat, no nesting)");
         ArrayNode g = group.putArray("attributes");
         attr(g, "displayName", "string", false, true, "readWrite", "server", "Unique among live groups, case-insensitive");
         attr(g, "externalId", "string", false, false, "readWrite", "server", "Unique among live groups");
         ObjectNode members = attr(g, "members", "complex", true, false, "readWrite", "none", "Users only (no nested groups)");
         valueSub(members);
-        return List.of(user, enterprise, roster, group);
+        return List.of(user, enterprise, roster, lifecycle, group);
     }
 
     private ObjectNode schema(String id, String name, String description) {
@@ -194,9 +205,17 @@ public class ScimDiscoveryResource {
         ObjectNode a = into.addObject();
         a.put("name", name).put("type", type).put("multiValued", multi).put("description", description)
                 .put("required", required).put("caseExact", name.equals("externalId") || name.equals("id"))
-                .put("mutability", mutability).put("returned", name.equals("password") ? "never" : "default")
+                .put("mutability", mutability).put("returned", mutability.equals("writeOnly") ? "never" : "default")
                 .put("uniqueness", uniqueness);
         return a;
+    }
+
+    /** Microsoft Entra's names of the dates, accepted as they are sent and shown as startDate / endDate. */
+    private static void entraDates(ArrayNode into) {
+        attr(into, ScimDates.HIRE, "dateTime", false, false, "writeOnly", "none",
+                "Entra's hire date: Roster's startDate (" + ScimMedia.LIFECYCLE_SCHEMA + "), returned there");
+        attr(into, ScimDates.LEAVE, "dateTime", false, false, "writeOnly", "none",
+                "Entra's leave date-time: Roster's endDate, the date in the user's timezone, returned there");
     }
 
     private static void valueSub(ObjectNode attr) {

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class ScimMessages {
 
-    static final List<String> USER_EXTENSIONS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA);
+    static final List<String> USER_EXTENSIONS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
+            ScimMedia.LIFECYCLE_SCHEMA);
     private static final List<String> CORES = List.of(ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
 
     private ScimMessages() {

@@ -42,7 +42,7 @@ final class ScimPatch {
             Map.entry("streetaddress", "streetAddress"), Map.entry("locality", "locality"), Map.entry("region", "region"),
             Map.entry("postalcode", "postalCode"), Map.entry("country", "country"));
     private static final List<String> SCHEMAS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
-            ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
+            ScimMedia.LIFECYCLE_SCHEMA, ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
 
     private ScimPatch() {
     }
@@ -77,7 +77,7 @@ final class ScimPatch {
     }
 
     private static void at(ObjectNode doc, String rawPath, String op, JsonNode value) {
-        Target target = target(doc, rawPath);
+        Target target = dates(doc, target(doc, rawPath));
         ObjectNode container = target.container();
         String key = key(container, target.attr());
         if (key.equals("manager") && value != null && value.isTextual()) {
@@ -142,6 +142,26 @@ final class ScimPatch {
             throw ScimException.invalidPath("\"" + rawPath + "\" is not a path Roster understands.");
         }
         return new Target(container, attr, filter, sub);
+    }
+
+    /**
+     * A start or end date under the Enterprise or lifecycle extension, by Roster's name or Entra's (decision 0039), is
+     * the lifecycle extension's startDate / endDate: one place, so that a remove by either name clears the date.
+     */
+    private static Target dates(ObjectNode doc, Target target) {
+        boolean enterprise = target.container() == doc.get(ScimMedia.ENTERPRISE_SCHEMA);
+        if (target.filter() != null || target.sub() != null || target.container() == doc
+                || !(enterprise || target.container() == doc.get(ScimMedia.LIFECYCLE_SCHEMA))) {
+            return target;
+        }
+        String lifecycle = ScimDates.lifecycleName(target.attr(), enterprise);
+        if (lifecycle == null) {
+            return target;
+        }
+        JsonNode existing = doc.get(ScimMedia.LIFECYCLE_SCHEMA);
+        ObjectNode container = existing != null && existing.isObject() ? (ObjectNode) existing : doc.putObject(ScimMedia.LIFECYCLE_SCHEMA);
+        addSchema(doc, ScimMedia.LIFECYCLE_SCHEMA);
+        return new Target(container, lifecycle, null, null);
     }
 
     /** attr.sub without a filter: on a list, its primary (or first) element; on an object, the object. */

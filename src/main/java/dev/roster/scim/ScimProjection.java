@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class ScimProjection {
 
-    private static final List<String> EXTENSIONS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA);
+    private static final List<String> EXTENSIONS = List.of(ScimMedia.ENTERPRISE_SCHEMA, ScimMedia.ROSTER_SCHEMA,
+            ScimMedia.LIFECYCLE_SCHEMA);
     private static final List<String> CORES = List.of(ScimMedia.USER_SCHEMA, ScimMedia.GROUP_SCHEMA);
     /** returned "always": neither attributes nor excludedAttributes change them. */
     private static final List<String> ALWAYS = List.of("schemas", "id", "meta");

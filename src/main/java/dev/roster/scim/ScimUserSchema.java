@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.roster.csv.ColumnNames;
+import dev.roster.directory.ScheduleSettings;
 import dev.roster.plan.SingleRowPlan;
 import dev.roster.plan.SingleRowPlan.Cell;
 import dev.roster.sql.Jdbc;
@@ -63,19 +64,23 @@ public class ScimUserSchema {
             + "u.version, u.created_at, u.updated_at, (SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', "
             + "g.name) ORDER BY g.name), '[]') FROM group_membership gm JOIN user_group g ON g.id = gm.group_id "
             + "AND g.deleted_at IS NULL WHERE gm.user_id = u.id)::text, "
-            + String.join(", ", EXTENDED.stream().map(c -> "u." + c + (ColumnNames.JSON_LISTS.contains(c) ? "::text" : "")).toList());
+            + String.join(", ", EXTENDED.stream().map(c -> "u." + c + (ColumnNames.JSON_LISTS.contains(c) ? "::text" : "")).toList())
+            + ", u.start_date::text, u.end_date::text";
     static final String FROM = " FROM directory_user u LEFT JOIN directory_user m ON m.id = u.manager_id";
 
     @Inject
     ObjectMapper json;
     @Inject
     ScimResponses responses;
+    @Inject
+    ScheduleSettings schedule;
 
     /** A directory user as SCIM sees it. */
     record UserRow(UUID id, String email, String externalId, String username, String givenName, String familyName,
             String displayName, String phone, String department, String title, String locale, String status,
             Map<String, String> attributes, UUID managerId, String managerEmail, String managerName, long version,
-            Instant created, Instant updated, String groupsJson, Map<String, String> extended) {
+            Instant created, Instant updated, String groupsJson, Map<String, String> extended, String startDate,
+            String endDate) {
 
         String column(String column) {
             if (EXTENDED.contains(column)) {
@@ -107,7 +112,8 @@ public class ScimUserSchema {
         return new UserRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), attributes, rs.getObject(14, UUID.class), rs.getString(15), rs.getString(16),
-                rs.getLong(17), rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), rs.getString(20), extended(rs));
+                rs.getLong(17), rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), rs.getString(20), extended(rs),
+                rs.getString(21 + EXTENDED.size()), rs.getString(22 + EXTENDED.size()));
     }
 
     private static Map<String, String> extended(ResultSet rs) throws SQLException {
@@ -169,6 +175,7 @@ public class ScimUserSchema {
             ObjectNode roster = doc.putObject(ScimMedia.ROSTER_SCHEMA);
             custom.forEach((k, v) -> putIf(roster, k, v));
         }
+        ScimDates.render(doc, schemas, u.startDate(), u.endDate());
         ObjectNode meta = doc.putObject("meta");
         meta.put("resourceType", "User");
         meta.put("created", u.created().toString());
@@ -207,7 +214,16 @@ public class ScimUserSchema {
                    boolean clearsEmail) {
     }
 
+    /** A POST or PUT document: a date left out stays as it is (decision 0039). */
     Desired desired(JsonNode doc, UserRow existing) {
+        return desired(doc, existing, false);
+    }
+
+    /**
+     * @param patched the document is the user after a PATCH's operations (render + patch): a date no longer in it
+     *                was removed, and is cleared
+     */
+    Desired desired(JsonNode doc, UserRow existing, boolean patched) {
         if (doc == null || !doc.isObject()) {
             throw ScimException.invalidSyntax("The body must be a JSON object (a SCIM User).");
         }
@@ -220,6 +236,12 @@ public class ScimUserSchema {
         // a document without a manager clears it (PUT replaces; PATCH starts from the whole user)
         String managerId = enterpriseValues(doc, values);
         rosterValues(doc, values);
+        // the dates fall in the user's zone after this write: the document's timezone (a PUT without one clears it)
+        List<Cell> dates = new ArrayList<>(ScimDates.cells(doc, patched && existing != null,
+                ScimDates.zone(values.values.get(ColumnNames.TIMEZONE), schedule.timeZone())));
+        // clearing a date the user does not have is no change (and spares the plan its lookup of the dates)
+        dates.removeIf(d -> d.value().equals(SingleRowPlan.CLEAR) && (existing == null
+                || (d.column().equals(ColumnNames.START_DATE) ? existing.startDate() : existing.endDate()) == null));
         Boolean active = ScimAttributes.bool(doc, "active");
         String password = ScimAttributes.text(doc, "password");
         if (password != null && existing != null) {
@@ -228,6 +250,7 @@ public class ScimUserSchema {
         }
         List<Cell> cells = new ArrayList<>();
         values.values.forEach((column, value) -> cells.add(new Cell(column, values.names.get(column), value)));
+        cells.addAll(dates);
         if (existing != null) {
             cells.addAll(clears(existing, values, keepNullUsername));
             Cell status = statusChange(existing, active);

@@ -30,6 +30,7 @@ import dev.roster.plan.ChangeKind;
 import dev.roster.plan.FieldDiff;
 import dev.roster.plan.PlanMessage;
 import dev.roster.plan.PlannedChange;
+import dev.roster.plan.Schedule;
 import dev.roster.plan.Severity;
 import dev.roster.plan.SingleRowPlan;
 import dev.roster.sql.Jdbc;
@@ -44,6 +45,9 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class ScimUsers {
+
+    /** The start and end dates, written like the profile columns; the pending changes follow them. */
+    private static final List<String> DATE_COLUMNS = UserWriter.DATES;
 
     @Inject
     Jdbc jdbc;
@@ -71,7 +75,7 @@ public class ScimUsers {
 
     public ScimOutcome create(Connection c, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts) throws SQLException {
         checkDocument(doc);
-        return write(c, null, doc, dryRun, drafts);
+        return write(c, null, schema.desired(doc, null), dryRun, drafts);
     }
 
     public ScimOutcome replace(Connection c, UUID id, JsonNode doc, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
@@ -79,7 +83,7 @@ public class ScimUsers {
         checkDocument(doc);
         ScimUserSchema.UserRow existing = schema.find(c, id, !dryRun);
         ScimResponses.checkIfMatch(ifMatch, existing.version());
-        return write(c, existing, doc, dryRun, drafts);
+        return write(c, existing, schema.desired(doc, existing), dryRun, drafts);
     }
 
     public ScimOutcome patch(Connection c, UUID id, JsonNode body, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts)
@@ -89,7 +93,7 @@ public class ScimUsers {
         ScimResponses.checkIfMatch(ifMatch, existing.version());
         ObjectNode doc = schema.render(existing);
         ScimPatch.apply(doc, body);
-        return write(c, existing, doc, dryRun, drafts);
+        return write(c, existing, schema.desired(doc, existing, true), dryRun, drafts);
     }
 
     public ScimOutcome delete(Connection c, UUID id, String ifMatch, boolean dryRun, List<AuditEventDraft> drafts) throws SQLException {
@@ -115,12 +119,13 @@ public class ScimUsers {
         ScimMessages.resource(doc, ScimMedia.USER_SCHEMA, ScimMessages.USER_EXTENSIONS, "userName");
     }
 
-    private ScimOutcome write(Connection c, ScimUserSchema.UserRow existing, JsonNode doc, boolean dryRun, List<AuditEventDraft> drafts)
-            throws SQLException {
-        ScimUserSchema.Desired desired = schema.desired(doc, existing);
+    private ScimOutcome write(Connection c, ScimUserSchema.UserRow existing, ScimUserSchema.Desired desired, boolean dryRun,
+            List<AuditEventDraft> drafts) throws SQLException {
+        // start and end dates are planned as a file's row plans them (decision 0039), with the instant of this write
+        Schedule schedule = scheduleSettings.at(clock.instant());
         PlannedChange change = SingleRowPlan.plan(existing == null ? SingleRowPlan.Action.CREATE : SingleRowPlan.Action.UPDATE,
                 existing == null ? null : existing.email(), existing == null ? null : existing.username(), desired.cells(),
-                new JdbcDirectoryView(c, json));
+                new JdbcDirectoryView(c, json), schedule);
         refuseErrors(change);
         List<FieldDiff> fields = new ArrayList<>(change.fields());
         UUID managerId = managerChange(c, existing, desired, fields);
@@ -158,6 +163,13 @@ public class ScimUsers {
                 throw ScimException.uniqueness("Another user already has this email address, userName or externalId.");
             }
             throw e;
+        }
+        if (fields.stream().anyMatch(f -> DATE_COLUMNS.contains(f.name()))) {
+            // the pending activation, suspension and leaver delete follow the dates, as after a file (decision 0039)
+            ScheduledChanges.followUser(c, id, ScimWrites.SOURCE, schedule);
+        } else if (existing != null && fields.stream().anyMatch(f -> f.name().equals(ColumnNames.TIMEZONE))) {
+            // the user's start and end dates fall in their zone: the pending changes move with it (decision 0037)
+            ScheduledChanges.followZone(c, id, schedule);
         }
         drafts.add(event(existing, id, change, fields));
         if (existing == null) {
@@ -216,6 +228,9 @@ public class ScimUsers {
             if (!problems.isEmpty()) {
                 throw ScimException.invalidValue("password: " + String.join(" ", problems) + " (the value is not shown or kept).");
             }
+        }
+        if (change.field(ColumnNames.STATUS).isPresent()) {
+            return change.field(ColumnNames.STATUS).get().after(); // a start date ahead: created suspended (decision 0039)
         }
         String status = Boolean.FALSE.equals(desired.active()) ? "SUSPENDED" : desired.password() != null ? "ACTIVE" : "INVITED";
         fields.add(new FieldDiff(ColumnNames.STATUS, null, status));
@@ -294,7 +309,8 @@ public class ScimUsers {
         for (FieldDiff f : fields) {
             if (ColumnNames.isAttribute(f.name())) {
                 attributes.put(ColumnNames.attributeName(f.name()), f.after());
-            } else if (UserWriter.PROFILE.contains(f.name()) || UserWriter.JSON_PROFILE.contains(f.name())) {
+            } else if (UserWriter.PROFILE.contains(f.name()) || UserWriter.JSON_PROFILE.contains(f.name())
+                    || DATE_COLUMNS.contains(f.name())) {
                 columns.put(f.name(), f.after());
             }
         }
@@ -315,16 +331,12 @@ public class ScimUsers {
                 }
             } else if (f.name().equals("manager")) {
                 managerGiven = true;
-            } else if (ScimUserSchema.PROFILE.contains(f.name())) {
+            } else if (ScimUserSchema.PROFILE.contains(f.name()) || DATE_COLUMNS.contains(f.name())) {
                 columns.put(f.name(), f.after());
             }
         }
         UserWriter.update(c, id, columns, attrSet.isEmpty() && attrClear.isEmpty() ? null : schema.write(attrSet), attrClear,
                 managerGiven, managerId);
-        if (columns.containsKey(ColumnNames.TIMEZONE)) {
-            // the user's start and end dates fall in their zone: the pending changes move with it (decision 0037)
-            ScheduledChanges.followZone(c, id, scheduleSettings.at(clock.instant()));
-        }
     }
 
     ObjectNode diff(PlannedChange change, List<FieldDiff> fields) {

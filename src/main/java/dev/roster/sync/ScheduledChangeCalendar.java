@@ -26,20 +26,24 @@ public class ScheduledChangeCalendar {
 
     /** One dated change as the calendar, the user page and GET /api/scheduled-changes show it. */
     public record Entry(UUID id, UUID userId, String email, String kind, LocalDate dueOn, Instant dueAt, String status,
-            UUID batchId, String batchFile, UUID runBatchId, String closedReason) {
+            UUID batchId, String batchFile, UUID runBatchId, String closedReason, String origin) {
 
         public String verb() {
-            return kind.equals("ACTIVATE") ? "activates" : "leaves (suspended at the end of the day)";
+            return switch (kind) {
+                case "ACTIVATE" -> "activates";
+                case "SUSPEND" -> "leaves (suspended at the end of the day)";
+                default -> "is deleted (leaver policy; restorable for the delete retention)";
+            };
         }
     }
 
     /** A day of the calendar with its counts. */
-    public record Day(LocalDate day, long activations, long suspensions, List<Entry> entries) {
+    public record Day(LocalDate day, long activations, long suspensions, long deletions, List<Entry> entries) {
     }
 
     private static final String SELECT = """
             SELECT s.id, s.user_id, u.email, s.kind, s.due_on, s.due_at, s.status, s.batch_id, b.file_name, s.run_batch_id,
-                   s.closed_reason
+                   s.closed_reason, s.origin
               FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id LEFT JOIN batch b ON b.id = s.batch_id
             """;
 
@@ -52,15 +56,15 @@ public class ScheduledChangeCalendar {
     @Inject
     ScheduleSettings settings;
 
-    /** Changes by filter: status (default PENDING), kind (ACTIVATE/SUSPEND), from/to due dates, a user; at most 1,000. */
+    /** Changes by filter: status (default PENDING), kind (ACTIVATE/SUSPEND/DELETE), from/to due dates, a user; at most 1,000. */
     public List<Entry> list(String status, String kind, LocalDate from, LocalDate to, UUID userId) {
         String s = status == null || status.isBlank() ? "PENDING" : status.strip().toUpperCase();
         if (!List.of("PENDING", "DONE", "CANCELLED", "ALL").contains(s)) {
             throw new BadRequestException("Unknown status \"" + status + "\": use PENDING, DONE, CANCELLED or ALL.");
         }
         String k = kind == null || kind.isBlank() ? null : kind.strip().toUpperCase();
-        if (k != null && !List.of("ACTIVATE", "SUSPEND").contains(k)) {
-            throw new BadRequestException("Unknown kind \"" + kind + "\": use ACTIVATE or SUSPEND.");
+        if (k != null && !List.of("ACTIVATE", "SUSPEND", "DELETE").contains(k)) {
+            throw new BadRequestException("Unknown kind \"" + kind + "\": use ACTIVATE, SUSPEND or DELETE.");
         }
         return jdbc.inTransaction(c -> Jdbc.list(c, SELECT + """
                  WHERE (? = 'ALL' OR s.status = ?) AND (?::text IS NULL OR s.kind = ?)
@@ -73,12 +77,13 @@ public class ScheduledChangeCalendar {
         List<Day> days = new ArrayList<>();
         for (Entry e : list("PENDING", kind, from, to, null)) {
             if (days.isEmpty() || !days.get(days.size() - 1).day().equals(e.dueOn())) {
-                days.add(new Day(e.dueOn(), 0, 0, new ArrayList<>()));
+                days.add(new Day(e.dueOn(), 0, 0, 0, new ArrayList<>()));
             }
             Day d = days.remove(days.size() - 1);
             d.entries().add(e);
             days.add(new Day(d.day(), d.activations() + (e.kind().equals("ACTIVATE") ? 1 : 0),
-                    d.suspensions() + (e.kind().equals("SUSPEND") ? 1 : 0), d.entries()));
+                    d.suspensions() + (e.kind().equals("SUSPEND") ? 1 : 0), d.deletions() + (e.kind().equals("DELETE") ? 1 : 0),
+                    d.entries()));
         }
         return days;
     }
@@ -122,6 +127,6 @@ public class ScheduledChangeCalendar {
     private static Entry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Entry(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                 rs.getObject(5, LocalDate.class), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getObject(8, UUID.class),
-                rs.getString(9), rs.getObject(10, UUID.class), rs.getString(11));
+                rs.getString(9), rs.getObject(10, UUID.class), rs.getString(11), rs.getString(12));
     }
 }

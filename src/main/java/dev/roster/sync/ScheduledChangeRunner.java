@@ -22,7 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Runs the dated changes that are due (#26 item 3, decision 0037) as one batch of operation SCHEDULED, written by
+ * Runs the dated changes that are due (#26 item 3, decisions 0037 and 0039: activations, suspensions, leaver deletes) as one batch of operation SCHEDULED, written by
  * Roster and applied by the normal apply (all or nothing, audited per user, invitations through the outbox), or held
  * for an operator, who is mailed, when it is over the organisation's limits (the sources' limit rule). Called by the
  * clustered Quartz job of {@link SyncScheduler} and at start-up, so a day missed while Roster was down runs then; a
@@ -47,7 +47,7 @@ public class ScheduledChangeRunner {
     @Inject
     SyncNotices notices;
 
-    private record Planned(UUID batchId, long activations, long suspensions, List<String> held) {
+    private record Planned(UUID batchId, long activations, long suspensions, long deletions, List<String> held) {
     }
 
     /** Plans the changes due now as one batch and applies it, or holds it; the batch's id, empty when nothing was due. */
@@ -69,10 +69,11 @@ public class ScheduledChangeRunner {
             long[] counts = Jdbc.one(c, """
                     SELECT count(*) FILTER (WHERE fields @> '[{"name": "status", "after": "ACTIVE"}]'),
                            count(*) FILTER (WHERE fields @> '[{"name": "status", "after": "SUSPENDED"}]'),
-                           (SELECT count(*) FROM directory_user WHERE status <> 'DELETED')
-                      FROM plan_item WHERE batch_id = ? AND kind = 'UPDATE'""",
-                    rs -> new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) }, id).orElseThrow();
-            if (counts[0] + counts[1] == 0) {
+                           (SELECT count(*) FROM directory_user WHERE status <> 'DELETED'),
+                           count(*) FILTER (WHERE kind = 'DELETE')
+                      FROM plan_item WHERE batch_id = ? AND kind IN ('UPDATE', 'DELETE')""",
+                    rs -> new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4) }, id).orElseThrow();
+            if (counts[0] + counts[1] + counts[3] == 0) {
                 // every user is in the target status already, or deleted: done, and the batch says so (discarded)
                 ScheduledChanges.markRun(c, id, now);
                 transitions.discard(c, id, system);
@@ -83,10 +84,12 @@ public class ScheduledChangeRunner {
                     settings.maxPercent().orElse(null), counts[2]);
             SyncRunner.overLimit(held, "suspensions", counts[1], settings.maxSuspensions().orElse(null),
                     settings.maxPercent().orElse(null), counts[2]);
+            SyncRunner.overLimit(held, "deletions", counts[3], settings.maxDeletions().orElse(null),
+                    settings.maxPercent().orElse(null), counts[2]);
             if (!held.isEmpty()) {
                 notices.scheduledHeld(c, id, String.join("; ", held));
             }
-            return Optional.of(new Planned(id, counts[0], counts[1], held));
+            return Optional.of(new Planned(id, counts[0], counts[1], counts[3], held));
         });
         if (planned.isEmpty()) {
             return Optional.empty();
@@ -97,7 +100,8 @@ public class ScheduledChangeRunner {
             return Optional.of(p.batchId());
         }
         try {
-            applies.applyNow(p.batchId(), new ApplyPolicy.ApplyRequest(p.activations() + p.suspensions(), 0L, false, null),
+            applies.applyNow(p.batchId(), new ApplyPolicy.ApplyRequest(p.activations() + p.suspensions()
+                    + p.deletions(), p.deletions(), false, null),
                     system);
         } catch (ApplyRefused e) {
             // four-eyes mode, say: the batch waits for an operator like a held one

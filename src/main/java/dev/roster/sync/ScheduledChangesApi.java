@@ -29,7 +29,7 @@ public class ScheduledChangesApi {
     @Inject
     CurrentOperator operator;
 
-    /** Filters: status (PENDING by default, DONE, CANCELLED, ALL), kind (ACTIVATE, SUSPEND), from/to (due dates), user. */
+    /** Filters: status (PENDING by default, DONE, CANCELLED, ALL), kind (ACTIVATE, SUSPEND, DELETE), from/to (due dates), user. */
     @GET
     public List<ScheduledChangeCalendar.Entry> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("user") UUID user) {

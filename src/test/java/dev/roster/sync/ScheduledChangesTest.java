@@ -53,11 +53,21 @@ class ScheduledChangesTest {
         return (String) sql.rows("SELECT status FROM directory_user WHERE email = ?", email).get(0).get("status");
     }
 
+    /** The user's activations and suspensions (the leaver policy's deletes: {@link #deletes}), oldest first. */
     private List<Map<String, Object>> changes(String email) {
         return sql.rows("SELECT s.kind, s.status, s.due_on::text AS due_on, s.batch_id::text AS batch_id, "
                 + "s.run_batch_id::text AS run_batch_id FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id "
-                + "WHERE u.email = ? ORDER BY s.created_at, s.kind", email);
+                + "WHERE u.email = ? AND s.kind <> 'DELETE' ORDER BY s.created_at, s.kind", email);
     }
+
+    /** The user's leaver deletes (roster.schedule.leaver-delete-after-days=14 in the tests), oldest first. */
+    private List<Map<String, Object>> deletes(String email) {
+        return sql.rows("SELECT s.status, s.due_on::text AS due_on, s.closed_reason, s.run_batch_id::text AS run_batch_id "
+                + "FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id "
+                + "WHERE u.email = ? AND s.kind = 'DELETE' ORDER BY s.created_at", email);
+    }
+
+    private static final int LEAVER_DAYS = 14;
 
     private long invitations(String email) {
         return sql.count("SELECT count(*) FROM mail_outbox o JOIN directory_user u ON u.id = o.user_id "
@@ -183,7 +193,7 @@ class ScheduledChangesTest {
                 .contains("YYYY-MM-DD"));
 
         JsonPath pending = page.api().get("/api/scheduled-changes?user=" + userId).then().statusCode(200).extract().jsonPath();
-        assertEquals(List.of("ACTIVATE", "SUSPEND"), pending.getList("kind"));
+        assertEquals(List.of("ACTIVATE", "SUSPEND", "DELETE"), pending.getList("kind"), "the leaver policy's delete is listed");
         String activation = pending.getString("[0].id");
         String suspension = pending.getString("[1].id");
 
@@ -193,6 +203,7 @@ class ScheduledChangesTest {
         assertEquals(moved.toString(), changes(dana).get(0).get("due_on"));
         page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(204);
         assertEquals("CANCELLED", changes(dana).get(1).get("status"));
+        assertEquals("CANCELLED", deletes(dana).get(0).get("status"), "the leaver's delete goes with its suspension");
         page.postApi("/api/scheduled-changes/" + suspension + "/cancel").then().statusCode(409);
         assertEquals(2, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.updated' AND target_email = ? "
                 + "AND details::text LIKE '%scheduledChange%'", dana), "moves and cancels are audited on the user");
@@ -203,5 +214,88 @@ class ScheduledChangesTest {
         viewer.postForm("/scheduled-changes/" + activation + "/cancel", Map.of()).then().statusCode(403);
         String user = page.get("/users/" + userId).then().statusCode(200).extract().asString();
         assertTrue(user.contains("Dated changes") && user.contains(moved.toString()), user);
+    }
+
+    @Test
+    void theLeaverPolicyDeletesASuspendedLeaverNDaysAfterTheEndDateFollowingTheDateAndRestorable() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String lea = "lea-" + run + "@example.org";
+        String stay = "stay-" + run + "@example.org";
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate end = today.plusDays(3);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + lea + ",Lea,L\n" + stay
+                + ",Stay,S\n", "onboard");
+        // the plan says what the leaver policy will do
+        String planId = Batches.upload(op, TestAdmins.PASSWORD, "email,end_date\n" + lea + "," + end + "\n", "update", "l.csv");
+        Batches.awaitPlanned(op, TestAdmins.PASSWORD, planId);
+        String items = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + planId + "/changes")
+                .then().statusCode(200).extract().asString();
+        assertTrue(items.contains("(leaver policy)"), items);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,end_date\n" + lea + "," + end + "\n" + stay + ","
+                + end + "\n", "update");
+        assertEquals(end.plusDays(LEAVER_DAYS).toString(), deletes(lea).get(0).get("due_on"));
+        assertEquals("PENDING", deletes(lea).get(0).get("status"));
+
+        // a later file moves the end date: the delete moves with it; clearing it cancels both
+        LocalDate moved = end.plusDays(2);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,end_date\n" + lea + "," + moved + "\n" + stay + ",#clear\n",
+                "update");
+        assertEquals("CANCELLED", deletes(lea).get(0).get("status"));
+        assertEquals(moved.plusDays(LEAVER_DAYS).toString(), deletes(lea).get(1).get("due_on"));
+        assertEquals("PENDING", deletes(lea).get(1).get("status"));
+        assertTrue(deletes(stay).stream().allMatch(d -> d.get("status").equals("CANCELLED")), deletes(stay).toString());
+        String userId = sql.rows("SELECT id::text AS id FROM directory_user WHERE email = ?", lea).get(0).get("id").toString();
+        Browser page = Browser.signedIn(op, TestAdmins.PASSWORD);
+        JsonPath calendar = page.api().get("/api/scheduled-changes?kind=DELETE&user=" + userId).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(moved.plusDays(LEAVER_DAYS).toString(), calendar.getString("[0].dueOn"));
+        String html = page.get("/scheduled-changes?kind=DELETE").then().statusCode(200).extract().asString();
+        assertTrue(html.contains(lea) && html.contains("leaver policy"), html);
+        // an operator moves the suspension a day earlier on the calendar: the delete moves with it
+        String suspension = page.api().get("/api/scheduled-changes?kind=SUSPEND&user=" + userId).then().statusCode(200)
+                .extract().path("[0].id");
+        page.api().contentType("application/json").body(Map.of("dueOn", moved.minusDays(1).toString()))
+                .post("/api/scheduled-changes/" + suspension + "/move").then().statusCode(204);
+        assertEquals(moved.minusDays(1).plusDays(LEAVER_DAYS).toString(), deletes(lea).get(1).get("due_on"));
+
+        // the end of the end date: suspended, the delete still ahead
+        clock.advance(Duration.ofDays(6));
+        runner.runDue();
+        assertEquals("SUSPENDED", status(lea));
+        assertEquals("PENDING", deletes(lea).get(1).get("status"));
+        assertEquals("INVITED", status(stay), "a cleared end date suspends no one");
+
+        // N days later the same daily run deletes the leaver, audited, and the user can be restored (retention 30 days)
+        clock.advance(Duration.ofDays(LEAVER_DAYS));
+        runner.runDue();
+        String runBatch = (String) deletes(lea).get(1).get("run_batch_id");
+        assertTrue(runBatch != null, deletes(lea).toString());
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, runBatch).getString("status"));
+        assertEquals("DONE", deletes(lea).get(1).get("status"));
+        assertEquals("DELETED", status(lea));
+        assertEquals(1, sql.count("SELECT count(*) FROM audit_event WHERE action = 'user.deleted' AND target_email = ? "
+                + "AND batch_id = ?::uuid", lea, runBatch));
+        page.postApi("/api/users/" + userId + "/restore").then().statusCode(200);
+        assertEquals("SUSPENDED", status(lea), "restored to the status it had: suspended");
+    }
+
+    @Test
+    void aLeaverReactivatedAfterTheSuspensionIsNotDeleted() {
+        String op = admins.create(AdminRole.OPERATOR);
+        String rex = "rex-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        LocalDate end = LocalDate.now(ZoneOffset.UTC).plusDays(1);
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name,end_date\n" + rex + ",Rex,R," + end + "\n",
+                "onboard");
+        clock.advance(Duration.ofDays(3));
+        runner.runDue();
+        assertEquals("SUSPENDED", status(rex));
+        assertEquals("PENDING", deletes(rex).get(0).get("status"));
+        // the leaver stays after all: reactivated by hand, the pending delete is cancelled (V34's trigger)
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,status\n" + rex + ",ACTIVE\n", "update");
+        assertEquals("CANCELLED", deletes(rex).get(0).get("status"), deletes(rex).toString());
+        clock.advance(Duration.ofDays(LEAVER_DAYS + 1));
+        runner.runDue();
+        assertTrue(!status(rex).equals("DELETED"), status(rex));
     }
 }

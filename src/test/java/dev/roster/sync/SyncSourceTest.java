@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.sun.net.httpserver.HttpServer;
@@ -358,5 +359,46 @@ class SyncSourceTest {
         assertEquals("new-file", sql.rows("SELECT trigger FROM sync_run WHERE source_id = ?::uuid", id).get(0).get("trigger"));
         signedIn(op).header("X-Roster-Client", "test")
                 .delete("/api/sources/" + id).then().statusCode(204);
+    }
+
+    /** #26 item 2: an HR export's start_date and end_date schedule, move and cancel dated changes as an upload does. */
+    @Test
+    void anHrExportsStartAndEndDatesScheduleAndMoveDatedChangesLikeAFile() throws Exception {
+        String op = admins.create(AdminRole.OPERATOR);
+        String m = "hrd" + System.nanoTime();
+        Path dir = Files.createTempDirectory(Path.of("target"), "sync-");
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        java.time.LocalDate start = today.plusDays(12);
+        java.time.LocalDate end = today.plusDays(40);
+        String joiner = m + "-joiner@example.com";
+        String leaver = m + "-leaver@example.com";
+        String id = source(op, Map.of("name", "HR dates " + m, "kind", "directory", "location", dir.toAbsolutePath().toString(),
+                "scope", "created", "absent", "leave", "autoApply", true, "limitsPercent", ALL_LIMITS));
+        write(dir, "hr-1.csv", "email,given_name,family_name,start_date,end_date\n" + joiner + ",Jo,Iner," + start + ",\n"
+                + leaver + ",Lee,Ver,," + end + "\n", Instant.now().minus(Duration.ofHours(2)));
+        JsonPath first = runNow(op, id);
+        assertEquals("APPLIED", first.getString("status"), first.prettify());
+        String firstBatch = first.getString("batchId");
+        assertEquals("SUSPENDED", sql.rows("SELECT status FROM directory_user WHERE email = ?", joiner).get(0).get("status"),
+                "a joiner with a start date ahead is created suspended");
+        assertEquals(List.of(Map.of("kind", "ACTIVATE", "due_on", start.toString(), "batch_id", firstBatch)), pending(joiner));
+        assertEquals(List.of(Map.of("kind", "DELETE", "due_on", end.plusDays(14).toString(), "batch_id", firstBatch),
+                Map.of("kind", "SUSPEND", "due_on", end.toString(), "batch_id", firstBatch)), pending(leaver));
+
+        // the next export moves the leaver's end date and drops the joiner's start date
+        java.time.LocalDate later = end.plusDays(10);
+        write(dir, "hr-2.csv", "email,given_name,family_name,start_date,end_date\n" + joiner + ",Jo,Iner,#clear,\n"
+                + leaver + ",Lee,Ver,," + later + "\n", Instant.now().minus(Duration.ofHours(1)));
+        JsonPath second = runNow(op, id);
+        assertEquals("APPLIED", second.getString("status"), second.prettify());
+        String secondBatch = second.getString("batchId");
+        assertEquals(List.of(), pending(joiner), "the cleared start date cancels the activation");
+        assertEquals(List.of(Map.of("kind", "DELETE", "due_on", later.plusDays(14).toString(), "batch_id", secondBatch),
+                Map.of("kind", "SUSPEND", "due_on", later.toString(), "batch_id", secondBatch)), pending(leaver));
+    }
+
+    private List<Map<String, Object>> pending(String email) {
+        return sql.rows("SELECT s.kind, s.due_on::text AS due_on, s.batch_id::text AS batch_id FROM scheduled_change s "
+                + "JOIN directory_user u ON u.id = s.user_id WHERE u.email = ? AND s.status = 'PENDING' ORDER BY s.kind", email);
     }
 }

@@ -133,7 +133,7 @@ public class ApplyEngine {
         }
         ScheduledChanges.followDates(write, id, schedule);
         if (batch.operation == Operation.SCHEDULED) {
-            ScheduledChanges.markRun(write, id, schedule.now());
+            ScheduledChanges.markRun(write, id, schedule);
         }
         times.lap("dated changes");
         if (batch.countManagerChange > 0) {
