@@ -30,7 +30,7 @@ final class LdapDirectory {
 
     private static final String USER_COLUMNS = "u.id, " + LdapFilterSql.USER_UID + ", u.email, u.given_name, "
             + LdapFilterSql.USER_SN + ", " + LdapFilterSql.USER_CN + ", u.display_name, u.title, u.phone, "
-            + "u.attributes->>'employeeNumber', coalesce(m.username, m.email), u.created_at, u.updated_at";
+            + "coalesce(u.employee_number, u.attributes->>'employeeNumber'), coalesce(m.username, m.email), u.created_at, u.updated_at";
     private static final String USER_FROM = " FROM directory_user u LEFT JOIN directory_user m ON m.id = u.manager_id "
             + "AND m.status IN ('INVITED', 'ACTIVE')";
 

@@ -151,7 +151,7 @@ public final class LdapFilterSql {
                 case "sn" -> new Attr("lower(" + USER_SN + ")", false, true, Type.TEXT);
                 case "title" -> new Attr("lower(u.title)", false, false, Type.TEXT);
                 case "telephonenumber" -> new Attr("lower(u.phone)", false, false, Type.TEXT);
-                case "employeenumber" -> new Attr("lower(u.attributes->>'employeeNumber')", false, false, Type.TEXT);
+                case "employeenumber" -> new Attr("lower(coalesce(u.employee_number, u.attributes->>'employeeNumber'))", false, false, Type.TEXT);
                 case "entryuuid" -> new Attr("u.id", true, true, Type.UUID);
                 case "createtimestamp" -> new Attr("u.created_at", false, true, Type.TIME);
                 case "modifytimestamp" -> new Attr("u.updated_at", false, true, Type.TIME);

@@ -109,14 +109,14 @@ class LdapServiceTest {
         String bcrypt = OpenBSDBCrypt.generate(PW.toCharArray(), salt, 10);
         String argon = "\"" + PasswordHasher.hash(PW) + "\""; // Argon2 strings carry commas: quoted
         String bobMail = "bob." + sfx + "@ldap.example.org";
-        String csv = "email,username,given_name,family_name,title,phone,groups,manager,password_hash,send_invite\n"
+        String csv = "email,username,given_name,family_name,title,phone,groups,manager,password_hash,send_invite,employee_number\n"
                 + "ana." + sfx + "@ldap.example.org,ana." + sfx + ",Ana,Alvarez,Engineer,+1 555 0100," + group + "," + bobMail
-                + "," + argon + ",false\n"
-                + bobMail + ",,Bob,Berg,Lead,," + group + ",," + bcrypt + ",false\n"
-                + "carl." + sfx + "@ldap.example.org,carl." + sfx + ",Carl,Cole,,,,," + argon + ",false\n"
-                + "dora." + sfx + "@ldap.example.org,dora." + sfx + ",Dora,Dahl,,,,," + argon + ",false\n"
-                + "eve." + sfx + "@ldap.example.org,eve." + sfx + ",Eve,Engel,,,,," + argon + ",false\n"
-                + "fay." + sfx + "@ldap.example.org,fay." + sfx + ",Fay,Fink,,,,,,true\n";
+                + "," + argon + ",false,E-" + sfx + "\n"
+                + bobMail + ",,Bob,Berg,Lead,," + group + ",," + bcrypt + ",false,\n"
+                + "carl." + sfx + "@ldap.example.org,carl." + sfx + ",Carl,Cole,,,,," + argon + ",false,\n"
+                + "dora." + sfx + "@ldap.example.org,dora." + sfx + ",Dora,Dahl,,,,," + argon + ",false,\n"
+                + "eve." + sfx + "@ldap.example.org,eve." + sfx + ",Eve,Engel,,,,," + argon + ",false,\n"
+                + "fay." + sfx + "@ldap.example.org,fay." + sfx + ",Fay,Fink,,,,,,true,\n";
         JsonPath onboard = Batches.uploadAndApply(A, P, csv, "onboard");
         assertEquals("APPLIED", onboard.getString("status"), onboard.prettify());
         JsonPath suspend = Batches.uploadAndApply(A, P, "email,status\ncarl." + sfx + "@ldap.example.org,SUSPENDED\n", "update");
@@ -357,6 +357,9 @@ class LdapServiceTest {
 
             SearchResultEntry ana = c.getEntry(f.dn(f.ana()));
             assertNull(ana.getAttribute("entryUUID"), "operational attributes only when asked for");
+            // the employee_number column (V27) a CSV, SCIM or the demo data writes
+            assertEquals("E-" + f.sfx(), ana.getAttributeValue("employeeNumber"));
+            assertEquals(1, c.search(BASE, SearchScope.SUB, "(employeeNumber=e-" + f.sfx() + ")").getEntryCount());
             assertNotNull(c.getEntry(f.dn(f.ana()), "entryUUID").getAttributeValue("entryUUID"));
             SearchResultEntry none = c.searchForEntry(f.dn(f.ana()), SearchScope.BASE, "(objectClass=*)", "1.1");
             assertEquals(0, none.getAttributes().size(), "1.1: no attributes");
