@@ -17,6 +17,7 @@ import dev.roster.batch.state.BatchTransitions;
 import dev.roster.directory.ScheduleSettings;
 import dev.roster.directory.ScheduledChanges;
 import dev.roster.sql.Jdbc;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,6 +30,9 @@ import jakarta.inject.Inject;
  * transaction-scoped advisory lock and the changes' run batch make it once across instances.
  */
 @ApplicationScoped
+// Only the Quartz job looks it up (Arc.container().instance): without this the packaged app removes the bean as unused
+// and every due-changes check fails with a NullPointerException (the tests inject it, so they never saw that).
+@Unremovable
 public class ScheduledChangeRunner {
 
     /** Namespace of the run's advisory lock (apply uses 7, sync runs 8, planning 9). */
