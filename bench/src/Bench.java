@@ -69,6 +69,8 @@ public class Bench {
     final List<String[]> rows = new ArrayList<>();
     final List<Process> processes = new ArrayList<>();
     Process roster;
+    /** More -D settings for the next Roster start (a phase's own, cleared after it). */
+    final List<String> rosterProperties = new ArrayList<>();
     int port;
     /** The CSRF token of the signed-in session (from a page's meta tag). */
     String csrfToken;
@@ -116,6 +118,18 @@ public class Bench {
         watcher.start();
         log("mode " + (smoke ? "smoke" : "full") + ", sizes " + sizes + ", Roster -Xmx" + heap + ", database " + db);
         psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        // ---- dated changes (#26): bench/run --only scheduled runs this phase alone
+        if ("scheduled".equals(System.getProperty("bench.only"))) {
+            phase("scheduled");
+            scheduledScenario();
+            scheduledRows();
+            printTable();
+            if (smoke) {
+                psql(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+            }
+            return;
+        }
+        // ---- end dated changes
         // ---- groups engine (#13, grp-core): onboard with groups + manager vs without; a membership file ----
         phase("groups");
         groupScenarios();
@@ -206,6 +220,10 @@ public class Bench {
         double mailRate = mailRate(sink);
         stopRoster();
         sink.close();
+        // ---- dated changes (#26): a day of due activations vs a status update apply, in a Roster of their own
+        phase("scheduled");
+        scheduledScenario();
+        // ---- end dated changes
 
         Double keycloakSeconds = null;
         Double rosterSmallSeconds = null;
@@ -244,6 +262,7 @@ public class Bench {
         row("Apply sync " + fmtRows(syncSize) + " (" + (long) sync[2] + " changes, +audit)", secs(sync[1]), "",
                 String.format(Locale.ROOT, "%.2f× update apply", sync[1] / updApplySeconds.get(syncSize)), "≤ 0.2× update apply");
         // ---- end sync
+        scheduledRows(); // dated changes (#26)
         rowPhase = "";
         row("Peak RSS / peak heap (-Xmx" + heap + ")", String.format(Locale.ROOT, "%d MiB / %d MiB", rss / 1024,
                 peakHeap.get() >> 20), "", "", "1M rows in 512 MiB");
@@ -477,6 +496,7 @@ public class Bench {
         if (!jfr.isEmpty()) {
             cmd.add("-XX:StartFlightRecording=filename=" + out.resolve(jfr + (sender ? "-mail" : "") + ".jfr") + ",settings=profile");
         }
+        cmd.addAll(rosterProperties);
         cmd.addAll(List.of(
                 "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + db,
                 "-Dquarkus.datasource.username=roster_app", "-Dquarkus.datasource.password=roster_app",
@@ -1095,6 +1115,151 @@ public class Bench {
             throw new IllegalStateException("batch " + b.id() + " has errors: " + body);
         }
         return new Batch(b.id(), b.planSeconds(), b.rows(), number(body, "changes"));
+    }
+
+    // ---------------------------------------------------------------- dated changes (#26)
+
+    /** {users, status plan s, status apply s, run s, due → APPLIED s, dated onboard plan s, dated onboard apply s}. */
+    double[] scheduled;
+
+    /**
+     * A day of n due activations (#26) against a status update apply of n users, in one Roster and one directory.
+     * Baseline: n users created suspended (status SUSPENDED, their invitations held) are activated by an update file.
+     * Measured: n others, onboarded with a start date 30 days ahead (created suspended, activation pending), are
+     * activated by the scheduled run once their pending activations are made due: the bench cannot move Roster's
+     * clock, so their due_at is set by SQL to a few seconds ahead (then the tables are vacuumed, as days of waiting
+     * would have left them). Roster checks every second here (roster.schedule.check-interval=1s, 5m by default); the
+     * run is found in the batch list and timed until APPLIED, from its batch's creation (the run's own time: its
+     * plan, written in SQL, and its apply) and from the due instant. Both activations release the held invitations
+     * through the outbox; the counts are checked.
+     */
+    void scheduledScenario() throws Exception {
+        int n = smoke ? 1000 : Math.min(100_000, sizes.get(sizes.size() - 1));
+        String startDate = LocalDate.now(java.time.ZoneOffset.UTC).plusDays(30).toString();
+        Path held = out.resolve("sched-suspended-" + n + ".csv");
+        Path activate = out.resolve("sched-activate-" + n + ".csv");
+        Path dated = out.resolve("sched-start-dates-" + n + ".csv");
+        try (BufferedWriter h = Files.newBufferedWriter(held, StandardCharsets.UTF_8);
+             BufferedWriter a = Files.newBufferedWriter(activate, StandardCharsets.UTF_8);
+             BufferedWriter d = Files.newBufferedWriter(dated, StandardCharsets.UTF_8)) {
+            h.write("email,given_name,family_name,status,send_invite\n");
+            a.write("email,status\n");
+            d.write("email,given_name,family_name,start_date,send_invite\n");
+            for (int i = 0; i < n; i++) {
+                Random r = new Random(i * 31L + n);
+                String names = csv(GIVEN[r.nextInt(GIVEN.length)]) + "," + csv(FAMILY[r.nextInt(FAMILY.length)]);
+                h.write("held." + i + "@sched.example.org," + names + ",SUSPENDED,true\n");
+                a.write("held." + i + "@sched.example.org,ACTIVE\n");
+                d.write("joiner." + i + "@sched.example.org," + names + "," + startDate + ",true\n");
+            }
+        }
+        rosterProperties.add("-Droster.schedule.check-interval=1s");
+        try {
+            startRoster(false, 25);
+        } finally {
+            rosterProperties.clear();
+        }
+        apply(uploadAndPlan(held, "onboard"));
+        Batch onboard = uploadAndPlan(dated, "onboard");
+        double onboardApply = apply(onboard);
+        long pending = Long.parseLong(psql(db, "SELECT count(*) FROM scheduled_change WHERE status = 'PENDING' AND kind = 'ACTIVATE' "
+                + "AND batch_id = '" + onboard.id + "'").strip());
+        if (pending != n) {
+            throw new IllegalStateException("the onboarding with start dates scheduled " + pending + " activations, not " + n);
+        }
+        // The baseline: the status update apply of the other n users.
+        psql(db, "VACUUM ANALYZE directory_user");
+        Batch update = uploadAndPlan(activate, "update");
+        double statusApply = apply(update);
+        expectInvitations(update.id, n, "the status update");
+        // The measured case: the n activations fall due.
+        psql(db, "VACUUM ANALYZE directory_user");
+        psql(db, "UPDATE scheduled_change SET due_at = date_trunc('milliseconds', now()) + interval '10 seconds' "
+                + "WHERE status = 'PENDING' AND batch_id = '" + onboard.id + "'");
+        long due = Long.parseLong(psql(db, "SELECT (extract(epoch FROM max(due_at)) * 1000)::bigint FROM scheduled_change "
+                + "WHERE batch_id = '" + onboard.id + "'").strip());
+        psql(db, "VACUUM ANALYZE scheduled_change");
+        if (System.currentTimeMillis() >= due) {
+            log("scheduled: the VACUUM outlasted the 10 s before the due instant; the run may have started during it");
+        }
+        String runId = null;
+        String body = null;
+        long plannedSince = 0;
+        while (true) {
+            if (runId == null) {
+                String top = get("/api/batches?size=1", true).body();
+                if ("scheduled".equals(field(top, "operation"))) {
+                    runId = field(top, "id");
+                }
+            }
+            if (runId != null) {
+                body = get("/api/batches/" + runId, true).body();
+                String status = field(body, "status");
+                if ("PLANNED".equals(status)) {
+                    plannedSince = plannedSince == 0 ? System.currentTimeMillis() : plannedSince;
+                    if (System.currentTimeMillis() - plannedSince > 120_000) {
+                        throw new IllegalStateException("the scheduled run " + runId + " stays PLANNED (held?): " + body);
+                    }
+                } else if (!"APPLYING".equals(status)) {
+                    break;
+                }
+            } else if (System.currentTimeMillis() - due > 10 * 60_000L) {
+                throw new IllegalStateException("no scheduled run 10 minutes after the due instant; see " + out.resolve("roster.log"));
+            }
+            Thread.sleep(50);
+        }
+        long appliedSeen = System.currentTimeMillis();
+        if (!"APPLIED".equals(field(body, "status"))) {
+            throw new IllegalStateException("the scheduled run " + runId + " ended " + body);
+        }
+        double run = (appliedSeen - java.time.Instant.parse(field(body, "createdAt")).toEpochMilli()) / 1e3;
+        double fromDue = (appliedSeen - due) / 1e3;
+        expectInvitations(runId, n, "the scheduled run");
+        long done = Long.parseLong(psql(db, "SELECT (SELECT count(*) FROM scheduled_change WHERE run_batch_id = '" + runId
+                + "' AND status = 'DONE') + (SELECT count(*) FROM directory_user WHERE email LIKE 'joiner.%@sched.example.org' "
+                + "AND status = 'INVITED' AND NOT invite_on_activation)").strip());
+        if (done != 2L * n) {
+            throw new IllegalStateException("the scheduled run " + runId + " left " + done + " of " + 2 * n
+                    + " changes DONE and users INVITED");
+        }
+        stopRoster();
+        scheduled = new double[] { n, update.planSeconds, statusApply, run, fromDue, onboard.planSeconds, onboardApply };
+        log(String.format(Locale.ROOT, "scheduled %,d users: status update plan %.2fs apply %.2fs; onboard with start dates plan "
+                + "%.2fs apply %.2fs; the run %.2fs (%.2fs from the due instant), %.2f× the status apply", n, update.planSeconds,
+                statusApply, onboard.planSeconds, onboardApply, run, fromDue, run / statusApply));
+        if (smoke) {
+            for (Path f : List.of(held, activate, dated)) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /** The invitations a batch put in the outbox must be one per user it activated. */
+    void expectInvitations(String batchId, int n, String what) throws Exception {
+        long invites = Long.parseLong(psql(db, "SELECT count(*) FROM mail_outbox WHERE kind = 'INVITE' AND batch_id = '"
+                + batchId + "'").strip());
+        if (invites != n) {
+            throw new IllegalStateException(what + " (batch " + batchId + ") queued " + invites + " invitations, not " + n);
+        }
+    }
+
+    void scheduledRows() {
+        if (scheduled == null) {
+            return;
+        }
+        int n = (int) scheduled[0];
+        rowPhase = "scheduled";
+        row("Plan onboard " + fmtRows(n) + " with start dates ahead (created suspended)", secs(scheduled[5]),
+                rate(n, scheduled[5]), "", "");
+        row("Apply onboard " + fmtRows(n) + " with start dates ahead (+" + fmtRows(n) + " activations scheduled)",
+                secs(scheduled[6]), rate(n, scheduled[6]), "", "");
+        row("Plan status update " + fmtRows(n) + " (SUSPENDED → ACTIVE)", secs(scheduled[1]), rate(n, scheduled[1]), "", "");
+        row("Apply status update " + fmtRows(n) + " (SUSPENDED → ACTIVE, +audit, held invitations to the outbox)",
+                secs(scheduled[2]), rate(n, scheduled[2]), "1.0× (baseline)", "");
+        row("Scheduled run: " + fmtRows(n) + " due activations (due_at set by SQL; plan + apply, +audit, invitations to "
+                + "the outbox)", secs(scheduled[3]), rate(n, scheduled[3]), String.format(Locale.ROOT,
+                "%.2f× status apply (%.2f× from the due instant, checked every 1 s)", scheduled[3] / scheduled[2],
+                scheduled[4] / scheduled[2]), "≤ 1.2× status apply");
     }
 
     // ---------------------------------------------------------------- sync (#16)
