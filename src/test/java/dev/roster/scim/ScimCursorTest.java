@@ -53,7 +53,7 @@ class ScimCursorTest {
     /** One page of GET /Users with these parameters (the cursor as given, "" included). */
     private static JsonPath page(String path, Map<String, Object> params, String cursor) {
         RequestSpecification r = Scim.as("read");
-        params.forEach(r::queryParam);
+        params.forEach((name, value) -> r.queryParam(name, value));
         Response res = r.queryParam("cursor", cursor).get(path);
         // RFC 9865: a cursor page has no startIndex; Roster gives no previousCursor (decision 0043)
         res.then().statusCode(200).body("schemas[0]", equalTo(ScimMedia.LIST_SCHEMA)).body("$", not(hasKey("startIndex")))
