@@ -44,6 +44,10 @@ public class ScimDiscoveryResource {
         c.putObject("filter").put("supported", true).put("maxResults", settings.maxResults());
         c.putObject("changePassword").put("supported", false);
         c.putObject("sort").put("supported", true);
+        // RFC 9865 §4: cursors beside index paging, which stays the default for clients that send neither (decision 0043)
+        c.putObject("pagination").put("cursor", true).put("index", true).put("defaultPaginationMethod", "index")
+                .put("defaultPageSize", settings.maxResults()).put("maxPageSize", settings.maxResults())
+                .put("cursorTimeout", settings.cursorTimeout().toSeconds());
         c.putObject("etag").put("supported", true);
         ArrayNode schemes = c.putArray("authenticationSchemes");
         schemes.addObject().put("type", "oauthbearertoken").put("name", "Roster API token")

@@ -50,19 +50,19 @@ public class ScimGroupList {
         return attributes != null && !attributes.isBlank() && ScimGroups.wantsMembers(attributes, excluded);
     }
 
-    public ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count,
-            String attributes, String excluded) {
-        ScimQuery.Where where = filter == null || filter.isBlank() ? new ScimQuery.Where("TRUE", List.of())
-                : query.where(ScimFilter.parse(filter));
-        int start = ScimLists.start(startIndex);
-        int size = lists.pageSize(count);
-        List<Object> orderArgs = new ArrayList<>();
-        String order = query.orderBy(sortBy, sortOrder, "g.id", orderArgs);
-        ScimProjection projection = ScimProjection.of(attributes, excluded);
-        boolean members = listsMembers(attributes, excluded);
+    public ObjectNode list(ScimSearch q) {
+        String filter = q.filter();
         boolean filtered = filter != null && !filter.isBlank();
+        ScimQuery.Where where = filtered ? query.where(ScimFilter.parse(filter)) : new ScimQuery.Where("TRUE", List.of());
+        int start = ScimLists.start(q.startIndex());
+        int size = lists.pageSize(q.count());
+        List<Object> orderArgs = new ArrayList<>();
+        String order = query.orderBy(q.sortBy(), q.sortOrder(), "g.id", orderArgs);
+        ScimProjection projection = ScimProjection.of(q.attributes(), q.excludedAttributes());
+        boolean members = listsMembers(q.attributes(), q.excludedAttributes());
         boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
-        boolean sortServed = query.sortIndexed(sortBy);
+        boolean sortServed = query.sortIndexed(q.sortBy());
+        ScimCursors.Position from = q.byCursor() ? lists.position(ScimMedia.GROUP_SCHEMA, q) : null;
         return jdbc.withConnection(c -> {
             if ((filtered && !indexed) || (!indexed && !sortServed)) {
                 lists.guardScan(c, "user_group", "groups", filtered && !indexed ? "filter" : "sortBy",
@@ -71,6 +71,18 @@ public class ScimGroupList {
             }
             long total = Jdbc.one(c, "SELECT count(*) FROM user_group g WHERE g.deleted_at IS NULL AND " + where.sql(),
                     rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
+            if (from != null) {
+                ScimKeyset.Page page = ScimKeyset.page(c, new ScimKeyset.Walk("user_group g", "g.deleted_at IS NULL", "g.id",
+                        where, query.sortAttr(q.sortBy()), ScimQuery.descending(q.sortOrder())), from, size);
+                List<UUID> ids = page.entries().stream().map(ScimKeyset.Entry::id).toList();
+                List<ScimGroups.GroupRow> rows = ids.isEmpty() ? List.of() : ScimLists.inOrder(ids, Jdbc.list(c, "SELECT "
+                        + ScimGroups.COLUMNS + " FROM user_group g WHERE g.id = ANY(?) AND g.deleted_at IS NULL", ScimGroups::row,
+                        (Object) c.createArrayOf("uuid", ids.toArray())), ScimGroups.GroupRow::id);
+                List<ObjectNode> resources = render(c, rows, members, projection);
+                // the members cap may end the page early: the next cursor follows the last group sent
+                int given = resources.size() == rows.size() ? ids.size() : ids.indexOf(rows.get(resources.size() - 1).id()) + 1;
+                return responses.cursorListResponse(total, resources, lists.nextCursor(ScimMedia.GROUP_SCHEMA, q, page, from, given));
+            }
             List<Object> args = new ArrayList<>(where.args());
             args.addAll(orderArgs);
             args.add(size);
@@ -78,16 +90,22 @@ public class ScimGroupList {
             List<ScimGroups.GroupRow> rows = size == 0 || start > total ? List.of() : Jdbc.list(c, "SELECT " + ScimGroups.COLUMNS + " FROM user_group g WHERE "
                     + "g.deleted_at IS NULL AND " + where.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?", ScimGroups::row,
                     args.toArray());
-            Map<UUID, List<ScimGroups.Member>> byGroup = members ? membersOfPage(c, rows) : null;
-            List<ObjectNode> resources = new ArrayList<>();
-            for (ScimGroups.GroupRow g : rows) {
-                if (byGroup != null && !byGroup.containsKey(g.id())) {
-                    break; // the members cap: the client goes on from startIndex + itemsPerPage
-                }
-                resources.add(projection.apply(groups.render(g, byGroup == null ? null : byGroup.get(g.id()))));
-            }
-            return responses.listResponse(total, start, resources);
+            return responses.listResponse(total, start, render(c, rows, members, projection));
         });
+    }
+
+    /** The groups of a page as resources; with members, cut before the group that would pass the members cap. */
+    private List<ObjectNode> render(Connection c, List<ScimGroups.GroupRow> rows, boolean members, ScimProjection projection)
+            throws SQLException {
+        Map<UUID, List<ScimGroups.Member>> byGroup = members ? membersOfPage(c, rows) : null;
+        List<ObjectNode> resources = new ArrayList<>();
+        for (ScimGroups.GroupRow g : rows) {
+            if (byGroup != null && !byGroup.containsKey(g.id())) {
+                break; // the members cap: the client goes on from startIndex + itemsPerPage (or the nextCursor)
+            }
+            resources.add(projection.apply(groups.render(g, byGroup == null ? null : byGroup.get(g.id()))));
+        }
+        return resources;
     }
 
     /**

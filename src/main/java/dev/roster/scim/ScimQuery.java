@@ -250,11 +250,22 @@ final class ScimQuery {
             return idColumn;
         }
         Attr a = attr(sortBy.strip());
+        boolean descending = descending(sortOrder);
+        args.addAll(a.args());
+        return "(" + a.sql() + ")" + (descending ? " DESC NULLS LAST" : " ASC NULLS LAST") + ", " + idColumn;
+    }
+
+    /** The attribute sortBy names; null without a sortBy (the id order). */
+    Attr sortAttr(String sortBy) {
+        return sortBy == null || sortBy.isBlank() ? null : attr(sortBy.strip());
+    }
+
+    /** sortOrder: ascending (also when absent) or descending. */
+    static boolean descending(String sortOrder) {
         boolean descending = sortOrder != null && sortOrder.strip().equalsIgnoreCase("descending");
         if (sortOrder != null && !sortOrder.isBlank() && !descending && !sortOrder.strip().equalsIgnoreCase("ascending")) {
             throw ScimException.invalidValue("sortOrder is ascending or descending, not \"" + sortOrder + "\".");
         }
-        args.addAll(a.args());
-        return "(" + a.sql() + ")" + (descending ? " DESC NULLS LAST" : " ASC NULLS LAST") + ", " + idColumn;
+        return descending;
     }
 }

@@ -72,6 +72,22 @@ public class ScimResponses {
         return answer;
     }
 
+    /**
+     * A ListResponse of a cursor page (RFC 9865 §2): no startIndex (a cursor page has no index), nextCursor unless the
+     * page ends the list, no previousCursor (decision 0043).
+     */
+    ObjectNode cursorListResponse(long total, List<ObjectNode> resources, String nextCursor) {
+        ObjectNode answer = json.createObjectNode();
+        answer.putArray("schemas").add(ScimMedia.LIST_SCHEMA);
+        answer.put("totalResults", total).put("itemsPerPage", resources.size());
+        if (nextCursor != null) {
+            answer.put("nextCursor", nextCursor);
+        }
+        ArrayNode list = answer.putArray("Resources");
+        resources.forEach(list::add);
+        return answer;
+    }
+
     /** A dry run's answer: the changes in Roster's plan format, nothing written. */
     ObjectNode dryRun(List<ObjectNode> changes) {
         ObjectNode answer = json.createObjectNode();

@@ -9,32 +9,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.core.Response;
 
 /**
- * A SearchRequest (RFC 7644 §3.4.3, POST /Users/.search and /Groups/.search): the query parameters of a GET list as a
- * body, so filters stay out of URLs and logs. Lists answer it exactly as they answer the GET.
+ * A list request: the query parameters of a GET list, or a SearchRequest (RFC 7644 §3.4.3, POST /Users/.search and
+ * /Groups/.search) carrying them as a body, so filters stay out of URLs and logs. Lists answer both alike. A cursor
+ * (RFC 9865; "" for the first page) asks for cursor paging, startIndex (or neither) for index paging.
  */
 record ScimSearch(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count, String attributes,
-        String excludedAttributes) {
+        String excludedAttributes, String cursor) {
 
     static final String SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
-    /** A GET list of /Users or /Groups, by its query parameters. */
+    /** A GET list of /Users or /Groups. */
     @FunctionalInterface
     interface Lister {
-        ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count, String attributes,
-                String excludedAttributes);
+        ObjectNode list(ScimSearch request);
     }
 
     /** The list this search asks for, answered as the GET answers it. */
     Response answer(Lister lister) {
-        return ScimResponses.answer(200, lister.list(filter, sortBy, sortOrder, startIndex, count, attributes, excludedAttributes),
-                null, null);
+        return ScimResponses.answer(200, lister.list(this), null, null);
+    }
+
+    /** Cursor paging was asked for (an empty cursor included). */
+    boolean byCursor() {
+        return cursor != null;
     }
 
     static ScimSearch of(JsonNode body) {
         ScimMessages.message(body, SCHEMA, "A search");
         return new ScimSearch(ScimAttributes.text(body, "filter"), ScimAttributes.text(body, "sortBy"),
                 ScimAttributes.text(body, "sortOrder"), integer(body, "startIndex"), integer(body, "count"),
-                names(body, "attributes"), names(body, "excludedAttributes"));
+                names(body, "attributes"), names(body, "excludedAttributes"), ScimAttributes.text(body, "cursor"));
     }
 
     private static Integer integer(JsonNode body, String name) {

@@ -1,5 +1,7 @@
 package dev.roster.scim;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -34,4 +36,11 @@ public interface ScimSettings {
      */
     @WithDefault("10000")
     int maxListedMembers();
+
+    /**
+     * How long a cursor (RFC 9865, decision 0043) stays valid after the answer that gave it: a later request with it
+     * gets 400 expiredCursor. /ServiceProviderConfig advertises it as pagination.cursorTimeout.
+     */
+    @WithDefault("1H")
+    Duration cursorTimeout();
 }

@@ -3,9 +3,7 @@ package dev.roster.scim;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -92,18 +90,18 @@ public class ScimUserList {
         };
     }
 
-    public ObjectNode list(String filter, String sortBy, String sortOrder, Integer startIndex, Integer count,
-            String attributes, String excluded) {
-        ScimQuery.Where where = filter == null || filter.isBlank() ? new ScimQuery.Where("TRUE", List.of())
-                : query.where(ScimFilter.parse(filter));
+    public ObjectNode list(ScimSearch q) {
+        String filter = q.filter();
         boolean filtered = filter != null && !filter.isBlank();
+        ScimQuery.Where where = filtered ? query.where(ScimFilter.parse(filter)) : new ScimQuery.Where("TRUE", List.of());
         boolean indexed = filtered && query.indexed(ScimFilter.parse(filter));
-        boolean sortServed = query.sortIndexed(sortBy);
-        int start = ScimLists.start(startIndex);
-        int size = lists.pageSize(count);
+        boolean sortServed = query.sortIndexed(q.sortBy());
+        int start = ScimLists.start(q.startIndex());
+        int size = lists.pageSize(q.count());
         List<Object> orderArgs = new ArrayList<>();
-        String order = query.orderBy(sortBy, sortOrder, "u.id", orderArgs);
-        ScimProjection projection = ScimProjection.of(attributes, excluded);
+        String order = query.orderBy(q.sortBy(), q.sortOrder(), "u.id", orderArgs);
+        ScimProjection projection = ScimProjection.of(q.attributes(), q.excludedAttributes());
+        ScimCursors.Position from = q.byCursor() ? lists.position(ScimMedia.USER_SCHEMA, q) : null;
         return jdbc.withConnection(c -> {
             if ((filtered && !indexed) || (!indexed && !sortServed)) {
                 lists.guardScan(c, "directory_user", "users", filtered && !indexed ? "filter" : "sortBy",
@@ -113,6 +111,15 @@ public class ScimUserList {
             // A filter's count is served by its index; the whole directory's is not counted on every call (0024).
             long counted = !filtered ? -1 : Jdbc.one(c, "SELECT count(*) FROM directory_user u WHERE u.status <> 'DELETED' AND "
                     + where.sql(), rs -> rs.getLong(1), where.args().toArray()).orElse(0L);
+            if (from != null) {
+                ScimKeyset.Page page = ScimKeyset.page(c, new ScimKeyset.Walk("directory_user u", "u.status <> 'DELETED'",
+                        "u.id", where, query.sortAttr(q.sortBy()), ScimQuery.descending(q.sortOrder())), from, size);
+                List<UUID> ids = page.entries().stream().map(ScimKeyset.Entry::id).toList();
+                List<ScimUserSchema.UserRow> rows = rowsInOrder(c, ids);
+                long total = filtered ? counted : userTotal.total(c, from.segment() == ScimCursors.Segment.START, page.more(), rows.size());
+                return responses.cursorListResponse(total, render(rows, projection),
+                        lists.nextCursor(ScimMedia.USER_SCHEMA, q, page, from, ids.size()));
+            }
             List<Object> args = new ArrayList<>(where.args());
             args.addAll(orderArgs);
             args.add(size);
@@ -124,12 +131,16 @@ public class ScimUserList {
                     rs -> rs.getObject(1, UUID.class), args.toArray());
             List<ScimUserSchema.UserRow> rows = rowsInOrder(c, ids);
             long total = filtered ? counted : userTotal.total(c, start, size, rows.size());
-            List<ObjectNode> resources = new ArrayList<>();
-            for (ScimUserSchema.UserRow r : rows) {
-                resources.add(projection.apply(schema.render(r)));
-            }
-            return responses.listResponse(total, start, resources);
+            return responses.listResponse(total, start, render(rows, projection));
         });
+    }
+
+    private List<ObjectNode> render(List<ScimUserSchema.UserRow> rows, ScimProjection projection) {
+        List<ObjectNode> resources = new ArrayList<>();
+        for (ScimUserSchema.UserRow r : rows) {
+            resources.add(projection.apply(schema.render(r)));
+        }
+        return resources;
     }
 
     /** The users of a page in the page's order; one deleted between the two statements is left out. */
@@ -137,18 +148,8 @@ public class ScimUserList {
         if (ids.isEmpty()) {
             return List.of();
         }
-        Map<UUID, ScimUserSchema.UserRow> byId = new HashMap<>();
-        for (ScimUserSchema.UserRow r : Jdbc.list(c, "SELECT " + ScimUserSchema.COLUMNS + ScimUserSchema.FROM
-                + " WHERE u.id = ANY(?) AND u.status <> 'DELETED'", schema::row, (Object) c.createArrayOf("uuid", ids.toArray()))) {
-            byId.put(r.id(), r);
-        }
-        List<ScimUserSchema.UserRow> rows = new ArrayList<>(ids.size());
-        for (UUID id : ids) {
-            ScimUserSchema.UserRow r = byId.get(id);
-            if (r != null) {
-                rows.add(r);
-            }
-        }
-        return rows;
+        return ScimLists.inOrder(ids, Jdbc.list(c, "SELECT " + ScimUserSchema.COLUMNS + ScimUserSchema.FROM
+                + " WHERE u.id = ANY(?) AND u.status <> 'DELETED'", schema::row, (Object) c.createArrayOf("uuid", ids.toArray())),
+                ScimUserSchema.UserRow::id);
     }
 }

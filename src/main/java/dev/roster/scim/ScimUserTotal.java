@@ -3,6 +3,7 @@ package dev.roster.scim;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 import dev.roster.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,11 +31,26 @@ public class ScimUserTotal {
         if (rows < size && (rows > 0 || start == 1)) {
             return before + rows; // the page ends the list: its end is the total
         }
+        // A full page proves at least before + rows users; an empty page past the end, at most before.
+        return kept(c, known -> rows > 0 ? known >= before + rows : size == 0 || known <= before);
+    }
+
+    /**
+     * The total for a cursor page of {@code rows} users (RFC 9865): exact from the page when it is both the first and
+     * the last; otherwise the kept count, unless the page holds more users than it.
+     */
+    long total(Connection c, boolean first, boolean more, int rows) throws SQLException {
+        if (first && !more) {
+            return rows;
+        }
+        return kept(c, known -> known >= rows);
+    }
+
+    /** The count kept when fresh and consistent with the page, else a new count. */
+    private long kept(Connection c, LongPredicate consistent) throws SQLException {
         Counted known = counted;
         boolean fresh = known != null && System.nanoTime() - known.atNanos() < TimeUnit.SECONDS.toNanos(FRESH_SECONDS);
-        // A full page proves at least before + rows users; an empty page past the end, at most before.
-        boolean consistent = known != null && (rows > 0 ? known.total() >= before + rows : size == 0 || known.total() <= before);
-        if (fresh && consistent) {
+        if (fresh && consistent.test(known.total())) {
             return known.total();
         }
         long total = Jdbc.one(c, "SELECT count(*) FROM directory_user WHERE status <> 'DELETED'", rs -> rs.getLong(1))

@@ -44,8 +44,8 @@ public class ScimUsersResource {
     public Response list(@QueryParam("filter") String filter, @QueryParam("sortBy") String sortBy,
             @QueryParam("sortOrder") String sortOrder, @QueryParam("startIndex") Integer startIndex,
             @QueryParam("count") Integer count, @QueryParam("attributes") String attributes,
-            @QueryParam("excludedAttributes") String excluded) {
-        return ScimResponses.answer(200, userList.list(filter, sortBy, sortOrder, startIndex, count, attributes, excluded), null, null);
+            @QueryParam("excludedAttributes") String excluded, @QueryParam("cursor") String cursor) {
+        return new ScimSearch(filter, sortBy, sortOrder, startIndex, count, attributes, excluded, cursor).answer(userList::list);
     }
 
     /** POST /.search (RFC 7644 §3.4.3): the GET list's parameters as a SearchRequest body, the same answer. */

@@ -1,5 +1,7 @@
 package dev.roster.support;
 
+import java.time.Duration;
+
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -59,5 +61,10 @@ public class ScimLimits implements ScimSettings {
     /** Sets the threshold; null restores the configured one. */
     public void unindexedFilterMaxRows(Long rows) {
         unindexedFilterMaxRows = rows == null ? configuredMaxRows : rows;
+    }
+
+    @Override
+    public Duration cursorTimeout() {
+        return config.getOptionalValue("roster.scim.cursor-timeout", Duration.class).orElse(Duration.ofHours(1));
     }
 }
