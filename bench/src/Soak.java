@@ -95,6 +95,7 @@ public class Soak {
     /** Users with a password Roster knows (set through their invitation link), free for a bind or a change. */
     final LinkedBlockingQueue<Account> accounts = new LinkedBlockingQueue<>();
     final AtomicInteger activated = new AtomicInteger();
+    final Set<String> resetOnce = ConcurrentHashMap.newKeySet();
     volatile Account victim;
     String plannedForReaders;
     long plannedRows;
@@ -155,6 +156,7 @@ public class Soak {
         workers.add(worker("admin sign-ins", 3000, i -> adminSignIn(i)));
         workers.add(worker("invitations", 700, i -> followInvitation()));
         workers.add(worker("password changes", 5000, i -> changePassword(i)));
+        workers.add(worker("password resets", 6000, i -> forgotAndReset(i)));
         workers.add(worker("ldap binds", 300, this::ldapBind));
         workers.add(worker("ldap searches", 150, this::ldapSearch));
         for (Thread t : workers) {
@@ -213,7 +215,8 @@ public class Soak {
                 "-Dquarkus.mailer.mock=false", "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + sink.port,
                 "-Dquarkus.mailer.start-tls=DISABLED",
                 // Every client of the soak comes from 127.0.0.1: one IP for all, as behind a relying party.
-                "-Droster.sign-in.free-attempts-per-ip=100000", "-Droster.ldap.trusted-clients=127.0.0.1/32",
+                "-Droster.sign-in.free-attempts-per-ip=100000", "-Droster.reset.forgot-per-ip=100000",
+                "-Droster.ldap.trusted-clients=127.0.0.1/32",
                 "-Droster.ldap.enabled=true", "-Droster.ldap.port=" + n.ldapPort, "-Droster.ldap.ldaps-port=0",
                 "-Droster.sync.directory-root=" + out, "-Droster.sync.settle=1s", "-Droster.sync.poll-interval=15s",
                 "-Djava.io.tmpdir=" + out,
@@ -298,13 +301,13 @@ public class Soak {
             csv.append(person("seed-" + i)).append(",Sales,Engineer,true\n");
             onboarded.add("seed-" + i + "@" + DOMAIN);
         }
-        String id = uploadAndPlan(a, csv.toString(), "onboard", "setup");
-        applyAndAwait(a, id, "setup");
+        String id = uploadAndPlan(a, csv.toString(), "onboard", "setup: upload+plan, apply");
+        applyAndAwait(a, id, "setup: upload+plan, apply");
         StringBuilder update = new StringBuilder("email,department,title\n");
         for (int i = 0; i < first; i++) {
             update.append("seed-").append(i).append('@').append(DOMAIN).append(",Research,Analyst ").append(i % 7).append('\n');
         }
-        plannedForReaders = uploadAndPlan(nodes.get(1), update.toString(), "update", "setup");
+        plannedForReaders = uploadAndPlan(nodes.get(1), update.toString(), "update", "setup: upload+plan, apply");
         plannedRows = first;
         log("setup: token, service account " + serviceDn + ", source " + sourceId + ", " + first + " users, PLANNED batch "
                 + plannedForReaders);
@@ -323,14 +326,16 @@ public class Soak {
     }
 
     /**
-     * A worker runs its step once per period (with jitter) until the deadline: the load is bounded by the periods,
-     * not by how fast the instances answer. An exception is an unexpected error of the worker's kind.
+     * A worker runs its step once per period (with jitter) until the deadline, at most minutes / period times: the load
+     * is bounded in time and count, not by how fast the instances answer. An exception is an unexpected error of the
+     * worker's kind.
      */
     Thread worker(String name, long periodMs, Step step) {
         long period = (long) (periodMs * slow);
+        long maxSteps = (long) Math.ceil(minutes * 60_000 / period);
         Thread t = new Thread(() -> {
             long i = 0;
-            while (System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline && i < maxSteps) {
                 long t0 = System.nanoTime();
                 try {
                     step.run(i++);
@@ -602,25 +607,10 @@ public class Soak {
         if (mail == null) {
             return;
         }
-        Node n = anyNode();
-        Client c = new Client();
-        String path = "/invite/" + mail.token();
-        long t0 = System.nanoTime();
-        HttpResponse<String> page = send(c.request(n, path, false).build());
-        c.remember(page);
-        if (page.statusCode() != 200) {
-            stats.error("invitation: set password", "invitation page of " + mail.recipient() + " answered " + page.statusCode());
-            return;
-        }
         String password = "Soak-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-pw";
-        String form = "password=" + enc(password) + "&confirm=" + enc(password) + "&csrf-token=" + enc(formToken(page.body()));
-        HttpResponse<String> res = send(c.request(n, path, false).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
-        if (res.statusCode() != 200) {
-            stats.error("invitation: set password", mail.recipient() + " answered " + res.statusCode() + ": " + clip(res.body()));
+        if (!setPassword(anyNode(), "/invite/" + mail.token(), password, "invitation: set password", mail.recipient())) {
             return;
         }
-        stats.ok("invitation: set password", System.nanoTime() - t0);
         Account a = new Account(mail.recipient(), password);
         if (activated.incrementAndGet() == 5) {
             victim = a; // the one user the deliberate wrong passwords go to: it gets locked, which is expected
@@ -659,6 +649,72 @@ public class Soak {
         } finally {
             accounts.add(now);
         }
+    }
+
+    /**
+     * A user asks for a reset on the "Forgot your password?" page, and follows the link the reset mail brings within
+     * 30 s; the user is out of the pool meanwhile, so no bind tries a password that is being replaced.
+     */
+    void forgotAndReset(long i) throws Exception {
+        Account a = accounts.poll();
+        if (a == null) {
+            return;
+        }
+        Account now = a;
+        try {
+            if (!resetOnce.add(a.email())) {
+                return; // once per user: a second request within the hour may be dropped silently (forgot-per-account)
+            }
+            Node n = node(i);
+            Client c = new Client();
+            long t0 = System.nanoTime();
+            HttpResponse<String> page = send(c.request(n, "/forgot", false).build());
+            c.remember(page);
+            HttpResponse<String> res = send(c.request(n, "/forgot", false).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("name=" + enc(a.email()) + "&csrf-token=" + enc(formToken(page.body()))))
+                    .build());
+            if (res.statusCode() == 429) {
+                stats.expected("forgot password (request)", "429 throttled", System.nanoTime() - t0);
+                return;
+            }
+            if (res.statusCode() != 200) {
+                stats.error("forgot password (request)", a.email() + " answered " + res.statusCode());
+                return;
+            }
+            stats.ok("forgot password (request)", System.nanoTime() - t0);
+            MailSink.Mail mail = sink.awaitReset(a.email(), 30);
+            if (mail == null) {
+                stats.error("reset link: set password", "no reset mail for " + a.email() + " within 30 s");
+                return;
+            }
+            String next = "Soak-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-rst";
+            if (setPassword(anyNode(), "/reset/" + mail.token(), next, "reset link: set password", a.email())) {
+                now = new Account(a.email(), next);
+            }
+        } finally {
+            accounts.add(now);
+        }
+    }
+
+    /** A link's page opened and a password chosen on it, as a browser does; recorded under kind. */
+    boolean setPassword(Node n, String path, String password, String kind, String who) throws Exception {
+        Client c = new Client();
+        long t0 = System.nanoTime();
+        HttpResponse<String> page = send(c.request(n, path, false).build());
+        c.remember(page);
+        if (page.statusCode() != 200) {
+            stats.error(kind, "link page of " + who + " answered " + page.statusCode());
+            return false;
+        }
+        String form = "password=" + enc(password) + "&confirm=" + enc(password) + "&csrf-token=" + enc(formToken(page.body()));
+        HttpResponse<String> res = send(c.request(n, path, false).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+        if (res.statusCode() != 200) {
+            stats.error(kind, who + " answered " + res.statusCode() + ": " + clip(res.body()));
+            return false;
+        }
+        stats.ok(kind, System.nanoTime() - t0);
+        return true;
     }
 
     /** A user binds with their password; every fifth bind is a deliberate wrong one (an unknown user, or the victim). */
@@ -815,12 +871,14 @@ public class Soak {
                 && fromCheckpoint.body().contains("\"ok\":true"), checkpoints + " checkpoints; " + clip(fromCheckpoint.body()
                         .replaceAll("\"lastHash\":\"[0-9a-f]+\"", "\"lastHash\":…"))));
 
+        checks.add(logCheck());
+
         long errors = stats.errorCount();
         checks.add(check("no request error but the expected refusals", errors == 0, errors == 0
                 ? "expected refusals: " + stats.expectedSummary()
                 : errors + " errors, e.g. " + String.join(" | ", stats.errorSamples(8))));
         boolean allKinds = stats.kinds().containsAll(List.of("batch apply", "scim POST /Users", "scim GET /Users?filter",
-                "sync run now (wait)", "admin sign-in (/login)", "invitation: set password", "ldap bind (user)",
+                "sync run now (wait)", "admin sign-in (/login)", "invitation: set password", "reset link: set password", "ldap bind (user)",
                 "ldap search (uid or mail)", "diff page (htmx fragment)"));
         checks.add(check("every kind of load ran", allKinds, String.join(", ", stats.kinds())));
         return checks;
@@ -886,6 +944,23 @@ public class Soak {
                 byStatus, sentRows, received.size(), receivedLinks.values().stream().mapToInt(Integer::intValue).sum(),
                 receivedPlain.values().stream().mapToInt(Integer::intValue).sum(), duplicates, missing, plainOff,
                 problems.isEmpty() ? "" : "; " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))));
+    }
+
+    /** Neither instance logged an ERROR (a failing background job answers no request, so only its log shows it). */
+    String[] logCheck() throws IOException {
+        Map<String, Integer> distinct = new TreeMap<>();
+        Pattern error = Pattern.compile("^\\S+ \\S+ ERROR +(\\[[^\\]]*\\]) \\([^)]*\\) (.{0,160})");
+        for (Node n : nodes) {
+            for (String line : Files.readAllLines(out.resolve("soak-" + n.name + ".log"), StandardCharsets.UTF_8)) {
+                Matcher m = error.matcher(line);
+                if (m.find()) {
+                    distinct.merge(n.name + ": " + m.group(1) + " " + m.group(2), 1, Integer::sum);
+                }
+            }
+        }
+        int total = distinct.values().stream().mapToInt(Integer::intValue).sum();
+        return check("no ERROR in either instance's log", total == 0, total == 0 ? "bench/out/soak-a.log, soak-b.log"
+                : total + " ERROR lines, e.g. " + String.join(" / ", distinct.keySet().stream().limit(3).toList()));
     }
 
     static Set<String> union(Set<String> a, Set<String> b) {
@@ -1036,6 +1111,7 @@ public class Soak {
         final int port;
         final ConcurrentLinkedQueue<Mail> received = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Mail> invitations = new ConcurrentLinkedQueue<>();
+        final Map<String, LinkedBlockingQueue<Mail>> resets = new ConcurrentHashMap<>();
 
         MailSink() throws IOException {
             server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
@@ -1108,7 +1184,18 @@ public class Soak {
             received.add(mail);
             if (mail.token() != null && m.group(1).equals("invite")) {
                 invitations.add(mail);
+            } else if (mail.token() != null) {
+                resetsOf(recipient).add(mail);
             }
+        }
+
+        LinkedBlockingQueue<Mail> resetsOf(String recipient) {
+            return resets.computeIfAbsent(recipient.toLowerCase(Locale.ROOT), r -> new LinkedBlockingQueue<>());
+        }
+
+        /** The next reset mail to this recipient, waiting up to the given seconds; null if none came. */
+        Mail awaitReset(String recipient, int seconds) throws InterruptedException {
+            return resetsOf(recipient).poll(seconds, TimeUnit.SECONDS);
         }
 
         /** The message with quoted-printable soft breaks joined and base64 parts decoded, enough to find a link. */
