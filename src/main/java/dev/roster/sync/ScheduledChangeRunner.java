@@ -17,6 +17,7 @@ import dev.roster.batch.state.BatchTransitions;
 import dev.roster.directory.ScheduleSettings;
 import dev.roster.directory.ScheduledChanges;
 import dev.roster.sql.Jdbc;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,9 +27,11 @@ import jakarta.inject.Inject;
  * Roster and applied by the normal apply (all or nothing, audited per user, invitations through the outbox), or held
  * for an operator, who is mailed, when it is over the organisation's limits (the sources' limit rule). Called by the
  * clustered Quartz job of {@link SyncScheduler} and at start-up, so a day missed while Roster was down runs then; a
- * transaction-scoped advisory lock and the changes' run batch make it once across instances.
+ * transaction-scoped advisory lock and the changes' run batch make it once across instances. Unremovable: the Quartz job
+ * looks it up and nothing injects it, so the packaged app would drop it as unused (ProgrammaticLookupsTest).
  */
 @ApplicationScoped
+@Unremovable
 public class ScheduledChangeRunner {
 
     /** Namespace of the run's advisory lock (apply uses 7, sync runs 8, planning 9). */
