@@ -27,11 +27,10 @@ import jakarta.inject.Inject;
  * Roster and applied by the normal apply (all or nothing, audited per user, invitations through the outbox), or held
  * for an operator, who is mailed, when it is over the organisation's limits (the sources' limit rule). Called by the
  * clustered Quartz job of {@link SyncScheduler} and at start-up, so a day missed while Roster was down runs then; a
- * transaction-scoped advisory lock and the changes' run batch make it once across instances.
+ * transaction-scoped advisory lock and the changes' run batch make it once across instances. Unremovable: the Quartz job
+ * looks it up and nothing injects it, so the packaged app would drop it as unused (ProgrammaticLookupsTest).
  */
 @ApplicationScoped
-// Only the Quartz job looks it up (Arc.container().instance): without this the packaged app removes the bean as unused
-// and every due-changes check fails with a NullPointerException (the tests inject it, so they never saw that).
 @Unremovable
 public class ScheduledChangeRunner {
 
