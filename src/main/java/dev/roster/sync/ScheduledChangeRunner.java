@@ -1,5 +1,7 @@
 package dev.roster.sync;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -50,17 +52,48 @@ public class ScheduledChangeRunner {
     @Inject
     SyncNotices notices;
 
-    private record Planned(UUID batchId, long activations, long suspensions, long deletions, List<String> held) {
+    record Planned(UUID batchId, long activations, long suspensions, long deletions, List<String> held) {
     }
 
     /** Plans the changes due now as one batch and applies it, or holds it; the batch's id, empty when nothing was due. */
     public Optional<UUID> runDue() {
-        Instant now = clock.instant();
+        Optional<Planned> planned = plan(clock.instant());
+        if (planned.isEmpty()) {
+            return Optional.empty();
+        }
+        Planned p = planned.get();
+        if (!p.held().isEmpty()) {
+            Log.infof("scheduled changes batch %s held for approval: %s", p.batchId(), p.held());
+            return Optional.of(p.batchId());
+        }
+        try {
+            applies.applyNow(p.batchId(), new ApplyPolicy.ApplyRequest(p.activations() + p.suspensions()
+                    + p.deletions(), p.deletions(), false, null),
+                    Operator.system());
+        } catch (ApplyRefused e) {
+            if (e.status() == 409) {
+                // claimed by another run first, or stale: either way no apply of ours; the next run supersedes a stale one
+                Log.infof("scheduled changes batch %s not applied here: %s", p.batchId(), e.getMessage());
+            } else {
+                // four-eyes mode, say: the batch waits for an operator like a held one
+                jdbc.runInTransaction(c -> hold(c, p.batchId(), e.getMessage()));
+            }
+        }
+        return Optional.of(p.batchId());
+    }
+
+    /**
+     * In one transaction under the run lock: supersedes the run batches left PLANNED without being held (a crash
+     * between plan and apply, or stale at apply), then takes every due change no live batch holds into a new batch.
+     * Package-private so a test can stop a run between its plan and its apply.
+     */
+    Optional<Planned> plan(Instant now) {
         Operator system = Operator.system();
-        Optional<Planned> planned = jdbc.inTransaction(c -> {
+        return jdbc.inTransaction(c -> {
             if (!Jdbc.one(c, "SELECT pg_try_advisory_xact_lock(?, 0)", rs -> rs.getBoolean(1), RUN_LOCK_SPACE).orElse(false)) {
                 return Optional.<Planned>empty(); // another instance is planning the same changes
             }
+            supersedeUnheld(c, system);
             if (ScheduledChanges.dueCount(c, now) == 0) {
                 return Optional.<Planned>empty();
             }
@@ -90,26 +123,35 @@ public class ScheduledChangeRunner {
             SyncRunner.overLimit(held, "deletions", counts[3], settings.maxDeletions().orElse(null),
                     settings.maxPercent().orElse(null), counts[2]);
             if (!held.isEmpty()) {
-                notices.scheduledHeld(c, id, String.join("; ", held));
+                hold(c, id, String.join("; ", held));
             }
             return Optional.of(new Planned(id, counts[0], counts[1], counts[3], held));
         });
-        if (planned.isEmpty()) {
-            return Optional.empty();
+    }
+
+    /** Held for an operator: said on the batch (so no later run supersedes it) and mailed to the operators. */
+    private void hold(Connection c, UUID batchId, String reason) throws SQLException {
+        Jdbc.update(c, "UPDATE batch SET held_reason = ? WHERE id = ?", reason, batchId);
+        notices.scheduledHeld(c, batchId, reason);
+    }
+
+    /**
+     * A run batch still PLANNED that nobody held was cut off between its plan and its apply (the instance stopped) or
+     * was found stale when applied: discarded (guarded: an operator who claimed it first keeps it) and its changes
+     * released, so this run takes them again into one new batch. Never two live batches for one change.
+     */
+    private void supersedeUnheld(Connection c, Operator system) throws SQLException {
+        List<UUID> stranded = Jdbc.list(c, """
+                SELECT b.id FROM batch b
+                 WHERE b.operation = 'SCHEDULED' AND b.status = 'PLANNED' AND b.held_reason IS NULL
+                   AND EXISTS (SELECT 1 FROM scheduled_change s WHERE s.run_batch_id = b.id AND s.status = 'PENDING')
+                 ORDER BY b.created_at FOR UPDATE OF b SKIP LOCKED""", rs -> rs.getObject(1, UUID.class));
+        for (UUID old : stranded) {
+            Jdbc.update(c, "UPDATE scheduled_change SET run_batch_id = NULL WHERE run_batch_id = ? AND status = 'PENDING'", old);
+            if (!transitions.discard(c, old, system)) {
+                throw new IllegalStateException("run batch " + old + " changed while it was superseded");
+            }
+            Log.infof("scheduled changes batch %s was left planned (interrupted or stale): superseded, its changes planned again", old);
         }
-        Planned p = planned.get();
-        if (!p.held().isEmpty()) {
-            Log.infof("scheduled changes batch %s held for approval: %s", p.batchId(), p.held());
-            return Optional.of(p.batchId());
-        }
-        try {
-            applies.applyNow(p.batchId(), new ApplyPolicy.ApplyRequest(p.activations() + p.suspensions()
-                    + p.deletions(), p.deletions(), false, null),
-                    system);
-        } catch (ApplyRefused e) {
-            // four-eyes mode, say: the batch waits for an operator like a held one
-            jdbc.runInTransaction(c -> notices.scheduledHeld(c, p.batchId(), e.getMessage()));
-        }
-        return Optional.of(p.batchId());
     }
 }

@@ -1,6 +1,5 @@
 package dev.roster.sync;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -9,14 +8,17 @@ import dev.roster.access.CurrentOperator;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 /** Dated changes as JSON (#26 item 4, docs/scheduled-changes.md): viewers read, operators cancel and move. */
 @Path("/api/scheduled-changes")
@@ -29,11 +31,24 @@ public class ScheduledChangesApi {
     @Inject
     CurrentOperator operator;
 
-    /** Filters: status (PENDING by default, DONE, CANCELLED, ALL), kind (ACTIVATE, SUSPEND, DELETE), from/to (due dates), user. */
+    /**
+     * Filters: status (PENDING by default, DONE, CANCELLED, ALL), kind (ACTIVATE, SUSPEND, DELETE), from/to (due dates), user.
+     * Paged by limit (1 to 1,000, default 1,000) and offset: the body stays the list of changes; X-Total-Count says how
+     * many match, and a Link header with rel="next" points at the next page while there is one.
+     */
     @GET
-    public List<ScheduledChangeCalendar.Entry> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
-            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("user") UUID user) {
-        return calendar.list(status, kind, ScheduledChangesResource.date(from), ScheduledChangesResource.date(to), user);
+    public Response list(@QueryParam("status") String status, @QueryParam("kind") String kind,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("user") UUID user,
+            @QueryParam("limit") @DefaultValue("1000") int limit, @QueryParam("offset") @DefaultValue("0") int offset,
+            @Context UriInfo uri) {
+        ScheduledChangeCalendar.Page page = calendar.list(ScheduledChangeCalendar.Filter.of(status, kind,
+                ScheduledChangesResource.date(from), ScheduledChangesResource.date(to), user), limit, offset);
+        Response.ResponseBuilder answer = Response.ok(page.entries()).header("X-Total-Count", page.total());
+        if (page.nextOffset() >= 0) {
+            answer.link(uri.getRequestUriBuilder().replaceQueryParam("offset", page.nextOffset())
+                    .replaceQueryParam("limit", limit).build(), "next");
+        }
+        return answer.build();
     }
 
     @POST

@@ -14,6 +14,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 
 /** The calendar page of dated changes (#26 item 4): pending activations and suspensions by day; operators cancel or move. */
 @Path("/scheduled-changes")
@@ -32,7 +34,7 @@ public class ScheduledChangesResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance calendar(List<ScheduledChangeCalendar.Day> days, String kind, String from, String to,
+        static native TemplateInstance calendar(ScheduledChangeCalendar.Days calendar, String kind, String from, String to,
                 String error);
     }
 
@@ -42,34 +44,67 @@ public class ScheduledChangesResource {
     CurrentOperator operator;
 
     @GET
-    public Response page(@QueryParam("kind") String kind, @QueryParam("from") String from, @QueryParam("to") String to) {
+    public Response page(@QueryParam("kind") String kind, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("offset") @DefaultValue("0") int offset) {
         try {
-            return Response.ok(Templates.calendar(calendar.days(kind, date(from), date(to)), kind, from, to, null)).build();
+            return Response.ok(Templates.calendar(calendar.days(kind, date(from), date(to), offset), kind, from, to, null))
+                    .build();
         } catch (BadRequestException e) {
-            return Response.status(400).entity(Templates.calendar(List.of(), kind, from, to, e.getMessage())).build();
+            return Response.status(400).entity(Templates.calendar(EMPTY, kind, from, to, e.getMessage())).build();
         }
     }
+
+    private static final ScheduledChangeCalendar.Days EMPTY = new ScheduledChangeCalendar.Days(List.of(),
+            new ScheduledChangeCalendar.Page(List.of(), 0, 0, ScheduledChangeCalendar.PAGE_SIZE));
 
     @POST
     @Path("{id}/cancel")
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
-    public Response cancel(@PathParam("id") UUID id) {
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response cancel(@PathParam("id") UUID id, @FormParam("kind") String kind, @FormParam("from") String from,
+            @FormParam("to") String to) {
         calendar.cancel(id, operator.get());
-        return Response.seeOther(URI.create("/scheduled-changes")).build();
+        return Response.seeOther(back(kind, from, to)).build();
     }
 
     @POST
     @Path("{id}/move")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(AdminRole.OPERATOR_ROLE)
-    public Response move(@PathParam("id") UUID id, @FormParam("dueOn") String dueOn) {
+    public Response move(@PathParam("id") UUID id, @FormParam("dueOn") String dueOn, @FormParam("kind") String kind,
+            @FormParam("from") String from, @FormParam("to") String to) {
         try {
             calendar.move(id, date(dueOn), operator.get());
         } catch (BadRequestException e) {
-            return Response.status(400).entity(Templates.calendar(calendar.days(null, null, null), null, null, null,
+            return Response.status(400).entity(Templates.calendar(calendar.days(kind, date(from), date(to), 0), kind, from, to,
                     e.getMessage())).build();
         }
-        return Response.seeOther(URI.create("/scheduled-changes")).build();
+        return Response.seeOther(back(kind, from, to)).build();
+    }
+
+    /** Back to the calendar as the operator filtered it (the filter's values only, checked). */
+    private static URI back(String kind, String from, String to) {
+        UriBuilder uri = UriBuilder.fromPath("/scheduled-changes");
+        if (kind != null && List.of("ACTIVATE", "SUSPEND").contains(kind)) {
+            uri.queryParam("kind", kind);
+        }
+        LocalDate f = lenientDate(from);
+        LocalDate t = lenientDate(to);
+        if (f != null) {
+            uri.queryParam("from", f);
+        }
+        if (t != null) {
+            uri.queryParam("to", t);
+        }
+        return uri.build();
+    }
+
+    private static LocalDate lenientDate(String value) {
+        try {
+            return date(value);
+        } catch (BadRequestException e) {
+            return null;
+        }
     }
 
     /** A date from a form or a query (YYYY-MM-DD); blank is none. */

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -331,6 +333,52 @@ class BrowserJourneyTest {
     }
 
     @Test
+    void futureStartDatesShowOnTheCalendarWhereAChangeIsMovedAndAnotherCancelled() {
+        signedIn();
+        String m = "cal" + System.nanoTime();
+        String ann = m + "-ann@example.org";
+        String ben = m + "-ben@example.org";
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).plusDays(40);
+        upload("onboard", m + "-joiners.csv", "email,given_name,family_name,start_date\n" + ann + ",Ann,Joiner," + start
+                + "\n" + ben + ",Ben,Joiner," + start + "\n");
+        awaitPlanned();
+        assertEquals("2", totals("Creates"));
+        confirmAndApply(2);
+
+        navigate("Calendar");
+        filterCalendar(start, start);
+        chromium.heading(start + " 2 to activate, 0 to suspend");
+        List<WebElement> rows = chromium.rows("Changes on " + start);
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).getText().contains(ann) && rows.get(0).getText().contains(m + "-joiners.csv"), rows.get(0).getText());
+        screenshot("calendar");
+
+        // Ann starts a week later: moved on the calendar, which comes back filtered as it was
+        LocalDate moved = start.plusDays(7);
+        WebElement newDate = chromium.aria("New date for " + ann);
+        chromium.driver.executeScript("arguments[0].value = arguments[1];", newDate, moved.toString());
+        newDate.findElement(By.xpath("ancestor::form//button[normalize-space()='Move']")).click();
+        chromium.heading(start + " 1 to activate, 0 to suspend");
+        assertFalse(chromium.present(By.linkText(ann)), "Ann's activation left her old day");
+        // Ben's start is withdrawn: cancelled
+        chromium.aria("Cancel the change of " + ben + " on " + start).click();
+        chromium.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("p.empty")));
+        assertEquals(1, sql.count("SELECT count(*) FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id "
+                + "WHERE u.email = ? AND s.status = 'CANCELLED'", ben));
+        filterCalendar(start, moved);
+        chromium.heading(moved + " 1 to activate, 0 to suspend");
+        assertEquals(1, chromium.rows("Changes on " + moved).size());
+        assertFalse(chromium.present(By.linkText(ben)), "the cancelled change left the calendar");
+        screenshot("calendar-moved");
+
+        chromium.link(ann).click();
+        chromium.heading("Ann Joiner");
+        String pending = chromium.aria("Pending dated changes").getText();
+        assertTrue(pending.contains(moved.toString()) && pending.contains("activates"), pending);
+        screenshot("user-dated-changes");
+    }
+
+    @Test
     void revertUndoesAnAppliedBatch() {
         signedIn();
         String m = "rev" + System.nanoTime();
@@ -549,6 +597,14 @@ class BrowserJourneyTest {
         } finally {
             chromium.driver.manage().deleteAllCookies(); // the other journeys sign in as the first admin again
         }
+    }
+
+    /** Filters the calendar to these due dates (the date inputs are set as a date picker would). */
+    private void filterCalendar(LocalDate from, LocalDate to) {
+        chromium.driver.executeScript("arguments[0].value = arguments[1]; arguments[2].value = arguments[3];",
+                chromium.field("From"), from.toString(), chromium.field("To"), to.toString());
+        chromium.button("Filter").click();
+        chromium.await(d -> d.getCurrentUrl().contains("to=" + to));
     }
 
     private void signedIn() {

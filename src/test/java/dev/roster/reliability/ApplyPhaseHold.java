@@ -53,22 +53,29 @@ final class ApplyPhaseHold implements AutoCloseable {
     static final List<Phase> PHASES = List.of(Phase.values());
 
     private final Connection connection;
-    private final Phase phase;
+    private final String phase;
+    private final String waitingQuery;
 
-    private ApplyPhaseHold(Connection connection, Phase phase) {
+    private ApplyPhaseHold(Connection connection, String phase, String waitingQuery) {
         this.connection = connection;
         this.phase = phase;
+        this.waitingQuery = waitingQuery;
     }
 
     /** Takes the phase's lock (in a transaction kept open until {@link #close()}). */
     static ApplyPhaseHold take(Phase phase, String batchId) {
+        return take(phase.name(), phase.lock.formatted(UUID.fromString(batchId)), phase.waitingQuery);
+    }
+
+    /** A hold of one's own: the lock to take, and the statement (LIKE pattern) the apply then waits in. */
+    static ApplyPhaseHold take(String phase, String lock, String waitingQuery) {
         try {
             Connection c = ItDatabase.connect();
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute(phase.lock.formatted(UUID.fromString(batchId)));
+                s.execute(lock);
             }
-            return new ApplyPhaseHold(c, phase);
+            return new ApplyPhaseHold(c, phase, waitingQuery);
         } catch (SQLException e) {
             throw new IllegalStateException("could not hold the apply at " + phase + ": " + e.getMessage(), e);
         }
@@ -81,7 +88,7 @@ final class ApplyPhaseHold implements AutoCloseable {
                 SELECT count(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND pid <> pg_backend_pid()
                    AND wait_event_type = 'Lock' AND query LIKE ?""")) {
-            ps.setString(1, phase.waitingQuery);
+            ps.setString(1, waitingQuery);
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
