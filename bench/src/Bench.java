@@ -130,6 +130,10 @@ public class Bench {
             return;
         }
         // ---- end dated changes
+        if ("scim".equals(System.getProperty("bench.only"))) {
+            scimOnly();
+            return;
+        }
         // ---- groups engine (#13, grp-core): onboard with groups + manager vs without; a membership file ----
         phase("groups");
         groupScenarios();
@@ -192,22 +196,7 @@ public class Bench {
         double[] audit = auditDownload();
         // ---- SCIM (#15, #24): /Bulk creating users vs the CSV onboarding of the same users, filter lookups under
         // 20 clients on a directory of the largest size (seeded up to --scim-directory), every user listed in pages of 1,000
-        int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
-        phase("scim");
-        String scimToken = scimToken();
-        int scimMaxOps = scimMaxOperations(scimToken);
-        double scimBulkSeconds = scimBulk(scimSize, scimToken, scimMaxOps);
-        phase("scim csv");
-        Path scimCsv = generateScimCsv(scimSize);
-        Batch scimCsvBatch = uploadAndPlan(scimCsv, "onboard");
-        double scimCsvSeconds = scimCsvBatch.planSeconds + apply(scimCsvBatch);
-        Files.deleteIfExists(scimCsv);
-        phase("scim seed");
-        long scimUsers = seedScimDirectory(scimDirectory);
-        phase("scim");
-        String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
-        phase("scim list");
-        double[] scimList = scimListAll(scimToken);
+        ScimFigures scim = scimScenario();
         // ---- end SCIM
         long rss = vmHwm(roster.pid());
         sampling = false;
@@ -233,7 +222,7 @@ public class Bench {
             phase("keycloak");
             Map<String, List<String>> sets = new LinkedHashMap<>();
             sets.put("bench", keycloakUsers(onboard.get(peerSize)));
-            sets.put("scim", keycloakScimUsers(scimSize)); // #24: the very users /Bulk created
+            sets.put("scim", keycloakScimUsers(scim.size())); // #24: the very users /Bulk created
             Map<String, Double> kc = keycloakImport(sets);
             keycloakSeconds = kc.get("bench");
             keycloakScimSeconds = kc.get("scim");
@@ -284,29 +273,7 @@ public class Bench {
             row("Roster plan+apply " + fmtRows(peerSize) + " vs Keycloak", secs(rosterSmallSeconds), "",
                     String.format(Locale.ROOT, "%.1f× faster", keycloakSeconds / rosterSmallSeconds), "≥ 20×");
         }
-        // ---- SCIM (#15, #24) rows
-        rowPhase = "scim";
-        row("SCIM /Bulk create " + fmtRows(scimSize) + " users (" + String.format(Locale.ROOT, "%,d", scimMaxOps)
-                + " ops per request, the server's maxOperations)", secs(scimBulkSeconds), rate(scimSize, scimBulkSeconds), "", "");
-        rowPhase = "scim csv";
-        row("CSV onboard (plan+apply) of the same " + fmtRows(scimSize) + " users", secs(scimCsvSeconds),
-                rate(scimSize, scimCsvSeconds), String.format(Locale.ROOT, "/Bulk = %.1f× the CSV time", scimBulkSeconds / scimCsvSeconds),
-                "/Bulk ≤ 3×");
-        if (keycloakScimSeconds != null) {
-            rowPhase = "keycloak";
-            row("Keycloak admin API (partial import) of the same " + fmtRows(scimSize) + " users", secs(keycloakScimSeconds),
-                    rate(scimSize, keycloakScimSeconds), String.format(Locale.ROOT, "/Bulk %.1f× faster", keycloakScimSeconds / scimBulkSeconds),
-                    "≥ 20×");
-        }
-        rowPhase = "scim";
-        row("SCIM GET /Users?filter=userName eq / emails[value eq], " + readers + " clients, "
-                + String.format(Locale.ROOT, "%,d", scimUsers) + "-user directory", scimFilters, "", "", "p95 ≤ 20 ms");
-        rowPhase = "scim list";
-        row("SCIM list every user, pages of 1,000 by cursor (Roster -Xmx" + heap + ")", secs(scimList[0]), rate((long) scimList[1], scimList[0]),
-                String.format(Locale.ROOT, "%s: %,d of %,d users in %,d pages, peak heap %d MiB",
-                        scimList[1] == scimList[2] ? "completed" : "INCOMPLETE", (long) scimList[1], (long) scimList[2],
-                        (long) scimList[3], (long) scimList[4] >> 20), "completes in -Xmx512m");
-        // ---- end SCIM rows
+        scimRows(scim, keycloakScimSeconds); // #15, #24
         vendorTemplateRows(); // issue #14 (vendor branch)
         printTable();
         if (smoke) {
@@ -1761,6 +1728,75 @@ public class Bench {
     void phase(String name) {
         watch.phase(name);
         log("phase " + name + " (load " + loadAverage() + ")");
+    }
+
+    /** The SCIM figures of a run (#15, #24). */
+    record ScimFigures(int size, int maxOps, double bulk, double csv, long users, String filters, double[] list) {
+    }
+
+    /** /Bulk, the CSV onboarding of the same users, the directory seeded, filter lookups, every user listed. */
+    ScimFigures scimScenario() throws Exception {
+        int scimSize = smoke ? sizes.get(0) : Math.min(100_000, sizes.get(sizes.size() - 1));
+        phase("scim");
+        String scimToken = scimToken();
+        int scimMaxOps = scimMaxOperations(scimToken);
+        double scimBulkSeconds = scimBulk(scimSize, scimToken, scimMaxOps);
+        phase("scim csv");
+        Path scimCsv = generateScimCsv(scimSize);
+        Batch scimCsvBatch = uploadAndPlan(scimCsv, "onboard");
+        double scimCsvSeconds = scimCsvBatch.planSeconds + apply(scimCsvBatch);
+        Files.deleteIfExists(scimCsv);
+        phase("scim seed");
+        long scimUsers = seedScimDirectory(scimDirectory);
+        phase("scim");
+        String scimFilters = scimFilterLatency(scimToken, sizes.get(sizes.size() - 1));
+        phase("scim list");
+        double[] scimList = scimListAll(scimToken);
+        return new ScimFigures(scimSize, scimMaxOps, scimBulkSeconds, scimCsvSeconds, scimUsers, scimFilters, scimList);
+    }
+
+    void scimRows(ScimFigures s, Double keycloakScimSeconds) {
+        rowPhase = "scim";
+        row("SCIM /Bulk create " + fmtRows(s.size()) + " users (" + String.format(Locale.ROOT, "%,d", s.maxOps())
+                + " ops per request, the server's maxOperations)", secs(s.bulk()), rate(s.size(), s.bulk()), "", "");
+        rowPhase = "scim csv";
+        row("CSV onboard (plan+apply) of the same " + fmtRows(s.size()) + " users", secs(s.csv()),
+                rate(s.size(), s.csv()), String.format(Locale.ROOT, "/Bulk = %.1f× the CSV time", s.bulk() / s.csv()),
+                "/Bulk ≤ 3×");
+        if (keycloakScimSeconds != null) {
+            rowPhase = "keycloak";
+            row("Keycloak admin API (partial import) of the same " + fmtRows(s.size()) + " users", secs(keycloakScimSeconds),
+                    rate(s.size(), keycloakScimSeconds), String.format(Locale.ROOT, "/Bulk %.1f× faster", keycloakScimSeconds / s.bulk()),
+                    "≥ 20×");
+        }
+        rowPhase = "scim";
+        row("SCIM GET /Users?filter=userName eq / emails[value eq], " + readers + " clients, "
+                + String.format(Locale.ROOT, "%,d", s.users()) + "-user directory", s.filters(), "", "", "p95 ≤ 20 ms");
+        rowPhase = "scim list";
+        row("SCIM list every user, pages of 1,000 by cursor (Roster -Xmx" + heap + ")", secs(s.list()[0]), rate((long) s.list()[1], s.list()[0]),
+                String.format(Locale.ROOT, "%s: %,d of %,d users in %,d pages, peak heap %d MiB",
+                        s.list()[1] == s.list()[2] ? "completed" : "INCOMPLETE", (long) s.list()[1], (long) s.list()[2],
+                        (long) s.list()[3], (long) s.list()[4] >> 20), "completes in -Xmx512m");
+    }
+
+    /** bench/run --only scim: the SCIM phases and their Keycloak peer alone (#24's rows), in a Roster of their own. */
+    void scimOnly() throws Exception {
+        SmtpSink sink = new SmtpSink();
+        startRoster(false, sink.port);
+        Thread sampler = startHeapSampler();
+        ScimFigures scim = scimScenario();
+        sampling = false;
+        sampler.join();
+        stopRoster();
+        sink.close();
+        Double keycloakScimSeconds = null;
+        if (keycloak) {
+            phase("keycloak");
+            keycloakScimSeconds = keycloakImport(Map.of("scim", keycloakScimUsers(scim.size()))).get("scim");
+        }
+        phase("table");
+        scimRows(scim, keycloakScimSeconds);
+        printTable();
     }
 
     void printTable() throws IOException {
