@@ -20,8 +20,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 /** SCIM /Groups: flat groups of users (V12 model), soft-deleted; reads for viewers, writes for operators. */
 @Path("/scim/v2/Groups")
@@ -44,8 +46,9 @@ public class ScimGroupsResource {
     public Response list(@QueryParam("filter") String filter, @QueryParam("sortBy") String sortBy,
             @QueryParam("sortOrder") String sortOrder, @QueryParam("startIndex") Integer startIndex,
             @QueryParam("count") Integer count, @QueryParam("attributes") String attributes,
-            @QueryParam("excludedAttributes") String excluded, @QueryParam("cursor") String cursor) {
-        return new ScimSearch(filter, sortBy, sortOrder, startIndex, count, attributes, excluded, cursor).answer(groupList::list);
+            @QueryParam("excludedAttributes") String excluded, @Context UriInfo uri) {
+        return new ScimSearch(filter, sortBy, sortOrder, startIndex, count, attributes, excluded, ScimRequests.cursor(uri))
+                .answer(groupList::list);
     }
 
     /** POST /.search (RFC 7644 §3.4.3): the GET list's parameters as a SearchRequest body, the same answer. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import jakarta.ws.rs.core.UriInfo;
+
 
 /** What every SCIM resource does with a request: read the body, spot a dry run, parse an id (answers: ScimResponses). */
 final class ScimRequests {
@@ -38,5 +40,14 @@ final class ScimRequests {
      */
     static UUID id(String id) {
         return ScimQuery.uuid(id);
+    }
+
+    /**
+     * The cursor query parameter (RFC 9865): its value, "" when it is there without one ({@code ?cursor} or
+     * {@code ?cursor=}, the first page), null when absent (index paging).
+     */
+    static String cursor(UriInfo uri) {
+        java.util.List<String> values = uri.getQueryParameters().get("cursor");
+        return values == null ? null : values.isEmpty() || values.get(0) == null ? "" : values.get(0);
     }
 }
