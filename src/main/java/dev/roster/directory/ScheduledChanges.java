@@ -146,9 +146,9 @@ public final class ScheduledChanges {
                                            CASE s.kind WHEN 'ACTIVATE' THEN 'ACTIVE' WHEN 'SUSPEND' THEN 'SUSPENDED'
                                                        ELSE 'DELETED' END AS target,
                                            u.status, u.email, u.username, u.version,
-                                           EXISTS (SELECT 1 FROM scheduled_change t WHERE t.run_batch_id = s.run_batch_id
-                                                      AND t.user_id = s.user_id AND t.kind = 'SUSPEND' AND t.status = 'PENDING')
-                                               AS suspended_now
+                                           -- over the run's own rows (the window runs before DISTINCT ON): a correlated
+                                           -- EXISTS here probed the run_batch_id index per row, quadratic in the run
+                                           bool_or(s.kind = 'SUSPEND') OVER (PARTITION BY s.user_id) AS suspended_now
                                       FROM scheduled_change s JOIN directory_user u ON u.id = s.user_id
                                      WHERE s.run_batch_id = ? AND s.status = 'PENDING'
                                      ORDER BY s.user_id, s.due_at DESC) x) y) r""";
