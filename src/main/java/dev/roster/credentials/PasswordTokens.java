@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import dev.roster.sql.BulkWrites;
 import dev.roster.sql.CopyText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -53,20 +54,34 @@ public class PasswordTokens {
      */
     public List<Minted> mint(Connection connection, List<Want> wants, Instant now, java.util.Set<TokenPurpose> voidFor)
             throws SQLException {
+        try {
+            return mint(BulkWrites.direct(connection), wants, now, voidFor);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        }
+    }
+
+    /** As above, the writes sent to {@code writes} (an apply's are written behind while it reads on). */
+    public List<Minted> mint(BulkWrites writes, List<Want> wants, Instant now, java.util.Set<TokenPurpose> voidFor) {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
         Map<TokenPurpose, List<UUID>> byPurpose = wants.stream().filter(w -> voidFor.contains(w.purpose()))
                 .collect(Collectors.groupingBy(Want::purpose, Collectors.mapping(Want::userId, Collectors.toList())));
-        try (PreparedStatement voiding = connection.prepareStatement(
-                "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id = ANY (?) AND used_at IS NULL AND voided_at IS NULL")) {
-            for (Map.Entry<TokenPurpose, List<UUID>> e : byPurpose.entrySet()) {
-                voiding.setObject(1, at);
-                voiding.setString(2, e.getKey().name());
-                voiding.setArray(3, connection.createArrayOf("uuid", e.getValue().toArray()));
-                voiding.addBatch();
-            }
-            if (!byPurpose.isEmpty()) {
-                voiding.executeBatch();
-            }
+        if (!byPurpose.isEmpty()) {
+            writes.run(connection -> {
+                try (PreparedStatement voiding = connection.prepareStatement(
+                        "UPDATE password_token SET voided_at = ? WHERE purpose = ? AND user_id = ANY (?) AND used_at IS NULL AND voided_at IS NULL")) {
+                    for (Map.Entry<TokenPurpose, List<UUID>> e : byPurpose.entrySet()) {
+                        voiding.setObject(1, at);
+                        voiding.setString(2, e.getKey().name());
+                        voiding.setArray(3, connection.createArrayOf("uuid", e.getValue().toArray()));
+                        voiding.addBatch();
+                    }
+                    voiding.executeBatch();
+                }
+            });
         }
         List<Minted> minted = new ArrayList<>(wants.size());
         CopyText rows = new CopyText();
@@ -78,7 +93,7 @@ public class PasswordTokens {
                     .value(want.batchId()).value(at).value(OffsetDateTime.ofInstant(expires, ZoneOffset.UTC)).endRow();
             minted.add(new Minted(id, raw, expires));
         }
-        rows.copyInto(connection, "password_token (id, user_id, purpose, token_hash, batch_id, created_at, expires_at)");
+        writes.copy("password_token (id, user_id, purpose, token_hash, batch_id, created_at, expires_at)", rows);
         return minted;
     }
 }

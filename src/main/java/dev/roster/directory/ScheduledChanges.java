@@ -24,8 +24,9 @@ public final class ScheduledChanges {
     private static final String DATED_USERS = """
             SELECT coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)) FROM plan_item p
              WHERE p.batch_id = ? AND p.kind IN ('CREATE', 'UPDATE')
-               AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.fields) f
-                            WHERE f->>'name' IN ('start_date', 'end_date', 'timezone'))""";
+               -- containment, not a set-returning expansion per row: the plans without dates pay little for this (#27)
+               AND (p.fields @> '[{"name": "start_date"}]' OR p.fields @> '[{"name": "end_date"}]'
+                    OR p.fields @> '[{"name": "timezone"}]')""";
 
     private static final String CANCEL_PENDING = """
             UPDATE scheduled_change SET status = 'CANCELLED', closed_at = ?, closed_reason = ?

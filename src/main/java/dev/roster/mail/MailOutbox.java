@@ -16,6 +16,7 @@ import org.hibernate.Session;
 
 import dev.roster.credentials.PasswordTokens;
 import dev.roster.plan.UserStatus;
+import dev.roster.sql.BulkWrites;
 import dev.roster.sql.CopyText;
 import dev.roster.web.PageOf;
 import io.quarkus.panache.common.Page;
@@ -73,6 +74,18 @@ public class MailOutbox {
 
     /** Inserts messages with one COPY on the caller's connection; returns their ids in order. */
     public List<UUID> insert(Connection connection, List<NewMessage> messages, Instant now) throws SQLException {
+        try {
+            return insert(BulkWrites.direct(connection), messages, now);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        }
+    }
+
+    /** As above, the COPY sent to {@code writes} (an apply's are written behind while it reads on). */
+    public List<UUID> insert(BulkWrites writes, List<NewMessage> messages, Instant now) {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
         List<UUID> ids = new ArrayList<>(messages.size());
         CopyText rows = new CopyText();
@@ -84,9 +97,9 @@ public class MailOutbox {
                     .value(0).value(at).value(at).value(at).endRow();
             ids.add(m.id());
         }
-        rows.copyInto(connection, """
+        writes.copy("""
                 mail_outbox (id, kind, status, user_id, recipient, display_name, subject, batch_id, token_id,
-                             token_secret, link_expires_at, attempts, next_attempt_at, created_at, updated_at)""");
+                             token_secret, link_expires_at, attempts, next_attempt_at, created_at, updated_at)""", rows);
         return ids;
     }
 

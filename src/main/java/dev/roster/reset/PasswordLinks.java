@@ -24,7 +24,9 @@ import dev.roster.credentials.TokenPurpose;
 import dev.roster.mail.MailEvents;
 import dev.roster.mail.MailKind;
 import dev.roster.mail.MailOutbox;
+import dev.roster.sql.BulkWrites;
 import dev.roster.sql.Jdbc;
+import dev.roster.sql.WriteBehind;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -105,8 +107,27 @@ public class PasswordLinks {
      * link: the caller writes the audit events of its rows itself, set-based. Invitations here go to
      * users the same transaction created, so only reset links void earlier ones. Returns how many links.
      */
-    public long issueAll(Connection connection, Iterator<LinkRequest> requests) throws SQLException {
+    public long issueAll(Connection connection, Iterator<LinkRequest> requests) {
         outbox.prepare();
+        // The tokens and outbox rows are written behind (WriteBehind), while the next chunk is read and built: the
+        // requests come from the apply's second connection, never from this one.
+        try (WriteBehind writes = new WriteBehind(connection, 2, "links")) {
+            long count = issueAll(writes, requests);
+            writes.finish();
+            return count;
+        }
+    }
+
+    /**
+     * The work of {@link #issueAll(Connection, Iterator)} (tokens, their hashes, encrypted outbox rows) with nothing
+     * stored, for the start-up warm-up (batch/StartupWarmUp). Returns how many links it went through.
+     */
+    public long exercise(Iterator<LinkRequest> requests) {
+        outbox.prepare();
+        return issueAll(BulkWrites.discard(), requests);
+    }
+
+    private long issueAll(BulkWrites writes, Iterator<LinkRequest> requests) {
         long count = 0;
         List<LinkRequest> chunk = new ArrayList<>(CHUNK);
         Set<String> keys = new HashSet<>();
@@ -114,24 +135,23 @@ public class PasswordLinks {
         while (requests.hasNext()) {
             LinkRequest request = requests.next();
             if (!keys.add(request.userId() + "/" + request.purpose()) || chunk.size() == CHUNK) {
-                count += issueChunk(connection, chunk, now).size();
-                chunk.clear();
+                count += issueChunk(writes, chunk, now).size();
+                chunk = new ArrayList<>(CHUNK);
                 keys.clear();
                 keys.add(request.userId() + "/" + request.purpose());
             }
             chunk.add(request);
         }
-        count += issueChunk(connection, chunk, now).size();
-        return count;
+        return count + issueChunk(writes, chunk, now).size();
     }
 
-    private List<UUID> issueChunk(Connection connection, List<LinkRequest> chunk, Instant now) throws SQLException {
+    private List<UUID> issueChunk(BulkWrites writes, List<LinkRequest> chunk, Instant now) {
         if (chunk.isEmpty()) {
             return List.of();
         }
         List<PasswordTokens.Want> wants = chunk.stream()
                 .map(r -> new PasswordTokens.Want(r.userId(), r.purpose(), r.batchId())).toList();
-        List<PasswordTokens.Minted> minted = tokens.mint(connection, wants, now, java.util.EnumSet.of(TokenPurpose.RESET));
+        List<PasswordTokens.Minted> minted = tokens.mint(writes, wants, now, java.util.EnumSet.of(TokenPurpose.RESET));
         List<MailOutbox.NewMessage> messages = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             LinkRequest r = chunk.get(i);
@@ -139,7 +159,7 @@ public class PasswordLinks {
             messages.add(new MailOutbox.NewMessage(UUID.randomUUID(), MailKind.of(r.purpose()), r.userId(), r.email(),
                     r.displayName(), r.batchId(), m.tokenId(), m.rawToken(), m.expiresAt()));
         }
-        return outbox.insert(connection, messages, now);
+        return outbox.insert(writes, messages, now);
     }
 
     private List<UUID> issueChunk(List<LinkRequest> chunk, AuditActor actor) {

@@ -70,6 +70,20 @@ public final class CopyText {
         return this;
     }
 
+    /** Drops the rows buffered so far (a warm-up builds rows it never sends). */
+    public void discard() {
+        rows.setLength(0);
+        lineStarted = false;
+    }
+
+    /** The rows buffered so far as UTF-8, and the buffer emptied (for {@link WriteBehind}). */
+    byte[] takeBytes() {
+        byte[] bytes = rows.toString().getBytes(StandardCharsets.UTF_8);
+        rows.setLength(0);
+        lineStarted = false;
+        return bytes;
+    }
+
     /** Sends the rows with {@code COPY table (columns) FROM STDIN}; returns the rows written. */
     public long copyInto(Connection c, String tableAndColumns) throws SQLException {
         if (rows.isEmpty()) {

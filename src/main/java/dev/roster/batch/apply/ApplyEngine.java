@@ -80,10 +80,12 @@ public class ApplyEngine {
             return jdbc.inTransaction(write -> jdbc.inTransaction(read -> applyIn(write, read, batch, actor, progress)));
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
-                // A user created or renamed since the plan took a key this plan needs.
-                return new Outcome(false, List.of(new ApplyConflict(0, "CREATE", null, null, null, null,
-                        "an email, username or external id this plan sets now belongs to another user (" + s.getMessage()
-                                + "); re-plan the batch")), 0);
+                // A user created or renamed since the plan took a key this plan needs (the check under the locks leaves
+                // the creates' keys to the unique indexes): the full check, now that nothing is held, names its lines.
+                List<ApplyConflict> taken = precheck(batch);
+                return new Outcome(false, !taken.isEmpty() ? taken : List.of(new ApplyConflict(0, "CREATE", null, null,
+                        null, null, "an email, username or external id this plan sets now belongs to another user ("
+                                + s.getMessage() + "); re-plan the batch")), 0);
             }
             throw e;
         }
@@ -92,7 +94,9 @@ public class ApplyEngine {
     private Outcome applyIn(Connection write, Connection read, Batch batch, AuditActor actor, Progress progress)
             throws SQLException {
         lock(write, batch.id);
-        List<ApplyConflict> conflicts = StalePlanCheck.find(write, batch.id);
+        // Under the locks: versions, groups and managers; the creates' keys were checked before the claim, and the
+        // unique indexes refuse one taken since (over a second per check of 100k creates, #27).
+        List<ApplyConflict> conflicts = StalePlanCheck.find(write, batch, false);
         if (!conflicts.isEmpty()) {
             return new Outcome(false, conflicts, 0); // nothing written; the commit only ends the locks
         }
@@ -159,8 +163,8 @@ public class ApplyEngine {
     }
 
     /** The stale rows of a plan as of now (without locks, for a quick answer before the real apply). */
-    public List<ApplyConflict> precheck(UUID batchId) {
-        return jdbc.inTransaction(c -> StalePlanCheck.find(c, batchId));
+    public List<ApplyConflict> precheck(Batch batch) {
+        return jdbc.inTransaction(c -> StalePlanCheck.find(c, batch));
     }
 
     private static void lock(Connection c, UUID batchId) throws SQLException {
@@ -187,25 +191,24 @@ public class ApplyEngine {
 
     /** Invitations (creates with send_invite and no imported password) and resets, in file order. */
     private Iterator<LinkRequest> linkRequests(Connection read, UUID batchId) throws SQLException {
-        PreparedStatement ps = read.prepareStatement("""
-                SELECT p.kind, coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)),
+        PlanPages pages = new PlanPages(read, """
+                SELECT p.line, p.kind, coalesce(p.user_id, roster_created_user_id(p.batch_id, p.line)),
                        coalesce(u.email, (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email')),
                        coalesce(u.display_name, nullif(trim(coalesce(u.given_name, '') || ' ' || coalesce(u.family_name, '')), ''),
                                 (SELECT string_agg(f->>'after', ' ' ORDER BY f->>'name' DESC) FROM jsonb_array_elements(p.fields) f
                                   WHERE f->>'name' IN ('given_name', 'family_name')))
-                  FROM plan_item p LEFT JOIN directory_user u ON u.id = p.user_id
-                 WHERE p.batch_id = ?
+                  -- a probe per reset's user (LIMIT: never flattened into a join, which hashed the whole directory for a plan of creates)
+                  FROM plan_item p LEFT JOIN LATERAL (SELECT email, display_name, given_name, family_name FROM directory_user
+                                                       WHERE p.user_id IS NOT NULL AND id = p.user_id LIMIT 1) u ON true
+                 WHERE p.batch_id = ? AND p.line > ?
                    AND (p.kind = 'RESET' OR (p.kind = 'CREATE' AND """ + ApplySql.INVITES_AT_CREATE + """
                    ))
                    -- the plan never asks a link for a user without email (decisions/0031); never mail a null address
                    AND coalesce(u.email, (SELECT f->>'after' FROM jsonb_array_elements(p.fields) f WHERE f->>'name' = 'email'))
                        IS NOT NULL
-                 ORDER BY p.line""");
-        ps.setFetchSize(1000);
-        ps.setObject(1, batchId);
-        ResultSet rs = ps.executeQuery();
-        return new CursorIterator<>(ps, rs, r -> new LinkRequest(r.getObject(2, UUID.class), r.getString(3),
-                r.getString(4), "RESET".equals(r.getString(1)) ? TokenPurpose.RESET : TokenPurpose.INVITE, batchId));
+                 ORDER BY p.line LIMIT ?""", batchId, 1000);
+        return new CursorIterator<>(pages, r -> new LinkRequest(r.getObject(3, UUID.class), r.getString(4),
+                r.getString(5), "RESET".equals(r.getString(2)) ? TokenPurpose.RESET : TokenPurpose.INVITE, batchId));
     }
 
     /** Milliseconds per phase of one apply, for the log. */
@@ -225,20 +228,18 @@ public class ApplyEngine {
         }
     }
 
-    /** Reads one row per element from an open cursor; closes it at the end. */
+    /** Reads one row per element from a plan's pages; closes them at the end. */
     private static final class CursorIterator<T> implements Iterator<T> {
         interface RowMapper<T> {
             T map(ResultSet rs) throws SQLException;
         }
 
-        private final PreparedStatement statement;
-        private final ResultSet rs;
+        private final PlanPages pages;
         private final RowMapper<T> mapper;
         private Boolean ready;
 
-        CursorIterator(PreparedStatement statement, ResultSet rs, RowMapper<T> mapper) {
-            this.statement = statement;
-            this.rs = rs;
+        CursorIterator(PlanPages pages, RowMapper<T> mapper) {
+            this.pages = pages;
             this.mapper = mapper;
         }
 
@@ -246,11 +247,7 @@ public class ApplyEngine {
         public boolean hasNext() {
             if (ready == null) {
                 try {
-                    ready = rs.next();
-                    if (!ready) {
-                        rs.close();
-                        statement.close();
-                    }
+                    ready = pages.next();
                 } catch (SQLException e) {
                     throw new IllegalStateException("could not read the plan: " + e.getMessage(), e);
                 }
@@ -265,7 +262,7 @@ public class ApplyEngine {
             }
             ready = null;
             try {
-                return mapper.map(rs);
+                return mapper.map(pages.row());
             } catch (SQLException e) {
                 throw new IllegalStateException("could not read the plan: " + e.getMessage(), e);
             }

@@ -66,7 +66,7 @@ public class ApplyService {
     private void checkAndClaim(Batch batch, ApplyPolicy.ApplyRequest request, Operator who) {
         UUID batchId = batch.id;
         String overrideReason = policy.checkApply(batch, request, who);
-        List<ApplyConflict> conflicts = engine.precheck(batchId);
+        List<ApplyConflict> conflicts = engine.precheck(batch);
         if (!conflicts.isEmpty()) {
             jdbc.runInTransaction(c -> transitions.storeConflicts(c, batchId, conflicts));
             throw new ApplyRefused(409, batchId, conflicts.size() + " rows of this plan are stale: the directory changed "

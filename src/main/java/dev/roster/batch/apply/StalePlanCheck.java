@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.roster.batch.state.ApplyConflict;
+import dev.roster.batch.state.Batch;
 
 /**
  * Whether a plan still fits the directory: every targeted user still has the version the plan
@@ -20,12 +21,41 @@ final class StalePlanCheck {
     private StalePlanCheck() {
     }
 
-    /** The stale rows of the batch's plan as the connection sees the directory now (at most 1000 per kind), by line. */
-    static List<ApplyConflict> find(Connection c, UUID batchId) throws SQLException {
+    /**
+     * The stale rows of the batch's plan as the connection sees the directory now (at most 1000 per kind), by line.
+     * Only the checks the plan's totals call for: each one reads every plan row of its kinds and expands their fields,
+     * so a plain onboarding of 100k rows paid over a second per check for group and manager queries that could find
+     * nothing (#27; the check runs twice per apply: before the claim and under the apply's locks).
+     */
+    static List<ApplyConflict> find(Connection c, Batch batch) throws SQLException {
+        return find(c, batch, true);
+    }
+
+    /**
+     * As {@link #find(Connection, Batch)}; without {@code takenKeys} it leaves out the creates' emails and external
+     * ids, which the directory's unique indexes refuse anyway: the apply checks them before its claim and lets the
+     * indexes guard the moment between (ApplyEngine names the lines when one refuses).
+     */
+    static List<ApplyConflict> find(Connection c, Batch batch, boolean takenKeys) throws SQLException {
+        List<String> checks = new ArrayList<>();
+        if (batch.countUpdate + batch.countDelete + batch.countReset + batch.countMemberRows > 0) {
+            checks.add(ApplySql.STALE_TARGETS);
+        }
+        if (takenKeys && batch.countCreate > 0) {
+            checks.addAll(List.of(ApplySql.TAKEN_EMAILS, ApplySql.TAKEN_EXTERNAL_IDS));
+        }
+        if (batch.touchesGroups()) {
+            checks.addAll(List.of(ApplyGroupSql.STALE_GROUPS, ApplyGroupSql.MISSING_GROUPS, ApplyGroupSql.TAKEN_GROUP_NAMES));
+        }
+        if (batch.countManagerChange > 0) {
+            checks.add(ApplyGroupSql.MISSING_MANAGERS);
+        }
+        return find(c, batch.id, checks);
+    }
+
+    private static List<ApplyConflict> find(Connection c, UUID batchId, List<String> checks) throws SQLException {
         List<ApplyConflict> conflicts = new ArrayList<>();
-        for (String sql : List.of(ApplySql.STALE_TARGETS, ApplySql.TAKEN_EMAILS, ApplySql.TAKEN_EXTERNAL_IDS,
-                ApplyGroupSql.STALE_GROUPS, ApplyGroupSql.MISSING_GROUPS, ApplyGroupSql.TAKEN_GROUP_NAMES,
-                ApplyGroupSql.MISSING_MANAGERS)) {
+        for (String sql : checks) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
                     ps.setObject(i, batchId);

@@ -143,6 +143,31 @@ class ApplyTest {
         assertEquals(2, sql.count("SELECT count(*) FROM directory_user WHERE email LIKE ? AND department = 'Legal'", m + "%"));
     }
 
+    /**
+     * #27: under the apply's locks the creates' keys are left to the unique indexes (checked before the claim). An
+     * email taken in the moment between still refuses the apply whole, and the conflict still names the line.
+     */
+    @Test
+    void anEmailTakenAfterTheClaimIsRefusedByTheIndexAndTheConflictNamesItsLine() {
+        String op = operator();
+        String m = "tkn" + System.nanoTime();
+        String id = planned(op, "email,given_name,family_name\n" + m + "-a@example.com,Ann,Lee\n" + m
+                + "-b@example.com,Bo,Ek\n", "onboard").getString("id");
+        UUID batchId = UUID.fromString(id);
+        // as if claimed (the check before the claim found nothing), then another writer takes line 3's address
+        sql.update("UPDATE batch SET status = 'APPLYING', apply_started_at = now() WHERE id = ?", batchId);
+        sql.update("INSERT INTO directory_user (id, email, given_name, family_name, status, version, created_at, updated_at) "
+                + "VALUES (?, ?, 'Other', 'Holder', 'ACTIVE', 1, now(), now())", UUID.randomUUID(), m + "-b@example.com");
+        applies.run(batchId, dev.roster.audit.AuditActor.system());
+        JsonPath after = given().auth().preemptive().basic(op, TestAdmins.PASSWORD).get("/api/batches/" + id).jsonPath();
+        assertEquals("PLANNED", after.getString("status"), after.prettify());
+        assertEquals(List.of(3), after.getList("conflicts.line"), after.prettify());
+        assertTrue(after.getString("conflicts[0].reason").contains("email " + m + "-b@example.com now belongs to an existing user"),
+                after.prettify());
+        assertEquals(1, users(m), "only the other writer's user: nothing of the refused apply stays");
+        assertEquals(0, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'user.created'", batchId));
+    }
+
     @Test
     void twoOverlappingBatchesAppliedConcurrentlyExactlyOneSucceeds() throws Exception {
         String op = operator();
@@ -192,6 +217,63 @@ class ApplyTest {
         apply(op, id, 50, false).then().statusCode(202);
         assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
         assertEquals(50, users(m));
+    }
+
+    /**
+     * #27: past the first chunk an apply's audit events and links are COPYed behind (sql/WriteBehind) while the next
+     * chunk is built. A fault in a later chunk still fails the apply whole; applied again, every event and link is
+     * there once and the chain verifies.
+     */
+    @Test
+    void aFaultInALaterChunkWrittenBehindLeavesNothingAndTheReapplyIsComplete() {
+        String op = operator();
+        String m = "wbh" + System.nanoTime();
+        int rows = 1500; // 3,000 events: three audit chunks; two link chunks
+        StringBuilder csv = new StringBuilder("email,given_name,family_name,department\n");
+        for (int i = 0; i < rows; i++) {
+            csv.append(m).append('-').append(i).append("@example.com,N").append(i).append(",Test,Sales\n");
+        }
+        String id = planned(op, csv.toString(), "onboard").getString("id");
+        UUID batchId = UUID.fromString(id);
+        OwnerSql.update("""
+                CREATE FUNCTION apply_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  RAISE EXCEPTION 'fault injected at line 1400';
+                END $$""");
+        OwnerSql.update("CREATE TRIGGER apply_test_fault BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.batch_id = '"
+                + batchId + "' AND NEW.action = 'invite.issued' AND NEW.details::jsonb ->> 'line' = '1400') "
+                + "EXECUTE FUNCTION apply_test_fault()");
+        apply(op, id, rows, false).then().statusCode(202);
+        JsonPath failed = Batches.awaitApplied(op, TestAdmins.PASSWORD, id);
+        assertEquals("FAILED", failed.getString("status"));
+        assertTrue(failed.getString("failure").contains("fault injected at line 1400"), failed.getString("failure"));
+        assertEquals(0, users(m));
+        assertEquals(0, sql.count("SELECT count(*) FROM mail_outbox WHERE batch_id = ?", batchId));
+        assertEquals(0, sql.count("SELECT count(*) FROM password_token WHERE batch_id = ?", batchId));
+        assertEquals(0, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action IN ('user.created', "
+                + "'invite.issued', 'batch.applied')", batchId));
+        clearFaults();
+        apply(op, id, rows, false).then().statusCode(202);
+        assertEquals("APPLIED", Batches.awaitApplied(op, TestAdmins.PASSWORD, id).getString("status"));
+        assertEquals(rows, users(m));
+        assertEquals(rows, sql.count("SELECT count(DISTINCT user_id) FROM password_token WHERE batch_id = ?", batchId));
+        assertEquals(rows, sql.count("SELECT count(DISTINCT recipient) FROM mail_outbox WHERE batch_id = ?", batchId));
+        assertEquals(2L * rows, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action IN "
+                + "('user.created', 'invite.issued')", batchId));
+        // in file order: line 2's created event first, the last line's invitation last
+        List<Map<String, Object>> ends = sql.rows("""
+                SELECT action, details::jsonb ->> 'line' AS line FROM audit_event
+                 WHERE batch_id = ? AND action IN ('user.created', 'invite.issued')
+                   AND seq IN (SELECT min(seq) FROM audit_event WHERE batch_id = ? AND action IN ('user.created', 'invite.issued')
+                               UNION SELECT max(seq) FROM audit_event WHERE batch_id = ? AND action IN ('user.created', 'invite.issued'))
+                 ORDER BY seq""", batchId, batchId, batchId);
+        assertEquals("user.created", ends.get(0).get("action"));
+        assertEquals("2", ends.get(0).get("line"));
+        assertEquals("invite.issued", ends.get(1).get("action"));
+        assertEquals(String.valueOf(rows + 1), ends.get(1).get("line"));
+        String admin = admins.create(AdminRole.ADMIN);
+        given().auth().preemptive().basic(admin, TestAdmins.PASSWORD).get("/api/audit/verify").then().statusCode(200)
+                .body("ok", equalTo(true));
     }
 
     @Test
