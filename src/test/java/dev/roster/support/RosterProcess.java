@@ -73,6 +73,8 @@ public final class RosterProcess implements AutoCloseable {
         // database and with the mock mailer unless allowed (issue #12). One fixed key: instances share the outbox.
         all.put("roster.mail.token-key", IT_MAIL_TOKEN_KEY);
         all.put("roster.mail.allow-mock-in-production", "true");
+        // The start-up warm-up gates readiness (decisions/0044): a small one, so the ITs still wait for it, briefly.
+        all.put("roster.warm-up.rows", "1000");
         all.putAll(settings);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

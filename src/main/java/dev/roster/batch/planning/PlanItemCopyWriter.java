@@ -46,12 +46,22 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
     private long ord;
 
     PlanItemCopyWriter(Connection connection, UUID batchId, ObjectMapper json, ProgressListener progress) throws SQLException {
+        this(batchId, json, progress, connection.unwrap(PGConnection.class).getCopyAPI().copyIn("""
+                COPY plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
+                                send_invite, password_hash, original, ord, kind_ord, warning_ord, group_id) FROM STDIN (FORMAT csv)"""));
+    }
+
+    private PlanItemCopyWriter(UUID batchId, ObjectMapper json, ProgressListener progress, CopyIn copy) {
         this.batchId = batchId;
         this.json = json;
         this.progress = progress;
-        this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("""
-                COPY plan_item (batch_id, line, kind, key, user_id, planned_version, fields, messages, has_warning,
-                                send_invite, password_hash, original, ord, kind_ord, warning_ord, group_id) FROM STDIN (FORMAT csv)""");
+        this.copy = copy;
+    }
+
+    /** Builds every row as a plan's writer does and sends none: the start-up warm-up's (BatchPlanning.warmUp). */
+    static PlanItemCopyWriter discarding(ObjectMapper json) {
+        return new PlanItemCopyWriter(UUID.randomUUID(), json, rows -> {
+        }, null);
     }
 
     @Override
@@ -109,6 +119,9 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
     /** Sends what is buffered and ends the COPY; returns the rows written. */
     long finish() {
         flush();
+        if (copy == null) {
+            return ord;
+        }
         try {
             return copy.endCopy();
         } catch (SQLException e) {
@@ -118,7 +131,7 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
 
     @Override
     public void close() {
-        if (copy.isActive()) {
+        if (copy != null && copy.isActive()) {
             try {
                 copy.cancelCopy();
             } catch (SQLException ignored) {
@@ -129,6 +142,10 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
 
     private void flush() {
         if (buffer.size() == 0) {
+            return;
+        }
+        if (copy == null) {
+            buffer.reset();
             return;
         }
         try {
