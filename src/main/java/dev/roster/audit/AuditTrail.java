@@ -50,9 +50,10 @@ public class AuditTrail {
 
     /**
      * Appends many events on the caller's connection, set-based: one lock, one read of the last hash, then
-     * COPY streaming through the iterator (memory stays flat for 100k events). Returns the count. Past the first
-     * chunk the COPYs run behind, on a thread of their own ({@link WriteBehind}), while the iterator produces the
-     * next: so the iterator must not read from {@code connection} (an apply's reads its plan on a second one).
+     * COPY streaming through the iterator (memory stays flat for 100k events). Returns the count. When the events
+     * fill more than one chunk, the COPYs run behind, on a thread of their own ({@link WriteBehind}), while the
+     * iterator produces the next chunk: so the iterator must not read from {@code connection} (an apply's reads its
+     * plan on a second one).
      */
     public long recordAll(Connection connection, AuditActor actor, Iterator<AuditEventDraft> drafts) {
         try {

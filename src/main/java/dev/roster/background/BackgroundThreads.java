@@ -38,6 +38,14 @@ public final class BackgroundThreads {
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /** One named daemon thread for one long task, started (a writer that lives as long as one apply's phase). */
+    public static Thread started(String name, Runnable task) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     public static ExecutorService single(String name) {
         return Executors.newSingleThreadExecutor(named(name));
     }

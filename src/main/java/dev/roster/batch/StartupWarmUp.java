@@ -52,12 +52,13 @@ public class StartupWarmUp implements HealthCheck {
                 long applied = apply.run(rows);
                 Log.infof("warmed up in %d ms: %d plan items and %d events and links built, none stored",
                         (System.nanoTime() - started) / 1_000_000, items, applied);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 Log.warnf(e, "the start-up warm-up failed; the first imports after this start are slower");
             } finally {
                 done = true;
             }
         });
+        executor.shutdown(); // one task: its thread ends with it
     }
 
     void stop(@Observes ShutdownEvent event) {

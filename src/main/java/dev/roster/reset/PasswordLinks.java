@@ -108,6 +108,9 @@ public class PasswordLinks {
      * users the same transaction created, so only reset links void earlier ones. Returns how many links.
      */
     public long issueAll(Connection connection, Iterator<LinkRequest> requests) {
+        if (!requests.hasNext()) {
+            return 0; // most applies and every SCIM activation without an invitation: no writer thread for nothing
+        }
         outbox.prepare();
         // The tokens and outbox rows are written behind (WriteBehind), while the next chunk is read and built: the
         // requests come from the apply's second connection, never from this one.

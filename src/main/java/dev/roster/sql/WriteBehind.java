@@ -7,6 +7,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.postgresql.PGConnection;
+
+import dev.roster.background.BackgroundThreads;
 import io.quarkus.logging.Log;
 import org.postgresql.copy.CopyIn;
 
@@ -17,7 +19,9 @@ import org.postgresql.copy.CopyIn;
  * PostgreSQL's own time to store them (docs/performance.md). At most {@code depth} chunks wait, so memory stays
  * bounded whatever the batch's size. The connection is the caller's and stays in its transaction: while chunks are
  * pending the caller must not use it, and {@link #finish()} (or {@link #close()}) returns only when the writer
- * thread has let go of it.
+ * thread has let go of it. Statements queued with {@link #run} run on the writer thread: the connection must be one
+ * the caller opened itself (Jdbc.inTransaction), never one enlisted in a JTA transaction, which Agroal ties to the
+ * thread that began it.
  */
 public final class WriteBehind implements BulkWrites, AutoCloseable {
 
@@ -31,6 +35,8 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
     private final BlockingQueue<Chunk> queue;
     private final Thread thread;
     private volatile Throwable failure;
+    /** The writer took END: it wrote (or, after a failure, dropped) everything queued before it. */
+    private volatile boolean ended;
     private final String name;
     private final long started = System.nanoTime();
     private long rows;
@@ -44,9 +50,7 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
         this.connection = connection;
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, depth));
-        this.thread = new Thread(this::drain, "roster-write-behind-" + name);
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = BackgroundThreads.started("roster-write-behind-" + name, this::drain);
     }
 
     /**
@@ -74,6 +78,7 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
         try {
             while (!queue.offer(c, 100, TimeUnit.MILLISECONDS)) {
                 rethrow();
+                writerAlive();
             }
             producerWaitNanos += System.nanoTime() - waitStart;
         } catch (InterruptedException e) {
@@ -88,6 +93,10 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
             finished = true;
             putEnd();
             joinWriter();
+            if (!ended && failure == null) {
+                // the writer died without taking END (an Error): what it did not write must not be committed
+                failure = new IllegalStateException("the writer thread " + thread.getName() + " stopped before the end");
+            }
             if (chunks >= 10) {
                 // where a bulk write's time went (docs/performance.md): the writer busy all along means PostgreSQL
                 // stores slower than the producer builds; the producer waiting long means the same
@@ -142,11 +151,19 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
         }
     }
 
+    /** A writer that is gone (an Error killed it) fails the write, never leaves the producer waiting. */
+    private void writerAlive() {
+        if (!thread.isAlive() && !ended) {
+            throw new IllegalStateException("the writer thread " + thread.getName() + " stopped before the end");
+        }
+    }
+
     private void drain() {
         try {
             while (true) {
                 Chunk c = queue.take();
                 if (c == END) {
+                    ended = true;
                     return;
                 }
                 if (failure == null) {
@@ -159,7 +176,7 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
             }
         } catch (InterruptedException e) {
             failure = e;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             failure = e;
             // keep taking (and dropping) chunks until END, so a producer waiting on a full queue sees the failure and
             // never hangs; never clear the queue here: END may be in it already
@@ -172,6 +189,7 @@ public final class WriteBehind implements BulkWrites, AutoCloseable {
             while (queue.take() != END) {
                 // discarded: the transaction will roll back
             }
+            ended = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

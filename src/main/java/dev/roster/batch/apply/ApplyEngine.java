@@ -79,7 +79,7 @@ public class ApplyEngine {
         try {
             return jdbc.inTransaction(write -> jdbc.inTransaction(read -> applyIn(write, read, batch, actor, progress)));
         } catch (IllegalStateException e) {
-            if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+            if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState()) && directoryKey(s)) {
                 // A user created or renamed since the plan took a key this plan needs (the check under the locks leaves
                 // the creates' keys to the unique indexes): the full check, now that nothing is held, names its lines.
                 List<ApplyConflict> taken = precheck(batch);
@@ -89,6 +89,16 @@ public class ApplyEngine {
             }
             throw e;
         }
+    }
+
+    /**
+     * A unique key of the directory's users refused a row (an email, username or external id taken since the plan):
+     * the plan is stale. Any other duplicate (a token, an outbox row) is a failure, not a conflict to re-plan.
+     */
+    private static boolean directoryKey(SQLException s) {
+        String constraint = s instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getConstraint() : null;
+        return constraint == null || constraint.startsWith("directory_user_");
     }
 
     private Outcome applyIn(Connection write, Connection read, Batch batch, AuditActor actor, Progress progress)

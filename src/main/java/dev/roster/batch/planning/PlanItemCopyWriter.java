@@ -58,7 +58,7 @@ final class PlanItemCopyWriter implements PlanSink, AutoCloseable {
         this.copy = copy;
     }
 
-    /** Builds every row as a plan's writer does and sends none: the start-up warm-up's (BatchPlanning.warmUp). */
+    /** Builds every row as a plan's writer does and sends none: the start-up warm-up's (PlanningWarmUp). */
     static PlanItemCopyWriter discarding(ObjectMapper json) {
         return new PlanItemCopyWriter(UUID.randomUUID(), json, rows -> {
         }, null);

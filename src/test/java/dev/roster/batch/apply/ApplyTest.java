@@ -168,6 +168,30 @@ class ApplyTest {
         assertEquals(0, sql.count("SELECT count(*) FROM audit_event WHERE batch_id = ? AND action = 'user.created'", batchId));
     }
 
+    /**
+     * #27: the managers a plan names are checked once per manager (not per row). A manager deleted since the plan
+     * makes every row naming them a conflict; a manager the same file creates is not one.
+     */
+    @Test
+    void aManagerDeletedSinceThePlanMakesEveryRowNamingThemStaleAndOneTheFileCreatesDoesNot() {
+        String op = operator();
+        String m = "mgr" + System.nanoTime();
+        Batches.uploadAndApply(op, TestAdmins.PASSWORD, "email,given_name,family_name\n" + m + "-boss@example.com,Bo,Ss\n",
+                "onboard");
+        String id = planned(op, "email,given_name,family_name,manager\n"
+                + m + "-a@example.com,A,A," + m + "-boss@example.com\n"
+                + m + "-new@example.com,N,N,\n"
+                + m + "-b@example.com,B,B," + m + "-new@example.com\n"
+                + m + "-c@example.com,C,C," + m + "-BOSS@example.com\n", "onboard").getString("id");
+        sql.update("UPDATE directory_user SET status = 'DELETED', deleted_at = now(), version = version + 1 WHERE email = ?",
+                m + "-boss@example.com");
+        apply(op, id, 4, false).then().statusCode(409)
+                .body("conflicts.line", equalTo(List.of(2, 5)))
+                .body("conflicts[0].reason", containsString("the manager " + m + "-boss@example.com was deleted since the plan"))
+                .body("conflicts[1].reason", containsString("was deleted since the plan"));
+        assertEquals(0, users(m + "-a"));
+    }
+
     @Test
     void twoOverlappingBatchesAppliedConcurrentlyExactlyOneSucceeds() throws Exception {
         String op = operator();
