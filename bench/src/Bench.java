@@ -185,6 +185,8 @@ public class Bench {
                     updApplySeconds.get(n)));
         }
         if (core) {
+            phase("group page readers");
+            results.put("groupPage", groupPageLatency());
             coreRows(copySeconds, planSeconds, applySeconds, updPlanSeconds, updApplySeconds, onboard.get(sizes.get(0)));
             return;
         }
@@ -1821,7 +1823,7 @@ public class Bench {
         }
     }
 
-    /** bench/run --only core: the rows of the main loop, the diff readers and Keycloak on the smallest size (#27). */
+    /** bench/run --only core: the rows of the main loop, the diff and group page readers, Keycloak on the smallest size (#27). */
     void coreRows(Map<Integer, Double> copySeconds, Map<Integer, Double> planSeconds, Map<Integer, Double> applySeconds,
             Map<Integer, Double> updPlanSeconds, Map<Integer, Double> updApplySeconds, Path peerFile) throws Exception {
         long rss = vmHwm(roster.pid());
@@ -1843,6 +1845,9 @@ public class Bench {
         rowPhase = "diff readers";
         row("Diff page (htmx fragment, 50 rows), " + readers + " readers, " + fmtRows(sizes.get(sizes.size() - 1)) + "-row plan",
                 results.get("diff"), "", "", "p95 ≤ 50 ms");
+        rowPhase = "group page readers";
+        row("Group page members (htmx fragment, 50 members), " + readers + " readers, " + fmtRows(groupMembers)
+                + "-member group", results.get("groupPage"), "", "", "p95 ≤ 50 ms");
         if (keycloakSeconds != null) {
             double rosterSmall = planSeconds.get(peerSize) + applySeconds.get(peerSize);
             rowPhase = "keycloak";
