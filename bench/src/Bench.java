@@ -1546,7 +1546,8 @@ public class Bench {
     /**
      * #27: every timed plan, apply and COPY starts right after a CHECKPOINT, as bench/floor's COPYs do: the WAL a
      * write costs depends on how long ago the last checkpoint was (the first change of a page after one logs the
-     * whole page), which made the same 100k apply take 18.7 s in one run and 26.6 s in the next. bench/run lets the
+     * whole page), so where the server's own checkpoints fell inside a row moved its time (the same 100k apply took
+     * 18.7 s in one run and 26.6 s in the next, not all of it for this reason). bench/run lets the
      * bench role ask for one (pg_checkpoint); where it may not, rows start wherever the server's checkpoints are.
      */
     void checkpoint() {
