@@ -1392,8 +1392,11 @@ public class Bench {
 
     // ---------------------------------------------------------------- SMTP sink
 
-    /** Accepts any SMTP conversation on a loopback port and counts the messages; keeps nothing. */
-    static final class SmtpSink implements AutoCloseable {
+    /**
+     * Accepts any SMTP conversation on a loopback port and counts the messages; keeps nothing, unless a subclass
+     * asks for each message's recipient and text ({@link #keepsMessages}, {@link #keep}: the soak's sink).
+     */
+    static class SmtpSink implements AutoCloseable {
         final ServerSocket server;
         final int port;
         final AtomicLong count = new AtomicLong();
@@ -1424,17 +1427,30 @@ public class Bench {
                 o.flush();
                 String line;
                 boolean data = false;
+                boolean keeps = keepsMessages();
+                String recipient = null;
+                StringBuilder message = new StringBuilder();
                 while ((line = in.readLine()) != null) {
                     if (data) {
                         if (line.equals(".")) {
                             data = false;
                             count.incrementAndGet();
+                            if (keeps) {
+                                keep(recipient, message.toString());
+                                message.setLength(0);
+                            }
                             o.write("250 OK\r\n".getBytes(StandardCharsets.US_ASCII));
                             o.flush();
+                        } else if (keeps) {
+                            message.append(line.startsWith("..") ? line.substring(1) : line).append('\n');
                         }
                         continue;
                     }
                     String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
+                    if (keeps && cmd.equals("RCPT")) {
+                        java.util.regex.Matcher m = RCPT.matcher(line);
+                        recipient = m.find() ? m.group(1) : line;
+                    }
                     String reply = switch (cmd) {
                         case "EHLO" -> "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n";
                         case "DATA" -> "354 go ahead\r\n";
@@ -1452,6 +1468,17 @@ public class Bench {
             } catch (IOException e) {
                 // client went away
             }
+        }
+
+        private static final java.util.regex.Pattern RCPT = java.util.regex.Pattern.compile("<([^>]*)>");
+
+        /** Whether {@link #keep} is called with each message (else the sink only counts). */
+        boolean keepsMessages() {
+            return false;
+        }
+
+        /** Each message's recipient (RCPT TO) and text, dot-unstuffed, when {@link #keepsMessages}. */
+        void keep(String recipient, String message) {
         }
 
         @Override
@@ -1898,6 +1925,11 @@ public class Bench {
     }
 
     String commit() {
+        return commit(root);
+    }
+
+    /** The checkout's commit, marked when it has uncommitted changes (the tables of bench/run, LdapBench and the soak). */
+    static String commit(Path root) {
         try {
             Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(root.toFile()).start();
             String c = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -784,16 +784,6 @@ public class LdapBench {
     }
 
     String commit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(root.toFile()).start();
-            String c = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            p.waitFor();
-            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").directory(root.toFile()).start();
-            boolean dirty = !new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank();
-            d.waitFor();
-            return c + (dirty ? " (with uncommitted changes)" : "");
-        } catch (IOException | InterruptedException e) {
-            return "?";
-        }
+        return Bench.commit(root);
     }
 }

@@ -1086,14 +1086,7 @@ public class Soak {
     }
 
     String commit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(root.toFile()).start();
-            String c = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            p.waitFor();
-            return c;
-        } catch (IOException | InterruptedException e) {
-            return "?";
-        }
+        return Bench.commit(root);
     }
 
     // ---------------------------------------------------------------- SMTP sink that keeps what it receives
@@ -1102,82 +1095,25 @@ public class Soak {
      * Accepts any SMTP conversation on a loopback port and keeps each message's recipient and link token (from
      * /invite/... or /reset/... in its decoded body); invitations are also queued for the invitation worker.
      */
-    static final class MailSink implements AutoCloseable {
+    static final class MailSink extends Bench.SmtpSink {
         record Mail(String recipient, String token) {
         }
 
         static final Pattern LINK = Pattern.compile("/(invite|reset)/([A-Za-z0-9_-]{43})");
-        final ServerSocket server;
-        final int port;
         final ConcurrentLinkedQueue<Mail> received = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Mail> invitations = new ConcurrentLinkedQueue<>();
         final Map<String, LinkedBlockingQueue<Mail>> resets = new ConcurrentHashMap<>();
 
         MailSink() throws IOException {
-            server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-            port = server.getLocalPort();
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        Thread c = new Thread(() -> serve(s), "smtp-sink");
-                        c.setDaemon(true);
-                        c.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "smtp-accept");
-            t.setDaemon(true);
-            t.start();
+            super();
         }
 
-        void serve(Socket s) {
-            try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-                    OutputStream o = s.getOutputStream()) {
-                o.write("220 sink ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
-                o.flush();
-                String line;
-                boolean data = false;
-                String recipient = null;
-                StringBuilder message = new StringBuilder();
-                while ((line = in.readLine()) != null) {
-                    if (data) {
-                        if (line.equals(".")) {
-                            data = false;
-                            keep(recipient, message.toString());
-                            message.setLength(0);
-                            o.write("250 OK\r\n".getBytes(StandardCharsets.US_ASCII));
-                            o.flush();
-                        } else {
-                            message.append(line.startsWith("..") ? line.substring(1) : line).append('\n');
-                        }
-                        continue;
-                    }
-                    String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
-                    if (cmd.equals("RCPT")) {
-                        Matcher m = Pattern.compile("<([^>]*)>").matcher(line);
-                        recipient = m.find() ? m.group(1) : line;
-                    }
-                    String reply = switch (cmd) {
-                        case "EHLO" -> "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n";
-                        case "DATA" -> "354 go ahead\r\n";
-                        case "QUIT" -> "221 bye\r\n";
-                        default -> "250 OK\r\n";
-                    };
-                    o.write(reply.getBytes(StandardCharsets.US_ASCII));
-                    o.flush();
-                    if (cmd.equals("DATA")) {
-                        data = true;
-                    } else if (cmd.equals("QUIT")) {
-                        return;
-                    }
-                }
-            } catch (IOException e) {
-                // client went away
-            }
+        @Override
+        boolean keepsMessages() {
+            return true;
         }
 
+        @Override
         void keep(String recipient, String raw) {
             Matcher m = LINK.matcher(decoded(raw));
             Mail mail = new Mail(recipient, m.find() ? m.group(2) : null);
@@ -1210,11 +1146,6 @@ public class Soak {
                 }
             }
             return all.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
         }
     }
 
